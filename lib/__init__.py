@@ -1,0 +1,1 @@
+"""Shared code for the MNIST-numbers study: the notebooks call this, they hold no loops of their own."""

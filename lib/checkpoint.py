@@ -1,0 +1,44 @@
+"""Model checkpoints with metadata, written atomically and refused when they belong to another model."""
+from pathlib import Path
+
+import torch
+
+from . import atomic
+
+IDENTITY = ("version", "dataset", "preprocessing")  # what must match for weights to fit and mean the same
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint that is missing, unreadable, or of another model."""
+
+
+def save(path, model: torch.nn.Module, meta: dict):
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    return atomic.torch_save(path, {"meta": meta, "state_dict": state})
+
+
+def read(path) -> dict:
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint {path} does not exist")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # truncated zip, pickle refused by weights_only, ...
+        raise CheckpointError(f"checkpoint {path} cannot be read ({type(e).__name__}: {e}); "
+                              "delete it and train again") from e
+
+
+def load_into(model: torch.nn.Module, path, **expected) -> dict:
+    """Load weights into `model` after checking the checkpoint's identity; return its metadata."""
+    ckpt = read(path)
+    meta = ckpt.get("meta", {})
+    for key in IDENTITY:
+        if key in expected and meta.get(key) != expected[key]:
+            raise CheckpointError(f"checkpoint {path} is for {key}={meta.get(key)!r}, not {expected[key]!r} "
+                                  f"(it holds v{meta.get('version')}{meta.get('dataset')} with "
+                                  f"{meta.get('preprocessing')} preprocessing)")
+    try:
+        model.load_state_dict(ckpt["state_dict"])
+    except (RuntimeError, KeyError) as e:
+        raise CheckpointError(f"checkpoint {path} does not fit this model: {e}") from e
+    return meta

@@ -1,0 +1,52 @@
+"""Evaluation on a fixed test set: loss, accuracy by digit count, errors by digit place, confusions."""
+from collections import Counter
+
+import torch
+import torch.nn.functional as F
+
+from .numbers import ndigits_of
+from .testsets import TestSet
+from .preprocess import prepare
+
+PLACES = ("hundreds", "tens", "units")
+
+
+@torch.inference_mode()
+def predict(model, test_set: TestSet, preprocessing, device, batch_size=1000):
+    """Per-sample (prediction, confidence, loss) for the whole set, in batches."""
+    model.eval()
+    preds, confs, losses = [], [], []
+    for start in range(0, len(test_set), batch_size):
+        sl = slice(start, start + batch_size)
+        raw, nd, labels = (t[sl].to(device) for t in (test_set.raw, test_set.ndigits, test_set.labels))
+        logits = model(prepare(raw, nd, test_set.dataset, preprocessing)).float()
+        prob, pred = logits.softmax(1).max(1)
+        preds.append(pred.cpu()), confs.append(prob.cpu())
+        losses.append(F.cross_entropy(logits, labels, reduction="none").cpu())
+    return torch.cat(preds), torch.cat(confs), torch.cat(losses)
+
+
+def summarize(labels: torch.Tensor, preds: torch.Tensor, losses: torch.Tensor, top_confusions: int = 10) -> dict:
+    """Metrics from per-sample predictions; pure, so a hand-made case can check it."""
+    correct = preds == labels
+    nd = ndigits_of(labels)
+    metrics = {"n": len(labels), "test_loss": losses.mean().item(), "test_acc": correct.float().mean().item()}
+    for n in (1, 2, 3):
+        rows = nd == n
+        metrics[f"acc_{n}digit"] = correct[rows].float().mean().item() if rows.any() else float("nan")
+    # a digit place is wrong when the prediction's digit there differs (a missing digit counts as 0)
+    for i, place in enumerate(PLACES):
+        value = 10 ** (2 - i)
+        has = labels >= (value if i < 2 else 0)
+        wrong = (labels // value % 10) != (preds // value % 10)
+        metrics[f"digit_error_{place}"] = wrong[has].float().mean().item()
+    metrics["length_error"] = (ndigits_of(preds) != nd).float().mean().item()
+    pairs = Counter(zip(labels[~correct].tolist(), preds[~correct].tolist()))
+    metrics["top_confusions"] = [{"true": t, "pred": p, "count": c} for (t, p), c in pairs.most_common(top_confusions)]
+    return metrics
+
+
+def evaluate(model, test_set: TestSet, preprocessing, device, batch_size=1000):
+    """(metrics, predictions) on a test set; predictions are kept for galleries."""
+    preds, confs, losses = predict(model, test_set, preprocessing, device, batch_size)
+    return summarize(test_set.labels, preds, losses), {"pred": preds, "confidence": confs, "loss": losses}

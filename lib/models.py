@@ -1,0 +1,62 @@
+"""Networks built from a version's row in the registry; nothing here is version-specific."""
+import torch
+from torch import nn
+
+from .preprocess import input_shape
+from .versions import Version, check_run
+
+ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU}
+NUM_CLASSES = 1000
+
+
+class NumberNet(nn.Module):
+    """LeNet-like CNN: conv blocks (conv, [BN], act, 2x2 max-pool), then FC blocks (linear, act, [dropout])."""
+
+    def __init__(self, spec: Version, in_shape: tuple):
+        super().__init__()
+        act = ACTIVATIONS[spec.act]
+        channels, height, width = in_shape
+        layers = []
+        for out, kernel, pad in spec.convs:
+            layers += [nn.Conv2d(channels, out, kernel, padding=pad)]
+            layers += [nn.BatchNorm2d(out)] if spec.batchnorm else []
+            layers += [act(), nn.MaxPool2d(2)]
+            channels = out
+            height, width = (height + 2 * pad - kernel + 1) // 2, (width + 2 * pad - kernel + 1) // 2
+        self.features = nn.Sequential(*layers)
+        width_in = channels * height * width
+        layers = [nn.Flatten()]
+        for i, hidden in enumerate(spec.fcs):
+            layers += [nn.Linear(width_in, hidden), act()]
+            layers += [nn.Dropout(spec.dropout[i])] if spec.dropout else []
+            width_in = hidden
+        layers += [nn.Linear(width_in, NUM_CLASSES)]
+        self.classifier = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+
+
+def build(version: int, dataset: str) -> NumberNet:
+    spec = check_run(version, dataset)
+    return NumberNet(spec, input_shape(dataset, spec.preprocessing))
+
+
+def count_params(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def optimizer_for(model: nn.Module, spec: Version) -> torch.optim.Optimizer:
+    """The version's optimiser; with decay_on='weights', biases and BN parameters get no decay."""
+    if spec.decay_on == "weights":
+        decay = [m.weight for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+        ids = {id(p) for p in decay}
+        rest = [p for p in model.parameters() if id(p) not in ids]
+        groups = [{"params": decay, "weight_decay": spec.weight_decay}, {"params": rest, "weight_decay": 0.0}]
+    else:
+        groups = [{"params": list(model.parameters()), "weight_decay": spec.weight_decay}]
+    if spec.optimizer == "sgd":
+        return torch.optim.SGD(groups, lr=spec.lr, momentum=spec.momentum)
+    if spec.optimizer == "adam":
+        return torch.optim.Adam(groups, lr=spec.lr)
+    raise ValueError(f"unknown optimizer {spec.optimizer!r}; valid: sgd, adam")

@@ -1,0 +1,139 @@
+"""Numbers 0-999 made of MNIST digits, generated in batches on any device.
+
+A number is drawn as the original did: digit count n from `digit_probs`, then a
+uniform n-digit number (no leading zeros), then each digit image uniformly with
+replacement from that digit's MNIST images. Everything is a tensor operation on
+the bank's device, seeded through a torch.Generator, so a seed gives the same
+batches every time (on the same device type).
+
+The raw composition is three 28x28 uint8 slots in reading order, empty slots
+zero. Both datasets are views of it:
+  W: the slots side by side, [B, 28, 84]; the image is the left 28*n columns.
+  C: the slots as channels, [B, 3, 28, 28]; channel 0 is the leading digit.
+"""
+from dataclasses import dataclass
+
+import torch
+
+DATASETS = ("W", "C")
+UNIFORM = (1 / 3, 1 / 3, 1 / 3)
+
+
+def check_dataset(dataset: str) -> str:
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}; valid: {', '.join(DATASETS)}")
+    return dataset
+
+
+@dataclass
+class NumberBatch:
+    """One batch of raw numbers. `source` holds the MNIST index of each slot's image (-1: empty)."""
+    slots: torch.Tensor  # uint8 [B, 3, 28, 28], reading order
+    ndigits: torch.Tensor  # int64 [B], 1..3
+    labels: torch.Tensor  # int64 [B], the number itself
+    source: torch.Tensor  # int64 [B, 3]
+
+    def raw(self, dataset: str) -> torch.Tensor:
+        return compose(self.slots, dataset)
+
+    def to(self, device):
+        return NumberBatch(*(t.to(device) for t in (self.slots, self.ndigits, self.labels, self.source)))
+
+    def __len__(self):
+        return len(self.labels)
+
+
+def compose(slots: torch.Tensor, dataset: str) -> torch.Tensor:
+    """Raw uint8 image of a batch of slots: W [B,28,84] or C [B,3,28,28]."""
+    if check_dataset(dataset) == "C":
+        return slots
+    b = slots.shape[0]
+    return slots.permute(0, 2, 1, 3).reshape(b, 28, 84)
+
+
+def digits_of(labels: torch.Tensor, ndigits: torch.Tensor) -> torch.Tensor:
+    """Digits in reading order, [B, 3], -1 where the number has no digit."""
+    place = torch.tensor([100, 10, 1], device=labels.device)
+    by_place = (labels[:, None] // place) % 10  # hundreds, tens, units
+    # reading slot j holds place index j + (3 - n); shift each row left by 3 - n
+    idx = torch.arange(3, device=labels.device)[None, :] + (3 - ndigits)[:, None]
+    valid = idx < 3
+    digits = torch.gather(by_place, 1, idx.clamp(max=2))
+    return torch.where(valid, digits, torch.full_like(digits, -1))
+
+
+def ndigits_of(labels: torch.Tensor) -> torch.Tensor:
+    return 1 + (labels >= 10).long() + (labels >= 100).long()
+
+
+def wraparound(raw: torch.Tensor, ndigits: torch.Tensor) -> torch.Tensor:
+    """The original C pipeline's uint8 overflow (pitfall 1), as an explicit option.
+
+    Its 1- and 2-digit samples were float32 holding 0-255; ToPILImage multiplied
+    by 255 and cast to uint8, so each pixel v became (256 - v) mod 256.
+    3-digit samples stayed uint8 and clean.
+    """
+    wrapped = (256 - raw.to(torch.int16)).remainder(256).to(torch.uint8)
+    short = (ndigits < 3).view(-1, *([1] * (raw.dim() - 1)))
+    return torch.where(short, wrapped, raw)
+
+
+class DigitBank:
+    """MNIST images grouped by digit, so a digit's image is one random index away."""
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor, device="cpu"):
+        order = torch.argsort(labels, stable=True)
+        self.device = torch.device(device)
+        self.images = images[order].to(self.device)
+        self.mnist_index = order.to(self.device)  # position in the MNIST split
+        self.counts = torch.bincount(labels, minlength=10).to(self.device)
+        self.offsets = (torch.cumsum(self.counts, 0) - self.counts).to(self.device)
+        if (self.counts == 0).any():
+            raise ValueError("every digit 0-9 needs at least one image")
+
+    def draw(self, digits: torch.Tensor, generator: torch.Generator) -> NumberBatch:
+        """Slots for a [B, 3] tensor of reading-order digits (-1: empty)."""
+        present = digits >= 0
+        d = digits.clamp(min=0)
+        u = torch.rand(digits.shape, generator=generator, device=self.device)
+        pick = self.offsets[d] + (u * self.counts[d]).long().clamp(max=self.counts[d] - 1)
+        slots = self.images[pick] * present[..., None, None].to(torch.uint8)
+        source = torch.where(present, self.mnist_index[pick], torch.full_like(pick, -1))
+        ndigits = present.sum(1)
+        exponent = (ndigits[:, None] - 1 - torch.arange(3, device=self.device)).clamp(min=0)
+        labels = torch.where(present, d * 10 ** exponent, 0).sum(1)
+        return NumberBatch(slots, ndigits, labels, source)
+
+    def numbers(self, labels: torch.Tensor, generator: torch.Generator) -> NumberBatch:
+        """Draw fresh digit images for given numbers."""
+        labels = labels.to(self.device)
+        return self.draw(digits_of(labels, ndigits_of(labels)), generator)
+
+
+def sample_labels(batch_size: int, digit_probs, generator: torch.Generator, device="cpu") -> torch.Tensor:
+    """Numbers drawn as the original: count n by `digit_probs`, then uniform among n-digit numbers."""
+    probs = torch.as_tensor(digit_probs, dtype=torch.float64, device=device)
+    if probs.shape != (3,) or (probs < 0).any() or probs.sum() <= 0:
+        raise ValueError(f"digit_probs must be three non-negative weights for 1, 2, 3 digits, got {digit_probs}")
+    n = torch.multinomial(probs / probs.sum(), batch_size, replacement=True, generator=generator) + 1
+    low = torch.where(n == 1, 0, 10 ** (n - 1))
+    span = 10 ** n - low
+    u = torch.rand(batch_size, generator=generator, device=device, dtype=torch.float64)
+    return low + (u * span).long().clamp(max=span - 1)
+
+
+class NumberGenerator:
+    """Endless seeded stream of number batches from one DigitBank."""
+
+    def __init__(self, bank: DigitBank, digit_probs=UNIFORM, seed: int = 0):
+        self.bank = bank
+        self.digit_probs = tuple(float(p) for p in digit_probs)
+        self.generator = torch.Generator(device=bank.device)
+        self.reseed(seed)
+
+    def reseed(self, seed: int):
+        self.generator.manual_seed(int(seed))
+
+    def batch(self, batch_size: int) -> NumberBatch:
+        labels = sample_labels(batch_size, self.digit_probs, self.generator, self.bank.device)
+        return self.bank.numbers(labels, self.generator)

@@ -1,0 +1,53 @@
+"""Where a number came from: code commit, hardware, library versions."""
+import platform
+import subprocess
+from functools import lru_cache
+
+import torch
+
+from .paths import ROOT
+
+
+def _git(*args):
+    try:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+@lru_cache(maxsize=1)
+def commit() -> str:
+    """Short commit of the code; '+dirty' when lib/ or notebooks/ differ from it."""
+    head = _git("rev-parse", "--short=10", "HEAD") or "unknown"
+    dirty = _git("status", "--porcelain", "--", "lib", "notebooks", "run_all.sh")
+    return head + ("+dirty" if dirty else "")
+
+
+def resolve_device(device: str = "auto") -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
+        raise ValueError(f"unknown device {device!r}; valid: auto, cpu, cuda")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise RuntimeError("device 'cuda' was asked for but no CUDA GPU is available; use --device cpu or auto")
+    return torch.device(device)
+
+
+def hardware(device) -> str:
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {torch.get_num_threads()} threads"
+
+
+def describe(device) -> dict:
+    return {"device": torch.device(device).type, "hardware": hardware(device), "torch": torch.__version__,
+            "python": platform.python_version(), "commit": commit()}

@@ -1,0 +1,120 @@
+"""The original study's 13 network versions as data: one row per version, like seed-ablations.md.
+
+Each row is the previous one with what changed (`derive`), so the registry reads
+as the ablation it was. Conv blocks are Conv(stride 1) -> [BN] -> act -> MaxPool 2x2;
+FC blocks are Linear -> act -> [Dropout]; a last Linear gives 1000 logits.
+`reported` holds the original README's (train loss, test accuracy %) per dataset:
+accuracies there are floor-rounded percentages from one unseeded run.
+"""
+from dataclasses import dataclass, field, replace
+
+from .numbers import UNIFORM, check_dataset
+
+
+@dataclass(frozen=True)
+class Version:
+    version: int
+    change: str  # what changed from the previous version, and why (the original README)
+    datasets: tuple  # datasets the original trained this version on
+    convs: tuple  # (out_channels, kernel, padding) per conv block
+    fcs: tuple  # hidden fully connected widths
+    act: str  # "tanh" | "relu"
+    batchnorm: bool  # BN after every conv
+    dropout: tuple  # dropout p after each hidden FC, () for none
+    optimizer: str  # "sgd" | "adam"
+    lr: float
+    momentum: float  # SGD only
+    weight_decay: float
+    decay_on: str  # "all" params, or "weights" of conv/linear only (biases and BN exempt)
+    digit_probs: tuple  # P(1, 2, 3 digits) when drawing training numbers
+    batch_size: int
+    samples_per_epoch: int
+    epochs: int
+    preprocessing: str = "resize32"
+    reported: dict = field(default_factory=dict)  # dataset -> (loss, acc %) from the original README
+
+
+def derive(previous: Version, version: int, change: str, **changes) -> Version:
+    return replace(previous, version=version, change=change, **changes)
+
+
+LENET = ((32, 5, 2), (64, 5, 2))
+FIVE_CONVS = LENET + ((128, 5, 2), (256, 5, 2), (512, 5, 2))
+THREE_CONVS = LENET + ((256, 5, 2),)
+SMALL_KERNELS = ((32, 3, 3), (64, 3, 2), (256, 3, 2), (512, 3, 2))
+
+_rows = [Version(
+    version=1, change="Baseline: LeNet-5 with 1000 outputs and more filters in its two conv layers.",
+    datasets=("W", "C"), convs=LENET, fcs=(3072, 2048), act="tanh", batchnorm=False, dropout=(),
+    optimizer="sgd", lr=1e-3, momentum=0.9, weight_decay=0.0, decay_on="all", digit_probs=UNIFORM,
+    batch_size=64, samples_per_epoch=500_000, epochs=2, reported={"W": (0.49, 90), "C": (1.152, 73)})]
+_steps = [
+    (2, "Tanh -> ReLU; training set 500k -> 150k samples per epoch; epochs 2 -> 3.",
+     dict(act="relu", samples_per_epoch=150_000, epochs=3, reported={"W": (0.501, 85), "C": (1.272, 65)})),
+    (3, "Three more conv blocks (five in all), so the maps shrink to 1x1 before the FC layers.",
+     dict(convs=FIVE_CONVS, fcs=(4096, 2048), reported={"W": (1.088, 72), "C": (4.203, 11)})),
+    (4, "Back to three conv blocks (the third with 256 channels), batch norm on every conv, "
+        "dropout 0.5/0.3 on the FC layers, smaller FC layers.",
+     dict(convs=THREE_CONVS, fcs=(2048, 1024), batchnorm=True, dropout=(0.5, 0.3),
+          reported={"W": (0.385, 95), "C": (1.348, 68)})),
+    (5, "Epochs 3 -> 10.", dict(epochs=10, reported={"W": (0.103, 98), "C": (0.219, 95)})),
+    (6, "SGD -> Adam (lr 1e-3); from here on the original trained W only.",
+     dict(optimizer="adam", momentum=0.0, datasets=("W",), reported={"W": (0.053, 98)})),
+    (7, "Second dropout 0.3 -> 0.5. The version the original kept.",
+     dict(dropout=(0.5, 0.5), reported={"W": (0.059, 98)})),
+    (8, "More 2- and 3-digit numbers in training (P = .2/.3/.5), as those had the higher error.",
+     dict(digit_probs=(0.2, 0.3, 0.5), reported={"W": (0.069, 98)})),
+    (9, "Even more 2- and 3-digit numbers (P = .1/.2/.7).",
+     dict(digit_probs=(0.1, 0.2, 0.7), reported={"W": (0.069, 98)})),
+    (10, "The opposite direction: more 1-digit numbers (P = .5/.3/.2).",
+     dict(digit_probs=(0.5, 0.3, 0.2), reported={"W": (0.076, 98)})),
+    (11, "Back to v7 with uniform digit counts; 3x3 kernels and a fourth conv block "
+         "(paddings 3,2,2,2 grow the maps: 36/20/12/8 before pooling).",
+     dict(digit_probs=UNIFORM, convs=SMALL_KERNELS, reported={"W": (0.064, 98)})),
+    (12, "One more, wider FC layer (8192 -> 4096 -> 2048 -> 1024), dropout 0.5 on each.",
+     dict(fcs=(4096, 2048, 1024), dropout=(0.5, 0.5, 0.5), reported={"W": (0.097, 98)})),
+    (13, "Back to the v7 network, plus weight decay 1e-4 (coupled L2 in Adam) on conv and linear "
+         "weights only; biases and BN parameters get none.",
+     dict(convs=THREE_CONVS, fcs=(2048, 1024), dropout=(0.5, 0.5), weight_decay=1e-4, decay_on="weights",
+          reported={"W": (0.131, 98)})),
+]
+for _number, _change, _changes in _steps:
+    base = _rows[6] if _number == 11 else _rows[-1]  # v11 reverts to v7
+    _rows.append(derive(base, _number, _change, **_changes))
+
+VERSIONS = {v.version: v for v in _rows}
+KEPT = 7  # the version the original study kept
+
+
+def get(version: int) -> Version:
+    if version not in VERSIONS:
+        raise ValueError(f"unknown version {version!r}; valid: {', '.join(map(str, VERSIONS))}")
+    return VERSIONS[version]
+
+
+def runs():
+    """Every (version, dataset) pair the original trained: 13 on W and 5 on C."""
+    return [(v.version, d) for v in VERSIONS.values() for d in v.datasets]
+
+
+def check_run(version: int, dataset: str) -> Version:
+    spec = get(version)
+    if check_dataset(dataset) not in spec.datasets:
+        valid = [f"v{v}{d}" for v, d in runs()]
+        raise ValueError(f"version {version} was not run on {dataset} in the original study; valid: {', '.join(valid)}")
+    return spec
+
+
+def table():
+    """The registry as rows of plain values, for notebooks and the README."""
+    rows = []
+    for v in VERSIONS.values():
+        rows.append({
+            "version": v.version, "datasets": "".join(v.datasets), "change": v.change,
+            "convs": " ".join(f"{c}k{k}p{p}" for c, k, p in v.convs), "fcs": "-".join(map(str, v.fcs)),
+            "act": v.act, "bn": v.batchnorm, "dropout": "/".join(map(str, v.dropout)) or "-",
+            "optimizer": f"{v.optimizer} lr {v.lr:g}" + (f" mom {v.momentum:g}" if v.optimizer == "sgd" else "")
+            + (f" wd {v.weight_decay:g} ({v.decay_on})" if v.weight_decay else ""),
+            "digit_probs": "/".join(f"{p:.2g}" for p in v.digit_probs), "batch": v.batch_size,
+            "samples_per_epoch": v.samples_per_epoch, "epochs": v.epochs})
+    return rows

@@ -1,0 +1,25 @@
+"""Shared fixtures: the real MNIST (from MNIST_DIR or the placed copy), loaded once per session."""
+import pytest
+
+from lib import mnist
+from lib.numbers import DigitBank
+
+
+@pytest.fixture(scope="session")
+def mnist_train():
+    return mnist.load_split("train")
+
+
+@pytest.fixture(scope="session")
+def mnist_test():
+    return mnist.load_split("test")
+
+
+@pytest.fixture(scope="session")
+def train_bank(mnist_train):
+    return DigitBank(*mnist_train)
+
+
+@pytest.fixture(scope="session")
+def test_bank(mnist_test):
+    return DigitBank(*mnist_test)

@@ -1,0 +1,66 @@
+import pytest
+import torch
+from torch import nn
+
+from lib import models, versions
+from lib.preprocess import input_shape
+
+# Parameter counts from ../shared/seed-ablations.md (weights + biases + BN affine)
+DOCUMENT_PARAMS_W = {1: 20_980_584, 2: 20_980_584, 3: 16_894_696, 4: 11_976_488, 5: 11_976_488,
+                     6: 11_976_488, 7: 11_976_488, 8: 11_976_488, 9: 11_976_488, 10: 11_976_488,
+                     11: 21_250_856, 12: 46_420_776, 13: 11_976_488}
+DOCUMENT_PARAMS_C = {1: 20_982_184, 2: 20_982_184, 3: 16_896_296, 4: 11_978_088, 5: 11_978_088}
+
+
+def test_the_study_has_13_w_and_5_c_runs():
+    runs = versions.runs()
+    assert [v for v, d in runs if d == "W"] == list(range(1, 14))
+    assert [v for v, d in runs if d == "C"] == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("version, dataset", versions.runs())
+def test_parameter_count_and_output_shape(version, dataset):
+    model = models.build(version, dataset)
+    expected = (DOCUMENT_PARAMS_W if dataset == "W" else DOCUMENT_PARAMS_C)[version]
+    assert models.count_params(model) == expected
+    model.eval()
+    with torch.no_grad():
+        assert model(torch.randn(2, *input_shape(dataset, "resize32"))).shape == (2, 1000)
+
+
+def test_registry_reads_like_the_document():
+    v = versions.VERSIONS
+    assert (v[1].act, v[1].samples_per_epoch, v[1].epochs, v[1].optimizer) == ("tanh", 500_000, 2, "sgd")
+    assert (v[2].act, v[2].samples_per_epoch, v[2].epochs) == ("relu", 150_000, 3)
+    assert v[4].convs[-1] == (256, 5, 2) and v[4].dropout == (0.5, 0.3) and v[4].batchnorm
+    assert v[6].optimizer == "adam" and v[7].dropout == (0.5, 0.5)
+    assert [v[k].digit_probs for k in (8, 9, 10)] == [(0.2, 0.3, 0.5), (0.1, 0.2, 0.7), (0.5, 0.3, 0.2)]
+    assert v[11].digit_probs == versions.UNIFORM and v[11].convs[0] == (32, 3, 3)
+    assert (v[13].weight_decay, v[13].decay_on, v[13].fcs) == (1e-4, "weights", (2048, 1024))
+    assert all(x.batch_size == 64 for x in v.values())
+    assert len(versions.table()) == 13
+
+
+def test_unknown_version_or_dataset_lists_the_valid_ones():
+    with pytest.raises(ValueError, match=r"unknown version 14; valid: 1, 2, .*13"):
+        models.build(14, "W")
+    with pytest.raises(ValueError, match="valid: W, C"):
+        models.build(7, "X")
+    with pytest.raises(ValueError, match=r"not run on C .*v5C"):
+        models.build(7, "C")
+
+
+def test_v13_decays_only_conv_and_linear_weights():
+    spec = versions.get(13)
+    model = models.build(13, "W")
+    decay, rest = models.optimizer_for(model, spec).param_groups
+    assert decay["weight_decay"] == 1e-4 and rest["weight_decay"] == 0
+    layers = [m for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    assert {id(p) for p in decay["params"]} == {id(m.weight) for m in layers}
+    assert len(rest["params"]) == len(layers) + 2 * 3  # biases, plus BN weight and bias of 3 convs
+
+
+def test_optimisers():
+    opt = models.optimizer_for(models.build(1, "W"), versions.get(1))
+    assert isinstance(opt, torch.optim.SGD) and opt.defaults["momentum"] == 0.9 and opt.defaults["lr"] == 1e-3
+    assert isinstance(models.optimizer_for(models.build(7, "W"), versions.get(7)), torch.optim.Adam)
