@@ -33,6 +33,13 @@ class RunResult:
     run_dir: object
 
 
+def seed_list(seeds) -> list:
+    """Seeds 0..seeds-1, after checking the notebook parameter."""
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise ValueError(f"seeds must be a positive integer (runs per version and dataset), got {seeds!r}")
+    return list(range(seeds))
+
+
 def run_name(version, dataset, seed, c_wraparound=False) -> str:
     return f"v{version}{dataset}{'-wrap' if c_wraparound else ''}_s{seed}"
 
@@ -60,7 +67,9 @@ def load_test_set(dataset, profile):
 
 
 def run(version: int, dataset: str, profile: str = "quick", seed: int = 0, device: str = "auto",
-        c_wraparound: bool = False, force: bool = False, runs_dir=RUNS_DIR, progress: bool = True) -> RunResult:
+        c_wraparound: bool = False, force: bool = False, runs_dir=RUNS_DIR, progress: bool = True,
+        notebook: str | None = None) -> RunResult:
+    """Train (or resume, or reuse) and evaluate one run; `notebook` names the notebook that shows it."""
     config = config_of(version, dataset, profile, seed, c_wraparound)
     spec = check_run(version, dataset)
     dev = provenance.resolve_device(device)
@@ -99,7 +108,7 @@ def run(version: int, dataset: str, profile: str = "quick", seed: int = 0, devic
     metrics = {**config, "params": models.count_params(model), "train_loss_final": history["train_loss_final"],
                **metrics, "train_seconds": history["train_seconds"], "eval_seconds": time.perf_counter() - began,
                "reported_loss": reported_loss, "reported_acc": reported_acc, **history["provenance"],
-               "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+               "notebook": notebook, "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     if not done:
         checkpoint.save(paths["model"], model, {**{k: config[k] for k in checkpoint.IDENTITY}, "config": config,
                                                 "metrics": {k: metrics[k] for k in ("test_acc", "test_loss")},

@@ -137,3 +137,20 @@ def load(dataset: str, root=DATA_DIR, mnist_root=DATA_DIR, mnist_dir=None, rebui
     with np.load(data_path) as z:
         arrays = {k: torch.from_numpy(z[k].astype(np.uint8 if k == "raw" else np.int64)) for k in z.files}
     return TestSet(dataset, arrays["raw"], arrays["ndigits"], arrays["labels"], arrays["source"])
+
+
+def pixel_stats(test_set: TestSet):
+    """Raw and preprocessed pixel statistics by digit count, as a DataFrame (what the model's input looks like)."""
+    import pandas as pd
+
+    from .preprocess import prepare
+    rows = []
+    for n in (1, 2, 3):
+        rows_n = (test_set.ndigits == n).nonzero().squeeze(1)[:2000]
+        raw = test_set.raw[rows_n]
+        visible = raw[..., : 28 * n] if test_set.dataset == "W" else raw
+        x = prepare(raw, test_set.ndigits[rows_n], test_set.dataset)
+        rows.append({"digits": n, "raw mean (0-255)": visible.float().mean().item(),
+                     "raw std": visible.float().std().item(), "ink fraction (>127)": (visible > 127).float().mean().item(),
+                     "input mean": x.mean().item(), "input std": x.std().item()})
+    return pd.DataFrame(rows).set_index("digits")

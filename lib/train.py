@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from tqdm.auto import tqdm
+from tqdm import tqdm  # text bar: reads the same in JupyterLab, papermill logs and rendered notebooks
 
 from . import atomic, checkpoint
 from .numbers import DigitBank, NumberGenerator

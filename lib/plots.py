@@ -1,0 +1,134 @@
+"""Figures the notebooks show; each takes lib objects and returns a matplotlib Figure."""
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+import torch
+
+from .numbers import ndigits_of
+
+sns.set_theme(style="whitegrid", context="notebook")
+
+
+def _as_image(raw_one: torch.Tensor, dataset: str):
+    """W: grey image; C: the three channels as R, G, B so a person sees which digit is where."""
+    img = raw_one.cpu().numpy()
+    return np.transpose(img, (1, 2, 0)) if dataset == "C" else img
+
+
+def sample_grid(test_set, per_row: int = 6, seed: int = 0):
+    """A few 1-, 2- and 3-digit numbers from a test set, with their labels."""
+    g = torch.Generator().manual_seed(seed)
+    fig, axes = plt.subplots(3, per_row, figsize=(1.9 * per_row, 4.8), squeeze=False)
+    for row, n in enumerate((1, 2, 3)):
+        idx = (test_set.ndigits == n).nonzero().squeeze(1)
+        pick = idx[torch.randperm(len(idx), generator=g)[:per_row]]
+        for ax, i in zip(axes[row], pick.tolist()):
+            img = _as_image(test_set.raw[i], test_set.dataset)
+            if test_set.dataset == "W":
+                img = img[:, : 28 * n]
+            ax.imshow(img, cmap="gray_r" if test_set.dataset == "W" else None, vmin=0, vmax=255)
+            ax.set_title(str(int(test_set.labels[i])), fontsize=10)
+            ax.axis("off")
+    fig.suptitle(f"{test_set.dataset} test set: 1-, 2- and 3-digit numbers"
+                 + (" (channels 0/1/2 shown as red/green/blue)" if test_set.dataset == "C" else ""))
+    fig.tight_layout()
+    return fig
+
+
+def channel_panels(test_set, index: int):
+    """The three channels of one C sample side by side, empty ones included."""
+    fig, axes = plt.subplots(1, 3, figsize=(6, 2.3))
+    for k, ax in enumerate(axes):
+        ax.imshow(test_set.raw[index, k].numpy(), cmap="gray_r", vmin=0, vmax=255)
+        ax.set_title(f"channel {k}")
+        ax.axis("off")
+    fig.suptitle(f"C sample {int(test_set.labels[index])}")
+    fig.tight_layout()
+    return fig
+
+
+def training_curves(histories: dict, window: int = 50):
+    """Loss and batch accuracy per step (moving average over `window` steps), one line per run."""
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 3.8))
+    for name, history in histories.items():
+        for ax, key in ((ax_loss, "step_loss"), (ax_acc, "step_acc")):
+            values = np.asarray(history[key])
+            w = max(1, min(window, len(values) // 5))
+            ax.plot(np.convolve(values, np.ones(w) / w, mode="valid"), label=name)
+    ax_loss.set(xlabel="step", ylabel="training loss", yscale="log", title=f"loss (moving mean, {window} steps)")
+    ax_acc.set(xlabel="step", ylabel="batch accuracy", ylim=(0, 1), title="training accuracy (dropout on)")
+    ax_acc.legend()
+    fig.tight_layout()
+    return fig
+
+
+def accuracy_by_digits(metrics_by_run: dict):
+    """Test accuracy for 1-, 2- and 3-digit numbers, one group of bars per run."""
+    rows = [{"run": name, "digits": f"{n}-digit", "accuracy": m[f"acc_{n}digit"]}
+            for name, m in metrics_by_run.items() for n in (1, 2, 3)]
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    sns.barplot(data=_frame(rows), x="digits", y="accuracy", hue="run", ax=ax)
+    ax.set(ylim=(0, 1), title="test accuracy by digit count", xlabel="")
+    for container in ax.containers:
+        ax.bar_label(container, fmt="%.3f", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def misclassified(result, count: int = 24, seed: int = 0):
+    """A gallery of test numbers the model got wrong: true label, prediction and its confidence."""
+    preds, conf = result.predictions["pred"], result.predictions["confidence"]
+    wrong = (preds != result.test_set.labels).nonzero().squeeze(1)
+    pick = wrong[torch.randperm(len(wrong), generator=torch.Generator().manual_seed(seed))[:count]]
+    cols = 6
+    rows = max(1, -(-len(pick) // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(2.1 * cols, 1.9 * rows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    ts = result.test_set
+    for ax, i in zip(axes.flat, pick.tolist()):
+        img = _as_image(ts.raw[i], ts.dataset)
+        if ts.dataset == "W":
+            img = img[:, : 28 * int(ts.ndigits[i])]
+        ax.imshow(img, cmap="gray_r" if ts.dataset == "W" else None, vmin=0, vmax=255)
+        ax.set_title(f"{int(ts.labels[i])} → {int(preds[i])} ({conf[i]:.0%})", fontsize=9, color="firebrick")
+    fig.suptitle(f"misclassified: true → predicted (confidence); {len(wrong):,} of {len(ts):,} wrong")
+    fig.tight_layout()
+    return fig
+
+
+def confusions_table(metrics: dict):
+    """The most frequent (true, predicted) pairs among the errors, as a DataFrame."""
+    frame = _frame(metrics["top_confusions"])
+    if len(frame):
+        frame["digits"] = ndigits_of(torch.tensor(frame["true"].values)).numpy()
+    return frame
+
+
+def results_figure(frame, profile: str):
+    """Test accuracy per version, W and C, ours (mean and seeds) beside the original's reported accuracy."""
+    data = frame[frame["profile"] == profile]
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4), gridspec_kw={"width_ratios": [13, 5]}, sharey=True)
+    for ax, dataset in zip(axes, ("W", "C")):
+        d = data[(data["dataset"] == dataset) & (data["preprocessing"] == "resize32")]
+        if d.empty:
+            ax.set_visible(False)
+            continue
+        versions = sorted(d["version"].unique())
+        x = {v: i for i, v in enumerate(versions)}
+        ax.scatter(d["version"].map(x), d["test_acc"], color="tab:blue", alpha=0.5, s=18, label="ours, each seed")
+        mean = d.groupby("version")["test_acc"].mean()
+        ax.plot([x[v] for v in mean.index], mean.values, "o-", color="tab:blue", label=f"ours ({profile}), mean")
+        rep = d.groupby("version")["seed_reported_acc"].first().dropna()
+        ax.plot([x[v] for v in rep.index], rep.values, "s--", color="tab:orange", label="original README (floor %)")
+        ax.set_xticks(range(len(versions)), [f"v{v}" for v in versions])
+        ax.set(title=f"{dataset}", ylim=(0, 1.02), ylabel="test accuracy")
+    axes[0].legend(loc="lower right", fontsize=8)
+    fig.suptitle(f"Test accuracy per version, profile '{profile}'")
+    fig.tight_layout()
+    return fig
+
+
+def _frame(rows):
+    import pandas as pd
+    return pd.DataFrame(rows)

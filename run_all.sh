@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Run every notebook of the study headlessly with papermill, in order, and regenerate the results table.
+# Executed copies go to res/rendered/<profile>/; a notebook whose last run used the same parameters
+# and code is skipped (so an interrupted run resumes), unless --force.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+usage() {
+  cat <<USAGE
+Usage: ./run_all.sh [--profile full|quick|smoke] [--only PATTERN] [--device cpu|cuda|auto] [--seeds N] [--force]
+
+  --profile P   run size (default quick): full = the original's recipe (a GPU run), quick = the whole
+                study on 2 CPU cores (~30 min), smoke = a few batches per run (checks that all runs)
+  --only PAT    run only notebooks whose file name contains PAT (e.g. --only v07, --only 0)
+  --device D    cpu, cuda or auto (default auto: cuda when available)
+  --seeds N     runs per version and dataset, seeds 0..N-1 (default 1)
+  --force       rerun notebooks and retrain models even when finished results exist
+Environment: PYTHON (default .venv/bin/python), MNIST_DIR (a folder with the MNIST idx files, if offline)
+USAGE
+}
+die() { echo "run_all.sh: $*" >&2; exit 2; }
+
+profile=quick only="" device=auto seeds=1 force=False
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --profile) [[ $# -ge 2 ]] || die "--profile needs a value"; profile=$2; shift 2 ;;
+    --only) [[ $# -ge 2 ]] || die "--only needs a value"; only=$2; shift 2 ;;
+    --device) [[ $# -ge 2 ]] || die "--device needs a value"; device=$2; shift 2 ;;
+    --seeds) [[ $# -ge 2 ]] || die "--seeds needs a value"; seeds=$2; shift 2 ;;
+    --force) force=True; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown option '$1'" ;;
+  esac
+done
+case "$profile" in full|quick|smoke) ;; *) usage >&2; die "unknown profile '$profile' (valid: full, quick, smoke)" ;; esac
+case "$device" in cpu|cuda|auto) ;; *) usage >&2; die "unknown device '$device' (valid: cpu, cuda, auto)" ;; esac
+[[ "$seeds" =~ ^[1-9][0-9]*$ ]] || { usage >&2; die "--seeds must be a positive integer, got '$seeds'"; }
+
+# --- environment check: say everything that is missing, then stop ---
+PYTHON=${PYTHON:-.venv/bin/python}
+problems=()
+if [[ ! -x "$PYTHON" ]]; then
+  problems+=("no Python at $PYTHON: create the venv (python3 -m venv .venv && .venv/bin/pip install -r requirements.txt) or set PYTHON")
+else
+  export PATH="$(cd "$(dirname "$PYTHON")" && pwd):$PATH"  # the kernel papermill starts is this Python
+  missing=$("$PYTHON" - <<'PY'
+import importlib.util
+need = ["torch", "torchvision", "papermill", "ipykernel", "matplotlib", "seaborn", "sklearn", "pandas", "tqdm"]
+print(" ".join(n for n in need if importlib.util.find_spec(n) is None))
+PY
+)
+  [[ -z "$missing" ]] || problems+=("missing Python packages: $missing (pip install -r requirements.txt)")
+  if [[ -z "$missing" ]]; then
+    "$PYTHON" -c "from jupyter_client.kernelspec import KernelSpecManager as K; K().get_kernel_spec('python3')" 2>/dev/null \
+      || problems+=("no Jupyter kernel 'python3' for $PYTHON (run: $PYTHON -m ipykernel install --sys-prefix)")
+    mnist_msg=$("$PYTHON" -c "from lib import mnist; mnist.ensure_mnist()" 2>&1 >/dev/null | tail -n 1) \
+      || problems+=("MNIST: ${mnist_msg#*: }")
+  fi
+fi
+if [[ ${#problems[@]} -gt 0 ]]; then
+  echo "run_all.sh: the environment is not ready:" >&2
+  printf '  - %s\n' "${problems[@]}" >&2
+  exit 1
+fi
+
+# --- run the notebooks ---
+out_dir="res/rendered/$profile"
+stamp_dir="$out_dir/.stamps"
+mkdir -p "$stamp_dir"
+mapfile -t notebooks < <(ls notebooks/*.ipynb | sort)
+if [[ -n "$only" ]]; then
+  mapfile -t notebooks < <(printf '%s\n' "${notebooks[@]}" | grep -F -- "$only" || true)
+  [[ ${#notebooks[@]} -gt 0 ]] || die "no notebook matches --only '$only'"
+fi
+# code identity: lib/ and the notebook itself; parameters: profile, device, seeds
+code_hash() { cat lib/*.py "$1" | sha256sum | cut -c1-16; }
+
+started=$SECONDS
+total=${#notebooks[@]} i=0 ran=0 skipped=0
+echo "run_all.sh: $total notebooks, profile=$profile device=$device seeds=$seeds force=$force -> $out_dir/"
+for nb in "${notebooks[@]}"; do
+  i=$((i + 1))
+  name=$(basename "$nb")
+  stamp="$stamp_dir/${name%.ipynb}.stamp"
+  want="params profile=$profile device=$device seeds=$seeds code=$(code_hash "$nb")"
+  if [[ $force == False && -f "$stamp" && "$(cat "$stamp")" == "$want" && -f "$out_dir/$name" ]]; then
+    echo "[$i/$total] $name: up to date, skipped (--force reruns it)"
+    skipped=$((skipped + 1)); continue
+  fi
+  echo "[$i/$total] $name ..."
+  t0=$SECONDS
+  rm -f "$stamp"
+  if ! "$PYTHON" -m papermill "$nb" "$out_dir/$name" --cwd notebooks --kernel python3 \
+        -p profile "$profile" -p device "$device" -p seeds "$seeds" -p force "$force" \
+        --log-output --no-progress-bar > "$out_dir/${name%.ipynb}.log" 2>&1; then
+    tail -n 25 "$out_dir/${name%.ipynb}.log" >&2
+    echo "run_all.sh: FAILED at $name after $((SECONDS - t0)) s." >&2
+    echo "  The executed copy with the error: $out_dir/$name; the log: $out_dir/${name%.ipynb}.log" >&2
+    exit 1
+  fi
+  echo "$want" > "$stamp"
+  ran=$((ran + 1))
+  echo "[$i/$total] $name done in $((SECONDS - t0)) s (total $((SECONDS - started)) s)"
+done
+echo "run_all.sh: $ran run, $skipped skipped, in $((SECONDS - started)) s. Results: res/results.md, res/results.csv"

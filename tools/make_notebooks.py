@@ -1,0 +1,195 @@
+"""Write the study's notebook sources (without outputs) from templates and the version registry.
+
+The 13 ablation notebooks share one template, so no notebook holds code another
+holds differently; their prose comes from lib/versions.py and the notes below.
+Run after changing a template: `.venv/bin/python tools/make_notebooks.py`.
+"""
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from lib import versions  # noqa: E402
+
+SETUP = """import sys, pathlib
+sys.path.insert(0, str(pathlib.Path.cwd().parent))  # the repository root, so `lib` imports (notebooks run from notebooks/)
+from lib import {modules}
+NOTEBOOK = "{name}"  # recorded with each run, so results link back here"""
+
+PARAMETERS = """profile = "quick"  # run size: "full" (the original's recipe, GPU), "quick" (2 CPU cores), "smoke" (tests)
+seeds = 1  # runs per version and dataset: seeds 0 .. seeds-1
+device = "auto"  # "cpu", "cuda" or "auto" (cuda when available)
+force = False  # True: retrain even if a finished run with the same config exists"""
+
+SLUGS = {1: "baseline", 2: "relu", 3: "five_convs", 4: "bn_dropout", 5: "ten_epochs", 6: "adam", 7: "dropout_05",
+         8: "more_long_numbers", 9: "even_more_long_numbers", 10: "more_short_numbers", 11: "kernels_3x3",
+         12: "wider_fc", 13: "weight_decay"}
+
+# What the original README said each version showed (facts from ../shared/seed-ablations.md).
+ORIGINAL_SAW = {
+    1: "The original reported W 90% (loss 0.49) and C 73% (loss 1.152) after 2 epochs of 500k numbers.",
+    2: "ReLU with fewer samples per epoch did worse in the original: W 85%, C 65%.",
+    3: "The deeper network collapsed in the original (W 72%, C 11%): five 2x2 poolings take 32x32 down to "
+       "1x1, and plain SGD at lr 1e-3 trains it slowly.",
+    4: "Batch norm and dropout brought the original back to W 95% and C 68% in 3 epochs.",
+    5: "Ten epochs gave the original W 98% and C 95%, its best C result.",
+    6: "Adam reached a lower training loss (0.053) in the original at the same floor-rounded 98%.",
+    7: "The original kept this version: W 98%, loss 0.059.",
+    8: "Weighting toward long numbers did not change the original's floor-rounded 98%; the error on 2- and "
+       "3-digit numbers stayed higher.",
+    9: "Still 98% in the original, with the same error imbalance.",
+    10: "The opposite weighting left the original at 98% too (loss 0.076).",
+    11: "3x3 kernels and a fourth block: 98% (loss 0.064) in the original, with 21M parameters.",
+    12: "Twice the parameters (46M) and again 98% in the original, with a higher loss (0.097).",
+    13: "Weight decay on v7: 98% in the original (loss 0.131, which includes no decay term)."}
+
+
+def notebook(name, cells):
+    nb = new_notebook(cells=cells, metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"}})
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith("profile = "):
+            cell.metadata["tags"] = ["parameters"]
+    nbformat.write(nb, ROOT / "notebooks" / name)
+    return name
+
+
+def setup(name, modules):
+    return [new_code_cell(SETUP.format(modules=modules, name=name)), new_code_cell(PARAMETERS)]
+
+
+def ablation(v):
+    spec = versions.get(v)
+    name = f"{10 + v}_v{v:02d}_{SLUGS[v]}.ipynb"
+    runs = " and ".join(spec.datasets)
+    cells = [
+        new_markdown_cell(f"# Version {v}: {SLUGS[v].replace('_', ' ')}\n\n"
+                          + (f"**What changed from version {v - 1}, and why:** {spec.change}" if v > 1 else
+                             f"**The starting point:** {spec.change}")
+                          + f"\n\nThe original trained this version on {runs}; so does this notebook. "
+                          "The registry row it runs (`lib/versions.py`):"),
+        *setup(name, "experiment, plots, report, versions"),
+        new_code_cell(f"VERSION = {v}\nreport.version_card(VERSION)"),
+        new_markdown_cell("## Train and evaluate\n\n`experiment.run` trains on fresh numbers from MNIST train digits "
+                          "(or reuses a finished run with the same config), then tests on the fixed test set."),
+        new_code_cell("spec = versions.get(VERSION)\n"
+                      "results = [experiment.run(VERSION, dataset, profile, seed, device, force=force, notebook=NOTEBOOK)\n"
+                      "           for dataset in spec.datasets for seed in experiment.seed_list(seeds)]"),
+        new_code_cell("label = lambda r: f\"v{r.metrics['version']}{r.metrics['dataset']} seed {r.metrics['seed']}\"\n"
+                      "plots.training_curves({label(r): r.history for r in results});"),
+        new_code_cell("plots.accuracy_by_digits({label(r): r.metrics for r in results});"),
+        new_markdown_cell(f"## What the run showed, next to the original\n\n{ORIGINAL_SAW[v]}"),
+        new_code_cell("report.comparison(results)"),
+    ]
+    return notebook(name, cells)
+
+
+def test_sets():
+    name = "00_test_sets.ipynb"
+    cells = [
+        new_markdown_cell(
+            "# 00 · The fixed test sets\n\nEvery model in this study is tested on the same two sets of 45,330 "
+            "numbers, one for **W** (digits side by side) and one for **C** (digits as channels): 1,500 numbers "
+            "per class for 0–9, 167 for 10–99 and 17 for 100–999, as the original. Digits come from MNIST "
+            "*test* images only, drawn uniformly with replacement, from a fixed seed. Each set is stored once as "
+            "raw uint8 images in one `.npz` under `data/` with a JSON manifest (format version, seed, counts, "
+            "SHA-256 of the MNIST test files); loading verifies it and rebuilds a stale or damaged set.\n\n"
+            "With `force=True` this notebook rebuilds both sets from scratch."),
+        *setup(name, "plots, testsets"),
+        new_code_cell("test_sets = {d: testsets.build(d) if force else testsets.load(d) for d in (\"W\", \"C\")}\n"
+                      "for d, ts in test_sets.items():\n"
+                      "    manifest = testsets.verify(d)\n"
+                      "    print(f\"{d}: {len(ts):,} numbers, raw {tuple(ts.raw.shape)}, seed {manifest['seed']}, \"\n"
+                      "          f\"by digit count {manifest['count_by_digit_count']}, file SHA-256 {manifest['file_sha256'][:16]}…\")"),
+        new_markdown_cell("## W samples\n\nA W image is 28 pixels high and 28 per digit wide; the model sees it "
+                          "squashed to 32×32, so the aspect ratio depends on the digit count (pitfall 3)."),
+        new_code_cell("plots.sample_grid(test_sets[\"W\"]);"),
+        new_markdown_cell("## C samples\n\nC holds the digits as channels in reading order: channel 0 is the "
+                          "leading digit, so \"5\", \"50\" and \"500\" all have a 5 in channel 0 (pitfall 2). "
+                          "Below, channels 0/1/2 are drawn as red/green/blue, then one 2-digit number channel by "
+                          "channel: its third channel is empty."),
+        new_code_cell("plots.sample_grid(test_sets[\"C\"]);"),
+        new_code_cell("two_digit = int((test_sets[\"C\"].ndigits == 2).nonzero()[0])\n"
+                      "plots.channel_panels(test_sets[\"C\"], two_digit);"),
+        new_markdown_cell("## Pixel statistics\n\nRaw pixels (0–255, over the digits' own width for W) and the "
+                          "model input after the original's preprocessing (resize to 32×32, normalise with "
+                          "0.1307/0.3081). Longer W numbers squashed into 32 pixels carry more ink per pixel; "
+                          "C's empty channels pull the mean down (they normalise to −0.424)."),
+        new_code_cell("testsets.pixel_stats(test_sets[\"W\"]).round(3)"),
+        new_code_cell("testsets.pixel_stats(test_sets[\"C\"]).round(3)"),
+    ]
+    return notebook(name, cells)
+
+
+def kept(dataset):
+    name = "01_cnnW.ipynb" if dataset == "W" else "02_cnnC.ipynb"
+    if dataset == "W":
+        intro = ("# 01 · cnnW: the kept network (version 7) on W\n\nThe original kept version 7: three conv blocks "
+                 "(32, 64, 256 channels, 5×5, batch norm), FC 4096→2048→1024→1000 with dropout 0.5 and 0.5, Adam "
+                 "at lr 1e-3, 10 epochs of 150,000 fresh numbers in batches of 64. It reported 98% (floor-rounded) "
+                 "and a training loss of 0.059. This notebook trains it, shows where it fails, and saves its weights.")
+        run = ("results = [experiment.run(7, \"W\", profile, seed, device, force=force, notebook=NOTEBOOK)\n"
+               "           for seed in experiment.seed_list(seeds)]")
+    else:
+        intro = ("# 02 · cnnC: version 7 on C\n\nThe original's C networks stopped at version 5 (95%), and their "
+                 "numbers came from a pipeline with a uint8 wrap-around bug: 1- and 2-digit images had their pixels "
+                 "mapped v → (256 − v) mod 256 (pitfall 1 in `seed-ablations.md`). Here the kept network, version 7, "
+                 "is trained on C twice: on correct images, and with the original's wrap-around (`+wrap`), which "
+                 "measures what the bug cost.")
+        run = ("results = [experiment.run(7, \"C\", profile, seed, device, c_wraparound=wrap, force=force, notebook=NOTEBOOK)\n"
+               "           for wrap in (False, True) for seed in experiment.seed_list(seeds)]")
+    cells = [
+        new_markdown_cell(intro),
+        *setup(name, "experiment, plots, report"),
+        new_markdown_cell("## Train and evaluate"),
+        new_code_cell(run),
+        new_code_cell("label = lambda r: (f\"v7{r.metrics['dataset']} {r.metrics['preprocessing']} \"\n"
+                      "                   f\"seed {r.metrics['seed']}\")\n"
+                      "plots.training_curves({label(r): r.history for r in results});"),
+        new_markdown_cell("## Accuracy by digit count\n\nA number is right only when every digit is, so longer "
+                          "numbers are harder: the original's own logs showed 3-digit numbers as the weakest."),
+        new_code_cell("plots.accuracy_by_digits({label(r): r.metrics for r in results});"),
+        new_markdown_cell("## What it gets wrong\n\nA random sample of misclassified test numbers (first run), with "
+                          "the prediction and the softmax confidence, then the most frequent confusions."),
+        new_code_cell("plots.misclassified(results[0]);"),
+        new_code_cell("plots.confusions_table(results[0].metrics)"),
+        new_code_cell("{label(r): {k: round(r.metrics[k], 4) for k in ('digit_error_hundreds', 'digit_error_tens', "
+                      "'digit_error_units', 'length_error')} for r in results}"),
+        new_markdown_cell("## Next to the original"),
+        new_code_cell("report.comparison(results)"),
+        new_markdown_cell("## Weights\n\nEach run's final weights are saved with their metadata (version, dataset, "
+                          "preprocessing, profile, seed, recipe, commit, test metrics) in its run folder; load them "
+                          "with `lib.checkpoint.load_into(model, path, version=..., dataset=..., preprocessing=...)`, "
+                          "which refuses weights of another model. They are git-ignored (48 MB each)."),
+        new_code_cell("for r in results:\n    print(r.run_dir / \"model.pt\", f\"{(r.run_dir / 'model.pt').stat().st_size / 1e6:.1f} MB\")"),
+    ]
+    return notebook(name, cells)
+
+
+def results_notebook():
+    name = "90_results.ipynb"
+    cells = [
+        new_markdown_cell("# 90 · Results\n\nGathers every run's `metrics.json` under `res/runs/` into "
+                          "`res/results.csv` (one row per version, dataset, preprocessing, profile and seed, full "
+                          "precision) and `res/results.md` (mean ± std over seeds, with hardware and commits), and "
+                          "draws accuracy per version beside the original's reported accuracy. Smoke runs are "
+                          "left out unless this is a smoke run."),
+        *setup(name, "results, plots, atomic, paths, versions"),
+        new_code_cell("frame = results.collect(profiles=None if profile == \"smoke\" else [\"full\", \"quick\"])\n"
+                      "results.check_study(frame, profile)  # all 18 runs of the original study, for every seed\n"
+                      "csv_path, md_path = results.write(frame)\n"
+                      "print(f\"{len(frame)} runs -> {csv_path} and {md_path}\")"),
+        new_code_cell("fig = plots.results_figure(frame, profile)\n"
+                      "atomic.write_with(paths.RES_DIR / f\"results_{profile}.png\", lambda f: fig.savefig(f, format=\"png\", dpi=110))"),
+        new_code_cell("from IPython.display import Markdown\nMarkdown(md_path.read_text())"),
+    ]
+    return notebook(name, cells)
+
+
+if __name__ == "__main__":
+    made = [test_sets(), kept("W"), kept("C"), *(ablation(v) for v in versions.VERSIONS), results_notebook()]
+    print("\n".join(made))
