@@ -67,6 +67,7 @@ fi
 out_dir="res/rendered/$profile"
 stamp_dir="$out_dir/.stamps"
 mkdir -p "$stamp_dir"
+exec > >(tee "$out_dir/run_all.log") 2>&1  # the console output is the run's record of its timings
 mapfile -t notebooks < <(ls notebooks/*.ipynb | sort)
 if [[ -n "$only" ]]; then
   mapfile -t notebooks < <(printf '%s\n' "${notebooks[@]}" | grep -F -- "$only" || true)

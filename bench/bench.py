@@ -1,0 +1,147 @@
+"""Speed of the input pipeline, training and evaluation, against the original's per-sample baseline.
+
+One command measures, in one run on one machine:
+  1. numbers/s made ready for a model: the per-sample Dataset+DataLoader baseline (bench/baseline.py)
+     and lib's batched generators, W and C, on the CPU and (if present) the GPU;
+  2. training numbers/s at batch 64 for versions 1, 3, 7, 11, 12, fed by each pipeline and by one
+     pre-made batch reused every step (the compute-only ceiling);
+  3. the time to evaluate a model on the 45,330-number test set.
+Results: a table on stdout with ratios to the baseline, and res/bench/<device>.json and .md.
+
+Usage: .venv/bin/python bench/bench.py [--device cpu|cuda|auto] [--steps N] [--versions 1 3 7 11 12]
+"""
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.baseline import loader  # noqa: E402
+from lib import atomic, models, provenance, testsets, versions  # noqa: E402
+from lib.evaluate import predict  # noqa: E402
+from lib.experiment import train_bank  # noqa: E402
+from lib.mnist import load_split  # noqa: E402
+from lib.numbers import NumberGenerator  # noqa: E402
+from lib.paths import RES_DIR  # noqa: E402
+from lib.preprocess import prepare  # noqa: E402
+
+BATCH = 64  # the original's training batch
+
+
+def sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def timed(fn, device, warmup=2, repeat=5):
+    """Median seconds of `fn()` after warm-up calls."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        sync(device)
+        t = time.perf_counter()
+        fn()
+        sync(device)
+        times.append(time.perf_counter() - t)
+    return sorted(times)[len(times) // 2]
+
+
+def pipelines(device, dataset, batch):
+    """Each input pipeline as a function returning one model-ready batch (x, y) on `device`."""
+    images, labels = load_split("train")
+    base_iter = iter(loader(images, labels, dataset, length=10 ** 9, batch_size=batch))
+    gen = NumberGenerator(train_bank(str(device)), seed=0)
+
+    def baseline():
+        x, y = next(base_iter)
+        return x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+
+    def generated():
+        b = gen.batch(batch)
+        return prepare(b.raw(dataset), b.ndigits, dataset), b.labels
+
+    premade = generated()
+    return {"baseline": baseline, "lib": generated, "premade": lambda: premade}
+
+
+def data_rate(device, dataset, numbers):
+    """numbers/s of each pipeline: the baseline at batch 64, lib at 64 and at 4096."""
+    rates = {}
+    for name, batch in (("baseline", BATCH), ("lib", BATCH), ("lib_4096", 4096)):
+        fn = pipelines(device, dataset, batch)[name.split("_")[0]]
+        batches = max(1, numbers // batch)
+        rates[name] = batch * batches / timed(lambda: [fn() for _ in range(batches)], device, warmup=1, repeat=3)
+    return rates
+
+
+def train_rate(device, version, feed, steps):
+    spec = versions.get(version)
+    model = models.build(version, "W").to(device)
+    opt = models.optimizer_for(model, spec)
+
+    def step():
+        x, y = feed()
+        loss = F.cross_entropy(model(x), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    return BATCH * steps / timed(lambda: [step() for _ in range(steps)], device, warmup=1, repeat=3)
+
+
+def eval_seconds(device, version=7):
+    model = models.build(version, "W").to(device)
+    ts = testsets.load("W")
+    return timed(lambda: predict(model, ts, "resize32", device), device, warmup=1, repeat=1 if device.type == "cpu" else 3)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--device", default="auto", choices=["cpu", "cuda", "auto"])
+    ap.add_argument("--steps", type=int, default=10, help="training steps per timed repeat")
+    ap.add_argument("--versions", type=int, nargs="+", default=[1, 3, 7, 11, 12])
+    args = ap.parse_args()
+    device = provenance.resolve_device(args.device)
+    devices = [torch.device("cpu")] + ([device] if device.type == "cuda" else [])
+    report = {"hardware": {d.type: provenance.hardware(d) for d in devices}, **provenance.describe(device),
+              "batch": BATCH, "steps": args.steps, "data": {}, "train": {}, "eval_seconds": None}
+    lines = [f"# Benchmark on {report['hardware'][device.type]} (torch {torch.__version__}, commit {report['commit']})", ""]
+
+    lines += ["## Numbers made ready for a model (numbers/s)", "",
+              "| where | dataset | baseline (batch 64) | lib (batch 64) | lib (batch 4096) | lib 64 / baseline | lib 4096 / baseline |",
+              "|---|---|---:|---:|---:|---:|---:|"]
+    for d in devices:
+        for dataset in ("W", "C"):
+            r = data_rate(d, dataset, numbers=2560 if d.type == "cpu" else 200_000)
+            report["data"][f"{d.type}/{dataset}"] = r
+            lines.append(f"| {d.type} | {dataset} | {r['baseline']:,.0f} | {r['lib']:,.0f} | {r['lib_4096']:,.0f} "
+                         f"| {r['lib'] / r['baseline']:.1f}× | {r['lib_4096'] / r['baseline']:.1f}× |")
+            print(lines[-1], flush=True)
+
+    lines += ["", f"## Training at batch {BATCH} on {device.type} (numbers/s, W)", "",
+              "| version | fed by baseline | fed by lib | pre-made batch (ceiling) | lib / baseline | lib / ceiling |",
+              "|---|---:|---:|---:|---:|---:|"]
+    f = pipelines(device, "W", BATCH)
+    for v in args.versions:
+        r = {name: train_rate(device, v, fn, args.steps) for name, fn in f.items()}
+        report["train"][f"v{v}"] = r
+        lines.append(f"| v{v} | {r['baseline']:,.0f} | {r['lib']:,.0f} | {r['premade']:,.0f} "
+                     f"| {r['lib'] / r['baseline']:.2f}× | {r['lib'] / r['premade']:.0%} |")
+        print(lines[-1], flush=True)
+
+    report["eval_seconds"] = eval_seconds(device)
+    lines += ["", f"## Evaluation\n\nv7 on the 45,330-number W test set, batch 1000, inference mode, {device.type}: "
+              f"{report['eval_seconds']:.1f} s ({testsets.SIZE / report['eval_seconds']:,.0f} numbers/s)", ""]
+    out = RES_DIR / "bench" / device.type
+    atomic.write_json(out.with_suffix(".json"), report)
+    atomic.write_text(out.with_suffix(".md"), "\n".join(lines) + "\n")
+    print("\n".join(lines))
+    print(f"written: {out.with_suffix('.md')}, {out.with_suffix('.json')}")
+
+
+if __name__ == "__main__":
+    main()
