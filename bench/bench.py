@@ -107,9 +107,9 @@ def main():
     args = ap.parse_args()
     device = provenance.resolve_device(args.device)
     devices = [torch.device("cpu")] + ([device] if device.type == "cuda" else [])
-    report = {"hardware": {d.type: provenance.hardware(d) for d in devices}, **provenance.describe(device),
+    report = {**provenance.describe(device), "hardware_by_device": {d.type: provenance.hardware(d) for d in devices},
               "batch": BATCH, "steps": args.steps, "data": {}, "train": {}, "eval_seconds": None}
-    lines = [f"# Benchmark on {report['hardware'][device.type]} (torch {torch.__version__}, commit {report['commit']})", ""]
+    lines = [f"# Benchmark on {report['hardware']} (torch {torch.__version__}, commit {report['commit']})", ""]
 
     lines += ["## Numbers made ready for a model (numbers/s)", "",
               "| where | dataset | baseline (batch 64) | lib (batch 64) | lib (batch 4096) | lib 64 / baseline | lib 4096 / baseline |",
