@@ -4,7 +4,14 @@
 (bilinear with antialiasing, as PIL; aspect ratio not kept), round to uint8 as
 PIL did, scale to [0, 1], normalise with MNIST's 0.1307 / 0.3081.
 `+wrap` adds the original C pipeline's uint8 wrap-around (pitfall 1) before that.
+
+Resizing is linear and separable, so it runs as two small matrix products whose
+weights are torchvision's own antialiased bilinear kernel (read off by resizing an
+identity image): one batched call for a whole batch of mixed widths, on any device,
+within one grey level of PIL (tests/test_preprocess.py checks this).
 """
+from functools import lru_cache
+
 import torch
 from torchvision.transforms.v2 import functional as TF
 
@@ -26,26 +33,36 @@ def input_shape(dataset: str, preprocessing: str) -> tuple:
     return (3 if check_dataset(dataset) == "C" else 1, 32, 32)
 
 
-def _normalise(x_uint8: torch.Tensor) -> torch.Tensor:
-    return TF.normalize(TF.to_dtype(x_uint8, torch.float32, scale=True), [MEAN], [STD])
+@lru_cache(maxsize=None)
+def _resize_weights(width_in: int, device) -> torch.Tensor:
+    """[width_in, 32]: row i is where torchvision's bilinear resize sends input column i."""
+    eye = torch.eye(width_in)[None]
+    return TF.resize(eye, [width_in, 32], interpolation=TF.InterpolationMode.BILINEAR, antialias=True)[0].to(device)
 
 
-def _resize32(x_uint8: torch.Tensor) -> torch.Tensor:
-    return TF.resize(x_uint8, [32, 32], interpolation=TF.InterpolationMode.BILINEAR, antialias=True)
+@lru_cache(maxsize=None)
+def _w_weights(device) -> torch.Tensor:
+    """[3, 84, 32]: the column weights for 1-, 2- and 3-digit W images (zero rows past 28n, where W is empty)."""
+    stack = torch.zeros(3, 84, 32)
+    for n in (1, 2, 3):
+        stack[n - 1, : 28 * n] = _resize_weights(28 * n, "cpu")
+    return stack.to(device)
+
+
+def _to_input(resized: torch.Tensor) -> torch.Tensor:
+    """Round to uint8 levels as PIL's output was, then ToTensor's /255 and Normalize, in one pass."""
+    return (resized.round_().clamp_(0, 255) - 255 * MEAN) / (255 * STD)
 
 
 def prepare(raw: torch.Tensor, ndigits: torch.Tensor, dataset: str, preprocessing: str = "resize32") -> torch.Tensor:
     """Model input [B, C, 32, 32] float32 from a raw W [B,28,84] or C [B,3,28,28] batch."""
     check_preprocessing(preprocessing)
+    rows = _resize_weights(28, raw.device).T  # [32, 28]
     if check_dataset(dataset) == "C":
         if preprocessing.endswith("+wrap"):
             raw = wraparound(raw, ndigits)
-        return _normalise(_resize32(raw))
+        return _to_input(rows @ raw.float() @ rows.T)
     if preprocessing.endswith("+wrap"):
         raise ValueError("the wrap-around bug belongs to the C pipeline; use 'resize32' for W")
-    out = torch.empty((raw.shape[0], 1, 32, 32), dtype=torch.uint8, device=raw.device)
-    for n in (1, 2, 3):  # one resize per width, not per sample
-        rows = (ndigits == n).nonzero().squeeze(1)
-        if len(rows):
-            out[rows] = _resize32(raw[rows, None, :, : 28 * n])
-    return _normalise(out)
+    cols = _w_weights(raw.device)[ndigits - 1]  # [B, 84, 32], each sample's width
+    return _to_input(torch.bmm(rows @ raw.float(), cols)).unsqueeze(1)
