@@ -19,7 +19,7 @@ def _git(*args):
 def commit() -> str:
     """Short commit of the code; '+dirty' when lib/ or notebooks/ differ from it."""
     head = _git("rev-parse", "--short=10", "HEAD") or "unknown"
-    dirty = _git("status", "--porcelain", "--untracked-files=no", "--", "lib", "notebooks", "run_all.sh")
+    dirty = _git("status", "--porcelain", "--", "lib", "notebooks", "run_all.sh")  # untracked code counts too
     return head + ("+dirty" if dirty else "")
 
 

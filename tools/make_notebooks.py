@@ -51,7 +51,8 @@ def notebook(name, cells):
     nb = new_notebook(cells=cells, metadata={
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"}})
-    for cell in nb.cells:
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"{name.split('_')[0]}-{i:02d}"  # stable ids: regenerating changes only what changed
         if cell.cell_type == "code" and cell.source.startswith("profile = "):
             cell.metadata["tags"] = ["parameters"]
     nbformat.write(nb, ROOT / "notebooks" / name)
@@ -176,13 +177,17 @@ def results_notebook():
         new_markdown_cell("# 90 · Results\n\nGathers every run's `metrics.json` under `res/runs/` into "
                           "`res/results.csv` (one row per version, dataset, preprocessing, profile and seed, full "
                           "precision) and `res/results.md` (mean ± std over seeds, with hardware and commits), and "
-                          "draws accuracy per version beside the original's reported accuracy. Smoke runs are "
-                          "left out unless this is a smoke run."),
+                          "draws accuracy per version beside the original's reported accuracy. A second table holds "
+                          "the single-digit LeNet-5 models (notebooks 30 and 31), whose best test accuracy p gives "
+                          "the accuracy that per-digit errors alone allow a 0–999 model: about p, p² and p³ for "
+                          "1-, 2- and 3-digit numbers. Smoke runs are left out unless this is a smoke run."),
         *setup(name, "results, plots, atomic, paths, versions"),
-        new_code_cell("frame = results.collect(profiles=None if profile == \"smoke\" else [\"full\", \"quick\"])\n"
+        new_code_cell("shown = None if profile == \"smoke\" else [\"full\", \"quick\"]  # smoke runs are checks, not results\n"
+                      "frame = results.collect(profiles=shown)\n"
+                      "single = results.collect_single_digit(profiles=shown)\n"
                       "results.check_study(frame, profile)  # all 18 runs of the original study, for every seed\n"
-                      "csv_path, md_path = results.write(frame)\n"
-                      "print(f\"{len(frame)} runs -> {csv_path} and {md_path}\")"),
+                      "csv_path, md_path = results.write(frame, single)\n"
+                      "print(f\"{len(frame)} 0-999 runs and {len(single)} single-digit runs -> {csv_path.parent}/results*\")"),
         new_code_cell("fig = plots.results_figure(frame, profile)\n"
                       "atomic.write_with(paths.RES_DIR / f\"results_{profile}.png\", lambda f: fig.savefig(f, format=\"png\", dpi=110))"),
         new_code_cell("from IPython.display import Markdown\nMarkdown(md_path.read_text())"),
