@@ -42,11 +42,12 @@ def _resize_weights(width_in: int, device) -> torch.Tensor:
 
 @lru_cache(maxsize=None)
 def _w_weights(device) -> torch.Tensor:
-    """[3, 84, 32]: the column weights for 1-, 2- and 3-digit W images (zero rows past 28n, where W is empty)."""
-    stack = torch.zeros(3, 84, 32)
+    """[84, 96]: the column weights for 1-, 2- and 3-digit W images side by side (zero rows past 28n,
+    where W is empty), so one matrix product resizes every width and each sample keeps its own 32."""
+    cols = torch.zeros(84, 3, 32)
     for n in (1, 2, 3):
-        stack[n - 1, : 28 * n] = _resize_weights(28 * n, "cpu")
-    return stack.to(device)
+        cols[: 28 * n, n - 1] = _resize_weights(28 * n, "cpu")
+    return cols.reshape(84, 96).to(device)
 
 
 def _to_input(resized: torch.Tensor) -> torch.Tensor:
@@ -64,5 +65,6 @@ def prepare(raw: torch.Tensor, ndigits: torch.Tensor, dataset: str, preprocessin
         return _to_input(rows @ raw.float() @ rows.T)
     if preprocessing.endswith("+wrap"):
         raise ValueError("the wrap-around bug belongs to the C pipeline; use 'resize32' for W")
-    cols = _w_weights(raw.device)[ndigits - 1]  # [B, 84, 32], each sample's width
-    return _to_input(torch.bmm(rows @ raw.float(), cols)).unsqueeze(1)
+    every_width = (rows @ raw.float() @ _w_weights(raw.device)).view(-1, 32, 3, 32)  # [B, 32, width, 32]
+    own = every_width[torch.arange(len(raw), device=raw.device), :, ndigits - 1]  # [B, 32, 32]
+    return _to_input(own).unsqueeze(1)
