@@ -67,7 +67,7 @@ fi
 out_dir="res/rendered/$profile"
 stamp_dir="$out_dir/.stamps"
 mkdir -p "$stamp_dir"
-exec > >(tee "$out_dir/run_all.log") 2>&1  # the console output is the run's record of its timings
+exec > >(tee -a "$out_dir/run_all.log") 2>&1  # the console output of every run is the record of its timings
 mapfile -t notebooks < <(ls notebooks/*.ipynb | sort)
 if [[ -n "$only" ]]; then
   mapfile -t notebooks < <(printf '%s\n' "${notebooks[@]}" | grep -F -- "$only" || true)
@@ -78,7 +78,7 @@ code_hash() { cat lib/*.py "$1" | sha256sum | cut -c1-16; }
 
 started=$SECONDS
 total=${#notebooks[@]} i=0 ran=0 skipped=0
-echo "run_all.sh: $total notebooks, profile=$profile device=$device seeds=$seeds force=$force -> $out_dir/"
+echo "run_all.sh: $(date -u +%Y-%m-%dT%H:%M:%SZ) $total notebooks, profile=$profile device=$device seeds=$seeds force=$force -> $out_dir/"
 for nb in "${notebooks[@]}"; do
   i=$((i + 1))
   name=$(basename "$nb")
