@@ -11,7 +11,7 @@ Usage: ./run_all.sh [--profile full|quick|smoke] [--only PATTERN] [--device cpu|
 
   --profile P   run size (default quick): full = the original's recipe (a GPU run), quick = the whole
                 study on 2 CPU cores (~30 min), smoke = a few batches per run (checks that all runs)
-  --only PAT    run only notebooks whose file name contains PAT (e.g. --only v07, --only 0)
+  --only PAT    run only notebooks whose file name contains PAT (e.g. --only v07, --only 00_)
   --device D    cpu, cuda or auto (default auto: cuda when available)
   --seeds N     runs per version and dataset, seeds 0..N-1 (default 1)
   --force       rerun notebooks and retrain models even when finished results exist
@@ -103,4 +103,5 @@ for nb in "${notebooks[@]}"; do
   ran=$((ran + 1))
   echo "[$i/$total] $name done in $((SECONDS - t0)) s (total $((SECONDS - started)) s)"
 done
-echo "run_all.sh: $ran run, $skipped skipped, in $((SECONDS - started)) s. Results: res/results.md, res/results.csv"
+results=res; [[ $profile == smoke ]] && results=res/smoke  # smoke checks never overwrite the record
+echo "run_all.sh: $ran run, $skipped skipped, in $((SECONDS - started)) s. Results: $results/results.md, $results/results.csv"

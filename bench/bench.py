@@ -11,7 +11,6 @@ Results: a table on stdout with ratios to the baseline, and res/bench/<device>.j
 Usage: .venv/bin/python bench/bench.py [--device cpu|cuda|auto] [--steps N] [--versions 1 3 7 11 12]
 """
 import argparse
-import json
 import sys
 import time
 from pathlib import Path

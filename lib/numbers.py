@@ -91,23 +91,18 @@ class DigitBank:
         if (self.counts == 0).any():
             raise ValueError("every digit 0-9 needs at least one image")
 
-    def draw(self, digits: torch.Tensor, generator: torch.Generator) -> NumberBatch:
-        """Slots for a [B, 3] tensor of reading-order digits (-1: empty)."""
+    def numbers(self, labels: torch.Tensor, generator: torch.Generator) -> NumberBatch:
+        """Draw a fresh image for each digit of the given numbers."""
+        labels = labels.to(self.device)
+        ndigits = ndigits_of(labels)
+        digits = digits_of(labels, ndigits)  # [B, 3], reading order, -1: empty
         present = digits >= 0
         d = digits.clamp(min=0)
         u = torch.rand(digits.shape, generator=generator, device=self.device)
         pick = self.offsets[d] + (u * self.counts[d]).long().clamp(max=self.counts[d] - 1)
         slots = self.images[pick] * present[..., None, None].to(torch.uint8)
         source = torch.where(present, self.mnist_index[pick], torch.full_like(pick, -1))
-        ndigits = present.sum(1)
-        exponent = (ndigits[:, None] - 1 - torch.arange(3, device=self.device)).clamp(min=0)
-        labels = torch.where(present, d * 10 ** exponent, 0).sum(1)
         return NumberBatch(slots, ndigits, labels, source)
-
-    def numbers(self, labels: torch.Tensor, generator: torch.Generator) -> NumberBatch:
-        """Draw fresh digit images for given numbers."""
-        labels = labels.to(self.device)
-        return self.draw(digits_of(labels, ndigits_of(labels)), generator)
 
 
 def sample_labels(batch_size: int, digit_probs, generator: torch.Generator, device="cpu") -> torch.Tensor:

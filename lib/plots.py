@@ -1,6 +1,7 @@
 """Figures the notebooks show; each takes lib objects and returns a matplotlib Figure."""
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import seaborn as sns
 import torch
 
@@ -67,7 +68,7 @@ def accuracy_by_digits(metrics_by_run: dict):
     rows = [{"run": name, "digits": f"{n}-digit", "accuracy": m[f"acc_{n}digit"]}
             for name, m in metrics_by_run.items() for n in (1, 2, 3)]
     fig, ax = plt.subplots(figsize=(7, 3.5))
-    sns.barplot(data=_frame(rows), x="digits", y="accuracy", hue="run", ax=ax)
+    sns.barplot(data=pd.DataFrame(rows), x="digits", y="accuracy", hue="run", ax=ax)
     ax.set(ylim=(0, 1), title="test accuracy by digit count", xlabel="")
     for container in ax.containers:
         ax.bar_label(container, fmt="%.3f", fontsize=8)
@@ -99,7 +100,7 @@ def misclassified(result, count: int = 24, seed: int = 0):
 
 def confusions_table(metrics: dict):
     """The most frequent (true, predicted) pairs among the errors, as a DataFrame."""
-    frame = _frame(metrics["top_confusions"])
+    frame = pd.DataFrame(metrics["top_confusions"])
     if len(frame):
         frame["digits"] = ndigits_of(torch.tensor(frame["true"].values)).numpy()
     return frame
@@ -128,7 +129,3 @@ def results_figure(frame, profile: str):
     fig.tight_layout()
     return fig
 
-
-def _frame(rows):
-    import pandas as pd
-    return pd.DataFrame(rows)

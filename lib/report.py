@@ -2,7 +2,7 @@
 from IPython.display import Markdown
 
 from . import profiles
-from .versions import get, table
+from .versions import table
 
 
 def version_card(version: int) -> Markdown:
@@ -38,6 +38,3 @@ def comparison(results) -> Markdown:
                  "(the mean of the last 50 batches, as `train loss (last 50)` here).")
     return Markdown("\n".join(lines + notes))
 
-
-def change(version: int) -> Markdown:
-    return Markdown(f"**What changed from version {version - 1}:** {get(version).change}")

@@ -15,6 +15,12 @@ COLUMNS = ["version", "dataset", "preprocessing", "profile", "seed", "params", "
 PROFILE_ORDER = {"full": 0, "quick": 1, "smoke": 2}
 
 
+def output_dir(profile: str) -> Path:
+    """Where a run's results tables go: res/ for the record, res/smoke/ (git-ignored) for smoke checks,
+    so that checking that everything runs never overwrites the committed results."""
+    return RES_DIR / "smoke" if profile == "smoke" else RES_DIR
+
+
 def collect(runs_dir=RUNS_DIR, profiles=None) -> pd.DataFrame:
     """One row per 0-999 run (version, dataset, preprocessing, profile, seed) found under runs_dir."""
     rows = []

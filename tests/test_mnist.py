@@ -1,6 +1,4 @@
 import gzip
-import os
-import shutil
 from urllib.error import URLError
 
 import pytest

@@ -1,4 +1,4 @@
-"""CI check after `run_all.sh`: res/results.csv has the 18 runs of the original study for a profile,
+"""CI check after `run_all.sh`: the results table (res/smoke/results.csv for smoke) has the 18 runs of the original study for a profile,
 with the parameter counts of ../shared/seed-ablations.md (kept in tests/test_models.py)."""
 import sys
 from pathlib import Path
@@ -7,10 +7,12 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from lib.results import output_dir  # noqa: E402
 from tests.test_models import DOCUMENT_PARAMS_C, DOCUMENT_PARAMS_W  # noqa: E402
 
 profile = sys.argv[1] if len(sys.argv) > 1 else "smoke"
-frame = pd.read_csv(ROOT / "res" / "results.csv")
+csv_path = output_dir(profile) / "results.csv"
+frame = pd.read_csv(csv_path)
 part = frame[(frame["profile"] == profile) & (frame["preprocessing"] == "resize32")]
 expected = {(v, "W"): p for v, p in DOCUMENT_PARAMS_W.items()} | {(v, "C"): p for v, p in DOCUMENT_PARAMS_C.items()}
 problems = []
@@ -21,5 +23,5 @@ for (version, dataset), params in expected.items():
     elif set(rows["params"]) != {params}:
         problems.append(f"v{version}{dataset}: params {sorted(set(rows['params']))} != {params}")
 if problems:
-    sys.exit(f"res/results.csv ({profile}) is incomplete:\n  " + "\n  ".join(problems))
-print(f"res/results.csv ({profile}): all {len(expected)} runs of the original study, parameter counts as documented")
+    sys.exit(f"{csv_path} ({profile}) is incomplete:\n  " + "\n  ".join(problems))
+print(f"{csv_path} ({profile}): all {len(expected)} runs of the original study, parameter counts as documented")

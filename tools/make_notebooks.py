@@ -180,16 +180,17 @@ def results_notebook():
                           "draws accuracy per version beside the original's reported accuracy. A second table holds "
                           "the single-digit LeNet-5 models (notebooks 30 and 31), whose best test accuracy p gives "
                           "the accuracy that per-digit errors alone allow a 0–999 model: about p, p² and p³ for "
-                          "1-, 2- and 3-digit numbers. Smoke runs are left out unless this is a smoke run."),
-        *setup(name, "results, plots, atomic, paths, versions"),
+                          "1-, 2- and 3-digit numbers. Smoke runs are left out unless this is a smoke run, whose tables go to `res/smoke/` (git-ignored) so "
+                          "that a check never overwrites the record."),
+        *setup(name, "results, plots, atomic"),
         new_code_cell("shown = None if profile == \"smoke\" else [\"full\", \"quick\"]  # smoke runs are checks, not results\n"
                       "frame = results.collect(profiles=shown)\n"
                       "single = results.collect_single_digit(profiles=shown)\n"
                       "results.check_study(frame, profile)  # all 18 runs of the original study, for every seed\n"
-                      "csv_path, md_path = results.write(frame, single)\n"
+                      "csv_path, md_path = results.write(frame, single, results.output_dir(profile))\n"
                       "print(f\"{len(frame)} 0-999 runs and {len(single)} single-digit runs -> {csv_path.parent}/results*\")"),
         new_code_cell("fig = plots.results_figure(frame, profile)\n"
-                      "atomic.write_with(paths.RES_DIR / f\"results_{profile}.png\", lambda f: fig.savefig(f, format=\"png\", dpi=110))"),
+                      "atomic.write_with(results.output_dir(profile) / f\"results_{profile}.png\", lambda f: fig.savefig(f, format=\"png\", dpi=110))"),
         new_code_cell("from IPython.display import Markdown\nMarkdown(md_path.read_text())"),
     ]
     return notebook(name, cells)
