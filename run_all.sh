@@ -11,7 +11,8 @@ Usage: ./run_all.sh [--profile full|quick|smoke] [--only PATTERN] [--device cpu|
 
   --profile P   run size (default quick): full = the original's recipe (a GPU run), quick = the whole
                 study on 2 CPU cores (~30 min), smoke = a few batches per run (checks that all runs)
-  --only PAT    run only notebooks whose file name contains PAT (e.g. --only v07, --only 00_)
+  --only PAT    run only notebooks whose file name contains PAT (e.g. --only v07, --only 00_);
+                several patterns separated by commas (e.g. --only v14,v15,90_)
   --device D    cpu, cuda or auto (default auto: cuda when available)
   --seeds N     runs per version and dataset, seeds 0..N-1 (default 1)
   --force       rerun notebooks and retrain models even when finished results exist
@@ -70,7 +71,8 @@ mkdir -p "$stamp_dir"
 exec > >(tee -a "$out_dir/run_all.log") 2>&1  # the console output of every run is the record of its timings
 mapfile -t notebooks < <(ls notebooks/*.ipynb | sort)
 if [[ -n "$only" ]]; then
-  mapfile -t notebooks < <(printf '%s\n' "${notebooks[@]}" | grep -F -- "$only" || true)
+  IFS=, read -ra patterns <<< "$only"
+  mapfile -t notebooks < <(printf '%s\n' "${notebooks[@]}" | grep -F "${patterns[@]/#/-e}" || true)
   [[ ${#notebooks[@]} -gt 0 ]] || die "no notebook matches --only '$only'"
 fi
 # code identity: lib/ and the notebook itself; parameters: profile, device, seeds
@@ -91,8 +93,10 @@ for nb in "${notebooks[@]}"; do
   echo "[$i/$total] $name ..."
   t0=$SECONDS
   rm -f "$stamp"
+  extra=()  # a notebook with an interactive part (the drawing canvas) runs without it here
+  grep -q '"interactive = ' "$nb" && extra=(-p interactive False)
   if ! "$PYTHON" -m papermill "$nb" "$out_dir/$name" --cwd notebooks --kernel python3 \
-        -p profile "$profile" -p device "$device" -p seeds "$seeds" -p force "$force" \
+        -p profile "$profile" -p device "$device" -p seeds "$seeds" -p force "$force" "${extra[@]}" \
         --log-output --no-progress-bar > "$out_dir/${name%.ipynb}.log" 2>&1; then
     tail -n 25 "$out_dir/${name%.ipynb}.log" >&2
     echo "run_all.sh: FAILED at $name after $((SECONDS - t0)) s." >&2

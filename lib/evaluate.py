@@ -1,28 +1,32 @@
-"""Evaluation on a fixed test set: loss, accuracy by digit count, errors by digit place, confusions."""
+"""Evaluation on a fixed test set: loss, accuracy by digit count, errors by digit place, confusions,
+and accuracy on the held-out numbers (lib/splits.py) apart from the others."""
 from collections import Counter
 
 import torch
 import torch.nn.functional as F
 
+from . import heads
 from .numbers import ndigits_of
-from .testsets import TestSet
 from .preprocess import prepare
+from .splits import is_held_out
+from .testsets import TestSet
 
 PLACES = ("hundreds", "tens", "units")
 
 
 @torch.inference_mode()
-def predict(model, test_set: TestSet, preprocessing, device, batch_size=1000):
-    """Per-sample (prediction, confidence, loss) for the whole set, in batches."""
+def predict(model, test_set: TestSet, preprocessing, device, batch_size=1000, head="number"):
+    """Per-sample (prediction, confidence, loss) for the whole set, in batches; the loss is the negative
+    log-probability of the true number under the head's distribution over 0-999."""
     model.eval()
     preds, confs, losses = [], [], []
     for start in range(0, len(test_set), batch_size):
         sl = slice(start, start + batch_size)
         raw, nd, labels = (t[sl].to(device) for t in (test_set.raw, test_set.ndigits, test_set.labels))
-        logits = model(prepare(raw, nd, test_set.dataset, preprocessing)).float()
-        prob, pred = logits.softmax(1).max(1)
-        preds.append(pred.cpu()), confs.append(prob.cpu())
-        losses.append(F.cross_entropy(logits, labels, reduction="none").cpu())
+        log_probs = heads.number_log_probs(model(prepare(raw, nd, test_set.dataset, preprocessing)), head)
+        log_prob, pred = log_probs.max(1)
+        preds.append(pred.cpu()), confs.append(log_prob.exp().cpu())
+        losses.append(F.nll_loss(log_probs, labels, reduction="none").cpu())
     return torch.cat(preds), torch.cat(confs), torch.cat(losses)
 
 
@@ -41,12 +45,15 @@ def summarize(labels: torch.Tensor, preds: torch.Tensor, losses: torch.Tensor, t
         wrong = (labels // value % 10) != (preds // value % 10)
         metrics[f"digit_error_{place}"] = wrong[has].float().mean().item()
     metrics["length_error"] = (ndigits_of(preds) != nd).float().mean().item()
+    held = is_held_out(labels)  # numbers a "heldout" split never trains on (scored for every run)
+    metrics["acc_heldout"] = correct[held].float().mean().item()
+    metrics["acc_seen"] = correct[~held].float().mean().item()
     pairs = Counter(zip(labels[~correct].tolist(), preds[~correct].tolist()))
     metrics["top_confusions"] = [{"true": t, "pred": p, "count": c} for (t, p), c in pairs.most_common(top_confusions)]
     return metrics
 
 
-def evaluate(model, test_set: TestSet, preprocessing, device, batch_size=1000):
+def evaluate(model, test_set: TestSet, preprocessing, device, batch_size=1000, head="number"):
     """(metrics, predictions) on a test set; predictions are kept for galleries."""
-    preds, confs, losses = predict(model, test_set, preprocessing, device, batch_size)
+    preds, confs, losses = predict(model, test_set, preprocessing, device, batch_size, head)
     return summarize(test_set.labels, preds, losses), {"pred": preds, "confidence": confs, "loss": losses}

@@ -2,15 +2,16 @@
 import torch
 from torch import nn
 
+from .heads import HEADS
 from .preprocess import input_shape
 from .versions import Version, check_run
 
 ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU}
-NUM_CLASSES = 1000
 
 
 class NumberNet(nn.Module):
-    """LeNet-like CNN: conv blocks (conv, [BN], act, 2x2 max-pool), then FC blocks (linear, act, [dropout])."""
+    """LeNet-like CNN: conv blocks (conv, [BN], act, 2x2 max-pool), then FC blocks (linear, act, [dropout]),
+    then a linear layer with the head's outputs (1000 numbers, or 3 x 11 position classes)."""
 
     def __init__(self, spec: Version, in_shape: tuple):
         super().__init__()
@@ -30,16 +31,18 @@ class NumberNet(nn.Module):
             layers += [nn.Linear(width_in, hidden), act()]
             layers += [nn.Dropout(spec.dropout[i])] if spec.dropout else []
             width_in = hidden
-        layers += [nn.Linear(width_in, NUM_CLASSES)]
+        layers += [nn.Linear(width_in, HEADS[spec.head])]
         self.classifier = nn.Sequential(*layers)
 
     def forward(self, x):
         return self.classifier(self.features(x))
 
 
-def build(version: int, dataset: str) -> NumberNet:
+def build(version: int, dataset: str, channels_last: bool = False) -> NumberNet:
+    """The version's network for a dataset; channels_last (NHWC) convolutions are faster on CPU and GPU."""
     spec = check_run(version, dataset)
-    return NumberNet(spec, input_shape(dataset, spec.preprocessing))
+    model = NumberNet(spec, input_shape(dataset, spec.preprocessing))
+    return model.to(memory_format=torch.channels_last) if channels_last else model
 
 
 def count_params(model: nn.Module) -> int:
@@ -59,4 +62,16 @@ def optimizer_for(model: nn.Module, spec: Version) -> torch.optim.Optimizer:
         return torch.optim.SGD(groups, lr=spec.lr, momentum=spec.momentum)
     if spec.optimizer == "adam":
         return torch.optim.Adam(groups, lr=spec.lr)
-    raise ValueError(f"unknown optimizer {spec.optimizer!r}; valid: sgd, adam")
+    if spec.optimizer == "adamw":
+        return torch.optim.AdamW(groups, lr=spec.lr)
+    raise ValueError(f"unknown optimizer {spec.optimizer!r}; valid: sgd, adam, adamw")
+
+
+def scheduler_for(optimizer: torch.optim.Optimizer, spec: Version, total_steps: int):
+    """The version's learning-rate schedule over a whole run, stepped once per batch; None for a constant lr."""
+    if spec.schedule == "constant":
+        return None
+    if spec.schedule == "onecycle":
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=spec.lr, total_steps=total_steps,
+                                                   pct_start=0.25)
+    raise ValueError(f"unknown schedule {spec.schedule!r}; valid: constant, onecycle")

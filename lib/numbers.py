@@ -105,24 +105,49 @@ class DigitBank:
         return NumberBatch(slots, ndigits, labels, source)
 
 
-def sample_labels(batch_size: int, digit_probs, generator: torch.Generator, device="cpu") -> torch.Tensor:
-    """Numbers drawn as the original: count n by `digit_probs`, then uniform among n-digit numbers."""
+def number_table(exclude=()) -> tuple:
+    """([3, 900] numbers with 1, 2, 3 digits, padded; [3] how many of each) without the excluded ones."""
+    excluded = set(int(n) for n in exclude)
+    table = torch.zeros(3, 900, dtype=torch.long)
+    counts = torch.zeros(3, dtype=torch.long)
+    for n in (1, 2, 3):
+        allowed = [x for x in range(0 if n == 1 else 10 ** (n - 1), 10 ** n) if x not in excluded]
+        if not allowed:
+            raise ValueError(f"every {n}-digit number is excluded; nothing is left to draw")
+        table[n - 1, :len(allowed)] = torch.tensor(allowed)
+        counts[n - 1] = len(allowed)
+    return table, counts
+
+
+def sample_labels(batch_size: int, digit_probs, generator: torch.Generator, device="cpu", table=None) -> torch.Tensor:
+    """Numbers drawn as the original: count n by `digit_probs`, then uniform among n-digit numbers
+    (among those left in `table`, from `number_table`, when some are held out)."""
     probs = torch.as_tensor(digit_probs, dtype=torch.float64, device=device)
     if probs.shape != (3,) or (probs < 0).any() or probs.sum() <= 0:
         raise ValueError(f"digit_probs must be three non-negative weights for 1, 2, 3 digits, got {digit_probs}")
-    n = torch.multinomial(probs / probs.sum(), batch_size, replacement=True, generator=generator) + 1
-    low = torch.where(n == 1, 0, 10 ** (n - 1))
-    span = 10 ** n - low
+    numbers, counts = table if table is not None else _full_table(str(device))
+    n = torch.multinomial(probs / probs.sum(), batch_size, replacement=True, generator=generator)
     u = torch.rand(batch_size, generator=generator, device=device, dtype=torch.float64)
-    return low + (u * span).long().clamp(max=span - 1)
+    span = counts[n]
+    return numbers[n, (u * span).long().clamp(max=span - 1)]
+
+
+_FULL = {}
+
+
+def _full_table(device: str):
+    if device not in _FULL:
+        _FULL[device] = tuple(t.to(device) for t in number_table())
+    return _FULL[device]
 
 
 class NumberGenerator:
-    """Endless seeded stream of number batches from one DigitBank."""
+    """Endless seeded stream of number batches from one DigitBank; `exclude` holds numbers out of it."""
 
-    def __init__(self, bank: DigitBank, digit_probs=UNIFORM, seed: int = 0):
+    def __init__(self, bank: DigitBank, digit_probs=UNIFORM, seed: int = 0, exclude=()):
         self.bank = bank
         self.digit_probs = tuple(float(p) for p in digit_probs)
+        self.table = tuple(t.to(bank.device) for t in number_table(exclude)) if len(exclude) else None
         self.generator = torch.Generator(device=bank.device)
         self.reseed(seed)
 
@@ -130,5 +155,5 @@ class NumberGenerator:
         self.generator.manual_seed(int(seed))
 
     def batch(self, batch_size: int) -> NumberBatch:
-        labels = sample_labels(batch_size, self.digit_probs, self.generator, self.bank.device)
+        labels = sample_labels(batch_size, self.digit_probs, self.generator, self.bank.device, self.table)
         return self.bank.numbers(labels, self.generator)

@@ -109,9 +109,10 @@ def confusions_table(metrics: dict):
 def results_figure(frame, profile: str):
     """Test accuracy per version, W and C, ours (mean and seeds) beside the original's reported accuracy."""
     data = frame[frame["profile"] == profile]
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4), gridspec_kw={"width_ratios": [13, 5]}, sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(14, 4), gridspec_kw={"width_ratios": [19, 6]}, sharey=True)
     for ax, dataset in zip(axes, ("W", "C")):
-        d = data[(data["dataset"] == dataset) & (data["preprocessing"] == "resize32")]
+        d = data[(data["dataset"] == dataset) & data["preprocessing"].isin(["resize32", "native"])
+                 & (data["split"] == "all")]
         if d.empty:
             ax.set_visible(False)
             continue
@@ -129,3 +130,18 @@ def results_figure(frame, profile: str):
     fig.tight_layout()
     return fig
 
+
+
+def robustness_bars(frame, profile: str):
+    """Clean vs robust test accuracy per run of one profile (runs that have both)."""
+    d = frame[(frame["profile"] == profile) & (frame["split"] == "all")].dropna(subset=["robust_test_acc"])
+    d = d.assign(run=[f"v{v}{ds}{' +wrap' if p.endswith('+wrap') else ''}"
+                      for v, ds, p in zip(d["version"], d["dataset"], d["preprocessing"])])
+    long = d.melt(id_vars="run", value_vars=["test_acc", "robust_test_acc"], var_name="test set", value_name="accuracy")
+    long["test set"] = long["test set"].map({"test_acc": "fixed test set", "robust_test_acc": "robust (digits moved)"})
+    fig, ax = plt.subplots(figsize=(max(6, 0.55 * d["run"].nunique() + 2), 3.8))
+    sns.barplot(data=long, x="run", y="accuracy", hue="test set", ax=ax, errorbar=None)
+    ax.set(ylim=(0, 1), xlabel="", title=f"clean vs robust test accuracy, profile '{profile}'")
+    ax.tick_params(axis="x", rotation=45)
+    fig.tight_layout()
+    return fig

@@ -4,6 +4,9 @@
 (bilinear with antialiasing, as PIL; aspect ratio not kept), round to uint8 as
 PIL did, scale to [0, 1], normalise with MNIST's 0.1307 / 0.3081.
 `+wrap` adds the original C pipeline's uint8 wrap-around (pitfall 1) before that.
+`native` (version 14 on) keeps the digits' shape: W stays 28x84 (a 1- or 2-digit number
+is its digits on the left and empty columns after, as composed), C stays 3x28x28; only
+the scaling to [0, 1] and MNIST's normalisation are applied.
 
 Resizing is linear and separable, so it runs as two small matrix products whose
 weights are torchvision's own antialiased bilinear kernel (read off by resizing an
@@ -18,7 +21,7 @@ from torchvision.transforms.v2 import functional as TF
 from .numbers import check_dataset, wraparound
 
 MEAN, STD = 0.1307, 0.3081
-PREPROCESSINGS = ("resize32", "resize32+wrap")
+PREPROCESSINGS = ("resize32", "resize32+wrap", "native")
 
 
 def check_preprocessing(name: str) -> str:
@@ -30,7 +33,10 @@ def check_preprocessing(name: str) -> str:
 def input_shape(dataset: str, preprocessing: str) -> tuple:
     """(channels, height, width) that a model sees."""
     check_preprocessing(preprocessing)
-    return (3 if check_dataset(dataset) == "C" else 1, 32, 32)
+    channels = 3 if check_dataset(dataset) == "C" else 1
+    if preprocessing == "native":
+        return (channels, 28, 84 if dataset == "W" else 28)
+    return (channels, 32, 32)
 
 
 @lru_cache(maxsize=None)
@@ -56,8 +62,11 @@ def _to_input(resized: torch.Tensor) -> torch.Tensor:
 
 
 def prepare(raw: torch.Tensor, ndigits: torch.Tensor, dataset: str, preprocessing: str = "resize32") -> torch.Tensor:
-    """Model input [B, C, 32, 32] float32 from a raw W [B,28,84] or C [B,3,28,28] batch."""
+    """Model input [B, C, H, W] float32 (see `input_shape`) from a raw W [B,28,84] or C [B,3,28,28] batch."""
     check_preprocessing(preprocessing)
+    if preprocessing == "native":
+        x = (raw.float() - 255 * MEAN) / (255 * STD)
+        return x if check_dataset(dataset) == "C" else x.unsqueeze(1)
     rows = _resize_weights(28, raw.device).T  # [32, 28]
     if check_dataset(dataset) == "C":
         if preprocessing.endswith("+wrap"):

@@ -1,8 +1,12 @@
-"""Markdown the notebooks display: what a version is, and what a run showed beside the original."""
+"""Markdown the notebooks display: what a version is, and what a run showed beside the original
+or beside the previous version."""
+import json
+
 from IPython.display import Markdown
 
 from . import profiles
-from .versions import table
+from .paths import RUNS_DIR
+from .versions import ORIGINAL_LAST, get, table
 
 
 def version_card(version: int) -> Markdown:
@@ -10,6 +14,9 @@ def version_card(version: int) -> Markdown:
     row = next(r for r in table() if r["version"] == version)
     keys = ["datasets", "convs", "fcs", "act", "bn", "dropout", "optimizer", "digit_probs", "batch",
             "samples_per_epoch", "epochs"]
+    if version > ORIGINAL_LAST:
+        keys = ["datasets", "input", "head", "convs", "fcs", "bn", "dropout", "optimizer", "schedule", "augment",
+                "batch", "samples_per_epoch", "epochs"]
     return Markdown("| " + " | ".join(keys) + " |\n|" + "---|" * len(keys) + "\n| "
                     + " | ".join(str(row[k]) for k in keys) + " |")
 
@@ -38,3 +45,65 @@ def comparison(results) -> Markdown:
                  "(the mean of the last 50 batches, as `train loss (last 50)` here).")
     return Markdown("\n".join(lines + notes))
 
+
+
+def _row(m: dict, name: str) -> str:
+    return (f"| {name} | {m['params']:,} | {m['test_acc']:.2%} | {m['acc_1digit']:.1%} / {m['acc_2digit']:.1%} / "
+            f"{m['acc_3digit']:.1%} | {m.get('robust_test_acc', float('nan')):.2%} "
+            f"| {m.get('acc_heldout', float('nan')):.2%} | {m['test_loss']:.3f} | {m['train_seconds']:.0f} |")
+
+
+def against(results, previous: int, runs_dir=RUNS_DIR) -> Markdown:
+    """Each run beside the same run (profile, dataset, seed) of the previous version, read from its
+    metrics.json: one change, measured against the version it changed."""
+    lines = ["| run | params | test acc | 1/2/3-digit acc | robust acc | held-out numbers acc | test loss "
+             "| train s |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    missing = []
+    for r in results:
+        m = r.metrics
+        before = runs_dir / m["profile"] / f"v{previous}{m['dataset']}_s{m['seed']}" / "metrics.json"
+        if before.is_file():
+            lines.append(_row(json.loads(before.read_text()), f"v{previous}{m['dataset']} (before)"))
+        else:
+            missing.append(f"v{previous}{m['dataset']} seed {m['seed']} ({m['profile']})")
+        lines.append(_row(m, f"**v{m['version']}{m['dataset']}**"))
+    notes = ["", f"Profile `{results[0].metrics['profile']}`, seeds as listed in each run's metrics. "
+             "`robust acc`: the robust test set (digits moved by up to 4 px across and 3 px up or down). "
+             "`held-out numbers acc`: the 10% of numbers that a held-out split never trains on; these runs "
+             "trained on all numbers, so it is their accuracy on ordinary numbers too."]
+    if missing:
+        notes.append(f"No finished run to compare with for {', '.join(missing)}: run that version's notebook first.")
+    return Markdown("\n".join(lines + notes))
+
+
+def unseen(results, runs_dir=RUNS_DIR) -> Markdown:
+    """Accuracy on numbers seen in training and on the held-out numbers, for runs on the held-out split,
+    beside the same version trained on every number."""
+    lines = ["| version | head | trained on | seen numbers acc | held-out numbers acc | all test numbers acc |",
+             "|---|---|---|---:|---:|---:|"]
+    for r in results:
+        m = r.metrics
+        same = runs_dir / m["profile"] / f"v{m['version']}{m['dataset']}_s{m['seed']}" / "metrics.json"
+        head = get(m["version"]).head
+        for trained, mm in (("all numbers", json.loads(same.read_text()) if same.is_file() else None),
+                            ("all but the held-out 10%", m)):
+            if mm is not None:
+                seen, held = (mm.get(k, float("nan")) for k in ("acc_seen", "acc_heldout"))  # nan: run predates them
+                lines.append(f"| v{m['version']}{m['dataset']} | {head} | {trained} | {seen:.2%} "
+                             f"| {held:.2%} | {mm['test_acc']:.2%} |")
+    return Markdown("\n".join(lines + ["", f"Profile `{results[0].metrics['profile']}`; held-out numbers: "
+                                       "`lib.splits.held_out()` (100 of 0–999, fixed)."]))
+
+
+def robustness(frame) -> Markdown:
+    """Clean and robust test accuracy of every run in a results frame that has both."""
+    lines = ["| run | profile | seeds | test acc | robust acc | change | robust 1/2/3-digit |",
+             "|---|---|---:|---:|---:|---:|---|"]
+    part = frame.dropna(subset=["robust_test_acc"])
+    for (profile, version, dataset, prep), g in part.groupby(["profile", "version", "dataset", "preprocessing"],
+                                                             sort=False):
+        clean, robust = g["test_acc"].mean(), g["robust_test_acc"].mean()
+        digits = " / ".join(f"{g[f'robust_acc_{n}digit'].mean():.1%}" for n in (1, 2, 3))
+        lines.append(f"| v{version}{dataset}{' +wrap' if prep.endswith('+wrap') else ''} | {profile} | {len(g)} "
+                     f"| {clean:.2%} | {robust:.2%} | {100 * (robust - clean):+.1f} pts | {digits} |")
+    return Markdown("\n".join(lines))

@@ -38,12 +38,48 @@ def test_registry_reads_like_the_document():
     assert v[11].digit_probs == versions.UNIFORM and v[11].convs[0] == (32, 3, 3)
     assert (v[13].weight_decay, v[13].decay_on, v[13].fcs) == (1e-4, "weights", (2048, 1024))
     assert all(x.batch_size == 64 for x in v.values())
-    assert len(versions.table()) == 13
+    assert len(versions.table()) == len(v) == 19
+
+
+def test_versions_past_the_original_change_one_thing_each():
+    """Each of 14-19 differs from the one before (v14: from v7) only in the fields its change names."""
+    v = versions.VERSIONS
+    fields = lambda spec: {k: getattr(spec, k) for k in spec.__dataclass_fields__ if k not in ("version", "change",
+                                                                                               "reported")}
+    changed = {k: {f for f in fields(v[k]) if fields(v[k])[f] != fields(v[7 if k == 14 else k - 1])[f]}
+               for k in range(14, 20)}
+    assert changed == {14: {"preprocessing"}, 15: {"head"}, 16: {"augment_digits"}, 17: {"augment_layout"},
+                       18: {"optimizer", "lr", "weight_decay", "decay_on", "schedule", "label_smoothing"},
+                       19: {"convs", "fcs", "dropout", "datasets"}}
+    assert versions.beyond() == [(14, "W"), (15, "W"), (16, "W"), (17, "W"), (18, "W"), (19, "W"), (19, "C")]
+
+
+@pytest.mark.parametrize("version, dataset, params, outputs", [
+    (14, "W", 19_316_520, 1000), (15, "W", 18_325_345, 33), (19, "W", 219_873, 33), (19, "C", 131_745, 33)])
+def test_new_versions_build_for_native_input(version, dataset, params, outputs):
+    model = models.build(version, dataset, channels_last=True).eval()
+    assert models.count_params(model) == params
+    assert models.count_params(models.build(19, "W")) <= 1_000_000  # the issue's budget for the small network
+    with torch.no_grad():
+        assert model(torch.randn(2, *input_shape(dataset, "native"))).shape == (2, outputs)
+
+
+def test_one_cycle_schedule_and_adamw():
+    spec = versions.get(18)
+    model = models.build(19, "C")
+    opt = models.optimizer_for(model, spec)
+    sched = models.scheduler_for(opt, spec, total_steps=100)
+    assert isinstance(opt, torch.optim.AdamW) and opt.param_groups[0]["weight_decay"] == 0.05
+    lrs = []
+    for _ in range(100):
+        opt.step(), sched.step(), lrs.append(opt.param_groups[0]["lr"]) if len(lrs) < 99 else None
+    assert max(lrs) == pytest.approx(2e-3, rel=0.01) and lrs[-1] < 1e-5 and lrs[0] < 2e-4
+    assert models.scheduler_for(opt, versions.get(7), 100) is None
 
 
 def test_unknown_version_or_dataset_lists_the_valid_ones():
-    with pytest.raises(ValueError, match=r"unknown version 14; valid: 1, 2, .*13"):
-        models.build(14, "W")
+    with pytest.raises(ValueError, match=r"unknown version 20; valid: 1, 2, .*19"):
+        models.build(20, "W")
     with pytest.raises(ValueError, match="valid: W, C"):
         models.build(7, "X")
     assert models.count_params(models.build(7, "C")) == DOCUMENT_PARAMS_W[7] + 1600  # cnnC: v7 on C

@@ -1,5 +1,6 @@
 """CI check after `run_all.sh`: the results table (res/smoke/results.csv for smoke) has the 18 runs of the original study for a profile,
-with the parameter counts of ../shared/seed-ablations.md (kept in tests/test_models.py)."""
+with the parameter counts of ../shared/seed-ablations.md (kept in tests/test_models.py), the runs of versions 14-19, and
+clean, robust and held-out-number accuracies for every new run."""
 import sys
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from lib.results import output_dir  # noqa: E402
+from lib.results import missing_runs, output_dir  # noqa: E402
 from tests.test_models import DOCUMENT_PARAMS_C, DOCUMENT_PARAMS_W  # noqa: E402
 
 profile = sys.argv[1] if len(sys.argv) > 1 else "smoke"
@@ -22,6 +23,13 @@ for (version, dataset), params in expected.items():
         problems.append(f"v{version}{dataset}: no row")
     elif set(rows["params"]) != {params}:
         problems.append(f"v{version}{dataset}: params {sorted(set(rows['params']))} != {params}")
+problems += [f"{run}: no row" for run in missing_runs(frame.fillna({"split": "all"}), profile)
+             if int(run[1:-1]) > 13]
+new = frame[(frame["profile"] == profile) & (frame["version"] > 13)]
+for column in ("test_acc", "robust_test_acc", "acc_heldout", "acc_seen"):
+    if new[column].isna().any():
+        problems.append(f"versions 14+: {column} missing in {new[new[column].isna()]['version'].tolist()}")
 if problems:
     sys.exit(f"{csv_path} ({profile}) is incomplete:\n  " + "\n  ".join(problems))
-print(f"{csv_path} ({profile}): all {len(expected)} runs of the original study, parameter counts as documented")
+print(f"{csv_path} ({profile}): all {len(expected)} runs of the original study, parameter counts as documented; "
+      f"versions 14-19 with robust and held-out accuracies")

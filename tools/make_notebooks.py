@@ -26,7 +26,8 @@ force = False  # True: retrain even if a finished run with the same config exist
 
 SLUGS = {1: "baseline", 2: "relu", 3: "five_convs", 4: "bn_dropout", 5: "ten_epochs", 6: "adam", 7: "dropout_05",
          8: "more_long_numbers", 9: "even_more_long_numbers", 10: "more_short_numbers", 11: "kernels_3x3",
-         12: "wider_fc", 13: "weight_decay"}
+         12: "wider_fc", 13: "weight_decay", 14: "native_input", 15: "digit_heads", 16: "digit_augment",
+         17: "layout_augment", 18: "modern_recipe", 19: "small_net"}
 
 # What the original README said each version showed (facts from ../shared/seed-ablations.md).
 ORIGINAL_SAW = {
@@ -47,6 +48,28 @@ ORIGINAL_SAW = {
     13: "Weight decay on v7: 98% in the original (loss 0.131, which includes no decay term)."}
 
 
+# Versions past the original: why each change was tried, written before its run (the runs' numbers
+# are shown by the notebooks themselves, beside the previous version's).
+WHY = {
+    14: "Resizing W to 32×32 squashes a 3-digit number to a third of a 1-digit number's width, so the same "
+        "digit looks different with every length (pitfall 3). Padding instead keeps every digit at MNIST's "
+        "28×28 in its own place; the FC layer sees a wider map, so this network has more parameters.",
+    15: "A 1000-way softmax must learn every number as its own class: 3-digit classes get one sample in "
+        "~2,700, and numbers never trained on cannot be named at all. With one 11-way head per position every "
+        "number teaches every digit it holds, and any number is a combination of seen parts.",
+    16: "Digit images are reused across epochs; small random rotations, scalings, shears and shifts show "
+        "the network handwriting it has not seen, as in the modern single-digit LeNet-5 (notebook 30).",
+    17: "Generated numbers put every digit exactly on a 28-pixel grid, which no person does. Moving digits "
+        "a little trains the network for uneven gaps and vertical offsets, as in the robust test set.",
+    18: "Adam at a constant 1e-3 keeps noise high to the end. A one-cycle schedule anneals it, decoupled "
+        "weight decay regularises without fighting the adaptive step, and label smoothing keeps the heads "
+        "from over-confidence.",
+    19: "With input that keeps the shape, per-position heads and augmentation, the 15.7M-parameter FC layer "
+        "may no longer be needed: three 3×3 conv blocks and a linear head per position, about 220k "
+        "parameters on W. Small enough for a CPU, and for committed weights. Trained on W and C.",
+}
+
+
 def notebook(name, cells):
     nb = new_notebook(cells=cells, metadata={
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
@@ -63,7 +86,48 @@ def setup(name, modules):
     return [new_code_cell(SETUP.format(modules=modules, name=name)), new_code_cell(PARAMETERS)]
 
 
+def beyond(v):
+    """A version past the original: what changed and why, the run, and the previous version beside it."""
+    spec = versions.get(v)
+    name = f"{10 + v}_v{v:02d}_{SLUGS[v]}.ipynb"
+    cells = [
+        new_markdown_cell(f"# Version {v}: {SLUGS[v].replace('_', ' ')}\n\n**What changed from version "
+                          f"{7 if v == 14 else v - 1}:** {spec.change}\n\n**Why:** {WHY[v]}\n\n"
+                          "The registry row it runs (`lib/versions.py`):"),
+        *setup(name, "experiment, plots, report, versions"),
+        new_code_cell(f"VERSION = {v}\nPREVIOUS = {7 if v == 14 else v - 1}  # the version this one changes\n"
+                      "report.version_card(VERSION)"),
+        new_markdown_cell("## Train and evaluate\n\n`experiment.run` trains on fresh numbers from MNIST train digits "
+                          "(or reuses a finished run with the same config), then tests on the fixed test set and "
+                          "on its robust variant."),
+        new_code_cell("spec = versions.get(VERSION)\n"
+                      "results = [experiment.run(VERSION, dataset, profile, seed, device, force=force, notebook=NOTEBOOK)\n"
+                      "           for dataset in spec.datasets for seed in experiment.seed_list(seeds)]"),
+        new_code_cell("label = lambda r: f\"v{r.metrics['version']}{r.metrics['dataset']} seed {r.metrics['seed']}\"\n"
+                      "plots.training_curves({label(r): r.history for r in results});"),
+        new_code_cell("plots.accuracy_by_digits({label(r): r.metrics for r in results});"),
+        new_markdown_cell("## Measured against the previous version\n\nThe same profile and seed of the version "
+                          "this one changes, read from its `metrics.json`."),
+        new_code_cell("report.against(results, PREVIOUS)"),
+        new_markdown_cell("## What it still gets wrong"),
+        new_code_cell("plots.misclassified(results[0]);"),
+    ]
+    if v == max(versions.VERSIONS):
+        cells += [
+            new_markdown_cell("## Weights\n\nThe last version is small enough to commit: a `full` run exports "
+                              "its weights with their checkpoint metadata to `res/weights/best_<dataset>.pt`, "
+                              "which the predict API, its command line and the drawing notebook load."),
+            new_code_cell("from lib import weights\n"
+                          "for r in results:\n"
+                          "    if profile == \"full\" and r.metrics[\"seed\"] == 0:\n"
+                          "        print(weights.export(r))"),
+        ]
+    return notebook(name, cells)
+
+
 def ablation(v):
+    if v > versions.ORIGINAL_LAST:
+        return beyond(v)
     spec = versions.get(v)
     name = f"{10 + v}_v{v:02d}_{SLUGS[v]}.ipynb"
     runs = " and ".join(spec.datasets)
@@ -171,6 +235,37 @@ def kept(dataset):
     return notebook(name, cells)
 
 
+def unseen_and_robust():
+    name = "35_unseen_and_robust.ipynb"
+    cells = [
+        new_markdown_cell(
+            "# 35 · Numbers never seen in training, and digits that are not on a grid\n\n"
+            "**Unseen numbers.** A fixed 10% of the numbers 0–999 (`lib.splits.held_out()`) is kept out of "
+            "training; every digit still appears in every reading position among the rest. The test set keeps "
+            "them, so each run is scored on numbers it saw and on numbers it never saw. A 1000-way softmax "
+            "(versions 7 and 14) has no reason to give a never-seen class any probability; the per-position heads "
+            "(version 15 on) read a number from its digits, so they can name it.\n\n"
+            "**Robustness.** The robust test set has the same 45,330 numbers drawn again from MNIST test "
+            "digits, each digit moved by up to 4 px across and 3 px up or down (`lib.testsets`, variant "
+            "`robust`). Every run is tested on it; the table below lists all runs of this profile."),
+        *setup(name, "experiment, plots, report, results, splits"),
+        new_code_cell("VERSIONS = (7, 14, 15, 19)  # 7, 14: 1000-way softmax; 15: v14 with per-position heads; 19: the small network\n"
+                      "held = splits.held_out()\n"
+                      "print(f\"{len(held)} held-out numbers, e.g. {held[:12]}\")"),
+        new_markdown_cell("## Trained without the held-out numbers"),
+        new_code_cell("unseen = [experiment.run(v, \"W\", profile, seed, device, split=\"heldout\", force=force, notebook=NOTEBOOK)\n"
+                      "          for v in VERSIONS for seed in experiment.seed_list(seeds)]\n"
+                      "report.unseen(unseen)"),
+        new_markdown_cell("The rows \"all numbers\" come from the version's own notebook (same profile and seed); "
+                          "there the held-out numbers were ordinary training numbers."),
+        new_markdown_cell("## Robustness: every run of this profile"),
+        new_code_cell("frame = results.collect(profiles=[profile])\n"
+                      "report.robustness(frame[frame[\"split\"] == \"all\"])"),
+        new_code_cell("plots.robustness_bars(frame, profile);"),
+    ]
+    return notebook(name, cells)
+
+
 def results_notebook():
     name = "90_results.ipynb"
     cells = [
@@ -186,7 +281,8 @@ def results_notebook():
         new_code_cell("shown = None if profile == \"smoke\" else [\"full\", \"quick\"]  # smoke runs are checks, not results\n"
                       "frame = results.collect(profiles=shown)\n"
                       "single = results.collect_single_digit(profiles=shown)\n"
-                      "results.check_study(frame, profile)  # all 18 runs of the original study, for every seed\n"
+                      "missing = results.missing_runs(frame, profile)  # runs of versions 1-19 not made at this profile\n"
+                      "print(f\"not run at profile {profile!r}: {', '.join(missing)}\" if missing else f\"every run of versions 1-19 is here for profile {profile!r}\")\n"
                       "csv_path, md_path = results.write(frame, single, results.output_dir(profile))\n"
                       "print(f\"{len(frame)} 0-999 runs and {len(single)} single-digit runs -> {csv_path.parent}/results*\")"),
         new_code_cell("fig = plots.results_figure(frame, profile)\n"
@@ -197,5 +293,6 @@ def results_notebook():
 
 
 if __name__ == "__main__":
-    made = [test_sets(), kept("W"), kept("C"), *(ablation(v) for v in versions.VERSIONS), results_notebook()]
+    made = [test_sets(), kept("W"), kept("C"), *(ablation(v) for v in versions.VERSIONS), unseen_and_robust(),
+            results_notebook()]
     print("\n".join(made))

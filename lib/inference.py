@@ -1,0 +1,48 @@
+"""A trained network as a function from digit images to probabilities over the numbers 0-999.
+
+Used by the predict API (lib/predict.py), its command line and the drawing notebook: they
+turn a picture into MNIST-like digit slots, this module does the rest as training did
+(compose as W or C, the version's preprocessing, its head's distribution over numbers).
+"""
+import torch
+
+from . import checkpoint, heads, models
+from .numbers import compose
+from .preprocess import prepare
+from .versions import get
+from .weights import path_for
+
+DEFAULT_WEIGHTS = path_for("W")  # the best small network, trained on W
+
+
+class Classifier:
+    """A loaded network and what it needs to read numbers: its version, dataset and preprocessing."""
+
+    def __init__(self, model: torch.nn.Module, meta: dict, device="cpu"):
+        self.model, self.meta, self.device = model.eval(), meta, torch.device(device)
+        self.version, self.dataset, self.preprocessing = meta["version"], meta["dataset"], meta["preprocessing"]
+        self.head = get(self.version).head
+
+    @torch.inference_mode()
+    def number_probs(self, slots: torch.Tensor, ndigits: torch.Tensor) -> torch.Tensor:
+        """slots uint8 [B,3,28,28] in reading order (empty slots zero), ndigits [B] -> [B,1000] probabilities."""
+        if slots.dtype != torch.uint8 or slots.dim() != 4 or tuple(slots.shape[1:]) != (3, 28, 28):
+            raise ValueError(f"slots must be uint8 [B, 3, 28, 28], got {slots.dtype} {tuple(slots.shape)}")
+        slots, ndigits = slots.to(self.device), torch.as_tensor(ndigits, device=self.device).long()
+        x = prepare(compose(slots, self.dataset), ndigits, self.dataset, self.preprocessing)
+        return heads.number_log_probs(self.model(x), self.head).exp()
+
+
+def load(path=DEFAULT_WEIGHTS, device="cpu") -> Classifier:
+    """The network saved at `path` (a checkpoint with version/dataset/preprocessing metadata)."""
+    meta = checkpoint.read(path).get("meta", {})
+    missing = [k for k in checkpoint.IDENTITY if k not in meta]
+    if missing:
+        raise checkpoint.CheckpointError(f"checkpoint {path} has no {', '.join(missing)} in its metadata; "
+                                         "it was not written by lib.checkpoint.save")
+    try:
+        model = models.build(meta["version"], meta["dataset"])
+    except ValueError as e:
+        raise checkpoint.CheckpointError(f"checkpoint {path} names a model this code cannot build: {e}") from e
+    checkpoint.load_into(model, path, **{k: meta[k] for k in checkpoint.IDENTITY})
+    return Classifier(model.to(device), meta, device)

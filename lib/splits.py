@@ -1,0 +1,52 @@
+"""Training splits of the numbers 0-999: all of them, or all but a fixed held-out 10%.
+
+The held-out numbers never appear in training (`NumberGenerator(exclude=...)`); the fixed
+test sets still contain them, so a model is scored on numbers it has seen and on numbers
+it has never seen. The draw is seeded, and redrawn until every digit still appears in every
+reading position among the numbers left for training (a factorised head can then name
+every held-out number from parts it has seen; a 1000-way softmax cannot).
+"""
+from functools import lru_cache
+
+import torch
+
+from .heads import position_targets
+
+SPLITS = ("all", "heldout")
+HELD_OUT_FRACTION = 0.1
+HELD_OUT_SEED = 999
+
+
+def check_split(split: str) -> str:
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; valid: {', '.join(SPLITS)}")
+    return split
+
+
+def covers_every_position(numbers) -> bool:
+    """True when each reading position sees every class it can hold (digits, and 'no digit' after position 0)."""
+    seen = position_targets(torch.as_tensor(sorted(numbers)))
+    full = position_targets(torch.arange(1000))
+    return all(set(seen[:, k].tolist()) == set(full[:, k].tolist()) for k in range(3))
+
+
+@lru_cache(maxsize=None)
+def held_out() -> tuple:
+    """The fixed held-out numbers (100 of 0-999), sorted."""
+    size = round(1000 * HELD_OUT_FRACTION)
+    for attempt in range(100):
+        g = torch.Generator().manual_seed(HELD_OUT_SEED + attempt)
+        out = set(torch.randperm(1000, generator=g)[:size].tolist())
+        if covers_every_position(set(range(1000)) - out):
+            return tuple(sorted(out))
+    raise RuntimeError("no held-out draw leaves every digit in every position")  # not reached for 10%
+
+
+def excluded(split: str) -> tuple:
+    """Numbers a split keeps out of training."""
+    return held_out() if check_split(split) == "heldout" else ()
+
+
+def is_held_out(labels: torch.Tensor) -> torch.Tensor:
+    """Boolean mask: which labels are held-out numbers."""
+    return torch.isin(labels, torch.tensor(held_out(), device=labels.device))

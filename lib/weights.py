@@ -1,0 +1,32 @@
+"""Small committed weights of the best network: exported from a finished run, with its metadata.
+
+res/weights/best_<dataset>.pt is what the predict API, its command line and the drawing
+notebook load; only a `full` run is exported, so a smoke or quick run never replaces it.
+"""
+from . import checkpoint
+from .paths import RES_DIR
+
+WEIGHTS_DIR = RES_DIR / "weights"
+MAX_BYTES = 5_000_000  # committed weights stay small
+
+
+def path_for(dataset: str):
+    return WEIGHTS_DIR / f"best_{dataset}.pt"
+
+
+def export(result) -> str:
+    """Write the run's model with its checkpoint metadata and test figures to res/weights/best_<dataset>.pt."""
+    m = result.metrics
+    if m["profile"] != "full":
+        raise ValueError(f"only full-profile runs are exported as the best weights, not {m['profile']!r}")
+    keys = ("version", "dataset", "preprocessing", "profile", "seed", "params", "test_acc", "acc_1digit",
+            "acc_2digit", "acc_3digit", "robust_test_acc", "acc_heldout", "commit", "hardware", "notebook")
+    meta = {**{k: m.get(k) for k in keys}, "config": {k: m[k] for k in ("epochs", "samples_per_epoch",
+                                                                        "batch_size", "digit_probs")}}
+    path = path_for(m["dataset"])
+    checkpoint.save(path, result.model, meta)
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        path.unlink()
+        raise ValueError(f"{path.name} would be {size / 1e6:.1f} MB, over the {MAX_BYTES / 1e6:.0f} MB limit for committed weights")
+    return f"{path} ({size / 1e6:.2f} MB): v{m['version']}{m['dataset']}, test acc {m['test_acc']:.2%}, commit {m['commit']}"
