@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import atomic
-from .paths import RES_DIR, RUNS_DIR
+from .paths import RES_DIR, ROOT, RUNS_DIR
 
 COLUMNS = ["version", "dataset", "preprocessing", "profile", "seed", "params", "epochs", "samples_per_epoch",
            "n_test", "train_loss_final", "test_loss", "test_acc", "acc_1digit", "acc_2digit", "acc_3digit",
@@ -164,3 +164,46 @@ def single_digit_markdown(single: pd.DataFrame) -> str:
                    f"| {_mean_std(g['test_acc'])} | {first['best_val_acc']:.2%} ({first['best_epoch']}) "
                    f"| {_mean_std(g['seconds_per_epoch'], False)} | {first['hardware']} | {first['commit']} |")
     return "\n".join(out + [""])
+
+
+TARGETS = {"W": 0.993, "C": 0.992}  # issue 6: test accuracy of the best network with at most MAX_PARAMS parameters
+MAX_PARAMS = 1_000_000
+README_MARKERS = ("<!-- best-network:begin (written by notebooks/90_results.ipynb) -->", "<!-- best-network:end -->")
+
+
+def best_network_markdown(frame: pd.DataFrame, single: pd.DataFrame | None = None) -> str:
+    """The best network's figures (the newest version's runs, full profile preferred), against the targets."""
+    from .versions import VERSIONS
+    last = max(VERSIONS)
+    part = frame[(frame["version"] == last) & (frame["split"] == "all")]
+    if part.empty:
+        return f"No run of version {last} yet: run `notebooks/{10 + last}_*.ipynb`."
+    profile = "full" if (part["profile"] == "full").any() else part["profile"].iloc[0]
+    part = part[part["profile"] == profile]
+    bound = digit_bound(single, profile) if single is not None and not single.empty else None
+    out = [f"Version {last}, profile `{profile}` ({', '.join(sorted(part['hardware'].unique()))}; commit "
+           f"{', '.join(sorted(part['commit'].unique()))}; seeds {', '.join(map(str, sorted(part['seed'].unique())))}):",
+           "", "| dataset | params | test acc (target) | 1 / 2 / 3-digit | 3-digit ≥ p³ | robust acc | rendered run |",
+           "|---|---:|---:|---|---|---:|---|"]
+    for dataset, g in part.groupby("dataset", sort=False):
+        acc = g["test_acc"].mean()
+        p3 = "–" if bound is None else (f"{'yes' if g['acc_3digit'].mean() >= bound[1] ** 3 else 'no'} "
+                                         f"(p³ = {bound[1] ** 3:.2%})")
+        met = "met" if acc >= TARGETS[dataset] and g["params"].max() <= MAX_PARAMS else "not met"
+        links = ", ".join(sorted({f"[{nb}](res/rendered/{profile}/{nb})" for nb in g["notebook"].dropna()}))
+        out.append(f"| {dataset} | {int(g['params'].iloc[0]):,} | {_mean_std(g['test_acc'])} (≥ {TARGETS[dataset]:.1%}: "
+                   f"{met}) | {g['acc_1digit'].mean():.2%} / {g['acc_2digit'].mean():.2%} / {g['acc_3digit'].mean():.2%} "
+                   f"| {p3} | {_mean_std(g['robust_test_acc'])} | {links} |")
+    return "\n".join(out)
+
+
+def update_readme(block: str, readme=ROOT / "README.md") -> bool:
+    """Replace the generated block between README_MARKERS in the README; False if the markers are missing."""
+    text = Path(readme).read_text()
+    begin, end = README_MARKERS
+    if begin not in text or end not in text:
+        return False
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    atomic.write_text(readme, f"{head}{begin}\n{block}\n{end}{tail}")
+    return True

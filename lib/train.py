@@ -56,9 +56,10 @@ def run_epoch(model, optimizer, numbers: NumberGenerator, dataset, preprocessing
 def train(model, optimizer, bank: DigitBank, *, dataset, preprocessing, digit_probs, batch_size, epochs,
           samples_per_epoch, seed, state_path=None, identity=None, progress=True, head="number",
           label_smoothing=0.0, augment_digits=(), augment_layout=(), scheduler=None, exclude=(),
-          channels_last=False) -> dict:
+          channels_last=False, after_epoch=None) -> dict:
     """Train in place and return the history; with `state_path`, resume from and save after each epoch.
-    `exclude` holds numbers out of training (lib/splits.py); `scheduler` is stepped every batch."""
+    `exclude` holds numbers out of training (lib/splits.py); `scheduler` is stepped every batch;
+    `after_epoch(epoch, model)` runs after each epoch, outside the timed training (benchmarks test there)."""
     history = {"step_loss": [], "step_acc": [], "epochs": []}
     start = 0
     if state_path is not None and Path(state_path).is_file():
@@ -83,6 +84,8 @@ def train(model, optimizer, bank: DigitBank, *, dataset, preprocessing, digit_pr
                                      batch_size, bar, head, label_smoothing, augment_digits, augment_layout,
                                      scheduler, channels_last)
         seconds = time.perf_counter() - began
+        if after_epoch is not None:
+            after_epoch(epoch + 1, model)
         history["step_loss"] += losses.tolist()
         history["step_acc"] += accs.tolist()
         history["epochs"].append({"epoch": epoch + 1, "loss": losses.mean().item(), "acc": accs.mean().item(),

@@ -83,3 +83,21 @@ def test_subset_is_fixed(built):
     a, b = ts.subset(1000), ts.subset(1000)
     assert len(a) == 1000 and torch.equal(a.labels, b.labels)
     assert ts.subset(None) is ts
+
+
+def test_robust_variant_moves_digits_and_is_verified_apart(tmp_path, mnist_test):
+    robust = testsets.build("C", root=tmp_path, variant="robust")
+    clean = testsets.generate("C")
+    assert torch.equal(robust.labels, clean.labels) and not torch.equal(robust.source, clean.source)
+    manifest = testsets.verify("C", root=tmp_path, variant="robust")
+    assert manifest["variant"] == "robust" and manifest["max_shift_xy"] == list(testsets.ROBUST_SHIFT)
+    images, _ = mnist_test
+    present = robust.source >= 0
+    moved = (robust.raw[present] != images[robust.source[present]]).flatten(1).any(1).float().mean()
+    assert moved > 0.9  # nearly every digit sits off its grid position
+    kept = robust.raw[present].flatten(1).float().sum(1) / images[robust.source[present]].flatten(1).float().sum(1)
+    assert kept.mean() > 0.99 and kept.min() > 0.75  # a shift cuts off ink only from digits that touch an edge
+    with pytest.raises(TestSetError, match="not built yet"):
+        testsets.verify("W", root=tmp_path, variant="robust")
+    with pytest.raises(ValueError, match="valid: clean, robust"):
+        testsets.paths("W", variant="rotated")

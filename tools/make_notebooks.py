@@ -288,6 +288,12 @@ def results_notebook():
         new_code_cell("fig = plots.results_figure(frame, profile)\n"
                       "atomic.write_with(results.output_dir(profile) / f\"results_{profile}.png\", lambda f: fig.savefig(f, format=\"png\", dpi=110))"),
         new_code_cell("from IPython.display import Markdown\nMarkdown(md_path.read_text())"),
+        new_markdown_cell("## The best network\n\nThe newest version's figures against the targets of going past "
+                          "the original; a run of the record (not smoke) writes them into the README's generated block."),
+        new_code_cell("best = results.best_network_markdown(frame, single)\n"
+                      "if profile != \"smoke\":\n"
+                      "    print(\"README block updated\" if results.update_readme(best) else \"README has no generated block\")\n"
+                      "Markdown(best)"),
     ]
     return notebook(name, cells)
 

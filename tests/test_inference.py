@@ -1,0 +1,38 @@
+import pytest
+import torch
+
+from lib import checkpoint, experiment, inference, weights
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    return experiment.run(19, "W", "smoke", seed=0, device="cpu", runs_dir=tmp_path_factory.mktemp("runs"),
+                          progress=False)
+
+
+def test_loaded_classifier_matches_evaluation(smoke_run):
+    clf = inference.load(smoke_run.run_dir / "model.pt")
+    ts = smoke_run.test_set
+    slots = ts.raw[:50].view(-1, 28, 3, 28).permute(0, 2, 1, 3).contiguous()  # W back to slots
+    probs = clf.number_probs(slots, ts.ndigits[:50])
+    assert probs.shape == (50, 1000) and torch.allclose(probs.sum(1), torch.ones(50), atol=1e-4)
+    assert torch.equal(probs.argmax(1), smoke_run.predictions["pred"][:50])
+    assert (clf.version, clf.dataset, clf.preprocessing, clf.head) == (19, "W", "native", "digits")
+    with pytest.raises(ValueError, match=r"uint8 \[B, 3, 28, 28\]"):
+        clf.number_probs(slots.float(), ts.ndigits[:50])
+
+
+def test_only_full_runs_are_exported_and_bad_checkpoints_are_refused(smoke_run, tmp_path):
+    with pytest.raises(ValueError, match="only full-profile runs"):
+        weights.export(smoke_run)
+    torch.save({"meta": {"version": 19}, "state_dict": {}}, tmp_path / "partial.pt")
+    with pytest.raises(checkpoint.CheckpointError, match="no dataset, preprocessing"):
+        inference.load(tmp_path / "partial.pt")
+    (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(checkpoint.CheckpointError, match="cannot be read"):
+        inference.load(tmp_path / "junk.pt")
+    other = experiment.run(19, "C", "smoke", seed=0, device="cpu", runs_dir=tmp_path, progress=False)
+    meta = checkpoint.read(other.run_dir / "model.pt")["meta"]
+    checkpoint.save(tmp_path / "mislabelled.pt", other.model, {**meta, "dataset": "W"})  # C weights called W
+    with pytest.raises(checkpoint.CheckpointError, match="does not fit"):
+        inference.load(tmp_path / "mislabelled.pt")
