@@ -5,7 +5,9 @@ One command measures, in one run on one machine:
      and lib's batched generators, W and C, on the CPU and (if present) the GPU;
   2. training numbers/s at batch 64 for versions 1, 3, 7, 11, 12, fed by each pipeline and by one
      pre-made batch reused every step (the compute-only ceiling);
-  3. the time to evaluate a model on the 45,330-number test set.
+  3. the time to evaluate a model on the 45,330-number test set;
+  4. training numbers/s on a pre-made batch with NCHW vs channels_last (NHWC) memory format, for v7 and
+     the small v19 (lib.experiment.CHANNELS_LAST chooses from this).
 Results: a table on stdout with ratios to the baseline, and res/bench/<device>.json and .md.
 
 Usage: .venv/bin/python bench/bench.py [--device cpu|cuda|auto] [--steps N] [--versions 1 3 7 11 12]
@@ -20,7 +22,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.baseline import loader  # noqa: E402
-from lib import atomic, models, provenance, testsets, versions  # noqa: E402
+from lib import atomic, heads, models, provenance, testsets, versions  # noqa: E402
 from lib.evaluate import predict  # noqa: E402
 from lib.experiment import train_bank  # noqa: E402
 from lib.mnist import load_split  # noqa: E402
@@ -92,6 +94,23 @@ def train_rate(device, version, feed, steps):
     return BATCH * steps / timed(lambda: [step() for _ in range(steps)], device, warmup=1, repeat=3)
 
 
+def layout_rate(device, version, channels_last, steps):
+    """Training numbers/s at batch 64 on one pre-made W batch, in the version's own input, head and format."""
+    spec = versions.get(version)
+    model = models.build(version, "W", channels_last=channels_last).to(device)
+    opt = models.optimizer_for(model, spec)
+    b = NumberGenerator(train_bank(str(device)), seed=0).batch(BATCH)
+    x = prepare(b.raw("W"), b.ndigits, "W", spec.preprocessing)
+    x = x.contiguous(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
+
+    def step():
+        loss = heads.loss(model(x), b.labels, spec.head)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    return BATCH * steps / timed(lambda: [step() for _ in range(steps)], device, warmup=1, repeat=3)
+
+
 def eval_seconds(device, version=7):
     model = models.build(version, "W").to(device)
     ts = testsets.load("W")
@@ -135,6 +154,15 @@ def main():
     report["eval_seconds"] = eval_seconds(device)
     lines += ["", f"## Evaluation\n\nv7 on the 45,330-number W test set, batch 1000, inference mode, {device.type}: "
               f"{report['eval_seconds']:.1f} s ({testsets.SIZE / report['eval_seconds']:,.0f} numbers/s)", ""]
+    lines += [f"## Memory format: training at batch {BATCH} on a pre-made W batch, {device.type} (numbers/s)", "",
+              "| version | NCHW | channels_last | channels_last / NCHW |", "|---|---:|---:|---:|"]
+    report["memory_format"] = {}
+    for v in (7, 19):
+        r = {name: layout_rate(device, v, cl, args.steps) for name, cl in (("nchw", False), ("channels_last", True))}
+        report["memory_format"][f"v{v}"] = r
+        lines.append(f"| v{v} | {r['nchw']:,.0f} | {r['channels_last']:,.0f} | {r['channels_last'] / r['nchw']:.2f}× |")
+        print(lines[-1], flush=True)
+    lines.append("")
     out = RES_DIR / "bench" / device.type
     atomic.write_json(out.with_suffix(".json"), report)
     atomic.write_text(out.with_suffix(".md"), "\n".join(lines) + "\n")

@@ -25,7 +25,7 @@ from .train import train
 from .versions import check_run
 
 
-CHANNELS_LAST = True  # NHWC convolutions: 1.1-1.25x the training speed of NCHW on a 2-core CPU (bench/)
+CHANNELS_LAST = True  # NHWC convolutions for every run: measured against NCHW by bench/bench.py (res/bench/)
 
 
 @dataclass

@@ -249,7 +249,7 @@ def unseen_and_robust():
             "digits, each digit moved by up to 4 px across and 3 px up or down (`lib.testsets`, variant "
             "`robust`). Every run is tested on it; the table below lists all runs of this profile."),
         *setup(name, "experiment, plots, report, results, splits"),
-        new_code_cell("VERSIONS = (7, 14, 15, 19)  # 7, 14: 1000-way softmax; 15: v14 with per-position heads; 19: the small network\n"
+        new_code_cell("VERSIONS = (7, 15, 19)  # 7: 1000-way softmax; 15: per-position heads on a v7-size network; 19: the small network\n"
                       "held = splits.held_out()\n"
                       "print(f\"{len(held)} held-out numbers, e.g. {held[:12]}\")"),
         new_markdown_cell("## Trained without the held-out numbers"),
