@@ -7,9 +7,10 @@ cd "$(dirname "$0")"
 
 usage() {
   cat <<USAGE
-Usage: ./run_all.sh [--profile full|quick|smoke] [--only PATTERN] [--device cpu|cuda|auto] [--seeds N] [--force]
+Usage: ./run_all.sh [--profile full|cpu|quick|smoke] [--only PATTERN] [--device cpu|cuda|auto] [--seeds N] [--force]
 
-  --profile P   run size (default quick): full = the original's recipe (a GPU run), quick = the whole
+  --profile P   run size (default quick): full = the original's recipe (a GPU run), cpu = 1/5 of its
+                samples on all test numbers (for the small version 19 on a CPU), quick = the whole
                 study on 2 CPU cores (~30 min), smoke = a few batches per run (checks that all runs)
   --only PAT    run only notebooks whose file name contains PAT (e.g. --only v07, --only 00_);
                 several patterns separated by commas (e.g. --only v14,v15,90_)
@@ -33,7 +34,7 @@ while [[ $# -gt 0 ]]; do
     *) usage >&2; die "unknown option '$1'" ;;
   esac
 done
-case "$profile" in full|quick|smoke) ;; *) usage >&2; die "unknown profile '$profile' (valid: full, quick, smoke)" ;; esac
+case "$profile" in full|cpu|quick|smoke) ;; *) usage >&2; die "unknown profile '$profile' (valid: full, cpu, quick, smoke)" ;; esac
 case "$device" in cpu|cuda|auto) ;; *) usage >&2; die "unknown device '$device' (valid: cpu, cuda, auto)" ;; esac
 [[ "$seeds" =~ ^[1-9][0-9]*$ ]] || { usage >&2; die "--seeds must be a positive integer, got '$seeds'"; }
 

@@ -13,7 +13,7 @@ COLUMNS = ["version", "dataset", "preprocessing", "profile", "seed", "params", "
            "digit_error_hundreds", "digit_error_tens", "digit_error_units", "robust_test_acc", "robust_acc_1digit",
            "robust_acc_2digit", "robust_acc_3digit", "acc_seen", "acc_heldout", "split", "seed_reported_acc",
            "seed_reported_loss", "train_seconds", "eval_seconds", "device", "hardware", "torch", "commit", "notebook"]
-PROFILE_ORDER = {"full": 0, "quick": 1, "smoke": 2}
+PROFILE_ORDER = {"full": 0, "cpu": 1, "quick": 2, "smoke": 3}
 
 
 def output_dir(profile: str) -> Path:
@@ -146,7 +146,7 @@ def digit_bound(single: pd.DataFrame, profile: str):
 
     With per-digit accuracy p and independent errors, an n-digit number is right with probability
     about p**n: the accuracy that per-digit errors alone allow a 0-999 model."""
-    for prof in (profile, "full", "quick"):
+    for prof in (profile, "full", "cpu", "quick"):
         part = single[single["profile"] == prof]
         if not part.empty:
             best = part.groupby("model")["test_acc"].mean().sort_values().index[-1]
@@ -178,7 +178,7 @@ def best_network_markdown(frame: pd.DataFrame, single: pd.DataFrame | None = Non
     part = frame[(frame["version"] == last) & (frame["split"] == "all")]
     if part.empty:
         return f"No run of version {last} yet: run `notebooks/{10 + last}_*.ipynb`."
-    profile = "full" if (part["profile"] == "full").any() else part["profile"].iloc[0]
+    profile = min(part["profile"].unique(), key=lambda p: PROFILE_ORDER.get(p, 9))  # the largest run size
     part = part[part["profile"] == profile]
     bound = digit_bound(single, profile) if single is not None and not single.empty else None
     out = [f"Version {last}, profile `{profile}` ({', '.join(sorted(part['hardware'].unique()))}; commit "

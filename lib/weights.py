@@ -1,13 +1,15 @@
 """Small committed weights of the best network: exported from a finished run, with its metadata.
 
 res/weights/best_<dataset>.pt is what the predict API, its command line and the drawing
-notebook load; only a `full` run is exported, so a smoke or quick run never replaces it.
+notebook load; only a `full` or `cpu` run (all test numbers) is exported, so a smoke or quick
+run never replaces it.
 """
 from . import checkpoint
 from .paths import RES_DIR
 
 WEIGHTS_DIR = RES_DIR / "weights"
 MAX_BYTES = 5_000_000  # committed weights stay small
+EXPORTED_PROFILES = ("full", "cpu")  # run sizes tested on all 45,330 numbers
 
 
 def path_for(dataset: str):
@@ -17,8 +19,9 @@ def path_for(dataset: str):
 def export(result) -> str:
     """Write the run's model with its checkpoint metadata and test figures to res/weights/best_<dataset>.pt."""
     m = result.metrics
-    if m["profile"] != "full":
-        raise ValueError(f"only full-profile runs are exported as the best weights, not {m['profile']!r}")
+    if m["profile"] not in EXPORTED_PROFILES:
+        raise ValueError(f"only {' or '.join(EXPORTED_PROFILES)} runs are exported as the best weights, "
+                         f"not {m['profile']!r}")
     keys = ("version", "dataset", "preprocessing", "profile", "seed", "params", "test_acc", "acc_1digit",
             "acc_2digit", "acc_3digit", "robust_test_acc", "acc_heldout", "commit", "hardware", "notebook")
     meta = {**{k: m.get(k) for k in keys}, "config": {k: m[k] for k in ("epochs", "samples_per_epoch",

@@ -11,7 +11,7 @@ def test_profiles_scale_the_recipe():
     assert profiles.schedule("quick", v7) == (10, 3_000)
     assert profiles.schedule("smoke", v7) == (1, 150)
     assert profiles.schedule("quick", versions.get(1)) == (2, 10_000)
-    with pytest.raises(ValueError, match="valid: full, quick, smoke"):
+    with pytest.raises(ValueError, match="valid: full, cpu, quick, smoke"):
         profiles.get("huge")
 
 

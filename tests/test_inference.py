@@ -23,7 +23,7 @@ def test_loaded_classifier_matches_evaluation(smoke_run):
 
 
 def test_only_full_runs_are_exported_and_bad_checkpoints_are_refused(smoke_run, tmp_path):
-    with pytest.raises(ValueError, match="only full-profile runs"):
+    with pytest.raises(ValueError, match="only full or cpu runs"):
         weights.export(smoke_run)
     torch.save({"meta": {"version": 19}, "state_dict": {}}, tmp_path / "partial.pt")
     with pytest.raises(checkpoint.CheckpointError, match="no dataset, preprocessing"):

@@ -114,12 +114,12 @@ def beyond(v):
     ]
     if v == max(versions.VERSIONS):
         cells += [
-            new_markdown_cell("## Weights\n\nThe last version is small enough to commit: a `full` run exports "
+            new_markdown_cell("## Weights\n\nThe last version is small enough to commit: a `full` or `cpu` run exports "
                               "its weights with their checkpoint metadata to `res/weights/best_<dataset>.pt`, "
                               "which the predict API, its command line and the drawing notebook load."),
             new_code_cell("from lib import weights\n"
                           "for r in results:\n"
-                          "    if profile == \"full\" and r.metrics[\"seed\"] == 0:\n"
+                          "    if profile in weights.EXPORTED_PROFILES and r.metrics[\"seed\"] == 0:\n"
                           "        print(weights.export(r))"),
         ]
     return notebook(name, cells)
@@ -278,7 +278,7 @@ def results_notebook():
                           "1-, 2- and 3-digit numbers. Smoke runs are left out unless this is a smoke run, whose tables go to `res/smoke/` (git-ignored) so "
                           "that a check never overwrites the record."),
         *setup(name, "results, plots, atomic"),
-        new_code_cell("shown = None if profile == \"smoke\" else [\"full\", \"quick\"]  # smoke runs are checks, not results\n"
+        new_code_cell("shown = None if profile == \"smoke\" else [\"full\", \"cpu\", \"quick\"]  # smoke runs are checks, not results\n"
                       "frame = results.collect(profiles=shown)\n"
                       "single = results.collect_single_digit(profiles=shown)\n"
                       "missing = results.missing_runs(frame, profile)  # runs of versions 1-19 not made at this profile\n"
