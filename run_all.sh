@@ -47,7 +47,8 @@ else
   export PATH="$(cd "$(dirname "$PYTHON")" && pwd):$PATH"  # the kernel papermill starts is this Python
   missing=$("$PYTHON" - <<'PY'
 import importlib.util
-need = ["torch", "torchvision", "papermill", "ipykernel", "matplotlib", "seaborn", "sklearn", "pandas", "tqdm"]
+need = ["torch", "torchvision", "papermill", "ipykernel", "matplotlib", "seaborn", "sklearn", "pandas", "tqdm",
+        "scipy", "PIL", "anywidget", "ipywidgets"]
 print(" ".join(n for n in need if importlib.util.find_spec(n) is None))
 PY
 )
