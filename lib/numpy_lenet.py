@@ -23,6 +23,7 @@ SIZES = {
     "quick": {"train": None, "val": None, "test": None, "epochs": 3},  # the whole split, 3 epochs: ~1 min on 2 cores
     "full": {"train": None, "val": None, "test": None, "epochs": 12},  # four steps of the decay: ~3 min on 2 cores
 }
+SIZES["cpu"] = SIZES["full"]  # the single-digit recipes already fit a CPU
 
 RECIPE = {  # 001's recipe (mini-batch SGD, step decay, fan-in init) with momentum and a larger batch
     "act": "tanh",  # LeNet-5's activation (001's choice)

@@ -118,9 +118,9 @@ def test_modern_and_numpy_smoke_runs(tmp_path):
 
 
 def test_unknown_names_fail_like_the_rest_of_the_repository():
-    with pytest.raises(ValueError, match="unknown profile 'huge'; valid: full, quick, smoke"):
+    with pytest.raises(ValueError, match="unknown profile 'huge'; valid: full, cpu, quick, smoke"):
         lenet5.run("classic", "huge")
-    with pytest.raises(ValueError, match="unknown profile 'huge'; valid: full, quick, smoke"):
+    with pytest.raises(ValueError, match="unknown profile 'huge'; valid: full, cpu, quick, smoke"):
         numpy_lenet.run("huge")
     with pytest.raises(ValueError, match="unknown model 'lenet7'; valid: classic, modern"):
         lenet5.run("lenet7", "smoke")
