@@ -95,10 +95,8 @@ for nb in "${notebooks[@]}"; do
   echo "[$i/$total] $name ..."
   t0=$SECONDS
   rm -f "$stamp"
-  extra=()  # a notebook with an interactive part (the drawing canvas) runs without it here
-  grep -q '"interactive = ' "$nb" && extra=(-p interactive False)
   if ! "$PYTHON" -m papermill "$nb" "$out_dir/$name" --cwd notebooks --kernel python3 \
-        -p profile "$profile" -p device "$device" -p seeds "$seeds" -p force "$force" "${extra[@]}" \
+        -p profile "$profile" -p device "$device" -p seeds "$seeds" -p force "$force" \
         --log-output --no-progress-bar > "$out_dir/${name%.ipynb}.log" 2>&1; then
     tail -n 25 "$out_dir/${name%.ipynb}.log" >&2
     echo "run_all.sh: FAILED at $name after $((SECONDS - t0)) s." >&2

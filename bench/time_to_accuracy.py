@@ -19,7 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from lib import atomic, experiment, models, provenance, testsets, versions  # noqa: E402
 from lib.evaluate import evaluate  # noqa: E402
 from lib.paths import RES_DIR  # noqa: E402
-from lib.train import train  # noqa: E402
 
 
 def main():
@@ -39,8 +38,6 @@ def main():
     test_set = testsets.load(args.dataset)
     torch.manual_seed(args.seed)
     model = models.build(args.version, args.dataset, channels_last=experiment.CHANNELS_LAST).to(dev)
-    optimizer = models.optimizer_for(model, spec)
-    steps = args.epochs * -(-args.samples // spec.batch_size)
     tested = []
 
     def test(epoch, model):
@@ -50,12 +47,8 @@ def main():
         print(f"epoch {epoch}: test accuracy {metrics['test_acc']:.2%}", flush=True)
 
     began = time.perf_counter()
-    history = train(model, optimizer, experiment.train_bank(str(dev)), dataset=args.dataset,
-                    preprocessing=spec.preprocessing, digit_probs=spec.digit_probs, batch_size=spec.batch_size,
-                    epochs=args.epochs, samples_per_epoch=args.samples, seed=args.seed, progress=False,
-                    head=spec.head, label_smoothing=spec.label_smoothing, augment_digits=spec.augment_digits,
-                    augment_layout=spec.augment_layout, scheduler=models.scheduler_for(optimizer, spec, steps),
-                    channels_last=experiment.CHANNELS_LAST, after_epoch=test)
+    history = experiment.fit(model, spec, args.dataset, spec.preprocessing, args.epochs, args.samples, args.seed,
+                             dev, progress=False, after_epoch=test)
     wall = time.perf_counter() - began
     elapsed = 0.0
     for row, epoch in zip(tested, history["epochs"]):

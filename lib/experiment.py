@@ -12,6 +12,7 @@ scored apart on the held-out numbers; split="heldout" trains without them (lib/s
 """
 import json
 import time
+from math import ceil
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -76,6 +77,19 @@ def load_test_set(dataset, profile, variant="clean"):
     return testsets.load(dataset, variant=variant).subset(profiles.get(profile).test_limit)
 
 
+def fit(model, spec, dataset, preprocessing, epochs, samples_per_epoch, seed, device, **options) -> dict:
+    """Train `model` with its version's whole recipe (optimiser, schedule over the whole run, head, augmentation)
+    for `epochs` x `samples_per_epoch` fresh numbers; `options` go to lib.train.train (resume, progress, ...)."""
+    optimizer = models.optimizer_for(model, spec)
+    steps = epochs * ceil(samples_per_epoch / spec.batch_size)
+    return train(model, optimizer, train_bank(str(device)), dataset=dataset, preprocessing=preprocessing,
+                 digit_probs=spec.digit_probs, batch_size=spec.batch_size, epochs=epochs,
+                 samples_per_epoch=samples_per_epoch, seed=seed, head=spec.head,
+                 label_smoothing=spec.label_smoothing, augment_digits=spec.augment_digits,
+                 augment_layout=spec.augment_layout, scheduler=models.scheduler_for(optimizer, spec, steps),
+                 channels_last=CHANNELS_LAST, **options)
+
+
 def run(version: int, dataset: str, profile: str = "quick", seed: int = 0, device: str = "auto",
         c_wraparound: bool = False, force: bool = False, runs_dir=RUNS_DIR, progress: bool = True,
         notebook: str | None = None, split: str = "all") -> RunResult:
@@ -104,16 +118,9 @@ def run(version: int, dataset: str, profile: str = "quick", seed: int = 0, devic
             paths["state"].unlink(missing_ok=True)
         print(f"Training {run_dir.name}: {config['epochs']} epochs x {config['samples_per_epoch']:,} numbers, "
               f"batch {config['batch_size']}, on {provenance.hardware(dev)}.")
-        optimizer = models.optimizer_for(model, spec)
-        steps = config["epochs"] * -(-config["samples_per_epoch"] // spec.batch_size)
-        history = train(model, optimizer, train_bank(str(dev)), dataset=dataset,
-                        preprocessing=config["preprocessing"], digit_probs=spec.digit_probs,
-                        batch_size=spec.batch_size, epochs=config["epochs"],
-                        samples_per_epoch=config["samples_per_epoch"], seed=seed, state_path=paths["state"],
-                        identity=config, progress=progress, head=spec.head, label_smoothing=spec.label_smoothing,
-                        augment_digits=spec.augment_digits, augment_layout=spec.augment_layout,
-                        scheduler=models.scheduler_for(optimizer, spec, steps), exclude=splits.excluded(split),
-                        channels_last=CHANNELS_LAST)
+        history = fit(model, spec, dataset, config["preprocessing"], config["epochs"], config["samples_per_epoch"],
+                      seed, dev, state_path=paths["state"], identity=config, progress=progress,
+                      exclude=splits.excluded(split))
         history["provenance"] = provenance.describe(dev)  # where and from which code it was trained
         atomic.write_json(paths["history"], history)
 

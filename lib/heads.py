@@ -7,6 +7,8 @@
           which names any number whose digits were seen in their positions.
 Both give log-probabilities over the same 1000 numbers, so evaluation, loss and top-k are shared.
 """
+from functools import lru_cache
+
 import torch
 import torch.nn.functional as F
 
@@ -28,15 +30,10 @@ def position_targets(labels: torch.Tensor) -> torch.Tensor:
     return torch.where(digits < 0, torch.full_like(digits, NO_DIGIT), digits)
 
 
-_TABLES = {}
-
-
-def _number_table(device) -> torch.Tensor:
+@lru_cache(maxsize=None)
+def _number_table(device: str) -> torch.Tensor:
     """[1000, 3]: the position classes of every number 0-999 (cached per device)."""
-    key = str(device)
-    if key not in _TABLES:
-        _TABLES[key] = position_targets(torch.arange(1000, device=device))
-    return _TABLES[key]
+    return position_targets(torch.arange(1000, device=device))
 
 
 def number_log_probs(logits: torch.Tensor, head: str) -> torch.Tensor:
@@ -44,7 +41,7 @@ def number_log_probs(logits: torch.Tensor, head: str) -> torch.Tensor:
     if check_head(head) == "number":
         return logits.float().log_softmax(1)
     per_position = logits.float().view(-1, 3, 11).log_softmax(2)  # [B, 3, 11]
-    table = _number_table(logits.device)  # [1000, 3]
+    table = _number_table(str(logits.device))  # [1000, 3]
     joint = sum(per_position[:, k, table[:, k]] for k in range(3))  # [B, 1000]
     return joint.log_softmax(1)
 

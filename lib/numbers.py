@@ -12,6 +12,7 @@ zero. Both datasets are views of it:
   C: the slots as channels, [B, 3, 28, 28]; channel 0 is the leading digit.
 """
 from dataclasses import dataclass
+from functools import lru_cache
 
 import torch
 
@@ -132,13 +133,9 @@ def sample_labels(batch_size: int, digit_probs, generator: torch.Generator, devi
     return numbers[n, (u * span).long().clamp(max=span - 1)]
 
 
-_FULL = {}
-
-
+@lru_cache(maxsize=None)
 def _full_table(device: str):
-    if device not in _FULL:
-        _FULL[device] = tuple(t.to(device) for t in number_table())
-    return _FULL[device]
+    return tuple(t.to(device) for t in number_table())
 
 
 class NumberGenerator:

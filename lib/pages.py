@@ -9,7 +9,10 @@ The tests, the accuracy check (tools/check_predict.py) and the drawing notebook 
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 from PIL import Image
+
+from .numbers import UNIFORM, sample_labels
 
 
 @dataclass
@@ -67,13 +70,6 @@ def write_number(digit_images, rng: np.random.Generator, scale=(2.0, 4.0), rotat
     return page.clip(0, 255).round().astype(np.uint8), boxes
 
 
-def random_numbers(count: int, rng: np.random.Generator, digit_probs=(1 / 3, 1 / 3, 1 / 3)) -> np.ndarray:
-    """Numbers as the study draws them: digit count n by `digit_probs`, then uniform among n-digit numbers."""
-    n = rng.choice([1, 2, 3], size=count, p=np.asarray(digit_probs) / np.sum(digit_probs))
-    low = np.where(n == 1, 0, 10 ** (n - 1))
-    return rng.integers(low, 10 ** n)
-
-
 def sample(count: int, seed: int = 0, images=None, labels=None, numbers=None, **style) -> list:
     """`count` WrittenNumbers from MNIST test digits (loaded if `images`/`labels` are not given).
 
@@ -86,7 +82,8 @@ def sample(count: int, seed: int = 0, images=None, labels=None, numbers=None, **
     images, labels = np.asarray(images), np.asarray(labels)
     by_digit = [np.flatnonzero(labels == d) for d in range(10)]
     rng = np.random.default_rng(seed)
-    numbers = random_numbers(count, rng) if numbers is None else np.asarray(numbers)
+    if numbers is None:  # drawn as the study draws them: digit count uniform, then uniform among n-digit numbers
+        numbers = sample_labels(count, UNIFORM, torch.Generator().manual_seed(seed)).numpy()
     pages = []
     for number in numbers:
         sources = [int(rng.choice(by_digit[int(c)])) for c in str(int(number))]

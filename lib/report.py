@@ -5,6 +5,7 @@ import json
 from IPython.display import Markdown
 
 from . import profiles
+from .experiment import run_name
 from .paths import RUNS_DIR
 from .versions import ORIGINAL_LAST, get, table
 
@@ -61,7 +62,7 @@ def against(results, previous: int, runs_dir=RUNS_DIR) -> Markdown:
     missing = []
     for r in results:
         m = r.metrics
-        before = runs_dir / m["profile"] / f"v{previous}{m['dataset']}_s{m['seed']}" / "metrics.json"
+        before = runs_dir / m["profile"] / run_name(previous, m["dataset"], m["seed"]) / "metrics.json"
         if before.is_file():
             lines.append(_row(json.loads(before.read_text()), f"v{previous}{m['dataset']} (before)"))
         else:
@@ -83,7 +84,7 @@ def unseen(results, runs_dir=RUNS_DIR) -> Markdown:
              "|---|---|---|---:|---:|---:|"]
     for r in results:
         m = r.metrics
-        same = runs_dir / m["profile"] / f"v{m['version']}{m['dataset']}_s{m['seed']}" / "metrics.json"
+        same = runs_dir / m["profile"] / run_name(m["version"], m["dataset"], m["seed"]) / "metrics.json"
         head = get(m["version"]).head
         for trained, mm in (("all numbers", json.loads(same.read_text()) if same.is_file() else None),
                             ("all but the held-out 10%", m)):

@@ -86,26 +86,34 @@ def setup(name, modules):
     return [new_code_cell(SETUP.format(modules=modules, name=name)), new_code_cell(PARAMETERS)]
 
 
-def beyond(v):
-    """A version past the original: what changed and why, the run, and the previous version beside it."""
-    spec = versions.get(v)
-    name = f"{10 + v}_v{v:02d}_{SLUGS[v]}.ipynb"
-    cells = [
-        new_markdown_cell(f"# Version {v}: {SLUGS[v].replace('_', ' ')}\n\n**What changed from version "
-                          f"{7 if v == 14 else v - 1}:** {spec.change}\n\n**Why:** {WHY[v]}\n\n"
-                          "The registry row it runs (`lib/versions.py`):"),
-        *setup(name, "experiment, plots, report, versions"),
-        new_code_cell(f"VERSION = {v}\nPREVIOUS = {7 if v == 14 else v - 1}  # the version this one changes\n"
-                      "report.version_card(VERSION)"),
-        new_markdown_cell("## Train and evaluate\n\n`experiment.run` trains on fresh numbers from MNIST train digits "
-                          "(or reuses a finished run with the same config), then tests on the fixed test set and "
-                          "on its robust variant."),
+def version_runs():
+    """The cells every version notebook shares: train and evaluate its runs, then their curves and accuracies."""
+    return [
         new_code_cell("spec = versions.get(VERSION)\n"
                       "results = [experiment.run(VERSION, dataset, profile, seed, device, force=force, notebook=NOTEBOOK)\n"
                       "           for dataset in spec.datasets for seed in experiment.seed_list(seeds)]"),
         new_code_cell("label = lambda r: f\"v{r.metrics['version']}{r.metrics['dataset']} seed {r.metrics['seed']}\"\n"
                       "plots.training_curves({label(r): r.history for r in results});"),
         new_code_cell("plots.accuracy_by_digits({label(r): r.metrics for r in results});"),
+    ]
+
+
+def beyond(v):
+    """A version past the original: what changed and why, the run, and the previous version beside it."""
+    spec = versions.get(v)
+    previous = 7 if v == 14 else v - 1  # version 14 starts again from version 7
+    name = f"{10 + v}_v{v:02d}_{SLUGS[v]}.ipynb"
+    cells = [
+        new_markdown_cell(f"# Version {v}: {SLUGS[v].replace('_', ' ')}\n\n**What changed from version "
+                          f"{previous}:** {spec.change}\n\n**Why:** {WHY[v]}\n\n"
+                          "The registry row it runs (`lib/versions.py`):"),
+        *setup(name, "experiment, plots, report, versions"),
+        new_code_cell(f"VERSION = {v}\nPREVIOUS = {previous}  # the version this one changes\n"
+                      "report.version_card(VERSION)"),
+        new_markdown_cell("## Train and evaluate\n\n`experiment.run` trains on fresh numbers from MNIST train digits "
+                          "(or reuses a finished run with the same config), then tests on the fixed test set and "
+                          "on its robust variant."),
+        *version_runs(),
         new_markdown_cell("## Measured against the previous version\n\nThe same profile and seed of the version "
                           "this one changes, read from its `metrics.json`."),
         new_code_cell("report.against(results, PREVIOUS)"),
@@ -141,12 +149,7 @@ def ablation(v):
         new_code_cell(f"VERSION = {v}\nreport.version_card(VERSION)"),
         new_markdown_cell("## Train and evaluate\n\n`experiment.run` trains on fresh numbers from MNIST train digits "
                           "(or reuses a finished run with the same config), then tests on the fixed test set."),
-        new_code_cell("spec = versions.get(VERSION)\n"
-                      "results = [experiment.run(VERSION, dataset, profile, seed, device, force=force, notebook=NOTEBOOK)\n"
-                      "           for dataset in spec.datasets for seed in experiment.seed_list(seeds)]"),
-        new_code_cell("label = lambda r: f\"v{r.metrics['version']}{r.metrics['dataset']} seed {r.metrics['seed']}\"\n"
-                      "plots.training_curves({label(r): r.history for r in results});"),
-        new_code_cell("plots.accuracy_by_digits({label(r): r.metrics for r in results});"),
+        *version_runs(),
         new_markdown_cell(f"## What the run showed, next to the original\n\n{ORIGINAL_SAW[v]}"),
         new_code_cell("report.comparison(results)"),
     ]
