@@ -3,11 +3,16 @@
 # Executed copies go to res/rendered/<profile>/; a notebook whose last run used the same parameters
 # and code is skipped (so an interrupted run resumes), unless --force.
 set -euo pipefail
+# relative paths in MNIST_DIR and RUNS_DIR mean: from the folder where this command was typed
+for var in MNIST_DIR RUNS_DIR; do
+  if [[ -n "${!var:-}" && "${!var}" != /* ]]; then export "$var=$PWD/${!var}"; fi
+done
 cd "$(dirname "$0")"
 
 usage() {
   cat <<USAGE
-Usage: ./run_all.sh [--profile full|cpu|quick|smoke] [--only PATTERN] [--device cpu|cuda|auto] [--seeds N] [--force]
+Usage: ./run_all.sh [--profile full|cpu|quick|smoke] [--only PATTERN] [--device cpu|cuda|auto] [--seeds N]
+                   [--precision fp32|bf16|auto] [--no-train] [--force]
 
   --profile P   run size (default quick): full = the original's recipe (a GPU run), cpu = 1/5 of its
                 samples on all test numbers (for the small version 19 on a CPU), quick = the whole
@@ -16,19 +21,24 @@ Usage: ./run_all.sh [--profile full|cpu|quick|smoke] [--only PATTERN] [--device 
                 several patterns separated by commas (e.g. --only v14,v15,90_)
   --device D    cpu, cuda or auto (default auto: cuda when available)
   --seeds N     runs per version and dataset, seeds 0..N-1 (default 1)
+  --precision P fp32, bf16 or auto (default auto: bf16 where the hardware computes it natively)
+  --no-train    show finished runs only, never train (the training queue, tools/train_queue.py, trains them)
   --force       rerun notebooks and retrain models even when finished results exist
-Environment: PYTHON (default .venv/bin/python), MNIST_DIR (a folder with the MNIST idx files, if offline)
+Environment: PYTHON (default .venv/bin/python), MNIST_DIR (a folder with the MNIST idx files, if offline),
+             RUNS_DIR (checkpoints and training state; default runs/)
 USAGE
 }
 die() { echo "run_all.sh: $*" >&2; exit 2; }
 
-profile=quick only="" device=auto seeds=1 force=False
+profile=quick only="" device=auto seeds=1 force=False train=True precision=auto
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --profile) [[ $# -ge 2 ]] || die "--profile needs a value"; profile=$2; shift 2 ;;
     --only) [[ $# -ge 2 ]] || die "--only needs a value"; only=$2; shift 2 ;;
     --device) [[ $# -ge 2 ]] || die "--device needs a value"; device=$2; shift 2 ;;
     --seeds) [[ $# -ge 2 ]] || die "--seeds needs a value"; seeds=$2; shift 2 ;;
+    --precision) [[ $# -ge 2 ]] || die "--precision needs a value"; precision=$2; shift 2 ;;
+    --no-train) train=False; shift ;;
     --force) force=True; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option '$1'" ;;
@@ -36,6 +46,7 @@ while [[ $# -gt 0 ]]; do
 done
 case "$profile" in full|cpu|quick|smoke) ;; *) usage >&2; die "unknown profile '$profile' (valid: full, cpu, quick, smoke)" ;; esac
 case "$device" in cpu|cuda|auto) ;; *) usage >&2; die "unknown device '$device' (valid: cpu, cuda, auto)" ;; esac
+case "$precision" in fp32|bf16|auto) ;; *) usage >&2; die "unknown precision '$precision' (valid: fp32, bf16, auto)" ;; esac
 [[ "$seeds" =~ ^[1-9][0-9]*$ ]] || { usage >&2; die "--seeds must be a positive integer, got '$seeds'"; }
 
 # --- environment check: say everything that is missing, then stop ---
@@ -77,26 +88,33 @@ if [[ -n "$only" ]]; then
   mapfile -t notebooks < <(printf '%s\n' "${notebooks[@]}" | grep -F "${patterns[@]/#/-e}" || true)
   [[ ${#notebooks[@]} -gt 0 ]] || die "no notebook matches --only '$only'"
 fi
-# code identity: lib/ and the notebook itself; parameters: profile, device, seeds
+# code identity: lib/ and the notebook itself; parameters: profile, device, seeds, ...; with --no-train a
+# notebook shows whatever has finished, so the profile's record is part of its identity too
 code_hash() { cat lib/*.py "$1" | sha256sum | cut -c1-16; }
+record_hash() { [[ $train == True ]] && return 0; ls -l res/runs/"$profile"/*/metrics.json 2>/dev/null | sha256sum | cut -c1-16; }
 
 started=$SECONDS
 total=${#notebooks[@]} i=0 ran=0 skipped=0
-echo "run_all.sh: $(date -u +%Y-%m-%dT%H:%M:%SZ) $total notebooks, profile=$profile device=$device seeds=$seeds force=$force -> $out_dir/"
+echo "run_all.sh: $(date -u +%Y-%m-%dT%H:%M:%SZ) $total notebooks, profile=$profile device=$device seeds=$seeds precision=$precision train=$train force=$force -> $out_dir/"
 for nb in "${notebooks[@]}"; do
   i=$((i + 1))
   name=$(basename "$nb")
   stamp="$stamp_dir/${name%.ipynb}.stamp"
-  want="params profile=$profile device=$device seeds=$seeds code=$(code_hash "$nb")"
+  want="params profile=$profile device=$device seeds=$seeds precision=$precision train=$train code=$(code_hash "$nb") record=$(record_hash)"
   if [[ $force == False && -f "$stamp" && "$(cat "$stamp")" == "$want" && -f "$out_dir/$name" ]]; then
     echo "[$i/$total] $name: up to date, skipped (--force reruns it)"
     skipped=$((skipped + 1)); continue
+  fi
+  if [[ $profile == full && $train == True ]]; then  # full runs take hours on a CPU: say how long is left
+    "$PYTHON" -m lib.eta --profile "$profile" --seeds "$seeds" --device "$device" --precision "$precision" \
+      "${notebooks[@]:$((i - 1))}" || true
   fi
   echo "[$i/$total] $name ..."
   t0=$SECONDS
   rm -f "$stamp"
   if ! "$PYTHON" -m papermill "$nb" "$out_dir/$name" --cwd notebooks --kernel python3 \
-        -p profile "$profile" -p device "$device" -p seeds "$seeds" -p force "$force" \
+        -p profile "$profile" -p device "$device" -p seeds "$seeds" -p force "$force" -p precision "$precision" \
+        -p train "$train" -p progress lines \
         --log-output --no-progress-bar > "$out_dir/${name%.ipynb}.log" 2>&1; then
     tail -n 25 "$out_dir/${name%.ipynb}.log" >&2
     echo "run_all.sh: FAILED at $name after $((SECONDS - t0)) s." >&2

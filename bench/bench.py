@@ -7,8 +7,14 @@ One command measures, in one run on one machine:
      pre-made batch reused every step (the compute-only ceiling);
   3. the time to evaluate a model on the 45,330-number test set;
   4. training numbers/s on a pre-made batch with NCHW vs channels_last (NHWC) memory format, for v7 and
-     the small v19 (lib.experiment.CHANNELS_LAST chooses from this).
+     the small v19 (lib.experiment.CHANNELS_LAST chooses from this);
+  5. precision: fp32 vs bf16 autocast, side by side, and whether this hardware computes bf16 natively
+     (lib/precision.py: `auto` uses bf16 only then);
+  6. the optimiser step: torch's default implementation vs the fused one (lib.models.FUSED);
+  7. every version's training speed as its runs train (its input, head, augmentation, fed by lib):
+     lib/eta.py estimates the time left of the training queue from these.
 Results: a table on stdout with ratios to the baseline, and res/bench/<device>.json and .md.
+Run it on a quiet machine: stop the training queue first (the record notes other CPU load it saw).
 
 Usage: .venv/bin/python bench/bench.py [--device cpu|cuda|auto] [--steps N] [--versions 1 3 7 11 12]
 """
@@ -22,7 +28,8 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.baseline import loader  # noqa: E402
-from lib import atomic, heads, models, provenance, testsets, versions  # noqa: E402
+from lib import atomic, heads, models, precision, provenance, testsets, versions  # noqa: E402
+from lib.augment import augment  # noqa: E402
 from lib.evaluate import predict  # noqa: E402
 from lib.experiment import train_bank  # noqa: E402
 from lib.mnist import load_split  # noqa: E402
@@ -80,18 +87,39 @@ def data_rate(device, dataset, numbers):
     return rates
 
 
-def train_rate(device, version, feed, steps):
+def train_rate(device, version, feed, steps, compute="fp32", fused=None, repeat=3):
+    """Training numbers/s of a version on W at batch 64, fed by `feed()` -> (x, labels)."""
     spec = versions.get(version)
-    model = models.build(version, "W").to(device)
-    opt = models.optimizer_for(model, spec)
+    model = models.build(version, "W", channels_last=True).to(device)
+    opt = models.optimizer_for(model, spec, fused=fused)
 
     def step():
         x, y = feed()
-        loss = F.cross_entropy(model(x), y)
+        with precision.autocast(compute, device):
+            logits = model(x.contiguous(memory_format=torch.channels_last))
+        loss = heads.loss(logits.float(), y, spec.head)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-    return BATCH * steps / timed(lambda: [step() for _ in range(steps)], device, warmup=1, repeat=3)
+    return BATCH * steps / timed(lambda: [step() for _ in range(steps)], device, warmup=1, repeat=repeat)
+
+
+def own_feed(device, version, dataset="W"):
+    """Batches as a version's runs see them: its preprocessing and augmentation, fed by lib."""
+    spec = versions.get(version)
+    gen = NumberGenerator(train_bank(str(device)), spec.digit_probs, seed=0)
+
+    def feed():
+        b = gen.batch(BATCH)
+        raw = augment(b, dataset, gen.generator, spec.augment_digits, spec.augment_layout)
+        return prepare(raw, b.ndigits, dataset, spec.preprocessing), b.labels
+    return feed
+
+
+def premade(device, version):
+    """One batch in the version's own input, reused every step: training without the input pipeline."""
+    batch = own_feed(device, version)()
+    return lambda: batch
 
 
 def layout_rate(device, version, channels_last, steps):
@@ -122,6 +150,8 @@ def main():
     ap.add_argument("--device", default="auto", choices=["cpu", "cuda", "auto"])
     ap.add_argument("--steps", type=int, default=10, help="training steps per timed repeat")
     ap.add_argument("--versions", type=int, nargs="+", default=[1, 3, 7, 11, 12])
+    ap.add_argument("--precision-versions", type=int, nargs="+", default=[1, 7])
+    ap.add_argument("--optimizer-versions", type=int, nargs="+", default=[1, 7, 12, 19])
     args = ap.parse_args()
     device = provenance.resolve_device(args.device)
     devices = [torch.device("cpu")] + ([device] if device.type == "cuda" else [])
@@ -154,7 +184,43 @@ def main():
     report["eval_seconds"] = eval_seconds(device)
     lines += ["", f"## Evaluation\n\nv7 on the 45,330-number W test set, batch 1000, inference mode, {device.type}: "
               f"{report['eval_seconds']:.1f} s ({testsets.SIZE / report['eval_seconds']:,.0f} numbers/s)", ""]
-    lines += [f"## Memory format: training at batch {BATCH} on a pre-made W batch, {device.type} (numbers/s)", "",
+    native = precision.bf16_native(device)
+    lines += ["", f"## Precision: training at batch {BATCH} on a pre-made batch, {device.type} (numbers/s)", "",
+              f"bf16 computed natively here: **{'yes' if native else 'no'}** (lib/precision.py; `auto` picks "
+              f"{precision.resolve('auto', device)}). " + ("" if native else "Without native support oneDNN "
+              "emulates bf16, so bf16 is measured on a few steps only, to show the cost."), "",
+              "| version | fp32 | bf16 autocast | bf16 / fp32 |", "|---|---:|---:|---:|"]
+    report["precision"] = {"bf16_native": native}
+    for v in args.precision_versions:
+        feed = premade(device, v)
+        r = {"fp32": train_rate(device, v, feed, args.steps),
+             "bf16": train_rate(device, v, feed, args.steps if native else 2, "bf16", repeat=3 if native else 1)}
+        report["precision"][f"v{v}"] = r
+        lines.append(f"| v{v} | {r['fp32']:,.0f} | {r['bf16']:,.0f} | {r['bf16'] / r['fp32']:.2f}× |")
+        print(lines[-1], flush=True)
+
+    lines += ["", f"## Optimiser step: training at batch {BATCH} on a pre-made batch, fp32, {device.type} (numbers/s)",
+              "", "| version | optimiser | torch default | fused | fused / default |", "|---|---|---:|---:|---:|"]
+    report["optimizer"] = {}
+    for v in args.optimizer_versions:
+        feed = premade(device, v)
+        r = {"default": train_rate(device, v, feed, args.steps, fused=False),
+             "fused": train_rate(device, v, feed, args.steps, fused=True)}
+        report["optimizer"][f"v{v}"] = r
+        lines.append(f"| v{v} | {versions.get(v).optimizer} | {r['default']:,.0f} | {r['fused']:,.0f} "
+                     f"| {r['fused'] / r['default']:.2f}× |")
+        print(lines[-1], flush=True)
+
+    lines += ["", f"## Every version as its runs train: W, batch {BATCH}, fp32, fed by lib with its own input, head "
+              f"and augmentation, {device.type} (numbers/s)", "", "| version | params | numbers/s |", "|---|---:|---:|"]
+    report["versions"] = {}
+    for v in versions.VERSIONS:
+        rate = train_rate(device, v, own_feed(device, v), args.steps)
+        report["versions"][f"v{v}"] = rate
+        lines.append(f"| v{v} | {models.count_params(models.build(v, 'W')):,} | {rate:,.0f} |")
+        print(lines[-1], flush=True)
+
+    lines += ["", f"## Memory format: training at batch {BATCH} on a pre-made W batch, {device.type} (numbers/s)", "",
               "| version | NCHW | channels_last | channels_last / NCHW |", "|---|---:|---:|---:|"]
     report["memory_format"] = {}
     for v in (7, 19):
@@ -163,6 +229,11 @@ def main():
         lines.append(f"| v{v} | {r['nchw']:,.0f} | {r['channels_last']:,.0f} | {r['channels_last'] / r['nchw']:.2f}× |")
         print(lines[-1], flush=True)
     lines.append("")
+    with provenance.CpuMeter() as idle:  # other load on the machine right after the measurements
+        time.sleep(2)
+    report["others_cores_after"] = idle.others_cores
+    lines.append(f"Other processes kept {idle.others_cores or 0:.2f} cores busy during a 2 s check after the "
+                 "measurements (0 on a quiet machine).")
     out = RES_DIR / "bench" / device.type
     atomic.write_json(out.with_suffix(".json"), report)
     atomic.write_text(out.with_suffix(".md"), "\n".join(lines) + "\n")

@@ -1,43 +1,51 @@
-"""One run of the study, end to end: (version, dataset, profile, seed) -> trained model and metrics files.
+"""One run of the study, end to end: (version, dataset, profile, seed, ...) -> trained model and its record.
 
-Files per run, in res/runs/<profile>/<run name>/:
-  metrics.json   config, provenance and test metrics (committed: the results table reads these)
-  history.json   per-step training loss and accuracy, per-epoch summaries (committed)
-  model.pt       final weights with metadata (git-ignored: up to 186 MB)
-  predictions.pt per-test-number prediction, confidence and loss (git-ignored)
-  train_state.pt last finished epoch, for resuming an interrupted run (deleted when done)
-A finished run with the same config is not trained again unless force=True.
-Every run is tested on the fixed test set and on its robust variant (digits moved), and
-scored apart on the held-out numbers; split="heldout" trains without them (lib/splits.py).
+A run's *record* (committed) is res/runs/<profile>/<run name>/:
+  metrics.json   config, provenance, validation and test metrics (the results table reads these)
+  history.json   per-epoch summaries (loss, validation accuracy, seconds) and 50-step means of the batches
+  errors.json    the misclassified test numbers (index, prediction, confidence), for galleries
+Its *state* (never committed) is $RUNS_DIR/<profile>/<run name>/ (lib/paths.py):
+  model.pt       final weights with metadata (up to 186 MB)
+  train_state.pt the last finished epoch, for resuming an interrupted run (deleted when done)
+  predictions.pt per-test-number prediction, confidence and loss
+
+A finished run with the same config is never trained again unless force=True: with its checkpoint it is
+evaluated again; without it, a profile that keeps records (full, cpu) shows the committed record and
+says so. With train=False nothing is trained: a run not finished yet is reported as pending (None).
+Every run is validated after each epoch on fixed validation numbers made of MNIST train digits that no
+training draw uses, tested once at the end on the fixed test set and its robust variant, and scored
+apart on the held-out numbers; split="heldout" trains without them (lib/splits.py).
 """
 import json
 import time
-from math import ceil
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import torch
 
 from . import atomic, checkpoint, mnist, models, profiles, provenance, splits, testsets
 from .evaluate import evaluate
 from .numbers import DigitBank
-from .paths import RUNS_DIR
+from .paths import RECORD_DIR, relative, state_dir
+from .precision import resolve as resolve_precision
 from .train import train
 from .versions import check_run
 
-
 CHANNELS_LAST = True  # NHWC convolutions for every run: measured against NCHW by bench/bench.py (res/bench/)
+VAL_KEYS = ("test_acc", "test_loss", "acc_1digit", "acc_2digit", "acc_3digit")  # kept as val_* per epoch
 
 
 @dataclass
 class RunResult:
     metrics: dict
     history: dict
-    predictions: dict
+    predictions: dict  # pred and confidence per test number (confidence NaN where a record only kept errors)
     test_set: testsets.TestSet
     robust_predictions: dict
-    model: torch.nn.Module
-    run_dir: object
+    model: torch.nn.Module | None  # None when shown from the committed record
+    run_dir: Path  # the record's folder
+    from_record: bool = False
 
 
 def seed_list(seeds) -> list:
@@ -51,7 +59,13 @@ def run_name(version, dataset, seed, c_wraparound=False, split="all") -> str:
     return f"v{version}{dataset}{'-wrap' if c_wraparound else ''}{'-heldout' if split == 'heldout' else ''}_s{seed}"
 
 
-def config_of(version, dataset, profile, seed, c_wraparound=False, split="all") -> dict:
+def display_name(metrics: dict) -> str:
+    """A run's name in legends and tables: v7W, v5C +wrap, v19W held out, with its seed."""
+    return (f"v{metrics['version']}{metrics['dataset']}{' +wrap' if metrics['preprocessing'].endswith('+wrap') else ''}"
+            f"{' held out' if metrics.get('split') == 'heldout' else ''} seed {metrics['seed']}")
+
+
+def config_of(version, dataset, profile, seed, c_wraparound=False, split="all", compute="fp32") -> dict:
     """Everything that decides a run's numbers (device and code commit are recorded, not compared)."""
     spec = check_run(version, dataset)
     if c_wraparound and dataset != "C":
@@ -59,86 +73,163 @@ def config_of(version, dataset, profile, seed, c_wraparound=False, split="all") 
     if c_wraparound and spec.preprocessing != "resize32":
         raise ValueError(f"c_wraparound reproduces the original's resize32 pipeline; v{version} uses "
                          f"{spec.preprocessing!r}")
+    if compute not in ("fp32", "bf16"):
+        raise ValueError(f"compute must be a resolved precision, fp32 or bf16, got {compute!r}")
     epochs, samples = profiles.schedule(profile, spec)
     return {"version": version, "dataset": dataset, "profile": profile, "seed": seed,
             "preprocessing": spec.preprocessing + ("+wrap" if c_wraparound else ""),
             "epochs": epochs, "samples_per_epoch": samples, "batch_size": spec.batch_size,
             "digit_probs": list(spec.digit_probs), "test_limit": profiles.get(profile).test_limit,
+            "precision": compute, "validation_digits": 10 * splits.VALIDATION_PER_DIGIT,
             **({"split": split} if splits.check_split(split) != "all" else {})}  # absent for "all": older runs match
 
 
 @lru_cache(maxsize=4)
 def train_bank(device: str, mnist_dir=None) -> DigitBank:
+    """MNIST train digits that training may draw: all but the validation digits."""
     images, labels = mnist.load_split("train", mnist_dir=mnist_dir)
-    return DigitBank(images, labels, device)
+    keep = splits.training_digits(labels)
+    return DigitBank(images[keep], labels[keep], device, indices=keep)
 
 
 def load_test_set(dataset, profile, variant="clean"):
     return testsets.load(dataset, variant=variant).subset(profiles.get(profile).test_limit)
 
 
-def fit(model, spec, dataset, preprocessing, epochs, samples_per_epoch, seed, device, **options) -> dict:
-    """Train `model` with its version's whole recipe (optimiser, schedule over the whole run, head, augmentation)
-    for `epochs` x `samples_per_epoch` fresh numbers; `options` go to lib.train.train (resume, progress, ...)."""
-    optimizer = models.optimizer_for(model, spec)
-    steps = epochs * ceil(samples_per_epoch / spec.batch_size)
-    return train(model, optimizer, train_bank(str(device)), dataset=dataset, preprocessing=preprocessing,
-                 digit_probs=spec.digit_probs, batch_size=spec.batch_size, epochs=epochs,
-                 samples_per_epoch=samples_per_epoch, seed=seed, head=spec.head,
-                 label_smoothing=spec.label_smoothing, augment_digits=spec.augment_digits,
-                 augment_layout=spec.augment_layout, scheduler=models.scheduler_for(optimizer, spec, steps),
+def load_val_set(dataset, profile):
+    return testsets.load(dataset, part="val").subset(profiles.get(profile).val_limit)
+
+
+def validator(val_set, preprocessing, device, head):
+    """A function model -> {val_acc, val_loss, val_acc_1digit, ...} on the fixed validation numbers."""
+    def validate(model):
+        metrics, _ = evaluate(model, val_set, preprocessing, device, head=head)
+        return {f"val_{k.removeprefix('test_')}": metrics[k] for k in VAL_KEYS}
+    return validate
+
+
+def fit(model, spec, dataset, preprocessing, epochs, samples_per_epoch, seed, device, compute="fp32",
+        **options) -> dict:
+    """Train `model` with its version's whole recipe for `epochs` x `samples_per_epoch` fresh numbers;
+    `options` go to lib.train.train (state_path, identity, progress, validate, after_epoch, exclude)."""
+    return train(model, spec, train_bank(str(device)), dataset=dataset, preprocessing=preprocessing,
+                 epochs=epochs, samples_per_epoch=samples_per_epoch, seed=seed, compute=compute,
                  channels_last=CHANNELS_LAST, **options)
 
 
+def _matches(record: dict, config: dict) -> bool:
+    return all(record.get(k) == v for k, v in config.items())
+
+
+def _errors(test_set, predictions) -> dict:
+    wrong = (predictions["pred"] != test_set.labels).nonzero().squeeze(1)
+    return {"index": wrong.tolist(), "pred": predictions["pred"][wrong].tolist(),
+            "confidence": [round(c, 4) for c in predictions["confidence"][wrong].tolist()]}
+
+
+def _from_errors(test_set, errors: dict) -> dict:
+    """Per-number predictions rebuilt from a record's errors: right where not listed; confidence only for errors."""
+    pred = test_set.labels.clone()
+    confidence = torch.full((len(test_set),), float("nan"))
+    index = torch.tensor(errors["index"], dtype=torch.long)
+    pred[index] = torch.tensor(errors["pred"], dtype=torch.long)
+    confidence[index] = torch.tensor(errors["confidence"], dtype=torch.float)
+    return {"pred": pred, "confidence": confidence}
+
+
+def finished(version, dataset, profile, seed, c_wraparound=False, split="all", device="auto", precision="auto",
+             record_dir=RECORD_DIR) -> bool:
+    """True when the run's record exists and was made with the config this code would use."""
+    compute = resolve_precision(precision, provenance.resolve_device(device))
+    path = record_files(profile, run_name(version, dataset, seed, c_wraparound, split), record_dir)["metrics"]
+    config = config_of(version, dataset, profile, seed, c_wraparound, split, compute)
+    return path.is_file() and _matches(json.loads(path.read_text()), config)
+
+
+def record_files(profile, name, record_dir=RECORD_DIR) -> dict:
+    folder = Path(record_dir) / profile / name
+    return {k: folder / f"{k}.json" for k in ("metrics", "history", "errors")}
+
+
+def state_files(profile, name, runs_dir=None) -> dict:
+    folder = Path(runs_dir or state_dir()) / profile / name
+    return {k: folder / f"{k}.pt" for k in ("model", "train_state", "predictions")}
+
+
 def run(version: int, dataset: str, profile: str = "quick", seed: int = 0, device: str = "auto",
-        c_wraparound: bool = False, force: bool = False, runs_dir=RUNS_DIR, progress: bool = True,
-        notebook: str | None = None, split: str = "all") -> RunResult:
-    """Train (or resume, or reuse) and evaluate one run; `notebook` names the notebook that shows it."""
-    config = config_of(version, dataset, profile, seed, c_wraparound, split)
-    spec = check_run(version, dataset)
+        c_wraparound: bool = False, force: bool = False, record_dir=RECORD_DIR, runs_dir=None,
+        progress="bar", notebook: str | None = None, split: str = "all", precision: str = "auto",
+        train: bool = True) -> RunResult | None:
+    """Train (or resume, or reuse, or show from the record) and evaluate one run; `notebook` names the
+    notebook that shows it. Returns None when train=False and the run has not finished."""
     dev = provenance.resolve_device(device)
-    run_dir = runs_dir / profile / run_name(version, dataset, seed, c_wraparound, split)
-    paths = {k: run_dir / f for k, f in (("metrics", "metrics.json"), ("history", "history.json"),
-                                         ("model", "model.pt"), ("predictions", "predictions.pt"),
-                                         ("state", "train_state.pt"))}
+    compute = resolve_precision(precision, dev)
+    config = config_of(version, dataset, profile, seed, c_wraparound, split, compute)
+    spec = check_run(version, dataset)
+    name = run_name(version, dataset, seed, c_wraparound, split)
+    record, state = record_files(profile, name, record_dir), state_files(profile, name, runs_dir)
     test_set = load_test_set(dataset, profile)
+    robust_set = load_test_set(dataset, profile, "robust")
+
+    checkpointed = not force and state["model"].is_file() and record["history"].is_file()
+    if checkpointed:
+        checkpointed = checkpoint.read(state["model"])["meta"].get("config") == config
+    if not checkpointed and not force and profiles.get(profile).keeps_record and record["metrics"].is_file():
+        metrics = json.loads(record["metrics"].read_text())
+        if _matches(metrics, config) and record["errors"].is_file():
+            errors = json.loads(record["errors"].read_text())
+            print(f"{name} ({profile}): shown from its committed record ({relative(record['metrics'].parent)}, "
+                  f"trained at commit {metrics['commit']} on {metrics['hardware']}); its checkpoint is not in "
+                  f"{relative(state['model'].parent)}, so it is not evaluated again (force=True retrains it).")
+            return RunResult(metrics, json.loads(record["history"].read_text()),
+                             _from_errors(test_set, errors["clean"]), test_set,
+                             _from_errors(robust_set, errors["robust"]), None, record["metrics"].parent, True)
+    if not checkpointed and not train:
+        print(f"{name} ({profile}): not trained yet; train=False, so it is left for the training queue.")
+        return None
+
     torch.manual_seed(seed)  # the initial weights
     model = models.build(version, dataset, channels_last=CHANNELS_LAST).to(dev)
-
-    done = not force and paths["model"].is_file() and paths["history"].is_file()
-    if done:
-        meta = checkpoint.read(paths["model"])["meta"]
-        done = meta.get("config") == config
-    if done:
-        print(f"{run_dir.name} ({profile}) is already trained with this config: loading it (force=True retrains).")
-        checkpoint.load_into(model, paths["model"], **{k: config[k] for k in checkpoint.IDENTITY})
-        history = json.loads(paths["history"].read_text())
+    if checkpointed:
+        print(f"{name} ({profile}) is already trained with this config: evaluating its checkpoint "
+              "(force=True retrains).")
+        checkpoint.load_into(model, state["model"], **{k: config[k] for k in checkpoint.IDENTITY})
+        history = json.loads(record["history"].read_text())
     else:
         if force:
-            paths["state"].unlink(missing_ok=True)
-        print(f"Training {run_dir.name}: {config['epochs']} epochs x {config['samples_per_epoch']:,} numbers, "
-              f"batch {config['batch_size']}, on {provenance.hardware(dev)}.")
+            state["train_state"].unlink(missing_ok=True)
+        val_set = load_val_set(dataset, profile)
+        print(f"Training {name}: {config['epochs']} epochs x {config['samples_per_epoch']:,} numbers, batch "
+              f"{config['batch_size']}, {compute}, on {provenance.hardware(dev)}; validated on {len(val_set):,} "
+              "numbers after each epoch.")
         history = fit(model, spec, dataset, config["preprocessing"], config["epochs"], config["samples_per_epoch"],
-                      seed, dev, state_path=paths["state"], identity=config, progress=progress,
-                      exclude=splits.excluded(split))
+                      seed, dev, compute, state_path=state["train_state"], identity=config, progress=progress,
+                      exclude=splits.excluded(split),
+                      validate=validator(val_set, config["preprocessing"], dev, spec.head))
         history["provenance"] = provenance.describe(dev)  # where and from which code it was trained
-        atomic.write_json(paths["history"], history)
+        atomic.write_json(record["history"], history)
 
     began = time.perf_counter()
     metrics, predictions = evaluate(model, test_set, config["preprocessing"], dev, head=spec.head)
-    robust_set = load_test_set(dataset, profile, "robust")
     robust, robust_predictions = evaluate(model, robust_set, config["preprocessing"], dev, head=spec.head)
     robust = {f"robust_{k}": robust[k] for k in ("test_acc", "test_loss", "acc_1digit", "acc_2digit", "acc_3digit")}
+    last = history["epochs"][-1]
+    val = {k: last[k] for k in last if k.startswith("val_")}
     reported_loss, reported_acc = spec.reported.get(dataset, (None, None))
     metrics = {**config, "params": models.count_params(model), "train_loss_final": history["train_loss_final"],
-               **metrics, **robust, "train_seconds": history["train_seconds"], "eval_seconds": time.perf_counter() - began,
+               **metrics, **robust, **val, "train_seconds": history["train_seconds"],
+               "train_others_cores": history.get("others_cores"), "eval_seconds": time.perf_counter() - began,
                "reported_loss": reported_loss, "reported_acc": reported_acc, **history["provenance"],
-               "eval_commit": provenance.commit(), "notebook": notebook, "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-    if not done:
-        checkpoint.save(paths["model"], model, {**{k: config[k] for k in checkpoint.IDENTITY}, "config": config,
+               "eval_commit": provenance.commit(), "notebook": notebook,
+               "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    if not checkpointed:
+        checkpoint.save(state["model"], model, {**{k: config[k] for k in checkpoint.IDENTITY}, "config": config,
                                                 "metrics": {k: metrics[k] for k in ("test_acc", "test_loss")},
                                                 "commit": metrics["commit"]})
-        paths["state"].unlink(missing_ok=True)
-    atomic.torch_save(paths["predictions"], {**predictions, "robust": robust_predictions})
-    atomic.write_json(paths["metrics"], metrics)
-    return RunResult(metrics, history, predictions, test_set, robust_predictions, model, run_dir)
+        state["train_state"].unlink(missing_ok=True)
+        state["train_state"].with_suffix(".json").unlink(missing_ok=True)
+    atomic.torch_save(state["predictions"], {**predictions, "robust": robust_predictions})
+    atomic.write_json(record["errors"], {"clean": _errors(test_set, predictions),
+                                         "robust": _errors(robust_set, robust_predictions)})
+    atomic.write_json(record["metrics"], metrics)
+    return RunResult(metrics, history, predictions, test_set, robust_predictions, model, record["metrics"].parent)

@@ -35,7 +35,7 @@ from torchvision.transforms import v2
 from tqdm import tqdm  # text bar: reads the same in JupyterLab, papermill logs and rendered notebooks
 
 from . import atomic, checkpoint, mnist, profiles, provenance
-from .paths import RUNS_DIR
+from .paths import RECORD_DIR
 from .preprocess import MEAN, STD
 
 N_VAL = 10_000  # validation images held out of MNIST train, as 004 (50k train / 10k validation)
@@ -356,7 +356,7 @@ def _finished(run_dir: Path, config: dict) -> bool:
 
 
 def execute(name: str, profile: str, seed: int, recipe: dict, size: dict, epochs: int, make_learner, device,
-            force=False, runs_dir=RUNS_DIR, progress=True, extra=None) -> RunResult:
+            force=False, runs_dir=RECORD_DIR, progress=True, extra=None) -> RunResult:
     """One run end to end for any learner: train (or reuse a finished run), test, write the files."""
     config = json.loads(json.dumps({"model": name, "profile": profile, "seed": seed, "epochs": epochs,
                                     "sizes": {k: size[k] for k in ("train", "val", "test")},
@@ -398,7 +398,7 @@ def execute(name: str, profile: str, seed: int, recipe: dict, size: dict, epochs
 
 
 def run(model: str = "classic", profile: str = "quick", seed: int = 0, device: str = "auto", force: bool = False,
-        runs_dir=RUNS_DIR, progress: bool = True) -> RunResult:
+        runs_dir=RECORD_DIR, progress: bool = True) -> RunResult:
     """Train and test lenet5-<model> ('classic' or 'modern') under a profile; reuse a finished run."""
     recipe, size = recipe_of(model), sizes(profile)
     dev = provenance.resolve_device(device)

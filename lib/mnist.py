@@ -8,14 +8,13 @@ file: a rebuilt but valid file (as in ../shared/mnist) is fine.
 """
 import gzip
 import hashlib
-import os
 from pathlib import Path
 
 import numpy as np
 from torchvision.datasets import MNIST
 
 from . import atomic
-from .paths import DATA_DIR
+from .paths import DATA_DIR, from_env
 
 # name -> (idx magic number, item count, item shape)
 FILES = {
@@ -103,7 +102,7 @@ def ensure_mnist(root=DATA_DIR, mnist_dir=None, download=True) -> Path:
     Order: an explicit `mnist_dir`, else $MNIST_DIR, else files already placed,
     else torchvision's download (if allowed).
     """
-    mnist_dir = mnist_dir or os.environ.get("MNIST_DIR")
+    mnist_dir = mnist_dir or from_env("MNIST_DIR")  # a relative value is taken from where the command was typed
     if mnist_dir:
         return place_from_folder(mnist_dir, root)
     if _placed_files_ok(root):

@@ -82,11 +82,13 @@ def wraparound(raw: torch.Tensor, ndigits: torch.Tensor) -> torch.Tensor:
 class DigitBank:
     """MNIST images grouped by digit, so a digit's image is one random index away."""
 
-    def __init__(self, images: torch.Tensor, labels: torch.Tensor, device="cpu"):
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor, device="cpu", indices=None):
+        """`indices`: each image's index in its MNIST split, when `images` is a subset of it."""
         order = torch.argsort(labels, stable=True)
         self.device = torch.device(device)
         self.images = images[order].to(self.device)
-        self.mnist_index = order.to(self.device)  # position in the MNIST split
+        index = order if indices is None else torch.as_tensor(indices)[order]
+        self.mnist_index = index.to(self.device)  # position in the MNIST split
         self.counts = torch.bincount(labels, minlength=10).to(self.device)
         self.offsets = (torch.cumsum(self.counts, 0) - self.counts).to(self.device)
         if (self.counts == 0).any():

@@ -13,7 +13,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from . import lenet5
-from .paths import RUNS_DIR
+from .paths import RECORD_DIR
 
 NAME = "lenet5-numpy"
 
@@ -289,7 +289,7 @@ class NumpyLearner:
         return sum(layer.params[n].size for _, layer, n in self.net.named_params())
 
 
-def run(profile: str = "quick", seed: int = 0, force: bool = False, runs_dir=RUNS_DIR,
+def run(profile: str = "quick", seed: int = 0, force: bool = False, runs_dir=RECORD_DIR,
         progress: bool = True) -> lenet5.RunResult:
     """Train and test the NumPy LeNet-5 under a profile (always on CPU); reuse a finished run."""
     size = lenet5.sizes(profile, SIZES)

@@ -1,10 +1,12 @@
 """Figures the notebooks show; each takes lib objects and returns a matplotlib Figure."""
 import matplotlib.pyplot as plt
+from matplotlib import ticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
 import torch
 
+from .experiment import display_name
 from .numbers import ndigits_of
 
 sns.set_theme(style="whitegrid", context="notebook")
@@ -48,17 +50,44 @@ def channel_panels(test_set, index: int):
     return fig
 
 
-def training_curves(histories: dict, window: int = 50):
-    """Loss and batch accuracy per step (moving average over `window` steps), one line per run."""
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 3.8))
-    for name, history in histories.items():
+def _readable_log_axis(axis, percent=False):
+    """Log-scale ticks at 1, 2, 5 x 10^k, written as plain numbers (or percentages), never as 10^0 alone."""
+    axis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_minor_locator(ticker.NullLocator())
+    axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}%" if percent else f"{v:g}"))
+
+
+def training_curves(results, smooth_steps: int = 200):
+    """Per run: training loss and batch accuracy (moving means over ~`smooth_steps` batches) against epochs,
+    and the validation error after each epoch (fixed validation numbers, never the test set)."""
+    from .versions import get
+    fig, (ax_loss, ax_acc, ax_val) = plt.subplots(1, 3, figsize=(15, 3.8))
+    for r in results:
+        h, name = r.history, display_name(r.metrics)
+        epochs = len(h["epochs"])
+        every = h.get("log_every", 1)  # older histories kept every step
+        w = max(1, smooth_steps // every)
         for ax, key in ((ax_loss, "step_loss"), (ax_acc, "step_acc")):
-            values = np.asarray(history[key])
-            w = max(1, min(window, len(values) // 5))
-            ax.plot(np.convolve(values, np.ones(w) / w, mode="valid"), label=name)
-    ax_loss.set(xlabel="step", ylabel="training loss", yscale="log", title=f"loss (moving mean, {window} steps)")
-    ax_acc.set(xlabel="step", ylabel="batch accuracy", ylim=(0, 1), title="training accuracy (dropout on)")
-    ax_acc.legend()
+            values = np.asarray(h[key], dtype=float)
+            w_ = max(1, min(w, len(values) // 5))
+            smooth = np.convolve(values, np.ones(w_) / w_, mode="valid")
+            ax.plot(np.linspace(0, epochs, len(values))[w_ - 1:], smooth, label=name)
+        val = [e.get("val_acc") for e in h["epochs"]]
+        if any(v is not None for v in val):
+            ax_val.plot([e["epoch"] for e in h["epochs"]], [100 * (1 - v) for v in val], "o-", label=name)
+    ax_loss.set(xlabel="epoch", ylabel="training loss", yscale="log", title=f"training loss (moving mean, ~{smooth_steps} batches)")
+    _readable_log_axis(ax_loss.yaxis)
+    dropout = any(get(r.metrics["version"]).dropout for r in results)
+    ax_acc.set(xlabel="epoch", ylabel="batch accuracy", ylim=(0, 1),
+               title="training batch accuracy" + (" (dropout on)" if dropout else ""))
+    ax_val.set(xlabel="epoch", ylabel="validation error", yscale="log", title="validation error after each epoch")
+    if ax_val.lines:
+        _readable_log_axis(ax_val.yaxis, percent=True)
+        ax_val.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+    else:
+        ax_val.text(0.5, 0.5, "no validation in this record\n(trained before the validation split)",
+                    ha="center", va="center", transform=ax_val.transAxes)
+    ax_acc.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -92,10 +121,18 @@ def misclassified(result, count: int = 24, seed: int = 0):
         if ts.dataset == "W":
             img = img[:, : 28 * int(ts.ndigits[i])]
         ax.imshow(img, cmap="gray_r" if ts.dataset == "W" else None, vmin=0, vmax=255)
-        ax.set_title(f"{int(ts.labels[i])} → {int(preds[i])} ({conf[i]:.0%})", fontsize=9, color="firebrick")
+        ax.set_title(f"{int(ts.labels[i])} → {int(preds[i])} ({_percent(float(conf[i]))})", fontsize=9,
+                     color="firebrick")
     fig.suptitle(f"misclassified: true → predicted (confidence); {len(wrong):,} of {len(ts):,} wrong")
     fig.tight_layout()
     return fig
+
+
+def _percent(p: float) -> str:
+    """A probability as a percentage that never rounds a small one to 0%."""
+    if p != p:  # NaN: not recorded
+        return "?"
+    return f"{p:.0%}" if p >= 0.1 else f"{p:.1%}" if p >= 0.001 else "<0.1%"
 
 
 def confusions_table(metrics: dict):

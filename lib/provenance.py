@@ -1,6 +1,8 @@
 """Where a number came from: code commit, hardware, library versions."""
+import os
 import platform
 import subprocess
+import time
 from functools import lru_cache
 
 import torch
@@ -51,3 +53,31 @@ def hardware(device) -> str:
 def describe(device) -> dict:
     return {"device": torch.device(device).type, "hardware": hardware(device), "torch": torch.__version__,
             "python": platform.python_version(), "commit": commit()}
+
+
+def _system_busy_seconds() -> float | None:
+    """CPU seconds all processes have spent busy since boot (Linux /proc/stat), or None elsewhere."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()[1:]
+    except OSError:
+        return None
+    user, nice, system, idle, iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """Wall time, this process's CPU time, and the CPU time other processes took meanwhile, so a timing
+    made while the machine was shared says so (`others_cores`: how many cores others kept busy)."""
+
+    def __enter__(self):
+        self.wall, self.own, self.system = time.perf_counter(), time.process_time(), _system_busy_seconds()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall_seconds = time.perf_counter() - self.wall
+        self.cpu_seconds = time.process_time() - self.own
+        end = _system_busy_seconds()
+        others = None if end is None or self.system is None else max(0.0, end - self.system - self.cpu_seconds)
+        self.others_cores = None if others is None else others / max(self.wall_seconds, 1e-9)
+        return False

@@ -5,9 +5,22 @@ import json
 from IPython.display import Markdown
 
 from . import profiles
-from .experiment import run_name
-from .paths import RUNS_DIR
+from .experiment import display_name, run_name, state_files
+from .paths import RECORD_DIR, relative
 from .versions import ORIGINAL_LAST, get, table
+
+
+def label(result) -> str:
+    """A run's short name in legends: v7W, v5C +wrap, with its seed."""
+    return display_name(result.metrics)
+
+
+def checkpoints(results):
+    """Where each run's weights are, or that the run is shown from its record without them."""
+    for r in results:
+        path = state_files(r.metrics["profile"], r.run_dir.name)["model"]
+        size = f"{path.stat().st_size / 1e6:.1f} MB" if path.is_file() else "not on this machine (shown from the record)"
+        print(f"{label(r)}: {relative(path)}, {size}")
 
 
 def version_card(version: int) -> Markdown:
@@ -54,7 +67,7 @@ def _row(m: dict, name: str) -> str:
             f"| {m.get('acc_heldout', float('nan')):.2%} | {m['test_loss']:.3f} | {m['train_seconds']:.0f} |")
 
 
-def against(results, previous: int, runs_dir=RUNS_DIR) -> Markdown:
+def against(results, previous: int, runs_dir=RECORD_DIR) -> Markdown:
     """Each run beside the same run (profile, dataset, seed) of the previous version, read from its
     metrics.json: one change, measured against the version it changed."""
     lines = ["| run | params | test acc | 1/2/3-digit acc | robust acc | held-out numbers acc | test loss "
@@ -77,7 +90,7 @@ def against(results, previous: int, runs_dir=RUNS_DIR) -> Markdown:
     return Markdown("\n".join(lines + notes))
 
 
-def unseen(results, runs_dir=RUNS_DIR) -> Markdown:
+def unseen(results, runs_dir=RECORD_DIR) -> Markdown:
     """Accuracy on numbers seen in training and on the held-out numbers, for runs on the held-out split,
     beside the same version trained on every number."""
     lines = ["| version | head | trained on | seen numbers acc | held-out numbers acc | all test numbers acc |",

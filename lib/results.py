@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import atomic
-from .paths import RES_DIR, ROOT, RUNS_DIR
+from .paths import RECORD_DIR, RES_DIR, ROOT
 
 COLUMNS = ["version", "dataset", "preprocessing", "profile", "seed", "params", "epochs", "samples_per_epoch",
            "n_test", "train_loss_final", "test_loss", "test_acc", "acc_1digit", "acc_2digit", "acc_3digit",
@@ -22,7 +22,7 @@ def output_dir(profile: str) -> Path:
     return RES_DIR / "smoke" if profile == "smoke" else RES_DIR
 
 
-def collect(runs_dir=RUNS_DIR, profiles=None) -> pd.DataFrame:
+def collect(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
     """One row per 0-999 run (version, dataset, preprocessing, profile, seed) found under runs_dir."""
     rows = []
     for path in sorted(Path(runs_dir).glob("*/v*/metrics.json")):
@@ -134,7 +134,7 @@ SINGLE_DIGIT_COLUMNS = ["model", "profile", "seed", "params", "epochs", "test_ac
                         "best_epoch", "train_seconds", "seconds_per_epoch", "device", "hardware", "commit"]
 
 
-def collect_single_digit(runs_dir=RUNS_DIR, profiles=None) -> pd.DataFrame:
+def collect_single_digit(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
     """One row per single-digit LeNet-5 run (res/runs/<profile>/lenet5-*/metrics.json)."""
     rows = [json.loads(p.read_text()) for p in sorted(Path(runs_dir).glob("*/lenet5-*/metrics.json"))]
     rows = [r for r in rows if profiles is None or r["profile"] in profiles]
@@ -173,8 +173,7 @@ README_MARKERS = ("<!-- best-network:begin (written by notebooks/90_results.ipyn
 
 def best_network_markdown(frame: pd.DataFrame, single: pd.DataFrame | None = None) -> str:
     """The best network's figures (the newest version's runs, full profile preferred), against the targets."""
-    from .versions import VERSIONS
-    last = max(VERSIONS)
+    from .versions import BEST as last
     part = frame[(frame["version"] == last) & (frame["split"] == "all")]
     if part.empty:
         return f"No run of version {last} yet: run `notebooks/{10 + last}_*.ipynb`."

@@ -1,4 +1,9 @@
-"""Training splits of the numbers 0-999: all of them, or all but a fixed held-out 10%.
+"""What training may draw: which numbers 0-999 (all, or all but a fixed held-out 10%), and which MNIST
+train images (all but a fixed validation set of VALIDATION_PER_DIGIT images per digit).
+
+Validation digits: every run's training draws exclude them, and the fixed validation numbers
+(lib/testsets.py, part "val") are made of them only, so every choice (epoch, version, hyperparameters,
+the per-digit accuracy p) is made without the test set, whose digits come from MNIST *test*.
 
 The held-out numbers never appear in training (`NumberGenerator(exclude=...)`); the fixed
 test sets still contain them, so a model is scored on numbers it has seen and on numbers
@@ -12,6 +17,8 @@ import torch
 
 from .heads import position_targets
 
+VALIDATION_PER_DIGIT = 500  # MNIST train images per digit kept out of training: 5,000 in all
+VALIDATION_SEED = 5000
 SPLITS = ("all", "heldout")
 HELD_OUT_FRACTION = 0.1
 HELD_OUT_SEED = 999
@@ -50,3 +57,24 @@ def excluded(split: str) -> tuple:
 def is_held_out(labels: torch.Tensor) -> torch.Tensor:
     """Boolean mask: which labels are held-out numbers."""
     return torch.isin(labels, torch.tensor(held_out(), device=labels.device))
+
+
+def validation_digits(labels: torch.Tensor) -> torch.Tensor:
+    """Sorted indices of the validation images among MNIST train `labels`: a fixed, seeded
+    VALIDATION_PER_DIGIT of each digit."""
+    g = torch.Generator().manual_seed(VALIDATION_SEED)
+    picks = []
+    for digit in range(10):
+        rows = (labels == digit).nonzero().squeeze(1)
+        if len(rows) <= VALIDATION_PER_DIGIT:
+            raise ValueError(f"MNIST train has {len(rows)} images of digit {digit}; validation needs more than "
+                             f"{VALIDATION_PER_DIGIT}")
+        picks.append(rows[torch.randperm(len(rows), generator=g)[:VALIDATION_PER_DIGIT]])
+    return torch.cat(picks).sort().values
+
+
+def training_digits(labels: torch.Tensor) -> torch.Tensor:
+    """Sorted indices of the MNIST train images that training may draw (all but the validation digits)."""
+    keep = torch.ones(len(labels), dtype=torch.bool)
+    keep[validation_digits(labels)] = False
+    return keep.nonzero().squeeze(1)

@@ -1,14 +1,16 @@
-"""The fixed test sets: 45,330 numbers each for W and C, built once from MNIST *test* digits.
+"""The fixed sets of numbers every model is scored on, built once, stored with a manifest, verified on load.
 
-Per class: 1,500 numbers for 0-9, 167 for 10-99, 17 for 100-999 (as the original).
-Each set is one compressed .npz of raw uint8 compositions (so any preprocessing
-can be tested on the same numbers) plus a JSON manifest. Loading verifies the
-manifest and the file's hash; a stale or damaged set is rebuilt with a message,
-or rejected when rebuilding is off, never used silently.
+Part "test" (the study's test sets): 45,330 numbers each for W and C from MNIST *test* digits; per class
+1,500 numbers for 0-9, 167 for 10-99, 17 for 100-999, as the original. Part "val" (validation): a third
+of those quotas (15,440 numbers), from the MNIST *train* images that every training draw leaves out
+(lib/splits.py), so choices are made on validation and the test set is read once per finished run.
+Each set is one compressed .npz of raw uint8 compositions (so any preprocessing can be tested on the
+same numbers) plus a JSON manifest. Loading verifies the manifest and the file's hash; a stale or
+damaged set is rebuilt with a message, or rejected when rebuilding is off, never used silently.
 
-Variants: "clean" is the study's test set. "robust" (issue: robustness) has the same
-numbers drawn again from MNIST test digits, each digit moved by up to ROBUST_SHIFT
-pixels (x, y), so gaps and vertical offsets between digits vary as in handwriting.
+Variants (VARIANTS) draw the same numbers again with other digit images and a change of layout:
+"clean" is the study's set; "robust" moves each digit by up to ROBUST_SHIFT pixels (x, y), the same
+range as the layout augmentation of versions 17+, so for them it is in distribution.
 """
 import hashlib
 import io
@@ -19,18 +21,44 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import atomic, mnist
+from . import atomic, mnist, splits
 from .augment import place, random_shifts
 from .numbers import DigitBank, NumberBatch, check_dataset
 from .paths import DATA_DIR
 
 FORMAT_VERSION = 1
 SEED = 20250829  # the date of the original study's versions
-PER_CLASS = {1: 1500, 2: 167, 3: 17}  # numbers per class, by digit count
-SIZE = 10 * PER_CLASS[1] + 90 * PER_CLASS[2] + 900 * PER_CLASS[3]  # 45,330
 DATASET_SEED_OFFSET = {"W": 0, "C": 1}  # W and C are drawn independently, as the original did
-VARIANTS = {"clean": 0, "robust": 10}  # variant -> seed offset: the robust set draws its own digits
 ROBUST_SHIFT = (4, 3)  # max x, y shift of each digit in the robust set, pixels
+
+
+@dataclass(frozen=True)
+class Part:
+    """Which MNIST digits a family of fixed sets is made of, and how many numbers per class."""
+    name: str
+    mnist_split: str  # the MNIST split its digit images come from
+    per_class: dict  # numbers per class, by digit count
+    seed_offset: int
+    file_prefix: str
+
+    @property
+    def size(self) -> int:
+        return sum(n * (9 * 10 ** (k - 1) + (k == 1)) for k, n in self.per_class.items())
+
+
+PARTS = {p.name: p for p in (
+    Part("test", "test", {1: 1500, 2: 167, 3: 17}, 0, "test"),
+    Part("val", "train", {1: 500, 2: 56, 3: 6}, 100, "val"),
+)}
+PER_CLASS = PARTS["test"].per_class
+SIZE = PARTS["test"].size  # 45,330
+VARIANTS = {"clean": 0, "robust": 10}  # variant -> seed offset: each variant draws its own digits
+
+
+def check_part(part: str) -> Part:
+    if part not in PARTS:
+        raise ValueError(f"unknown set part {part!r}; valid: {', '.join(PARTS)}")
+    return PARTS[part]
 
 
 def check_variant(variant: str) -> str:
@@ -64,25 +92,38 @@ class TestSet:
         return TestSet(self.dataset, self.raw[keep], self.ndigits[keep], self.labels[keep], self.source[keep])
 
 
-def paths(dataset: str, root=DATA_DIR, variant: str = "clean"):
+def paths(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test"):
     root = Path(root)
-    stem = f"test_{check_dataset(dataset)}" + ("" if check_variant(variant) == "clean" else f"_{variant}")
+    stem = (f"{check_part(part).file_prefix}_{check_dataset(dataset)}"
+            + ("" if check_variant(variant) == "clean" else f"_{variant}"))
     return root / f"{stem}.npz", root / f"{stem}.json"
 
 
-def class_labels() -> torch.Tensor:
+def class_labels(part: str = "test") -> torch.Tensor:
     """Every number 0-999 repeated by its digit count's quota, sorted by class."""
+    per_class = check_part(part).per_class
     numbers = torch.arange(1000)
-    repeats = torch.tensor([PER_CLASS[1 + (n >= 10) + (n >= 100)] for n in range(1000)])
+    repeats = torch.tensor([per_class[1 + (n >= 10) + (n >= 100)] for n in range(1000)])
     return numbers.repeat_interleave(repeats)
 
 
-def generate(dataset: str, mnist_root=DATA_DIR, mnist_dir=None, seed: int = SEED, variant: str = "clean") -> TestSet:
-    """Draw the test set in memory from MNIST test digits."""
-    images, labels = mnist.load_split("test", mnist_root, mnist_dir)
-    bank = DigitBank(images, labels)
-    gen = torch.Generator().manual_seed(seed + DATASET_SEED_OFFSET[check_dataset(dataset)] + VARIANTS[variant])
-    batch: NumberBatch = bank.numbers(class_labels(), gen)
+def digit_bank(part: str, mnist_root=DATA_DIR, mnist_dir=None) -> DigitBank:
+    """The MNIST digit images a part's numbers are made of."""
+    spec = check_part(part)
+    images, labels = mnist.load_split(spec.mnist_split, mnist_root, mnist_dir)
+    if spec.name == "val":
+        keep = splits.validation_digits(labels)
+        return DigitBank(images[keep], labels[keep], indices=keep)
+    return DigitBank(images, labels)
+
+
+def generate(dataset: str, mnist_root=DATA_DIR, mnist_dir=None, seed: int = SEED, variant: str = "clean",
+             part: str = "test") -> TestSet:
+    """Draw a fixed set in memory from its part's MNIST digits."""
+    bank = digit_bank(part, mnist_root, mnist_dir)
+    gen = torch.Generator().manual_seed(seed + DATASET_SEED_OFFSET[check_dataset(dataset)] + VARIANTS[variant]
+                                        + check_part(part).seed_offset)
+    batch: NumberBatch = bank.numbers(class_labels(part), gen)
     if variant == "robust":
         raw = place(batch.slots, dataset, *random_shifts(len(batch), *ROBUST_SHIFT, gen, "cpu"))
     else:
@@ -94,44 +135,48 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _expected_manifest(dataset, mnist_root, variant="clean"):
+def _expected_manifest(dataset, mnist_root, variant="clean", part="test"):
+    spec = check_part(part)
     return {
         "format_version": FORMAT_VERSION,
         "dataset": dataset,
+        **({} if part == "test" else {"part": part, "mnist_images_per_digit": splits.VALIDATION_PER_DIGIT,
+                                      "validation_seed": splits.VALIDATION_SEED}),
         **({} if variant == "clean" else {"variant": variant, "max_shift_xy": list(ROBUST_SHIFT)}),
         "seed": SEED,
-        "size": SIZE,
-        "per_class_by_digit_count": {str(k): v for k, v in PER_CLASS.items()},
-        "count_by_digit_count": {str(k): v * (9 * 10 ** (k - 1) + (k == 1)) for k, v in PER_CLASS.items()},
-        "mnist_test_sha256": mnist.split_sha256("test", mnist_root),
+        "size": spec.size,
+        "per_class_by_digit_count": {str(k): v for k, v in spec.per_class.items()},
+        "count_by_digit_count": {str(k): v * (9 * 10 ** (k - 1) + (k == 1)) for k, v in spec.per_class.items()},
+        f"mnist_{spec.mnist_split}_sha256": mnist.split_sha256(spec.mnist_split, mnist_root),
     }
 
 
-def build(dataset: str, root=DATA_DIR, mnist_root=DATA_DIR, mnist_dir=None, variant: str = "clean") -> TestSet:
-    """Generate the test set and write it with its manifest (both atomically)."""
+def build(dataset: str, root=DATA_DIR, mnist_root=DATA_DIR, mnist_dir=None, variant: str = "clean",
+          part: str = "test") -> TestSet:
+    """Generate a fixed set and write it with its manifest (both atomically)."""
     mnist.ensure_mnist(mnist_root, mnist_dir)
-    ts = generate(dataset, mnist_root, variant=variant)
-    data_path, manifest_path = paths(dataset, root, variant)
+    ts = generate(dataset, mnist_root, variant=variant, part=part)
+    data_path, manifest_path = paths(dataset, root, variant, part)
     buf = io.BytesIO()
     np.savez_compressed(buf, raw=ts.raw.numpy(), ndigits=ts.ndigits.numpy().astype(np.int8),
                         labels=ts.labels.numpy().astype(np.int16), source=ts.source.numpy().astype(np.int32))
     atomic.write_bytes(data_path, buf.getvalue())
-    manifest = _expected_manifest(dataset, mnist_root, variant) | {
+    manifest = _expected_manifest(dataset, mnist_root, variant, part) | {
         "file": data_path.name, "file_sha256": _sha256(data_path), "shape": list(ts.raw.shape)}
     atomic.write_json(manifest_path, manifest)
     return ts
 
 
-def verify(dataset: str, root=DATA_DIR, mnist_root=DATA_DIR, variant: str = "clean") -> dict:
+def verify(dataset: str, root=DATA_DIR, mnist_root=DATA_DIR, variant: str = "clean", part: str = "test") -> dict:
     """Return the manifest if the stored set is current and intact, else raise TestSetError saying why."""
-    data_path, manifest_path = paths(dataset, root, variant)
+    data_path, manifest_path = paths(dataset, root, variant, part)
     if not data_path.is_file() or not manifest_path.is_file():
         raise TestSetError(f"test set {dataset} is not built yet ({data_path} / {manifest_path.name} missing)")
     try:
         manifest = json.loads(manifest_path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise TestSetError(f"manifest {manifest_path} is not valid JSON ({e})") from e
-    expected = _expected_manifest(dataset, mnist_root, variant)
+    expected = _expected_manifest(dataset, mnist_root, variant, part)
     for key, value in expected.items():
         if manifest.get(key) != value:
             raise TestSetError(f"test set {data_path} is stale: manifest {key} is {manifest.get(key)!r}, "
@@ -142,18 +187,18 @@ def verify(dataset: str, root=DATA_DIR, mnist_root=DATA_DIR, variant: str = "cle
 
 
 def load(dataset: str, root=DATA_DIR, mnist_root=DATA_DIR, mnist_dir=None, rebuild: bool = True,
-         variant: str = "clean") -> TestSet:
-    """The verified test set; rebuilt (with a message) when missing, stale or damaged, if `rebuild`."""
+         variant: str = "clean", part: str = "test") -> TestSet:
+    """The verified fixed set; rebuilt (with a message) when missing, stale or damaged, if `rebuild`."""
     mnist.ensure_mnist(mnist_root, mnist_dir)
     try:
-        verify(dataset, root, mnist_root, variant)
+        verify(dataset, root, mnist_root, variant, part)
     except TestSetError as e:
         if not rebuild:
-            raise TestSetError(f"{e}. Rebuild it with lib.testsets.build({dataset!r}, variant={variant!r}) "
-                               f"or notebooks/00_test_sets.ipynb.") from e
+            raise TestSetError(f"{e}. Rebuild it with lib.testsets.build({dataset!r}, variant={variant!r}, "
+                               f"part={part!r}) or notebooks/00_test_sets.ipynb.") from e
         print(f"{e}; rebuilding it.")
-        return build(dataset, root, mnist_root, variant=variant)
-    data_path, _ = paths(dataset, root, variant)
+        return build(dataset, root, mnist_root, variant=variant, part=part)
+    data_path, _ = paths(dataset, root, variant, part)
     with np.load(data_path) as z:
         arrays = {k: torch.from_numpy(z[k].astype(np.uint8 if k == "raw" else np.int64)) for k in z.files}
     return TestSet(dataset, arrays["raw"], arrays["ndigits"], arrays["labels"], arrays["source"])

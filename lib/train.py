@@ -1,66 +1,97 @@
-"""The training loop: fresh numbers every step, a progress bar, history, and resume per epoch.
+"""The training loop: fresh numbers every step, the version's whole recipe, validation and resume per epoch.
 
-Each epoch reseeds the number stream and torch's RNG (dropout) from (seed, epoch),
-so a run resumed from its last finished epoch sees exactly the batches an
-uninterrupted one would have.
+Training reads the version's row (lib/versions.py): batch size, digit mix, head, loss smoothing,
+augmentation, optimiser and schedule all come from it, so a new training setting is a registry field
+and a line here. Each epoch reseeds the number stream and torch's RNG (dropout) from (seed, epoch), so a
+run resumed from its last finished epoch sees exactly the batches an uninterrupted one would have.
 """
 import sys
-import time
 from math import ceil
 from pathlib import Path
 
 import torch
-from tqdm import tqdm  # text bar: reads the same in JupyterLab, papermill logs and rendered notebooks
+from tqdm import tqdm  # text bar: reads the same in a terminal and in JupyterLab
 
-from . import atomic, checkpoint, heads
+from . import atomic, checkpoint, heads, models, precision, provenance
 from .augment import augment
 from .numbers import DigitBank, NumberGenerator
 from .preprocess import prepare
 
-LAST_BATCHES = 50  # the original printed the mean loss of the last 50 mini-batches
+LAST_BATCHES = 50  # our reading of the original's "loss": the mean over the last 50 mini-batches
+LOG_EVERY = 50  # the history keeps one mean per 50 steps (curves, not every batch)
+PROGRESS = ("bar", "lines", "off")  # bar: interactive; lines: one line per epoch (papermill, logs); off
 
 
 def epoch_seed(seed: int, epoch: int) -> int:
     return seed * 1_000_003 + epoch
 
 
-def run_epoch(model, optimizer, numbers: NumberGenerator, dataset, preprocessing, samples, batch_size, bar,
-              head="number", label_smoothing=0.0, augment_digits=(), augment_layout=(), scheduler=None,
-              channels_last=False):
-    """One epoch of `samples` fresh (optionally augmented) numbers; returns per-step (loss, accuracy) tensors."""
+def check_progress(progress) -> str:
+    if progress is True or progress is False:  # older callers
+        return "bar" if progress else "off"
+    if progress not in PROGRESS:
+        raise ValueError(f"unknown progress {progress!r}; valid: {', '.join(PROGRESS)}")
+    return progress
+
+
+def steps_per_epoch(samples: int, batch_size: int) -> int:
+    return ceil(samples / batch_size)
+
+
+def run_epoch(model, optimizer, scheduler, numbers: NumberGenerator, spec, dataset, preprocessing, samples, bar,
+              compute="fp32", channels_last=False):
+    """One epoch of `samples` fresh (augmented, as the version says) numbers; per-step (loss, accuracy)."""
     model.train()
-    steps = ceil(samples / batch_size)
-    losses = torch.empty(steps, device=numbers.bank.device)
-    accs = torch.empty(steps, device=numbers.bank.device)
+    steps = steps_per_epoch(samples, spec.batch_size)
+    device = numbers.bank.device
+    losses, accs = torch.empty(steps, device=device), torch.empty(steps, device=device)
     memory_format = torch.channels_last if channels_last else torch.contiguous_format
     for step in range(steps):
-        size = min(batch_size, samples - step * batch_size)  # drop_last=False, as the original
+        size = min(spec.batch_size, samples - step * spec.batch_size)  # drop_last=False, as the original
         batch = numbers.batch(size)
-        raw = augment(batch, dataset, numbers.generator, augment_digits, augment_layout)
+        raw = augment(batch, dataset, numbers.generator, spec.augment_digits, spec.augment_layout)
         x = prepare(raw, batch.ndigits, dataset, preprocessing).contiguous(memory_format=memory_format)
-        logits = model(x)
-        loss = heads.loss(logits, batch.labels, head, label_smoothing)
+        with precision.autocast(compute, device):
+            logits = model(x)
+        loss = heads.loss(logits.float(), batch.labels, spec.head, spec.label_smoothing)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         if scheduler is not None:
             scheduler.step()
         losses[step] = loss.detach()
-        accs[step] = (heads.predicted_numbers(logits.detach(), head) == batch.labels).float().mean()
-        bar.update(size)
-        if step % 50 == 49 or step == steps - 1:  # reading a value syncs the device: not every step
-            bar.set_postfix(loss=f"{losses[max(0, step - LAST_BATCHES + 1):step + 1].mean().item():.3f}")
+        accs[step] = (heads.predicted_numbers(logits.detach(), spec.head) == batch.labels).float().mean()
+        if bar is not None:
+            bar.update(size)
+            if step % 50 == 49 or step == steps - 1:  # reading a value syncs the device: not every step
+                bar.set_postfix(loss=f"{losses[max(0, step - LAST_BATCHES + 1):step + 1].mean().item():.3f}")
     return losses.cpu(), accs.cpu()
 
 
-def train(model, optimizer, bank: DigitBank, *, dataset, preprocessing, digit_probs, batch_size, epochs,
-          samples_per_epoch, seed, state_path=None, identity=None, progress=True, head="number",
-          label_smoothing=0.0, augment_digits=(), augment_layout=(), scheduler=None, exclude=(),
-          channels_last=False, after_epoch=None) -> dict:
-    """Train in place and return the history; with `state_path`, resume from and save after each epoch.
-    `exclude` holds numbers out of training (lib/splits.py); `scheduler` is stepped every batch;
-    `after_epoch(epoch, model)` runs after each epoch, outside the timed training (benchmarks test there)."""
-    history = {"step_loss": [], "step_acc": [], "epochs": []}
+def _block_means(values: torch.Tensor, every: int = LOG_EVERY) -> list:
+    return [round(chunk.mean().item(), 5) for chunk in values.split(every)]
+
+
+def _epoch_line(row: dict, epochs: int) -> str:
+    val = f", val acc {row['val_acc']:.2%}" if "val_acc" in row else ""
+    return (f"epoch {row['epoch']}/{epochs}: loss {row['loss']:.4f} (last {LAST_BATCHES} batches "
+            f"{row['last_loss']:.4f}), train acc {row['acc']:.2%}{val}, {row['seconds']:.0f} s")
+
+
+def train(model, spec, bank: DigitBank, *, dataset, preprocessing, epochs, samples_per_epoch, seed,
+          compute="fp32", exclude=(), channels_last=False, state_path=None, identity=None, progress="bar",
+          validate=None, after_epoch=None) -> dict:
+    """Train `model` in place with the version's recipe (`spec`, a registry row) and return the history.
+
+    `compute` is a resolved precision (lib/precision.py); `exclude` holds numbers out of training
+    (lib/splits.py). With `state_path`, resume from it and save to it after each epoch; a state of
+    another run (`identity` differs) is set aside, never loaded. `validate(model) -> dict` scores the
+    model after each epoch (outside the timed training; its values join the epoch's row), and
+    `after_epoch(epoch, model)` runs after that (benchmarks test there)."""
+    progress = check_progress(progress)
+    optimizer = models.optimizer_for(model, spec)
+    scheduler = models.scheduler_for(optimizer, spec, epochs * steps_per_epoch(samples_per_epoch, spec.batch_size))
+    history = {"log_every": LOG_EVERY, "step_loss": [], "step_acc": [], "epochs": []}
     start = 0
     if state_path is not None and Path(state_path).is_file():
         state = checkpoint.read(state_path)
@@ -70,30 +101,41 @@ def train(model, optimizer, bank: DigitBank, *, dataset, preprocessing, digit_pr
             if scheduler is not None:
                 scheduler.load_state_dict(state["scheduler"])
             history, start = state["history"], state["epoch"]
-            print(f"Resuming from {state_path} after epoch {start} of {epochs}.")
+            print(f"Resuming after epoch {start} of {epochs} (training state saved after each epoch).")
         else:
-            print(f"Ignoring {state_path}: it belongs to another run ({state.get('identity')}).")
-    numbers = NumberGenerator(bank, digit_probs, exclude=exclude)
+            aside = Path(state_path).with_suffix(".other-run.pt")
+            Path(state_path).replace(aside)
+            print(f"The saved training state belongs to another run; moved aside to {aside.name}, starting afresh.")
+    numbers = NumberGenerator(bank, spec.digit_probs, exclude=exclude)
     for epoch in range(start, epochs):
         numbers.reseed(epoch_seed(seed, epoch))
         torch.manual_seed(epoch_seed(seed, epoch) + 1)
-        began = time.perf_counter()
-        with tqdm(total=samples_per_epoch, desc=f"epoch {epoch + 1}/{epochs}", unit="num", unit_scale=True,
-                  file=sys.stdout, mininterval=2.0, disable=not progress, ncols=None) as bar:
-            losses, accs = run_epoch(model, optimizer, numbers, dataset, preprocessing, samples_per_epoch,
-                                     batch_size, bar, head, label_smoothing, augment_digits, augment_layout,
-                                     scheduler, channels_last)
-        seconds = time.perf_counter() - began
+        with provenance.CpuMeter() as meter, tqdm(total=samples_per_epoch, desc=f"epoch {epoch + 1}/{epochs}", unit="num", unit_scale=True,
+                  file=sys.stdout, mininterval=2.0, disable=progress != "bar", ncols=None) as bar:
+            losses, accs = run_epoch(model, optimizer, scheduler, numbers, spec, dataset, preprocessing,
+                                     samples_per_epoch, None if progress != "bar" else bar, compute, channels_last)
+        row = {"epoch": epoch + 1, "loss": losses.mean().item(), "acc": accs.mean().item(),
+               "last_loss": losses[-LAST_BATCHES:].mean().item(), "seconds": meter.wall_seconds,
+               "cpu_seconds": meter.cpu_seconds, "others_cores": meter.others_cores}
+        if validate is not None:
+            row.update(validate(model))
         if after_epoch is not None:
             after_epoch(epoch + 1, model)
-        history["step_loss"] += losses.tolist()
-        history["step_acc"] += accs.tolist()
-        history["epochs"].append({"epoch": epoch + 1, "loss": losses.mean().item(), "acc": accs.mean().item(),
-                                  "last_loss": losses[-LAST_BATCHES:].mean().item(), "seconds": seconds})
+        history["step_loss"] += _block_means(losses)
+        history["step_acc"] += _block_means(accs)
+        history["epochs"].append(row)
+        if progress != "off":
+            print(_epoch_line(row, epochs), flush=True)
         if state_path is not None:
+            atomic.write_json(Path(state_path).with_suffix(".json"), {  # progress at a glance (lib/eta.py)
+                "epoch": epoch + 1, "epochs": epochs, "samples_per_epoch": samples_per_epoch,
+                "seconds": sum(e["seconds"] for e in history["epochs"])})
             atomic.torch_save(state_path, {"identity": identity, "epoch": epoch + 1, "history": history,
                                            "model": model.state_dict(), "optimizer": optimizer.state_dict(),
                                            "scheduler": None if scheduler is None else scheduler.state_dict()})
     history["train_seconds"] = sum(e["seconds"] for e in history["epochs"])
-    history["train_loss_final"] = sum(history["step_loss"][-LAST_BATCHES:]) / len(history["step_loss"][-LAST_BATCHES:])
+    history["train_cpu_seconds"] = sum(e.get("cpu_seconds", 0.0) for e in history["epochs"])
+    shared = [e["others_cores"] * e["seconds"] for e in history["epochs"] if e.get("others_cores") is not None]
+    history["others_cores"] = sum(shared) / history["train_seconds"] if shared else None  # CPU taken by others
+    history["train_loss_final"] = history["epochs"][-1]["last_loss"]
     return history

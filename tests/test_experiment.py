@@ -1,8 +1,13 @@
 import json
 
 import pytest
+import torch
 
-from lib import experiment, profiles, versions
+from lib import experiment, profiles, study, versions
+
+
+def _dirs(tmp_path):
+    return {"record_dir": tmp_path / "record", "runs_dir": tmp_path / "state"}
 
 
 def test_profiles_scale_the_recipe():
@@ -15,17 +20,44 @@ def test_profiles_scale_the_recipe():
         profiles.get("huge")
 
 
-def test_a_smoke_run_writes_its_files_and_is_not_trained_twice(tmp_path, capsys):
-    result = experiment.run(4, "C", "smoke", seed=1, device="cpu", runs_dir=tmp_path, progress=False)
-    run_dir = tmp_path / "smoke" / "v4C_s1"
-    assert result.run_dir == run_dir
-    metrics = json.loads((run_dir / "metrics.json").read_text())
+def test_a_smoke_run_writes_its_record_and_state_apart_and_is_not_trained_twice(tmp_path, capsys):
+    dirs = _dirs(tmp_path)
+    result = experiment.run(4, "C", "smoke", seed=1, device="cpu", progress="off", **dirs)
+    record, state = tmp_path / "record" / "smoke" / "v4C_s1", tmp_path / "state" / "smoke" / "v4C_s1"
+    assert result.run_dir == record
+    assert sorted(p.name for p in record.iterdir()) == ["errors.json", "history.json", "metrics.json"]
+    assert sorted(p.name for p in state.iterdir()) == ["model.pt", "predictions.pt"]  # train_state removed
+    metrics = json.loads((record / "metrics.json").read_text())
     assert metrics["params"] == 11_978_088 and metrics["n"] == 1000 and metrics["reported_acc"] == 68
-    assert {"commit", "hardware", "device", "train_seconds", "acc_3digit"} <= set(metrics)
-    assert not (run_dir / "train_state.pt").exists()
-    again = experiment.run(4, "C", "smoke", seed=1, device="cpu", runs_dir=tmp_path, progress=False)
+    assert metrics["precision"] == "fp32" and metrics["validation_digits"] == 5000
+    assert {"commit", "hardware", "device", "train_seconds", "acc_3digit", "val_acc", "train_others_cores"} <= set(metrics)
+    history = json.loads((record / "history.json").read_text())
+    assert "val_acc" in history["epochs"][0]
+    errors = json.loads((record / "errors.json").read_text())
+    assert len(errors["clean"]["index"]) == round((1 - metrics["test_acc"]) * 1000)
+    again = experiment.run(4, "C", "smoke", seed=1, device="cpu", progress="off", **dirs)
     assert "already trained" in capsys.readouterr().out
     assert again.metrics["test_acc"] == metrics["test_acc"]
+
+
+def test_a_kept_record_is_shown_without_its_checkpoint_and_never_retrained(tmp_path, capsys, monkeypatch):
+    dirs = _dirs(tmp_path)
+    monkeypatch.setitem(profiles.PROFILES, "smoke", profiles.PROFILES["smoke"].__class__(
+        **{**profiles.PROFILES["smoke"].__dict__, "keeps_record": True}))
+    first = experiment.run(19, "W", "smoke", device="cpu", progress="off", **dirs)
+    (tmp_path / "state" / "smoke" / "v19W_s0" / "model.pt").unlink()  # a fresh clone: no checkpoint
+    monkeypatch.setattr(experiment, "fit", lambda *a, **k: pytest.fail("a kept record was retrained"))
+    shown = experiment.run(19, "W", "smoke", device="cpu", progress="off", **dirs)
+    assert shown.from_record and shown.model is None and "committed record" in capsys.readouterr().out
+    assert shown.metrics == first.metrics
+    wrong = shown.predictions["pred"] != shown.test_set.labels
+    assert torch.equal(wrong, first.predictions["pred"] != first.test_set.labels)
+
+
+def test_train_false_leaves_an_unfinished_run_to_the_queue(tmp_path, capsys):
+    assert experiment.run(7, "W", "smoke", device="cpu", train=False, **_dirs(tmp_path)) is None
+    results = study.run_shown([study.RunKey(7, "W")], "smoke", "cpu", train=False, **_dirs(tmp_path))
+    assert results == [] and "v7W_s0" in capsys.readouterr().out
 
 
 def test_bad_run_parameters():
@@ -35,6 +67,8 @@ def test_bad_run_parameters():
         experiment.config_of(7, "W", "smoke", 0, c_wraparound=True)
     with pytest.raises(ValueError, match="unknown device"):
         experiment.run(7, "W", "smoke", device="tpu")
+    with pytest.raises(ValueError, match="valid: fp32, bf16, auto"):
+        experiment.run(7, "W", "smoke", device="cpu", precision="fp8")
 
 
 def test_a_heldout_run_never_trains_on_the_held_out_numbers_and_is_scored_apart(tmp_path, monkeypatch):
@@ -42,22 +76,23 @@ def test_a_heldout_run_never_trains_on_the_held_out_numbers_and_is_scored_apart(
     drawn = []
     original = train.NumberGenerator.batch
     monkeypatch.setattr(train.NumberGenerator, "batch", lambda self, n: drawn.append(b := original(self, n)) or b)
-    result = experiment.run(19, "C", "smoke", seed=0, device="cpu", runs_dir=tmp_path, progress=False,
-                            split="heldout")
+    result = experiment.run(19, "C", "smoke", seed=0, device="cpu", progress="off", split="heldout", **_dirs(tmp_path))
     assert result.run_dir.name == "v19C-heldout_s0" and result.metrics["split"] == "heldout"
-    labels = __import__("torch").cat([b.labels for b in drawn])
+    labels = torch.cat([b.labels for b in drawn])
     assert len(labels) == 150 and not splits.is_held_out(labels).any()
     m = result.metrics
     assert {"acc_heldout", "acc_seen", "robust_test_acc", "robust_acc_3digit", "eval_commit"} <= set(m)
     assert m["params"] == 131_745 and 0 <= m["acc_heldout"] <= 1 and 0 <= m["robust_test_acc"] <= 1
-    assert "robust" in result.robust_predictions or len(result.robust_predictions["pred"]) == 1000
     with pytest.raises(ValueError, match="valid: all, heldout"):
         experiment.config_of(7, "W", "smoke", 0, split="some")
     with pytest.raises(ValueError, match="resize32 pipeline"):
         experiment.config_of(19, "C", "smoke", 0, c_wraparound=True)
 
 
-def test_configs_of_runs_on_all_numbers_are_unchanged():
-    """Runs made before held-out splits existed keep matching their saved config (no retraining)."""
-    assert "split" not in experiment.config_of(7, "W", "quick", 0)
-    assert experiment.config_of(7, "W", "quick", 0, split="heldout")["split"] == "heldout"
+def test_training_never_draws_a_validation_digit(mnist_train):
+    from lib import splits
+    images, labels = mnist_train
+    val = splits.validation_digits(labels)
+    assert len(val) == 5000 and torch.equal(torch.bincount(labels[val]), torch.full((10,), 500))
+    bank = experiment.train_bank("cpu")
+    assert len(bank.mnist_index) == 55_000 and not torch.isin(bank.mnist_index, val).any()

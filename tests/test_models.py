@@ -38,20 +38,20 @@ def test_registry_reads_like_the_document():
     assert v[11].digit_probs == versions.UNIFORM and v[11].convs[0] == (32, 3, 3)
     assert (v[13].weight_decay, v[13].decay_on, v[13].fcs) == (1e-4, "weights", (2048, 1024))
     assert all(x.batch_size == 64 for x in v.values())
-    assert len(versions.table()) == len(v) == 19
+    assert len(versions.table()) == len(v) >= 19
 
 
 def test_versions_past_the_original_change_one_thing_each():
-    """Each of 14-19 differs from the one before (v14: from v7) only in the fields its change names."""
+    """Each of 14-19 differs from its parent (v14: from v7) only in the fields its change names."""
     v = versions.VERSIONS
-    fields = lambda spec: {k: getattr(spec, k) for k in spec.__dataclass_fields__ if k not in ("version", "change",
-                                                                                               "reported")}
-    changed = {k: {f for f in fields(v[k]) if fields(v[k])[f] != fields(v[7 if k == 14 else k - 1])[f]}
-               for k in range(14, 20)}
+    notes = ("version", "slug", "parent", "change", "reported", "why", "original_note")
+    fields = lambda spec: {k: getattr(spec, k) for k in spec.__dataclass_fields__ if k not in notes}  # noqa: E731
+    changed = {k: {f for f in fields(v[k]) if fields(v[k])[f] != fields(v[v[k].parent])[f]} for k in range(14, 20)}
     assert changed == {14: {"preprocessing"}, 15: {"head"}, 16: {"augment_digits"}, 17: {"augment_layout"},
                        18: {"optimizer", "lr", "weight_decay", "decay_on", "schedule", "label_smoothing"},
                        19: {"convs", "fcs", "dropout", "datasets"}}
-    assert versions.beyond() == [(14, "W"), (15, "W"), (16, "W"), (17, "W"), (18, "W"), (19, "W"), (19, "C")]
+    assert [r for r in versions.beyond() if r[0] <= 19] == [(14, "W"), (15, "W"), (16, "W"), (17, "W"), (18, "W"),
+                                                            (19, "W"), (19, "C")]
 
 
 @pytest.mark.parametrize("version, dataset, params, outputs", [

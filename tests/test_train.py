@@ -1,25 +1,27 @@
+from dataclasses import replace
+
 import torch
 
 from lib import models, versions
 from lib.numbers import NumberGenerator
 from lib.preprocess import prepare
-from lib.train import train
+from lib.train import LOG_EVERY, train
 
 
-def _train(bank, epochs, samples, seed=0, state_path=None, probs=(1, 0, 0)):
+def _train(bank, epochs, samples, seed=0, state_path=None, probs=(1, 0, 0), validate=None):
     torch.manual_seed(seed)
     model = models.build(7, "W")
-    opt = models.optimizer_for(model, versions.get(7))
-    history = train(model, opt, bank, dataset="W", preprocessing="resize32", digit_probs=probs, batch_size=64,
-                    epochs=epochs, samples_per_epoch=samples, seed=seed, state_path=state_path,
-                    identity={"test": 1}, progress=False)
+    spec = replace(versions.get(7), digit_probs=probs)
+    history = train(model, spec, bank, dataset="W", preprocessing="resize32", epochs=epochs,
+                    samples_per_epoch=samples, seed=seed, state_path=state_path, identity={"test": 1},
+                    progress="off", validate=validate)
     return model, history
 
 
 def test_a_short_run_learns_one_digit_numbers(train_bank, test_bank):
-    model, history = _train(train_bank, epochs=1, samples=64 * 45)
-    losses = history["step_loss"]
-    assert len(losses) == 45 and sum(losses[-10:]) / 10 < sum(losses[:10]) / 10 - 2
+    model, history = _train(train_bank, epochs=1, samples=64 * 100)
+    losses = history["step_loss"]  # one mean per LOG_EVERY steps
+    assert len(losses) == 2 and losses[-1] < losses[0] / 3
     batch = NumberGenerator(test_bank, (1, 0, 0), seed=0).batch(500)
     model.eval()
     with torch.no_grad():
@@ -27,17 +29,33 @@ def test_a_short_run_learns_one_digit_numbers(train_bank, test_bank):
     assert acc > 0.5  # chance is 1/1000 (1/10 among one-digit numbers)
 
 
-def test_partial_last_batch_and_history(train_bank):
-    _, history = _train(train_bank, epochs=1, samples=150)
-    assert len(history["step_loss"]) == 3  # 64 + 64 + 22, drop_last=False
-    assert history["epochs"][0]["epoch"] == 1 and history["train_seconds"] > 0
+def test_partial_last_batch_history_and_validation(train_bank):
+    seen = []
+    _, history = _train(train_bank, epochs=2, samples=150, validate=lambda m: seen.append(m.training) or {"val_acc": 0.5})
+    assert history["log_every"] == LOG_EVERY and len(history["step_loss"]) == 2  # 3 steps (64 + 64 + 22) per epoch
+    rows = history["epochs"]
+    assert [r["epoch"] for r in rows] == [1, 2] and all(r["val_acc"] == 0.5 for r in rows)
+    assert history["train_seconds"] > 0 and history["train_loss_final"] == rows[-1]["last_loss"]
+    assert {"cpu_seconds", "others_cores"} <= set(rows[0])
+    assert seen == [True, True]  # validation is handed the model; lib.evaluate switches it to eval itself
 
 
 def test_interrupted_run_resumes_to_the_same_weights(train_bank, tmp_path):
     uninterrupted, h_full = _train(train_bank, epochs=2, samples=128, probs=(1, 1, 1))
     state = tmp_path / "state.pt"
     _train(train_bank, epochs=1, samples=128, state_path=state, probs=(1, 1, 1))  # "interrupted" after epoch 1
+    assert state.with_suffix(".json").is_file()  # progress at a glance, for the time-left estimate
     resumed, h_resumed = _train(train_bank, epochs=2, samples=128, state_path=state, probs=(1, 1, 1))
     assert h_resumed["step_loss"] == h_full["step_loss"]
     for a, b in zip(uninterrupted.state_dict().values(), resumed.state_dict().values()):
         assert torch.equal(a, b)
+
+
+def test_a_state_of_another_run_is_set_aside_not_loaded(train_bank, tmp_path, capsys):
+    state = tmp_path / "state.pt"
+    _train(train_bank, epochs=1, samples=64, state_path=state)
+    torch.manual_seed(0)
+    model = models.build(7, "W")
+    train(model, versions.get(7), train_bank, dataset="W", preprocessing="resize32", epochs=1, samples_per_epoch=64,
+          seed=0, state_path=state, identity={"test": 2}, progress="off")
+    assert "another run" in capsys.readouterr().out and state.with_suffix(".other-run.pt").is_file()

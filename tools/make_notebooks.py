@@ -12,62 +12,21 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from lib import versions  # noqa: E402
+from lib import profiles, study, versions  # noqa: E402
 
 SETUP = """import sys, pathlib
 sys.path.insert(0, str(pathlib.Path.cwd().parent))  # the repository root, so `lib` imports (notebooks run from notebooks/)
 from lib import {modules}
 NOTEBOOK = "{name}"  # recorded with each run, so results link back here"""
 
-PARAMETERS = """profile = "quick"  # run size: "full" (the original's recipe, GPU), "quick" (2 CPU cores), "smoke" (tests)
+PARAMETERS = """profile = "quick"  # run size ({profiles}), lib/profiles.py
 seeds = 1  # runs per version and dataset: seeds 0 .. seeds-1
 device = "auto"  # "cpu", "cuda" or "auto" (cuda when available)
-force = False  # True: retrain even if a finished run with the same config exists"""
-
-SLUGS = {1: "baseline", 2: "relu", 3: "five_convs", 4: "bn_dropout", 5: "ten_epochs", 6: "adam", 7: "dropout_05",
-         8: "more_long_numbers", 9: "even_more_long_numbers", 10: "more_short_numbers", 11: "kernels_3x3",
-         12: "wider_fc", 13: "weight_decay", 14: "native_input", 15: "digit_heads", 16: "digit_augment",
-         17: "layout_augment", 18: "modern_recipe", 19: "small_net"}
-
-# What the original README said each version showed (facts from ../shared/seed-ablations.md).
-ORIGINAL_SAW = {
-    1: "The original reported W 90% (loss 0.49) and C 73% (loss 1.152) after 2 epochs of 500k numbers.",
-    2: "ReLU with fewer samples per epoch did worse in the original: W 85%, C 65%.",
-    3: "The deeper network collapsed in the original (W 72%, C 11%): five 2x2 poolings take 32x32 down to "
-       "1x1, and plain SGD at lr 1e-3 trains it slowly.",
-    4: "Batch norm and dropout brought the original back to W 95% and C 68% in 3 epochs.",
-    5: "Ten epochs gave the original W 98% and C 95%, its best C result.",
-    6: "Adam reached a lower training loss (0.053) in the original at the same floor-rounded 98%.",
-    7: "The original kept this version: W 98%, loss 0.059.",
-    8: "Weighting toward long numbers did not change the original's floor-rounded 98%; the error on 2- and "
-       "3-digit numbers stayed higher.",
-    9: "Still 98% in the original, with the same error imbalance.",
-    10: "The opposite weighting left the original at 98% too (loss 0.076).",
-    11: "3x3 kernels and a fourth block: 98% (loss 0.064) in the original, with 21M parameters.",
-    12: "Twice the parameters (46M) and again 98% in the original, with a higher loss (0.097).",
-    13: "Weight decay on v7: 98% in the original (loss 0.131, which includes no decay term)."}
-
-
-# Versions past the original: why each change was tried, written before its run (the runs' numbers
-# are shown by the notebooks themselves, beside the previous version's).
-WHY = {
-    14: "Resizing W to 32×32 squashes a 3-digit number to a third of a 1-digit number's width, so the same "
-        "digit looks different with every length (pitfall 3). Padding instead keeps every digit at MNIST's "
-        "28×28 in its own place; the FC layer sees a wider map, so this network has more parameters.",
-    15: "A 1000-way softmax must learn every number as its own class: 3-digit classes get one sample in "
-        "~2,700, and numbers never trained on cannot be named at all. With one 11-way head per position every "
-        "number teaches every digit it holds, and any number is a combination of seen parts.",
-    16: "Digit images are reused across epochs; small random rotations, scalings, shears and shifts show "
-        "the network handwriting it has not seen, as in the modern single-digit LeNet-5 (notebook 30).",
-    17: "Generated numbers put every digit exactly on a 28-pixel grid, which no person does. Moving digits "
-        "a little trains the network for uneven gaps and vertical offsets, as in the robust test set.",
-    18: "Adam at a constant 1e-3 keeps noise high to the end. A one-cycle schedule anneals it, decoupled "
-        "weight decay regularises without fighting the adaptive step, and label smoothing keeps the heads "
-        "from over-confidence.",
-    19: "With input that keeps the shape, per-position heads and augmentation, the 15.7M-parameter FC layer "
-        "may no longer be needed: three 3×3 conv blocks and a linear head per position, about 220k "
-        "parameters on W. Small enough for a CPU, and for committed weights. Trained on W and C.",
-}
+precision = "auto"  # "fp32", "bf16" or "auto" (bf16 where the hardware computes it natively)
+force = False  # True: retrain even if a finished run with the same config exists
+train = True  # False: show finished runs only, never train (the training queue trains the rest)
+progress = "bar"  # "bar" in JupyterLab; run_all.sh passes "lines": one line per epoch"""
+RUN_OPTIONS = "device, precision=precision, force=force, train=train, progress=progress, notebook=NOTEBOOK"
 
 
 def notebook(name, cells):
@@ -83,31 +42,29 @@ def notebook(name, cells):
 
 
 def setup(name, modules):
-    return [new_code_cell(SETUP.format(modules=modules, name=name)), new_code_cell(PARAMETERS)]
+    return [new_code_cell(SETUP.format(modules=modules, name=name)),
+            new_code_cell(PARAMETERS.format(profiles=" | ".join(profiles.PROFILES)))]
 
 
 def version_runs():
     """The cells every version notebook shares: train and evaluate its runs, then their curves and accuracies."""
     return [
-        new_code_cell("spec = versions.get(VERSION)\n"
-                      "results = [experiment.run(VERSION, dataset, profile, seed, device, force=force, notebook=NOTEBOOK)\n"
-                      "           for dataset in spec.datasets for seed in experiment.seed_list(seeds)]"),
-        new_code_cell("label = lambda r: f\"v{r.metrics['version']}{r.metrics['dataset']} seed {r.metrics['seed']}\"\n"
-                      "plots.training_curves({label(r): r.history for r in results});"),
-        new_code_cell("plots.accuracy_by_digits({label(r): r.metrics for r in results});"),
+        new_code_cell("results = study.run_shown(study.version_runs(VERSION, seeds), profile, " + RUN_OPTIONS + ")"),
+        new_code_cell("plots.training_curves(results);"),
+        new_code_cell("plots.accuracy_by_digits({report.label(r): r.metrics for r in results});"),
     ]
 
 
 def beyond(v):
     """A version past the original: what changed and why, the run, and the previous version beside it."""
     spec = versions.get(v)
-    previous = 7 if v == 14 else v - 1  # version 14 starts again from version 7
-    name = f"{10 + v}_v{v:02d}_{SLUGS[v]}.ipynb"
+    previous = spec.parent
+    name = spec.notebook
     cells = [
-        new_markdown_cell(f"# Version {v}: {SLUGS[v].replace('_', ' ')}\n\n**What changed from version "
-                          f"{previous}:** {spec.change}\n\n**Why:** {WHY[v]}\n\n"
+        new_markdown_cell(f"# Version {v}: {spec.slug.replace('_', ' ')}\n\n**What changed from version "
+                          f"{previous}:** {spec.change}\n\n**Why:** {spec.why}\n\n"
                           "The registry row it runs (`lib/versions.py`):"),
-        *setup(name, "experiment, plots, report, versions"),
+        *setup(name, "plots, report, study, versions"),
         new_code_cell(f"VERSION = {v}\nPREVIOUS = {previous}  # the version this one changes\n"
                       "report.version_card(VERSION)"),
         new_markdown_cell("## Train and evaluate\n\n`experiment.run` trains on fresh numbers from MNIST train digits "
@@ -120,7 +77,7 @@ def beyond(v):
         new_markdown_cell("## What it still gets wrong"),
         new_code_cell("plots.misclassified(results[0]);"),
     ]
-    if v == max(versions.VERSIONS):
+    if v == versions.BEST:
         cells += [
             new_markdown_cell("## Weights\n\nThe last version is small enough to commit: a `full` or `cpu` run exports "
                               "its weights with their checkpoint metadata to `res/weights/best_<dataset>.pt`, "
@@ -137,20 +94,20 @@ def ablation(v):
     if v > versions.ORIGINAL_LAST:
         return beyond(v)
     spec = versions.get(v)
-    name = f"{10 + v}_v{v:02d}_{SLUGS[v]}.ipynb"
+    name = spec.notebook
     runs = " and ".join(spec.datasets)
     cells = [
-        new_markdown_cell(f"# Version {v}: {SLUGS[v].replace('_', ' ')}\n\n"
+        new_markdown_cell(f"# Version {v}: {spec.slug.replace('_', ' ')}\n\n"
                           + (f"**What changed from version {v - 1}, and why:** {spec.change}" if v > 1 else
                              f"**The starting point:** {spec.change}")
                           + f"\n\nThe original trained this version on {runs}; so does this notebook. "
                           "The registry row it runs (`lib/versions.py`):"),
-        *setup(name, "experiment, plots, report, versions"),
+        *setup(name, "plots, report, study, versions"),
         new_code_cell(f"VERSION = {v}\nreport.version_card(VERSION)"),
         new_markdown_cell("## Train and evaluate\n\n`experiment.run` trains on fresh numbers from MNIST train digits "
                           "(or reuses a finished run with the same config), then tests on the fixed test set."),
         *version_runs(),
-        new_markdown_cell(f"## What the run showed, next to the original\n\n{ORIGINAL_SAW[v]}"),
+        new_markdown_cell(f"## What the run showed, next to the original\n\n{spec.original_note}"),
         new_code_cell("report.comparison(results)"),
     ]
     return notebook(name, cells)
@@ -200,32 +157,29 @@ def kept(dataset):
                  "(32, 64, 256 channels, 5×5, batch norm), FC 4096→2048→1024→1000 with dropout 0.5 and 0.5, Adam "
                  "at lr 1e-3, 10 epochs of 150,000 fresh numbers in batches of 64. It reported 98% (floor-rounded) "
                  "and a training loss of 0.059. This notebook trains it, shows where it fails, and saves its weights.")
-        run = ("results = [experiment.run(7, \"W\", profile, seed, device, force=force, notebook=NOTEBOOK)\n"
-               "           for seed in experiment.seed_list(seeds)]")
+        run = None
     else:
         intro = ("# 02 · cnnC: version 7 on C\n\nThe original's C networks stopped at version 5 (95%), and their "
                  "numbers came from a pipeline with a uint8 wrap-around bug: 1- and 2-digit images had their pixels "
                  "mapped v → (256 − v) mod 256 (pitfall 1 in `seed-ablations.md`). Here the kept network, version 7, "
                  "is trained on C twice: on correct images, and with the original's wrap-around (`+wrap`), which "
                  "measures what the bug cost.")
-        run = ("results = [experiment.run(7, \"C\", profile, seed, device, c_wraparound=wrap, force=force, notebook=NOTEBOOK)\n"
-               "           for wrap in (False, True) for seed in experiment.seed_list(seeds)]")
+        run = None
     cells = [
         new_markdown_cell(intro),
-        *setup(name, "experiment, plots, report"),
+        *setup(name, "plots, report, study"),
         new_markdown_cell("## Train and evaluate"),
-        new_code_cell(run),
-        new_code_cell("label = lambda r: (f\"v7{r.metrics['dataset']} {r.metrics['preprocessing']} \"\n"
-                      "                   f\"seed {r.metrics['seed']}\")\n"
-                      "plots.training_curves({label(r): r.history for r in results});"),
+        new_code_cell(f"runs = [k.with_seed(s) for k in study.KEPT_NOTEBOOKS[{name!r}] for s in range(seeds)]\n"
+                      "results = study.run_shown(runs, profile, " + RUN_OPTIONS + ")"),
+        new_code_cell("plots.training_curves(results);"),
         new_markdown_cell("## Accuracy by digit count\n\nA number is right only when every digit is, so longer "
                           "numbers are harder: the original's own logs showed 3-digit numbers as the weakest."),
-        new_code_cell("plots.accuracy_by_digits({label(r): r.metrics for r in results});"),
+        new_code_cell("plots.accuracy_by_digits({report.label(r): r.metrics for r in results});"),
         new_markdown_cell("## What it gets wrong\n\nA random sample of misclassified test numbers (first run), with "
                           "the prediction and the softmax confidence, then the most frequent confusions."),
         new_code_cell("plots.misclassified(results[0]);"),
         new_code_cell("plots.confusions_table(results[0].metrics)"),
-        new_code_cell("{label(r): {k: round(r.metrics[k], 4) for k in ('digit_error_hundreds', 'digit_error_tens', "
+        new_code_cell("{report.label(r): {k: round(r.metrics[k], 4) for k in ('digit_error_hundreds', 'digit_error_tens', "
                       "'digit_error_units', 'length_error')} for r in results}"),
         new_markdown_cell("## Next to the original"),
         new_code_cell("report.comparison(results)"),
@@ -233,7 +187,7 @@ def kept(dataset):
                           "preprocessing, profile, seed, recipe, commit, test metrics) in its run folder; load them "
                           "with `lib.checkpoint.load_into(model, path, version=..., dataset=..., preprocessing=...)`, "
                           "which refuses weights of another model. They are git-ignored (48 MB each)."),
-        new_code_cell("for r in results:\n    print(r.run_dir / \"model.pt\", f\"{(r.run_dir / 'model.pt').stat().st_size / 1e6:.1f} MB\")"),
+        new_code_cell("report.checkpoints(results)"),
     ]
     return notebook(name, cells)
 
@@ -251,13 +205,13 @@ def unseen_and_robust():
             "**Robustness.** The robust test set has the same 45,330 numbers drawn again from MNIST test "
             "digits, each digit moved by up to 4 px across and 3 px up or down (`lib.testsets`, variant "
             "`robust`). Every run is tested on it; the table below lists all runs of this profile."),
-        *setup(name, "experiment, plots, report, results, splits"),
+        *setup(name, "plots, report, results, splits, study"),
         new_code_cell("VERSIONS = (7, 15, 19)  # 7: 1000-way softmax; 15: per-position heads on a v7-size network; 19: the small network\n"
                       "held = splits.held_out()\n"
                       "print(f\"{len(held)} held-out numbers, e.g. {held[:12]}\")"),
         new_markdown_cell("## Trained without the held-out numbers"),
-        new_code_cell("unseen = [experiment.run(v, \"W\", profile, seed, device, split=\"heldout\", force=force, notebook=NOTEBOOK)\n"
-                      "          for v in VERSIONS for seed in experiment.seed_list(seeds)]\n"
+        new_code_cell("keys = [study.RunKey(v, \"W\", seed, split=\"heldout\") for v in VERSIONS for seed in range(seeds)]\n"
+                      "unseen = study.run_shown(keys, profile, " + RUN_OPTIONS + ")\n"
                       "report.unseen(unseen)"),
         new_markdown_cell("The rows \"all numbers\" come from the version's own notebook (same profile and seed); "
                           "there the held-out numbers were ordinary training numbers."),

@@ -1,0 +1,40 @@
+"""Numeric precision of a training run: fp32, or bf16 autocast where the hardware computes it natively.
+
+`auto` picks bf16 only where it is native: a CUDA GPU with bf16, or a CPU whose oneDNN reports bf16
+support (AVX512-BF16 or AMX). Elsewhere oneDNN emulates bf16, which is slower than fp32 by an order of
+magnitude (bench/bench.py measures both), so `auto` is fp32 there and an explicit `bf16` still runs,
+slowly, for parity checks. Weights, optimiser state and the loss stay fp32 either way (autocast).
+"""
+from contextlib import nullcontext
+
+import torch
+
+PRECISIONS = ("fp32", "bf16", "auto")
+
+
+def check(precision: str) -> str:
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}; valid: {', '.join(PRECISIONS)}")
+    return precision
+
+
+def bf16_native(device) -> bool:
+    """True where bf16 matrix products run in hardware on `device`."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+
+def resolve(precision: str, device) -> str:
+    """'fp32' or 'bf16': what a run with this setting computes in on `device`."""
+    if check(precision) == "auto":
+        return "bf16" if bf16_native(device) else "fp32"
+    return precision
+
+
+def autocast(precision: str, device):
+    """The forward pass's context: bf16 autocast, or nothing for fp32 (`precision` already resolved)."""
+    if precision == "fp32":
+        return nullcontext()
+    return torch.autocast(torch.device(device).type, dtype=torch.bfloat16)

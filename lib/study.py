@@ -1,0 +1,85 @@
+"""Which runs make up the study, which notebook shows each, and the order the training queue follows.
+
+A run is a RunKey: version, dataset, seed, whether the C images carry the original's wrap-around bug,
+and whether held-out numbers are kept out of training. A version's notebook shows the version on every
+dataset the original trained it on, and for the original's C versions both the correct images and the
+wrap-around the original used. QUEUES lists, per profile, the runs of the record in the order the
+background queue trains them (tools/train_queue.py).
+"""
+from dataclasses import dataclass
+
+from . import experiment
+from .versions import ORIGINAL_KEPT, ORIGINAL_LAST, VERSIONS, get
+
+
+@dataclass(frozen=True)
+class RunKey:
+    version: int
+    dataset: str
+    seed: int = 0
+    wrap: bool = False  # C only: the original's uint8 wrap-around of 1- and 2-digit images
+    split: str = "all"  # "heldout": trained without the held-out numbers
+
+    @property
+    def name(self) -> str:
+        return experiment.run_name(self.version, self.dataset, self.seed, self.wrap, self.split)
+
+    def with_seed(self, seed: int) -> "RunKey":
+        return RunKey(self.version, self.dataset, seed, self.wrap, self.split)
+
+
+def version_runs(version: int, seeds: int = 1) -> list:
+    """The runs a version's notebook shows: each dataset the version is trained on; the original's C runs
+    both correct and with the wrap-around it had."""
+    spec = get(version)
+    wraps = lambda d: (False, True) if d == "C" and version <= ORIGINAL_LAST else (False,)  # noqa: E731
+    return [RunKey(version, d, s, w) for d in spec.datasets for w in wraps(d) for s in range(seeds)]
+
+
+KEPT_NOTEBOOKS = {"01_cnnW.ipynb": [RunKey(ORIGINAL_KEPT, "W")],
+                  "02_cnnC.ipynb": [RunKey(ORIGINAL_KEPT, "C"), RunKey(ORIGINAL_KEPT, "C", wrap=True)]}
+
+
+def notebook_runs(seeds: int = 1) -> dict:
+    """notebook name -> the runs it shows (0-999 runs only), for `seeds` seeds each."""
+    shown = {name: [k.with_seed(s) for k in keys for s in range(seeds)] for name, keys in KEPT_NOTEBOOKS.items()}
+    shown.update({spec.notebook: version_runs(v, seeds) for v, spec in VERSIONS.items()})
+    return shown
+
+
+def notebooks_showing(key: RunKey) -> list:
+    """The notebooks that show a run (any seed)."""
+    base = key.with_seed(0)
+    return [name for name, keys in notebook_runs(1).items() if base in keys]
+
+
+def _w(*versions):
+    return [RunKey(v, "W") for v in versions]
+
+
+def _c_both(*versions):
+    return [RunKey(v, "C", wrap=w) for v in versions for w in (False, True)]
+
+
+# The full-size record of the original study on a CPU, in the order of issue 11: the kept version first,
+# then the original's best C result, the baseline, the cnnC pair, the rest of W and C, then more seeds of
+# the kept version; then versions 14-19 at the same recipe, to compare them with version 7 like for like.
+FULL_QUEUE = (_w(7) + _c_both(5) + _w(1) + _c_both(1) + _c_both(7)
+              + _w(2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13) + _c_both(2, 3, 4)
+              + [RunKey(7, "W", seed) for seed in (1, 2)]
+              + _w(*range(ORIGINAL_LAST + 1, 20)) + [RunKey(19, "C")])
+QUEUES = {"full": FULL_QUEUE}
+
+
+def run_shown(keys, profile: str, device: str = "auto", *, notebook: str | None = None, **options) -> list:
+    """Run (or reuse) each run a notebook shows; with train=False the unfinished ones are named, not run.
+    `options` go to lib.experiment.run (force, train, progress, precision)."""
+    results, pending = [], []
+    for k in keys:
+        result = experiment.run(k.version, k.dataset, profile, k.seed, device, c_wraparound=k.wrap, split=k.split,
+                                notebook=notebook, **options)
+        (results.append(result) if result is not None else pending.append(k.name))
+    if pending:
+        print(f"Not trained yet at profile {profile!r}: {', '.join(pending)}. This notebook shows the finished "
+              f"runs; the training queue (tools/train_queue.py) trains the rest.")
+    return results
