@@ -67,7 +67,7 @@ PY
   if [[ -z "$missing" ]]; then
     "$PYTHON" -c "from jupyter_client.kernelspec import KernelSpecManager as K; K().get_kernel_spec('python3')" 2>/dev/null \
       || problems+=("no Jupyter kernel 'python3' for $PYTHON (run: $PYTHON -m ipykernel install --sys-prefix)")
-    mnist_msg=$("$PYTHON" -c "from lib import mnist; mnist.ensure_mnist()" 2>&1 >/dev/null | tail -n 1) \
+    mnist_msg=$("$PYTHON" -c "from lib.data import mnist; mnist.ensure_mnist()" 2>&1 >/dev/null | tail -n 1) \
       || problems+=("MNIST: ${mnist_msg#*: }")
   fi
 fi
@@ -90,7 +90,7 @@ if [[ -n "$only" ]]; then
 fi
 # code identity: lib/ and the notebook itself; parameters: profile, device, seeds, ...; with --no-train a
 # notebook shows whatever has finished, so the profile's record is part of its identity too
-code_hash() { cat lib/*.py "$1" | sha256sum | cut -c1-16; }
+code_hash() { cat $(find lib -name '*.py' | sort) "$1" | sha256sum | cut -c1-16; }
 record_hash() { [[ $train == True ]] && return 0; ls -l res/runs/"$profile"/*/metrics.json 2>/dev/null | sha256sum | cut -c1-16; }
 
 started=$SECONDS
@@ -106,7 +106,7 @@ for nb in "${notebooks[@]}"; do
     skipped=$((skipped + 1)); continue
   fi
   if [[ $profile == full && $train == True ]]; then  # full runs take hours on a CPU: say how long is left
-    "$PYTHON" -m lib.eta --profile "$profile" --seeds "$seeds" --device "$device" --precision "$precision" \
+    "$PYTHON" -m lib.study.eta --profile "$profile" --seeds "$seeds" --device "$device" --precision "$precision" \
       "${notebooks[@]:$((i - 1))}" || true
   fi
   echo "[$i/$total] $name ..."

@@ -7,12 +7,12 @@ One command measures, in one run on one machine:
      pre-made batch reused every step (the compute-only ceiling);
   3. the time to evaluate a model on the 45,330-number test set;
   4. training numbers/s on a pre-made batch with NCHW vs channels_last (NHWC) memory format, for v7 and
-     the small v19 (lib.experiment.CHANNELS_LAST chooses from this);
+     the small v19 (lib.study.experiment.CHANNELS_LAST chooses from this);
   5. precision: fp32 vs bf16 autocast, side by side, and whether this hardware computes bf16 natively
-     (lib/precision.py: `auto` uses bf16 only then);
-  6. the optimiser step: torch's default implementation vs the fused one (lib.models.FUSED);
+     (lib/study/precision.py: `auto` uses bf16 only then);
+  6. the optimiser step: torch's default implementation vs the fused one (lib.study.models.FUSED);
   7. every version's training speed as its runs train (its input, head, augmentation, fed by lib):
-     lib/eta.py estimates the time left of the training queue from these.
+     lib/study/eta.py estimates the time left of the training queue from these.
 Results: a table on stdout with ratios to the baseline, and res/bench/<device>.json and .md.
 Run it on a quiet machine: stop the training queue first (the record notes other CPU load it saw).
 
@@ -28,14 +28,16 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.baseline import loader  # noqa: E402
-from lib import atomic, heads, models, precision, provenance, testsets, versions  # noqa: E402
-from lib.augment import augment  # noqa: E402
-from lib.evaluate import predict  # noqa: E402
-from lib.experiment import train_bank  # noqa: E402
-from lib.mnist import load_split  # noqa: E402
-from lib.numbers import NumberGenerator  # noqa: E402
-from lib.paths import RES_DIR  # noqa: E402
-from lib.preprocess import prepare  # noqa: E402
+from lib.infra import atomic, provenance  # noqa: E402
+from lib.study import heads, models, precision, versions
+from lib.data import testsets
+from lib.data.augment import augment  # noqa: E402
+from lib.study.evaluate import predict  # noqa: E402
+from lib.study.experiment import train_bank  # noqa: E402
+from lib.data.mnist import load_split  # noqa: E402
+from lib.data.numbers import NumberGenerator  # noqa: E402
+from lib.infra.paths import RES_DIR  # noqa: E402
+from lib.data.preprocess import prepare  # noqa: E402
 
 BATCH = 64  # the original's training batch
 
@@ -186,7 +188,7 @@ def main():
               f"{report['eval_seconds']:.1f} s ({testsets.SIZE / report['eval_seconds']:,.0f} numbers/s)", ""]
     native = precision.bf16_native(device)
     lines += ["", f"## Precision: training at batch {BATCH} on a pre-made batch, {device.type} (numbers/s)", "",
-              f"bf16 computed natively here: **{'yes' if native else 'no'}** (lib/precision.py; `auto` picks "
+              f"bf16 computed natively here: **{'yes' if native else 'no'}** (lib/study/precision.py; `auto` picks "
               f"{precision.resolve('auto', device)}). " + ("" if native else "Without native support oneDNN "
               "emulates bf16, so bf16 is measured on a few steps only, to show the cost."), "",
               "| version | fp32 | bf16 autocast | bf16 / fp32 |", "|---|---:|---:|---:|"]

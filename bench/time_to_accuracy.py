@@ -16,9 +16,11 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lib import atomic, experiment, models, provenance, testsets, versions  # noqa: E402
-from lib.evaluate import evaluate  # noqa: E402
-from lib.paths import RES_DIR  # noqa: E402
+from lib.infra import atomic, provenance  # noqa: E402
+from lib.study import experiment, models, versions
+from lib.data import testsets
+from lib.study.evaluate import evaluate  # noqa: E402
+from lib.infra.paths import RES_DIR  # noqa: E402
 
 
 def main():

@@ -1,8 +1,8 @@
 """Shared fixtures: the real MNIST (from MNIST_DIR or the placed copy), loaded once per session."""
 import pytest
 
-from lib import mnist
-from lib.numbers import DigitBank
+from lib.data import mnist
+from lib.data.numbers import DigitBank
 
 
 @pytest.fixture(scope="session")

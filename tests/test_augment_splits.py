@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from lib import augment, splits
-from lib.numbers import DigitBank, NumberGenerator, number_table
+from lib.data import augment, splits
+from lib.data.numbers import DigitBank, NumberGenerator, number_table
 
 
 @pytest.fixture(scope="module")

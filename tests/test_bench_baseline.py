@@ -2,7 +2,7 @@
 import torch
 
 from bench.baseline import loader
-from lib.numbers import ndigits_of
+from lib.data.numbers import ndigits_of
 
 
 def test_baseline_batches_look_like_lib_batches(mnist_train):

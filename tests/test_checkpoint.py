@@ -1,8 +1,9 @@
 import pytest
 import torch
 
-from lib import checkpoint, models
-from lib.checkpoint import CheckpointError
+from lib.infra import checkpoint
+from lib.study import models
+from lib.infra.checkpoint import CheckpointError
 
 
 def test_roundtrip_and_identity_checks(tmp_path):

@@ -4,8 +4,8 @@ import pytest
 import torch
 from PIL import Image, ImageDraw
 
-from lib import pages
-from lib.digitize import BlankImageError, DigitizeError, digitize, strip
+from lib.reading import pages
+from lib.reading.digitize import BlankImageError, DigitizeError, digitize, strip
 
 
 @pytest.fixture(scope="module")

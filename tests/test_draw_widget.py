@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lib import draw_widget, pages, predict
+from lib.reading import draw_widget, pages, predict
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@ import math
 
 import torch
 
-from lib.evaluate import summarize
+from lib.study.evaluate import summarize
 
 
 def test_metrics_on_a_hand_checked_case():

@@ -3,7 +3,7 @@ import json
 import pytest
 import torch
 
-from lib import experiment, profiles, study, versions
+from lib.study import experiment, profiles, plan, versions
 
 
 def _dirs(tmp_path):
@@ -56,7 +56,7 @@ def test_a_kept_record_is_shown_without_its_checkpoint_and_never_retrained(tmp_p
 
 def test_train_false_leaves_an_unfinished_run_to_the_queue(tmp_path, capsys):
     assert experiment.run(7, "W", "smoke", device="cpu", train=False, **_dirs(tmp_path)) is None
-    results = study.run_shown([study.RunKey(7, "W")], "smoke", "cpu", train=False, **_dirs(tmp_path))
+    results = plan.run_shown([plan.RunKey(7, "W")], "smoke", "cpu", train=False, **_dirs(tmp_path))
     assert results == [] and "v7W_s0" in capsys.readouterr().out
 
 
@@ -72,7 +72,8 @@ def test_bad_run_parameters():
 
 
 def test_a_heldout_run_never_trains_on_the_held_out_numbers_and_is_scored_apart(tmp_path, monkeypatch):
-    from lib import splits, train
+    from lib.data import splits
+    from lib.study import train
     drawn = []
     original = train.NumberGenerator.batch
     monkeypatch.setattr(train.NumberGenerator, "batch", lambda self, n: drawn.append(b := original(self, n)) or b)
@@ -90,7 +91,7 @@ def test_a_heldout_run_never_trains_on_the_held_out_numbers_and_is_scored_apart(
 
 
 def test_training_never_draws_a_validation_digit(mnist_train):
-    from lib import splits
+    from lib.data import splits
     images, labels = mnist_train
     val = splits.validation_digits(labels)
     assert len(val) == 5000 and torch.equal(torch.bincount(labels[val]), torch.full((10,), 500))

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from lib import heads
+from lib.study import heads
 
 
 def test_position_targets_are_left_aligned_digits_then_no_digit():

@@ -1,7 +1,9 @@
 import pytest
 import torch
 
-from lib import checkpoint, experiment, inference, weights
+from lib.infra import checkpoint
+from lib.study import experiment
+from lib.reading import inference, weights
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import json
 import pytest
 import torch
 
-from lib import lenet5, numpy_lenet
+from lib.digits import lenet5, numpy_lenet
 
 REQUIRED = {"model", "profile", "seed", "params", "epochs", "test_acc", "test_loss", "best_val_acc", "best_epoch",
             "train_seconds", "seconds_per_epoch", "device", "hardware", "commit", "torch"}

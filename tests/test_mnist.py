@@ -4,8 +4,8 @@ from urllib.error import URLError
 import pytest
 import torch
 
-from lib import mnist
-from lib.mnist import MNISTDataError
+from lib.data import mnist
+from lib.data.mnist import MNISTDataError
 
 
 def test_splits_load_with_expected_shapes(mnist_train, mnist_test):

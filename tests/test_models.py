@@ -2,8 +2,8 @@ import pytest
 import torch
 from torch import nn
 
-from lib import models, versions
-from lib.preprocess import input_shape
+from lib.study import models, versions
+from lib.data.preprocess import input_shape
 
 # Parameter counts from ../shared/seed-ablations.md (weights + biases + BN affine)
 DOCUMENT_PARAMS_W = {1: 20_980_584, 2: 20_980_584, 3: 16_894_696, 4: 11_976_488, 5: 11_976_488,

@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from lib import numbers
-from lib.numbers import NumberGenerator, compose, digits_of, wraparound
+from lib.data import numbers
+from lib.data.numbers import NumberGenerator, compose, digits_of, wraparound
 
 
 def test_batch_shapes_and_views(train_bank):

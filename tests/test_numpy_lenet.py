@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lib import numpy_lenet as nl
+from lib.digits import numpy_lenet as nl
 
 TOL = {"rtol": 1e-10, "atol": 1e-12}
 

@@ -1,7 +1,7 @@
 """Page-like numbers from MNIST test digits: written as a person would, and reproducible."""
 import numpy as np
 
-from lib import pages
+from lib.reading import pages
 
 
 def test_pages_look_like_handwriting_on_paper(mnist_test):

@@ -1,4 +1,4 @@
-"""The predict API and `python -m lib.predict` on page-like numbers written with MNIST test digits.
+"""The predict API and `python -m lib.reading.predict` on page-like numbers written with MNIST test digits.
 
 Tests marked with the `classifier` fixture read with the committed weights of the best network
 (res/weights/best_W.pt): when they are missing, those tests fail, as the notebook and CLI would.
@@ -12,9 +12,9 @@ import pytest
 import torch
 from PIL import Image
 
-from lib import pages, predict
-from lib.digitize import BlankImageError, DigitizeError
-from lib.paths import ROOT
+from lib.reading import pages, predict
+from lib.reading.digitize import BlankImageError, DigitizeError
+from lib.infra.paths import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def test_bad_inputs_get_clear_errors(classifier, mnist_test, tmp_path):
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "lib.predict", *map(str, args)], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "lib.reading.predict", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
 
 

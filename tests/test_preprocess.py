@@ -2,8 +2,8 @@ import pytest
 import torch
 from torchvision import transforms
 
-from lib import preprocess
-from lib.numbers import NumberGenerator
+from lib.data import preprocess
+from lib.data.numbers import NumberGenerator
 
 
 def original_pipeline(image_uint8):

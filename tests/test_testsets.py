@@ -3,8 +3,8 @@ import json
 import pytest
 import torch
 
-from lib import testsets
-from lib.testsets import TestSetError
+from lib.data import testsets
+from lib.data.testsets import TestSetError
 
 
 @pytest.fixture(scope="module")

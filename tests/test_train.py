@@ -2,10 +2,10 @@ from dataclasses import replace
 
 import torch
 
-from lib import models, versions
-from lib.numbers import NumberGenerator
-from lib.preprocess import prepare
-from lib.train import LOG_EVERY, train
+from lib.study import models, versions
+from lib.data.numbers import NumberGenerator
+from lib.data.preprocess import prepare
+from lib.study.train import LOG_EVERY, train
 
 
 def _train(bank, epochs, samples, seed=0, state_path=None, probs=(1, 0, 0), validate=None):
@@ -37,7 +37,7 @@ def test_partial_last_batch_history_and_validation(train_bank):
     assert [r["epoch"] for r in rows] == [1, 2] and all(r["val_acc"] == 0.5 for r in rows)
     assert history["train_seconds"] > 0 and history["train_loss_final"] == rows[-1]["last_loss"]
     assert {"cpu_seconds", "others_cores"} <= set(rows[0])
-    assert seen == [True, True]  # validation is handed the model; lib.evaluate switches it to eval itself
+    assert seen == [True, True]  # validation is handed the model; lib.study.evaluate switches it to eval itself
 
 
 def test_interrupted_run_resumes_to_the_same_weights(train_bank, tmp_path):

@@ -2,8 +2,8 @@
 
     MNIST_DIR=../shared/mnist .venv/bin/python tools/check_predict.py 1000 [--seed 0] [--rotate 8]
 
-Writes N pages (random numbers 0-999, digit counts uniform, lib/pages.py) as PNG files, classifies
-them all with one `python -m lib.predict` call, and prints the accuracy overall and by digit count.
+Writes N pages (random numbers 0-999, digit counts uniform, lib/reading/pages.py) as PNG files, classifies
+them all with one `python -m lib.reading.predict` call, and prints the accuracy overall and by digit count.
 Exits 1 when the accuracy is below --target (issue 7 asks for 95%).
 """
 import argparse
@@ -17,7 +17,7 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from lib import pages  # noqa: E402
+from lib.reading import pages  # noqa: E402
 
 
 def main() -> int:
@@ -25,7 +25,7 @@ def main() -> int:
     parser.add_argument("n", type=int, help="how many pages")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rotate", type=float, default=8.0, help="largest rotation of a digit, degrees")
-    parser.add_argument("--weights", help="checkpoint for lib.predict (default: the committed best network)")
+    parser.add_argument("--weights", help="checkpoint for lib.reading.predict (default: the committed best network)")
     parser.add_argument("--target", type=float, default=0.95)
     parser.add_argument("--keep", type=Path, help="write the pages here instead of a temporary folder")
     args = parser.parse_args()
@@ -37,7 +37,7 @@ def main() -> int:
         paths = [str(folder / f"{i:05d}_{w.number}.png") for i, w in enumerate(written)]
         for w, path in zip(written, paths):
             Image.fromarray(w.image).save(path)
-        cmd = [sys.executable, "-m", "lib.predict", *paths] + (["--weights", args.weights] if args.weights else [])
+        cmd = [sys.executable, "-m", "lib.reading.predict", *paths] + (["--weights", args.weights] if args.weights else [])
         run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if run.returncode not in (0, 1):  # 2: no classifier at all
         sys.stderr.write(run.stderr)

@@ -8,8 +8,8 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from lib.results import missing_runs, output_dir  # noqa: E402
-from lib.versions import ORIGINAL_LAST  # noqa: E402
+from lib.report.results import missing_runs, output_dir  # noqa: E402
+from lib.study.versions import ORIGINAL_LAST  # noqa: E402
 from tests.test_models import DOCUMENT_PARAMS_C, DOCUMENT_PARAMS_W  # noqa: E402
 
 profile = sys.argv[1] if len(sys.argv) > 1 else "smoke"

@@ -1,7 +1,7 @@
 """Write the study's notebook sources (without outputs) from templates and the version registry.
 
 The 13 ablation notebooks share one template, so no notebook holds code another
-holds differently; their prose comes from lib/versions.py and the notes below.
+holds differently; their prose comes from lib/study/versions.py and the notes below.
 Run after changing a template: `.venv/bin/python tools/make_notebooks.py`.
 """
 import sys
@@ -12,14 +12,14 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from lib import profiles, study, versions  # noqa: E402
+from lib.study import profiles, plan, versions  # noqa: E402
 
 SETUP = """import sys, pathlib
 sys.path.insert(0, str(pathlib.Path.cwd().parent))  # the repository root, so `lib` imports (notebooks run from notebooks/)
-from lib import {modules}
+{imports}
 NOTEBOOK = "{name}"  # recorded with each run, so results link back here"""
 
-PARAMETERS = """profile = "quick"  # run size ({profiles}), lib/profiles.py
+PARAMETERS = """profile = "quick"  # run size ({profiles}), lib/study/profiles.py
 seeds = 1  # runs per version and dataset: seeds 0 .. seeds-1
 device = "auto"  # "cpu", "cuda" or "auto" (cuda when available)
 precision = "auto"  # "fp32", "bf16" or "auto" (bf16 where the hardware computes it natively)
@@ -41,17 +41,26 @@ def notebook(name, cells):
     return name
 
 
+def imports(modules: str) -> str:
+    """`from lib.<package> import ...` lines for module names, found in whichever package of lib/ holds them."""
+    by_package = {}
+    for module in (m.strip() for m in modules.split(",")):
+        package = next(p.parent.name for p in (ROOT / "lib").glob(f"*/{module}.py"))
+        by_package.setdefault(package, []).append(module)
+    return "\n".join(f"from lib.{p} import {', '.join(ms)}" for p, ms in by_package.items())
+
+
 def setup(name, modules):
-    return [new_code_cell(SETUP.format(modules=modules, name=name)),
+    return [new_code_cell(SETUP.format(imports=imports(modules), name=name)),
             new_code_cell(PARAMETERS.format(profiles=" | ".join(profiles.PROFILES)))]
 
 
 def version_runs():
     """The cells every version notebook shares: train and evaluate its runs, then their curves and accuracies."""
     return [
-        new_code_cell("results = study.run_shown(study.version_runs(VERSION, seeds), profile, " + RUN_OPTIONS + ")"),
+        new_code_cell("results = plan.run_shown(plan.version_runs(VERSION, seeds), profile, " + RUN_OPTIONS + ")"),
         new_code_cell("plots.training_curves(results);"),
-        new_code_cell("plots.accuracy_by_digits({report.label(r): r.metrics for r in results});"),
+        new_code_cell("plots.accuracy_by_digits({tables.label(r): r.metrics for r in results});"),
     ]
 
 
@@ -63,17 +72,17 @@ def beyond(v):
     cells = [
         new_markdown_cell(f"# Version {v}: {spec.slug.replace('_', ' ')}\n\n**What changed from version "
                           f"{previous}:** {spec.change}\n\n**Why:** {spec.why}\n\n"
-                          "The registry row it runs (`lib/versions.py`):"),
-        *setup(name, "plots, report, study, versions"),
+                          "The registry row it runs (`lib/study/versions.py`):"),
+        *setup(name, "plan, plots, tables, versions"),
         new_code_cell(f"VERSION = {v}\nPREVIOUS = {previous}  # the version this one changes\n"
-                      "report.version_card(VERSION)"),
+                      "tables.version_card(VERSION)"),
         new_markdown_cell("## Train and evaluate\n\n`experiment.run` trains on fresh numbers from MNIST train digits "
                           "(or reuses a finished run with the same config), then tests on the fixed test set and "
                           "on its robust variant."),
         *version_runs(),
         new_markdown_cell("## Measured against the previous version\n\nThe same profile and seed of the version "
                           "this one changes, read from its `metrics.json`."),
-        new_code_cell("report.against(results, PREVIOUS)"),
+        new_code_cell("tables.against(results, PREVIOUS)"),
         new_markdown_cell("## What it still gets wrong"),
         new_code_cell("plots.misclassified(results[0]);"),
     ]
@@ -82,7 +91,7 @@ def beyond(v):
             new_markdown_cell("## Weights\n\nThe last version is small enough to commit: a `full` or `cpu` run exports "
                               "its weights with their checkpoint metadata to `res/weights/best_<dataset>.pt`, "
                               "which the predict API, its command line and the drawing notebook load."),
-            new_code_cell("from lib import weights\n"
+            new_code_cell("from lib.reading import weights\n"
                           "for r in results:\n"
                           "    if profile in weights.EXPORTED_PROFILES and r.metrics[\"seed\"] == 0:\n"
                           "        print(weights.export(r))"),
@@ -101,14 +110,14 @@ def ablation(v):
                           + (f"**What changed from version {v - 1}, and why:** {spec.change}" if v > 1 else
                              f"**The starting point:** {spec.change}")
                           + f"\n\nThe original trained this version on {runs}; so does this notebook. "
-                          "The registry row it runs (`lib/versions.py`):"),
-        *setup(name, "plots, report, study, versions"),
+                          "The registry row it runs (`lib/study/versions.py`):"),
+        *setup(name, "plan, plots, tables, versions"),
         new_code_cell(f"VERSION = {v}\nreport.version_card(VERSION)"),
         new_markdown_cell("## Train and evaluate\n\n`experiment.run` trains on fresh numbers from MNIST train digits "
                           "(or reuses a finished run with the same config), then tests on the fixed test set."),
         *version_runs(),
         new_markdown_cell(f"## What the run showed, next to the original\n\n{spec.original_note}"),
-        new_code_cell("report.comparison(results)"),
+        new_code_cell("tables.comparison(results)"),
     ]
     return notebook(name, cells)
 
@@ -167,27 +176,27 @@ def kept(dataset):
         run = None
     cells = [
         new_markdown_cell(intro),
-        *setup(name, "plots, report, study"),
+        *setup(name, "plan, plots, tables"),
         new_markdown_cell("## Train and evaluate"),
-        new_code_cell(f"runs = [k.with_seed(s) for k in study.KEPT_NOTEBOOKS[{name!r}] for s in range(seeds)]\n"
-                      "results = study.run_shown(runs, profile, " + RUN_OPTIONS + ")"),
+        new_code_cell(f"runs = [k.with_seed(s) for k in plan.KEPT_NOTEBOOKS[{name!r}] for s in range(seeds)]\n"
+                      "results = plan.run_shown(runs, profile, " + RUN_OPTIONS + ")"),
         new_code_cell("plots.training_curves(results);"),
         new_markdown_cell("## Accuracy by digit count\n\nA number is right only when every digit is, so longer "
                           "numbers are harder: the original's own logs showed 3-digit numbers as the weakest."),
-        new_code_cell("plots.accuracy_by_digits({report.label(r): r.metrics for r in results});"),
+        new_code_cell("plots.accuracy_by_digits({tables.label(r): r.metrics for r in results});"),
         new_markdown_cell("## What it gets wrong\n\nA random sample of misclassified test numbers (first run), with "
                           "the prediction and the softmax confidence, then the most frequent confusions."),
         new_code_cell("plots.misclassified(results[0]);"),
         new_code_cell("plots.confusions_table(results[0].metrics)"),
-        new_code_cell("{report.label(r): {k: round(r.metrics[k], 4) for k in ('digit_error_hundreds', 'digit_error_tens', "
+        new_code_cell("{tables.label(r): {k: round(r.metrics[k], 4) for k in ('digit_error_hundreds', 'digit_error_tens', "
                       "'digit_error_units', 'length_error')} for r in results}"),
         new_markdown_cell("## Next to the original"),
-        new_code_cell("report.comparison(results)"),
+        new_code_cell("tables.comparison(results)"),
         new_markdown_cell("## Weights\n\nEach run's final weights are saved with their metadata (version, dataset, "
                           "preprocessing, profile, seed, recipe, commit, test metrics) in its run folder; load them "
-                          "with `lib.checkpoint.load_into(model, path, version=..., dataset=..., preprocessing=...)`, "
+                          "with `lib.infra.checkpoint.load_into(model, path, version=..., dataset=..., preprocessing=...)`, "
                           "which refuses weights of another model. They are git-ignored (48 MB each)."),
-        new_code_cell("report.checkpoints(results)"),
+        new_code_cell("tables.checkpoints(results)"),
     ]
     return notebook(name, cells)
 
@@ -197,27 +206,27 @@ def unseen_and_robust():
     cells = [
         new_markdown_cell(
             "# 35 · Numbers never seen in training, and digits that are not on a grid\n\n"
-            "**Unseen numbers.** A fixed 10% of the numbers 0–999 (`lib.splits.held_out()`) is kept out of "
+            "**Unseen numbers.** A fixed 10% of the numbers 0–999 (`lib.data.splits.held_out()`) is kept out of "
             "training; every digit still appears in every reading position among the rest. The test set keeps "
             "them, so each run is scored on numbers it saw and on numbers it never saw. A 1000-way softmax "
             "(versions 7 and 14) has no reason to give a never-seen class any probability; the per-position heads "
             "(version 15 on) read a number from its digits, so they can name it.\n\n"
             "**Robustness.** The robust test set has the same 45,330 numbers drawn again from MNIST test "
-            "digits, each digit moved by up to 4 px across and 3 px up or down (`lib.testsets`, variant "
+            "digits, each digit moved by up to 4 px across and 3 px up or down (`lib.data.testsets`, variant "
             "`robust`). Every run is tested on it; the table below lists all runs of this profile."),
-        *setup(name, "plots, report, results, splits, study"),
+        *setup(name, "plan, plots, results, splits, tables"),
         new_code_cell("VERSIONS = (7, 15, 19)  # 7: 1000-way softmax; 15: per-position heads on a v7-size network; 19: the small network\n"
                       "held = splits.held_out()\n"
                       "print(f\"{len(held)} held-out numbers, e.g. {held[:12]}\")"),
         new_markdown_cell("## Trained without the held-out numbers"),
-        new_code_cell("keys = [study.RunKey(v, \"W\", seed, split=\"heldout\") for v in VERSIONS for seed in range(seeds)]\n"
-                      "unseen = study.run_shown(keys, profile, " + RUN_OPTIONS + ")\n"
-                      "report.unseen(unseen)"),
+        new_code_cell("keys = [plan.RunKey(v, \"W\", seed, split=\"heldout\") for v in VERSIONS for seed in range(seeds)]\n"
+                      "unseen = plan.run_shown(keys, profile, " + RUN_OPTIONS + ")\n"
+                      "tables.unseen(unseen)"),
         new_markdown_cell("The rows \"all numbers\" come from the version's own notebook (same profile and seed); "
                           "there the held-out numbers were ordinary training numbers."),
         new_markdown_cell("## Robustness: every run of this profile"),
         new_code_cell("frame = results.collect(profiles=[profile])\n"
-                      "report.robustness(frame[frame[\"split\"] == \"all\"])"),
+                      "tables.robustness(frame[frame[\"split\"] == \"all\"])"),
         new_code_cell("plots.robustness_bars(frame, profile);"),
     ]
     return notebook(name, cells)

@@ -1,10 +1,10 @@
-"""The background training queue: trains a profile's record run by run, in the order lib/study.py gives,
+"""The background training queue: trains a profile's record run by run, in the order lib/study/plan.py gives,
 at low priority, and renders the notebooks that show each run as soon as it has finished.
 
     RUNS_DIR=/somewhere/outside/the/work/tree nice -n 19 .venv/bin/python tools/train_queue.py --profile full
 
 Stop it at any moment (Ctrl-C, kill, the machine stops): started again, it skips finished runs and resumes
-the interrupted one from its last finished epoch (lib/train.py saves the state after every epoch, in
+the interrupted one from its last finished epoch (lib/study/train.py saves the state after every epoch, in
 $RUNS_DIR). Finished runs write their record (res/runs/<profile>/<run>/) and the queue renders their
 notebooks with `run_all.sh --no-train`, which never trains: a notebook lists the runs still to come.
 Never run two queues, or a queue beside other long trainings, on the same 2 cores.
@@ -17,12 +17,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from lib import eta, experiment, provenance, study  # noqa: E402
+from lib.study import eta, experiment, plan  # noqa: E402
+from lib.infra import provenance
 
 
 def seeds_shown(queue, notebook: str) -> int:
     """How many seeds a notebook shows in this record: one more than the highest queued seed it shows."""
-    return 1 + max((k.seed for k in queue if notebook in study.notebooks_showing(k)), default=0)
+    return 1 + max((k.seed for k in queue if notebook in plan.notebooks_showing(k)), default=0)
 
 
 def render(notebooks, profile, queue, device):
@@ -37,14 +38,14 @@ def render(notebooks, profile, queue, device):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--profile", default="full", choices=list(study.QUEUES))
+    ap.add_argument("--profile", default="full", choices=list(plan.QUEUES))
     ap.add_argument("--device", default="auto", choices=["cpu", "cuda", "auto"])
     ap.add_argument("--precision", default="auto", choices=["fp32", "bf16", "auto"])
     ap.add_argument("--dry-run", action="store_true", help="list the runs left and the time they need")
     args = ap.parse_args()
     if os.nice(0) < 10:
         os.nice(19 - os.nice(0))  # low priority: tests and short experiments take the CPU first
-    queue = study.QUEUES[args.profile]
+    queue = plan.QUEUES[args.profile]
     device = provenance.resolve_device(args.device).type
     for i, key in enumerate(queue):
         if experiment.finished(key.version, key.dataset, args.profile, key.seed, key.wrap, key.split, device,
@@ -53,7 +54,7 @@ def main():
         print(f"[queue] next: {key.name}; {eta.estimate(queue[i:], args.profile, device, args.precision)}", flush=True)
         if args.dry_run:
             continue
-        shown_in = study.notebooks_showing(key)
+        shown_in = plan.notebooks_showing(key)
         own = next((n for n in shown_in if n.startswith("10_v")), shown_in[0])
         experiment.run(key.version, key.dataset, args.profile, key.seed, device, c_wraparound=key.wrap,
                        split=key.split, precision=args.precision, progress="lines", notebook=own)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.paths import ROOT
+from lib.infra.paths import ROOT
 
 pytestmark = pytest.mark.browser
 NOTEBOOK = "40_draw.ipynb"

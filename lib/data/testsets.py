@@ -3,7 +3,7 @@
 Part "test" (the study's test sets): 45,330 numbers each for W and C from MNIST *test* digits; per class
 1,500 numbers for 0-9, 167 for 10-99, 17 for 100-999, as the original. Part "val" (validation): a third
 of those quotas (15,440 numbers), from the MNIST *train* images that every training draw leaves out
-(lib/splits.py), so choices are made on validation and the test set is read once per finished run.
+(lib/data/splits.py), so choices are made on validation and the test set is read once per finished run.
 Each set is one compressed .npz of raw uint8 compositions (so any preprocessing can be tested on the
 same numbers) plus a JSON manifest. Loading verifies the manifest and the file's hash; a stale or
 damaged set is rebuilt with a message, or rejected when rebuilding is off, never used silently.
@@ -21,10 +21,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import atomic, mnist, splits
+from ..infra import atomic
+from . import mnist, splits
 from .augment import place, random_shifts
 from .numbers import DigitBank, NumberBatch, check_dataset
-from .paths import DATA_DIR
+from ..infra.paths import DATA_DIR
 
 FORMAT_VERSION = 1
 SEED = 20250829  # the date of the original study's versions
@@ -194,7 +195,7 @@ def load(dataset: str, root=DATA_DIR, mnist_root=DATA_DIR, mnist_dir=None, rebui
         verify(dataset, root, mnist_root, variant, part)
     except TestSetError as e:
         if not rebuild:
-            raise TestSetError(f"{e}. Rebuild it with lib.testsets.build({dataset!r}, variant={variant!r}, "
+            raise TestSetError(f"{e}. Rebuild it with lib.data.testsets.build({dataset!r}, variant={variant!r}, "
                                f"part={part!r}) or notebooks/00_test_sets.ipynb.") from e
         print(f"{e}; rebuilding it.")
         return build(dataset, root, mnist_root, variant=variant, part=part)

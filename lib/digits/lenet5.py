@@ -1,7 +1,7 @@
 """LeNet-5 on single MNIST digits (10 classes): the classic 1998 network and a modern one, in PyTorch.
 
 This module also holds what every single-digit run shares, so that the NumPy network
-(lib/numpy_lenet.py) uses the same split, inputs, training loop and test report:
+(lib/digits/numpy_lenet.py) uses the same split, inputs, training loop and test report:
 a fixed 50k/10k train/validation split, inputs padded to 32x32 and normalised,
 one training loop with per-epoch validation that keeps the best checkpoint, and
 the test report (accuracy, per-class accuracy, confusion matrix, precision/recall/F1).
@@ -34,9 +34,11 @@ from torch import nn
 from torchvision.transforms import v2
 from tqdm import tqdm  # text bar: reads the same in JupyterLab, papermill logs and rendered notebooks
 
-from . import atomic, checkpoint, mnist, profiles, provenance
-from .paths import RECORD_DIR
-from .preprocess import MEAN, STD
+from ..infra import atomic, checkpoint, provenance
+from ..data import mnist
+from ..study import profiles
+from ..infra.paths import RECORD_DIR
+from ..data.preprocess import MEAN, STD
 
 N_VAL = 10_000  # validation images held out of MNIST train, as 004 (50k train / 10k validation)
 SPLIT_SEED = 0  # one fixed split for every model and seed, so validation numbers compare

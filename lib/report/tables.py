@@ -4,10 +4,10 @@ import json
 
 from IPython.display import Markdown
 
-from . import profiles
-from .experiment import display_name, run_name, state_files
-from .paths import RECORD_DIR, relative
-from .versions import ORIGINAL_LAST, get, table
+from ..study import profiles
+from ..study.experiment import display_name, run_name, state_files
+from ..infra.paths import RECORD_DIR, relative
+from ..study.versions import ORIGINAL_LAST, get, table
 
 
 def label(result) -> str:
@@ -106,7 +106,7 @@ def unseen(results, runs_dir=RECORD_DIR) -> Markdown:
                 lines.append(f"| v{m['version']}{m['dataset']} | {head} | {trained} | {seen:.2%} "
                              f"| {held:.2%} | {mm['test_acc']:.2%} |")
     return Markdown("\n".join(lines + ["", f"Profile `{results[0].metrics['profile']}`; held-out numbers: "
-                                       "`lib.splits.held_out()` (100 of 0–999, fixed)."]))
+                                       "`lib.data.splits.held_out()` (100 of 0–999, fixed)."]))
 
 
 def robustness(frame) -> Markdown:

@@ -1,6 +1,6 @@
 """The training loop: fresh numbers every step, the version's whole recipe, validation and resume per epoch.
 
-Training reads the version's row (lib/versions.py): batch size, digit mix, head, loss smoothing,
+Training reads the version's row (lib/study/versions.py): batch size, digit mix, head, loss smoothing,
 augmentation, optimiser and schedule all come from it, so a new training setting is a registry field
 and a line here. Each epoch reseeds the number stream and torch's RNG (dropout) from (seed, epoch), so a
 run resumed from its last finished epoch sees exactly the batches an uninterrupted one would have.
@@ -12,10 +12,11 @@ from pathlib import Path
 import torch
 from tqdm import tqdm  # text bar: reads the same in a terminal and in JupyterLab
 
-from . import atomic, checkpoint, heads, models, precision, provenance
-from .augment import augment
-from .numbers import DigitBank, NumberGenerator
-from .preprocess import prepare
+from ..infra import atomic, checkpoint, provenance
+from . import heads, models, precision
+from ..data.augment import augment
+from ..data.numbers import DigitBank, NumberGenerator
+from ..data.preprocess import prepare
 
 LAST_BATCHES = 50  # our reading of the original's "loss": the mean over the last 50 mini-batches
 LOG_EVERY = 50  # the history keeps one mean per 50 steps (curves, not every batch)
@@ -83,8 +84,8 @@ def train(model, spec, bank: DigitBank, *, dataset, preprocessing, epochs, sampl
           validate=None, after_epoch=None) -> dict:
     """Train `model` in place with the version's recipe (`spec`, a registry row) and return the history.
 
-    `compute` is a resolved precision (lib/precision.py); `exclude` holds numbers out of training
-    (lib/splits.py). With `state_path`, resume from it and save to it after each epoch; a state of
+    `compute` is a resolved precision (lib/study/precision.py); `exclude` holds numbers out of training
+    (lib/data/splits.py). With `state_path`, resume from it and save to it after each epoch; a state of
     another run (`identity` differs) is set aside, never loaded. `validate(model) -> dict` scores the
     model after each epoch (outside the timed training; its values join the epoch's row), and
     `after_epoch(epoch, model)` runs after that (benchmarks test there)."""
@@ -127,7 +128,7 @@ def train(model, spec, bank: DigitBank, *, dataset, preprocessing, epochs, sampl
         if progress != "off":
             print(_epoch_line(row, epochs), flush=True)
         if state_path is not None:
-            atomic.write_json(Path(state_path).with_suffix(".json"), {  # progress at a glance (lib/eta.py)
+            atomic.write_json(Path(state_path).with_suffix(".json"), {  # progress at a glance (lib/study/eta.py)
                 "epoch": epoch + 1, "epochs": epochs, "samples_per_epoch": samples_per_epoch,
                 "seconds": sum(e["seconds"] for e in history["epochs"])})
             atomic.torch_save(state_path, {"identity": identity, "epoch": epoch + 1, "history": history,

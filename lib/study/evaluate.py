@@ -1,15 +1,15 @@
 """Evaluation on a fixed test set: loss, accuracy by digit count, errors by digit place, confusions,
-and accuracy on the held-out numbers (lib/splits.py) apart from the others."""
+and accuracy on the held-out numbers (lib/data/splits.py) apart from the others."""
 from collections import Counter
 
 import torch
 import torch.nn.functional as F
 
 from . import heads
-from .numbers import ndigits_of
-from .preprocess import prepare
-from .splits import is_held_out
-from .testsets import TestSet
+from ..data.numbers import ndigits_of
+from ..data.preprocess import prepare
+from ..data.splits import is_held_out
+from ..data.testsets import TestSet
 
 PLACES = ("hundreds", "tens", "units")
 

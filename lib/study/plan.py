@@ -73,7 +73,7 @@ QUEUES = {"full": FULL_QUEUE}
 
 def run_shown(keys, profile: str, device: str = "auto", *, notebook: str | None = None, **options) -> list:
     """Run (or reuse) each run a notebook shows; with train=False the unfinished ones are named, not run.
-    `options` go to lib.experiment.run (force, train, progress, precision)."""
+    `options` go to lib.study.experiment.run (force, train, progress, precision)."""
     results, pending = [], []
     for k in keys:
         result = experiment.run(k.version, k.dataset, profile, k.seed, device, c_wraparound=k.wrap, split=k.split,

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import atomic
-from .paths import RECORD_DIR, RES_DIR, ROOT
+from ..infra import atomic
+from ..infra.paths import RECORD_DIR, RES_DIR, ROOT
 
 COLUMNS = ["version", "dataset", "preprocessing", "profile", "seed", "params", "epochs", "samples_per_epoch",
            "n_test", "train_loss_final", "test_loss", "test_acc", "acc_1digit", "acc_2digit", "acc_3digit",
@@ -62,7 +62,7 @@ def markdown(frame: pd.DataFrame, single: pd.DataFrame | None = None) -> str:
            "(`+wrap` rows reproduce it). Each run links to the rendered notebook that produced it.",
            "`robust acc`: the robust test set (same numbers, digits moved up to 4 px across and 3 px up or down; "
            "`–` where a run predates it). `held-out numbers acc`: accuracy on the 10% of numbers that runs "
-           "trained \"without held-out numbers\" never saw (`lib/splits.py`).", ""]
+           "trained \"without held-out numbers\" never saw (`lib/data/splits.py`).", ""]
     for profile, part in frame.groupby("profile", sort=False):
         seeds = sorted(part["seed"].unique())
         out += [f"## Profile `{profile}`", "",
@@ -116,7 +116,7 @@ def write(frame: pd.DataFrame, single: pd.DataFrame | None = None, res_dir=RES_D
 
 def missing_runs(frame: pd.DataFrame, profile: str) -> list:
     """The (version, dataset) runs of the study (versions 1-19) that have no result at this profile."""
-    from .versions import beyond, runs
+    from ..study.versions import beyond, runs
     part = frame[(frame["profile"] == profile) & (frame["split"] == "all")
                  & frame["preprocessing"].isin(["resize32", "native"])]
     have = set(zip(part["version"], part["dataset"]))
@@ -173,7 +173,7 @@ README_MARKERS = ("<!-- best-network:begin (written by notebooks/90_results.ipyn
 
 def best_network_markdown(frame: pd.DataFrame, single: pd.DataFrame | None = None) -> str:
     """The best network's figures (the newest version's runs, full profile preferred), against the targets."""
-    from .versions import BEST as last
+    from ..study.versions import BEST as last
     part = frame[(frame["version"] == last) & (frame["split"] == "all")]
     if part.empty:
         return f"No run of version {last} yet: run `notebooks/{10 + last}_*.ipynb`."

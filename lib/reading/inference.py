@@ -1,15 +1,16 @@
 """A trained network as a function from digit images to probabilities over the numbers 0-999.
 
-Used by the predict API (lib/predict.py), its command line and the drawing notebook: they
+Used by the predict API (lib/reading/predict.py), its command line and the drawing notebook: they
 turn a picture into MNIST-like digit slots, this module does the rest as training did
 (compose as W or C, the version's preprocessing, its head's distribution over numbers).
 """
 import torch
 
-from . import checkpoint, heads, models
-from .numbers import compose
-from .preprocess import prepare
-from .versions import get
+from ..infra import checkpoint
+from ..study import heads, models
+from ..data.numbers import compose
+from ..data.preprocess import prepare
+from ..study.versions import get
 from .weights import path_for
 
 DEFAULT_WEIGHTS = path_for("W")  # the best small network, trained on W
@@ -39,7 +40,7 @@ def load(path=DEFAULT_WEIGHTS, device="cpu") -> Classifier:
     missing = [k for k in checkpoint.IDENTITY if k not in meta]
     if missing:
         raise checkpoint.CheckpointError(f"checkpoint {path} has no {', '.join(missing)} in its metadata; "
-                                         "it was not written by lib.checkpoint.save")
+                                         "it was not written by lib.infra.checkpoint.save")
     try:
         model = models.build(meta["version"], meta["dataset"])
     except ValueError as e:

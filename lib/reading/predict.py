@@ -1,6 +1,6 @@
 """Read the number in an image: digitize it as MNIST was prepared, then ask the committed network.
 
-    python -m lib.predict IMAGE... [--weights PATH] [--top-k K]
+    python -m lib.reading.predict IMAGE... [--weights PATH] [--top-k K]
 
 prints `path<TAB>number<TAB>probability` per image (with K > 1, the next K-1 readings follow as
 further number/probability columns). An image that cannot be read or classified gets a message on
@@ -64,7 +64,7 @@ def predict(image, classifier=None, top_k: int = 5) -> Prediction:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lib.predict",
+    parser = argparse.ArgumentParser(prog="python -m lib.reading.predict",
                                      description="Read handwritten numbers 0-999 in image files.")
     parser.add_argument("images", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG, ...)")
     parser.add_argument("--weights", help="a checkpoint (default: the committed best network)")
@@ -73,7 +73,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.top_k < 1:
         parser.error("--top-k must be at least 1")
-    from .checkpoint import CheckpointError
+    from ..infra.checkpoint import CheckpointError
     try:
         clf = default_classifier(args.weights)
     except CheckpointError as e:

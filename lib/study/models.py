@@ -3,7 +3,7 @@ import torch
 from torch import nn
 
 from .heads import HEADS
-from .preprocess import input_shape
+from ..data.preprocess import input_shape
 from .versions import Version, check_run
 
 ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU}

@@ -4,7 +4,7 @@ A run's *record* (committed) is res/runs/<profile>/<run name>/:
   metrics.json   config, provenance, validation and test metrics (the results table reads these)
   history.json   per-epoch summaries (loss, validation accuracy, seconds) and 50-step means of the batches
   errors.json    the misclassified test numbers (index, prediction, confidence), for galleries
-Its *state* (never committed) is $RUNS_DIR/<profile>/<run name>/ (lib/paths.py):
+Its *state* (never committed) is $RUNS_DIR/<profile>/<run name>/ (lib/infra/paths.py):
   model.pt       final weights with metadata (up to 186 MB)
   train_state.pt the last finished epoch, for resuming an interrupted run (deleted when done)
   predictions.pt per-test-number prediction, confidence and loss
@@ -14,7 +14,7 @@ evaluated again; without it, a profile that keeps records (full, cpu) shows the 
 says so. With train=False nothing is trained: a run not finished yet is reported as pending (None).
 Every run is validated after each epoch on fixed validation numbers made of MNIST train digits that no
 training draw uses, tested once at the end on the fixed test set and its robust variant, and scored
-apart on the held-out numbers; split="heldout" trains without them (lib/splits.py).
+apart on the held-out numbers; split="heldout" trains without them (lib/data/splits.py).
 """
 import json
 import time
@@ -24,10 +24,12 @@ from pathlib import Path
 
 import torch
 
-from . import atomic, checkpoint, mnist, models, profiles, provenance, splits, testsets
+from ..infra import atomic, checkpoint, provenance
+from ..data import mnist, splits, testsets
+from . import models, profiles
 from .evaluate import evaluate
-from .numbers import DigitBank
-from .paths import RECORD_DIR, relative, state_dir
+from ..data.numbers import DigitBank
+from ..infra.paths import RECORD_DIR, relative, state_dir
 from .precision import resolve as resolve_precision
 from .train import train
 from .versions import check_run
@@ -111,7 +113,7 @@ def validator(val_set, preprocessing, device, head):
 def fit(model, spec, dataset, preprocessing, epochs, samples_per_epoch, seed, device, compute="fp32",
         **options) -> dict:
     """Train `model` with its version's whole recipe for `epochs` x `samples_per_epoch` fresh numbers;
-    `options` go to lib.train.train (state_path, identity, progress, validate, after_epoch, exclude)."""
+    `options` go to lib.study.train.train (state_path, identity, progress, validate, after_epoch, exclude)."""
     return train(model, spec, train_bank(str(device)), dataset=dataset, preprocessing=preprocessing,
                  epochs=epochs, samples_per_epoch=samples_per_epoch, seed=seed, compute=compute,
                  channels_last=CHANNELS_LAST, **options)

@@ -9,7 +9,7 @@ accuracies there are floor-rounded percentages from one unseeded run.
 """
 from dataclasses import dataclass, field, replace
 
-from .numbers import UNIFORM, check_dataset
+from ..data.numbers import UNIFORM, check_dataset
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,10 @@ class Version:
     batch_size: int
     samples_per_epoch: int
     epochs: int
-    preprocessing: str = "resize32"  # lib/preprocess.py: "resize32" (1-13) or "native" (shape kept)
-    head: str = "number"  # lib/heads.py: "number" (1000-way) or "digits" (an 11-way head per position)
-    augment_digits: tuple = ()  # lib/augment.py: (degrees, scale, shear degrees, shift px) per digit image
-    augment_layout: tuple = ()  # lib/augment.py: (max x shift, max y shift) px of each digit in the layout
+    preprocessing: str = "resize32"  # lib/data/preprocess.py: "resize32" (1-13) or "native" (shape kept)
+    head: str = "number"  # lib/study/heads.py: "number" (1000-way) or "digits" (an 11-way head per position)
+    augment_digits: tuple = ()  # lib/data/augment.py: (degrees, scale, shear degrees, shift px) per digit image
+    augment_layout: tuple = ()  # lib/data/augment.py: (max x shift, max y shift) px of each digit in the layout
     schedule: str = "constant"  # "constant" lr, or "onecycle" (lr warms up to `lr`, then anneals to ~0)
     label_smoothing: float = 0.0
     reported: dict = field(default_factory=dict)  # dataset -> (loss, acc %) from the original README

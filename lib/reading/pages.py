@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .numbers import UNIFORM, sample_labels
+from ..data.numbers import UNIFORM, sample_labels
 
 
 @dataclass
@@ -77,7 +77,7 @@ def sample(count: int, seed: int = 0, images=None, labels=None, numbers=None, **
     `write_number` (scale, rotate, noise). The same seed gives the same pages.
     """
     if images is None:
-        from . import mnist
+        from ..data import mnist
         images, labels = mnist.load_split("test")
     images, labels = np.asarray(images), np.asarray(labels)
     by_digit = [np.flatnonzero(labels == d) for d in range(10)]

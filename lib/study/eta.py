@@ -7,8 +7,9 @@ this hardware, or from the benchmark record (res/bench/<device>.json, training a
 import json
 from pathlib import Path
 
-from . import experiment, profiles, provenance
-from .paths import RECORD_DIR, RES_DIR
+from . import experiment, profiles
+from ..infra import provenance
+from ..infra.paths import RECORD_DIR, RES_DIR
 from .versions import check_run
 
 
@@ -67,11 +68,11 @@ def estimate(keys, profile: str, device="auto", precision: str = "auto", runs_di
 
 
 def main(argv=None):
-    """`python -m lib.eta --profile full --seeds 1 [NOTEBOOK ...]`: the time left for the runs those notebooks
+    """`python -m lib.study.eta --profile full --seeds 1 [NOTEBOOK ...]`: the time left for the runs those notebooks
     show (all study notebooks when none is named); run_all.sh prints it before each notebook."""
     import argparse
 
-    from . import study
+    from . import plan
     ap = argparse.ArgumentParser(description=main.__doc__)
     ap.add_argument("--profile", required=True, choices=list(profiles.PROFILES))
     ap.add_argument("--seeds", type=int, default=1)

@@ -2,7 +2,7 @@
 train images (all but a fixed validation set of VALIDATION_PER_DIGIT images per digit).
 
 Validation digits: every run's training draws exclude them, and the fixed validation numbers
-(lib/testsets.py, part "val") are made of them only, so every choice (epoch, version, hyperparameters,
+(lib/data/testsets.py, part "val") are made of them only, so every choice (epoch, version, hyperparameters,
 the per-digit accuracy p) is made without the test set, whose digits come from MNIST *test*.
 
 The held-out numbers never appear in training (`NumberGenerator(exclude=...)`); the fixed
@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import torch
 
-from .heads import position_targets
+from ..study.heads import position_targets
 
 VALIDATION_PER_DIGIT = 500  # MNIST train images per digit kept out of training: 5,000 in all
 VALIDATION_SEED = 5000

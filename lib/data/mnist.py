@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 from torchvision.datasets import MNIST
 
-from . import atomic
-from .paths import DATA_DIR, from_env
+from ..infra import atomic
+from ..infra.paths import DATA_DIR, from_env
 
 # name -> (idx magic number, item count, item shape)
 FILES = {

@@ -4,7 +4,7 @@ Layers are small classes with forward/backward. Activations are NHWC (batch, hei
 width, channels) so that im2col is a strided view and each convolution one matmul
 (BLAS), where 001 took ~30 min per epoch and 003 up to 2 h per run. Weights use
 PyTorch's layouts ([out, in, kh, kw] and [out, in]) so tests compare with torch
-directly. Training, the data split and the test report are lib.lenet5's, so the
+directly. Training, the data split and the test report are lib.digits.lenet5's, so the
 numbers compare with the PyTorch models'.
 """
 import numpy as np
@@ -13,7 +13,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from . import lenet5
-from .paths import RECORD_DIR
+from ..infra.paths import RECORD_DIR
 
 NAME = "lenet5-numpy"
 
@@ -203,7 +203,7 @@ class Network:
 
 
 def build(act="tanh", pool="avg", seed=0, dtype="float32") -> Network:
-    """LeNet-5 as lib.lenet5.LeNet5 without batch norm: 32x32x1 -> 6, 16 maps -> 120 -> 84 -> 10."""
+    """LeNet-5 as lib.digits.lenet5.LeNet5 without batch norm: 32x32x1 -> 6, 16 maps -> 120 -> 84 -> 10."""
     rng = np.random.default_rng(seed)
     Act, Pool = {"tanh": Tanh, "relu": ReLU}[act], {"avg": AvgPool2, "max": MaxPool2}[pool]
     return Network([Conv2D(1, 6, 5, rng, act, dtype, input_grad=False), Act(), Pool(),
@@ -255,7 +255,7 @@ def gradient_check(act="tanh", pool="avg", seed=0, entries=5, eps=1e-6) -> dict:
 
 
 class NumpyLearner:
-    """What lib.lenet5's loop drives: one SGD step per batch, logits, weights."""
+    """What lib.digits.lenet5's loop drives: one SGD step per batch, logits, weights."""
 
     def __init__(self, recipe: dict, seed: int):
         self.dtype = np.dtype(recipe["dtype"])

@@ -4,8 +4,8 @@ res/weights/best_<dataset>.pt is what the predict API, its command line and the 
 notebook load; only a `full` or `cpu` run (all test numbers) is exported, so a smoke or quick
 run never replaces it.
 """
-from . import checkpoint
-from .paths import RES_DIR
+from ..infra import checkpoint
+from ..infra.paths import RES_DIR
 
 WEIGHTS_DIR = RES_DIR / "weights"
 MAX_BYTES = 5_000_000  # committed weights stay small

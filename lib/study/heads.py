@@ -12,7 +12,7 @@ from functools import lru_cache
 import torch
 import torch.nn.functional as F
 
-from .numbers import digits_of, ndigits_of
+from ..data.numbers import digits_of, ndigits_of
 
 HEADS = {"number": 1000, "digits": 33}  # head -> logits per sample
 NO_DIGIT = 10  # the "no digit" class of a position in the digits head

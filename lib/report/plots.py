@@ -6,8 +6,8 @@ import pandas as pd
 import seaborn as sns
 import torch
 
-from .experiment import display_name
-from .numbers import ndigits_of
+from ..study.experiment import display_name
+from ..data.numbers import ndigits_of
 
 sns.set_theme(style="whitegrid", context="notebook")
 
@@ -60,7 +60,7 @@ def _readable_log_axis(axis, percent=False):
 def training_curves(results, smooth_steps: int = 200):
     """Per run: training loss and batch accuracy (moving means over ~`smooth_steps` batches) against epochs,
     and the validation error after each epoch (fixed validation numbers, never the test set)."""
-    from .versions import get
+    from ..study.versions import get
     fig, (ax_loss, ax_acc, ax_val) = plt.subplots(1, 3, figsize=(15, 3.8))
     for r in results:
         h, name = r.history, display_name(r.metrics)

@@ -9,7 +9,7 @@ was given ($PWD), not to wherever a notebook kernel happens to run.
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent  # the repository
+ROOT = Path(__file__).resolve().parents[2]  # the repository (this file is lib/infra/paths.py)
 DATA_DIR = ROOT / "data"  # generated data and the placed MNIST files (git-ignored)
 RES_DIR = ROOT / "res"  # results, figures, rendered runs, small weights
 RECORD_DIR = RES_DIR / "runs"  # per run: metrics.json, history.json, errors.json (committed)

@@ -1,0 +1,1 @@
+"""What the notebooks show: figures, Markdown tables, and the results table gathered from every run."""
