@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from lib.infra import atomic, provenance  # noqa: E402
 from lib.study import experiment, precision
 from lib.infra.paths import RES_DIR, state_dir  # noqa: E402
+from lib.study.run_key import RunKey  # noqa: E402
 
 KEYS = ("val_acc", "test_acc")
 
@@ -45,8 +46,8 @@ def main():
     runs = {}
     for prec in ("fp32", "bf16"):
         folder = state_dir() / "parity" / prec  # records of parity runs are inputs to this report, not results
-        runs[prec] = [experiment.run(args.version, args.dataset, args.profile, seed, dev.type, precision=prec,
-                                     record_dir=folder, runs_dir=folder, progress="lines").metrics
+        runs[prec] = [experiment.run(RunKey(args.version, args.dataset, seed), args.profile, dev.type,
+                                     precision=prec, record_dir=folder, runs_dir=folder, progress="lines").metrics
                       for seed in args.seeds]
     result = {"version": args.version, "dataset": args.dataset, "profile": args.profile, "seeds": args.seeds,
               "bf16_native": precision.bf16_native(dev), **provenance.describe(dev),

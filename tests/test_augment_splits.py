@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from lib.data import augment, splits
+from lib.data import augment, layouts, splits
 from lib.data.numbers import DigitBank, NumberGenerator, number_table
 
 
@@ -14,7 +14,7 @@ def batch(mnist_test):
 def test_no_shift_and_no_affine_change_nothing(batch):
     zero = torch.zeros(len(batch), 3, dtype=torch.long)
     for dataset in ("W", "C"):
-        assert torch.equal(augment.place(batch.slots, dataset, zero, zero), batch.raw(dataset))
+        assert torch.equal(layouts.get(dataset).place(batch.slots, zero, zero), batch.raw(dataset))
         assert torch.equal(augment.augment(batch, dataset, torch.Generator()), batch.raw(dataset))
     assert torch.equal(augment.digit_affine(batch.slots, torch.Generator(), 0, 0, 0, 0), batch.slots)
 
@@ -23,10 +23,10 @@ def test_place_moves_each_digit_by_its_own_shift(batch):
     b = len(batch)
     sx = torch.tensor([[2, -3, 1]]).repeat(b, 1)
     sy = torch.tensor([[1, 0, -2]]).repeat(b, 1)
-    w = augment.place(batch.slots, "W", sx, sy)
+    w = layouts.get("W").place(batch.slots, sx, sy)
     one = (batch.ndigits == 1).nonzero()[0].item()  # a single digit moves 2 right, 1 down
     assert torch.equal(w[one, 1:, 2:28], batch.slots[one, 0, :27, :26])
-    c = augment.place(batch.slots, "C", sx, sy)
+    c = layouts.get("C").place(batch.slots, sx, sy)
     assert torch.equal(c[:, 2, :26, 1:], batch.slots[:, 2, 2:, :27])
     assert w.dtype == torch.uint8 and w.shape == (b, 28, 84)
 

@@ -3,7 +3,8 @@ import json
 import pytest
 import torch
 
-from lib.study import experiment, profiles, plan, versions
+from lib.study import experiment, plan, profiles, versions
+from lib.study.run_key import RunKey
 
 
 def _dirs(tmp_path):
@@ -22,7 +23,7 @@ def test_profiles_scale_the_recipe():
 
 def test_a_smoke_run_writes_its_record_and_state_apart_and_is_not_trained_twice(tmp_path, capsys):
     dirs = _dirs(tmp_path)
-    result = experiment.run(4, "C", "smoke", seed=1, device="cpu", progress="off", **dirs)
+    result = experiment.run(RunKey(4, "C", 1), "smoke", "cpu", progress="off", **dirs)
     record, state = tmp_path / "record" / "smoke" / "v4C_s1", tmp_path / "state" / "smoke" / "v4C_s1"
     assert result.run_dir == record
     assert sorted(p.name for p in record.iterdir()) == ["errors.json", "history.json", "metrics.json"]
@@ -35,7 +36,7 @@ def test_a_smoke_run_writes_its_record_and_state_apart_and_is_not_trained_twice(
     assert "val_acc" in history["epochs"][0]
     errors = json.loads((record / "errors.json").read_text())
     assert len(errors["clean"]["index"]) == round((1 - metrics["test_acc"]) * 1000)
-    again = experiment.run(4, "C", "smoke", seed=1, device="cpu", progress="off", **dirs)
+    again = experiment.run(RunKey(4, "C", 1), "smoke", "cpu", progress="off", **dirs)
     assert "already trained" in capsys.readouterr().out
     assert again.metrics["test_acc"] == metrics["test_acc"]
 
@@ -44,10 +45,10 @@ def test_a_kept_record_is_shown_without_its_checkpoint_and_never_retrained(tmp_p
     dirs = _dirs(tmp_path)
     monkeypatch.setitem(profiles.PROFILES, "smoke", profiles.PROFILES["smoke"].__class__(
         **{**profiles.PROFILES["smoke"].__dict__, "keeps_record": True}))
-    first = experiment.run(19, "W", "smoke", device="cpu", progress="off", **dirs)
+    first = experiment.run(RunKey(19, "W"), "smoke", "cpu", progress="off", **dirs)
     (tmp_path / "state" / "smoke" / "v19W_s0" / "model.pt").unlink()  # a fresh clone: no checkpoint
     monkeypatch.setattr(experiment, "fit", lambda *a, **k: pytest.fail("a kept record was retrained"))
-    shown = experiment.run(19, "W", "smoke", device="cpu", progress="off", **dirs)
+    shown = experiment.run(RunKey(19, "W"), "smoke", "cpu", progress="off", **dirs)
     assert shown.from_record and shown.model is None and "committed record" in capsys.readouterr().out
     assert shown.metrics == first.metrics
     wrong = shown.predictions["pred"] != shown.test_set.labels
@@ -55,20 +56,24 @@ def test_a_kept_record_is_shown_without_its_checkpoint_and_never_retrained(tmp_p
 
 
 def test_train_false_leaves_an_unfinished_run_to_the_queue(tmp_path, capsys):
-    assert experiment.run(7, "W", "smoke", device="cpu", train=False, **_dirs(tmp_path)) is None
+    assert experiment.run(RunKey(7, "W"), "smoke", "cpu", train=False, **_dirs(tmp_path)) is None
     results = plan.run_shown([plan.RunKey(7, "W")], "smoke", "cpu", train=False, **_dirs(tmp_path))
     assert results == [] and "v7W_s0" in capsys.readouterr().out
 
 
 def test_bad_run_parameters():
     with pytest.raises(ValueError, match="valid: 1, 2"):
-        experiment.config_of(99, "W", "smoke", 0)
+        RunKey(99, "W")
+    with pytest.raises(ValueError, match="valid: W, C"):
+        RunKey(7, "D")
     with pytest.raises(ValueError, match="does not apply to W"):
-        experiment.config_of(7, "W", "smoke", 0, c_wraparound=True)
+        RunKey(7, "W", wrap=True)
     with pytest.raises(ValueError, match="unknown device"):
-        experiment.run(7, "W", "smoke", device="tpu")
+        experiment.run(RunKey(7, "W"), "smoke", device="tpu")
     with pytest.raises(ValueError, match="valid: fp32, bf16, auto"):
-        experiment.run(7, "W", "smoke", device="cpu", precision="fp8")
+        experiment.run(RunKey(7, "W"), "smoke", "cpu", precision="fp8")
+    with pytest.raises(ValueError, match="valid: full, cpu, quick, smoke"):
+        experiment.run(RunKey(7, "W"), "huge", "cpu")
 
 
 def test_a_heldout_run_never_trains_on_the_held_out_numbers_and_is_scored_apart(tmp_path, monkeypatch):
@@ -77,7 +82,8 @@ def test_a_heldout_run_never_trains_on_the_held_out_numbers_and_is_scored_apart(
     drawn = []
     original = train.NumberGenerator.batch
     monkeypatch.setattr(train.NumberGenerator, "batch", lambda self, n: drawn.append(b := original(self, n)) or b)
-    result = experiment.run(19, "C", "smoke", seed=0, device="cpu", progress="off", split="heldout", **_dirs(tmp_path))
+    result = experiment.run(RunKey(19, "C", split="heldout"), "smoke", "cpu", progress="off",
+                            **_dirs(tmp_path))
     assert result.run_dir.name == "v19C-heldout_s0" and result.metrics["split"] == "heldout"
     labels = torch.cat([b.labels for b in drawn])
     assert len(labels) == 150 and not splits.is_held_out(labels).any()
@@ -85,9 +91,9 @@ def test_a_heldout_run_never_trains_on_the_held_out_numbers_and_is_scored_apart(
     assert {"acc_heldout", "acc_seen", "robust_test_acc", "robust_acc_3digit", "eval_commit"} <= set(m)
     assert m["params"] == 131_745 and 0 <= m["acc_heldout"] <= 1 and 0 <= m["robust_test_acc"] <= 1
     with pytest.raises(ValueError, match="valid: all, heldout"):
-        experiment.config_of(7, "W", "smoke", 0, split="some")
+        RunKey(7, "W", split="some")
     with pytest.raises(ValueError, match="resize32 pipeline"):
-        experiment.config_of(19, "C", "smoke", 0, c_wraparound=True)
+        RunKey(19, "C", wrap=True)
 
 
 def test_training_never_draws_a_validation_digit(mnist_train):

@@ -3,13 +3,14 @@ import torch
 
 from lib.infra import checkpoint
 from lib.study import experiment
+from lib.study.run_key import RunKey
 from lib.reading import inference, weights
 
 
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("runs")  # record and state in one folder: model.pt beside metrics.json
-    return experiment.run(19, "W", "smoke", seed=0, device="cpu", runs_dir=folder, record_dir=folder, progress="off")
+    return experiment.run(RunKey(19, "W"), "smoke", "cpu", runs_dir=folder, record_dir=folder, progress="off")
 
 
 def test_loaded_classifier_matches_evaluation(smoke_run):
@@ -33,7 +34,7 @@ def test_only_full_runs_are_exported_and_bad_checkpoints_are_refused(smoke_run, 
     (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(checkpoint.CheckpointError, match="cannot be read"):
         inference.load(tmp_path / "junk.pt")
-    other = experiment.run(19, "C", "smoke", seed=0, device="cpu", runs_dir=tmp_path, record_dir=tmp_path,
+    other = experiment.run(RunKey(19, "C"), "smoke", "cpu", runs_dir=tmp_path, record_dir=tmp_path,
                            progress="off")
     meta = checkpoint.read(other.run_dir / "model.pt")["meta"]
     checkpoint.save(tmp_path / "mislabelled.pt", other.model, {**meta, "dataset": "W"})  # C weights called W

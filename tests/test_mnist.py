@@ -89,5 +89,5 @@ def test_mnist_dir_that_is_not_a_folder(tmp_path):
 
 
 def test_unknown_split():
-    with pytest.raises(ValueError, match="valid: test, train"):
+    with pytest.raises(ValueError, match="valid: train, test"):
         mnist.load_split("validation")

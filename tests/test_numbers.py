@@ -2,7 +2,8 @@ import pytest
 import torch
 
 from lib.data import numbers
-from lib.data.numbers import NumberGenerator, compose, digits_of, wraparound
+from lib.data import layouts
+from lib.data.numbers import NumberGenerator, digits_of, wraparound
 
 
 def test_batch_shapes_and_views(train_bank):
@@ -81,7 +82,7 @@ def test_bad_probabilities_are_rejected():
 
 def test_unknown_dataset_lists_the_valid_ones():
     with pytest.raises(ValueError, match="valid: W, C"):
-        compose(torch.zeros(1, 3, 28, 28, dtype=torch.uint8), "D")
+        layouts.get("D")
 
 
 def test_wraparound_maps_pixels_like_the_original_bug():

@@ -48,16 +48,14 @@ def main():
     queue = plan.QUEUES[args.profile]
     device = provenance.resolve_device(args.device).type
     for i, key in enumerate(queue):
-        if experiment.finished(key.version, key.dataset, args.profile, key.seed, key.wrap, key.split, device,
-                               args.precision):
+        if experiment.finished(key, args.profile, device, args.precision):
             continue
         print(f"[queue] next: {key.name}; {eta.estimate(queue[i:], args.profile, device, args.precision)}", flush=True)
         if args.dry_run:
             continue
         shown_in = plan.notebooks_showing(key)
         own = next((n for n in shown_in if n.startswith("10_v")), shown_in[0])
-        experiment.run(key.version, key.dataset, args.profile, key.seed, device, c_wraparound=key.wrap,
-                       split=key.split, precision=args.precision, progress="lines", notebook=own)
+        experiment.run(key, args.profile, device, precision=args.precision, progress="lines", notebook=own)
         render(shown_in + ["90_results.ipynb"], args.profile, queue, device)
     print(f"[queue] {eta.estimate(queue, args.profile, device, args.precision)}", flush=True)
 

@@ -14,6 +14,7 @@ import numpy as np
 from torchvision.datasets import MNIST
 
 from ..infra import atomic
+from ..infra.choices import pick
 from ..infra.paths import DATA_DIR, from_env
 
 # name -> (idx magic number, item count, item shape)
@@ -120,8 +121,7 @@ def ensure_mnist(root=DATA_DIR, mnist_dir=None, download=True) -> Path:
 
 def load_split(split: str, root=DATA_DIR, mnist_dir=None, download=True):
     """Return (images uint8 [N,28,28], labels int64 [N]) of MNIST 'train' or 'test'."""
-    if split not in SPLIT_FILES:
-        raise ValueError(f"unknown MNIST split {split!r}; valid: {', '.join(sorted(SPLIT_FILES))}")
+    pick(SPLIT_FILES, split, "MNIST split")
     ensure_mnist(root, mnist_dir, download)
     ds = MNIST(root=str(root), train=(split == "train"), download=False)
     return ds.data.clone(), ds.targets.clone()

@@ -7,23 +7,16 @@ the bank's device, seeded through a torch.Generator, so a seed gives the same
 batches every time (on the same device type).
 
 The raw composition is three 28x28 uint8 slots in reading order, empty slots
-zero. Both datasets are views of it:
-  W: the slots side by side, [B, 28, 84]; the image is the left 28*n columns.
-  C: the slots as channels, [B, 3, 28, 28]; channel 0 is the leading digit.
+zero; a layout (lib/data/layouts.py: W side by side, C as channels) makes the image from them.
 """
 from dataclasses import dataclass
 from functools import lru_cache
 
 import torch
 
-DATASETS = ("W", "C")
+from . import layouts
+
 UNIFORM = (1 / 3, 1 / 3, 1 / 3)
-
-
-def check_dataset(dataset: str) -> str:
-    if dataset not in DATASETS:
-        raise ValueError(f"unknown dataset {dataset!r}; valid: {', '.join(DATASETS)}")
-    return dataset
 
 
 @dataclass
@@ -35,21 +28,13 @@ class NumberBatch:
     source: torch.Tensor  # int64 [B, 3]
 
     def raw(self, dataset: str) -> torch.Tensor:
-        return compose(self.slots, dataset)
+        return layouts.get(dataset).compose(self.slots)
 
     def to(self, device):
         return NumberBatch(*(t.to(device) for t in (self.slots, self.ndigits, self.labels, self.source)))
 
     def __len__(self):
         return len(self.labels)
-
-
-def compose(slots: torch.Tensor, dataset: str) -> torch.Tensor:
-    """Raw uint8 image of a batch of slots: W [B,28,84] or C [B,3,28,28]."""
-    if check_dataset(dataset) == "C":
-        return slots
-    b = slots.shape[0]
-    return slots.permute(0, 2, 1, 3).reshape(b, 28, 84)
 
 
 def digits_of(labels: torch.Tensor, ndigits: torch.Tensor) -> torch.Tensor:

@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import torch
 
+from ..infra.choices import pick
+
 from ..study.heads import position_targets
 
 VALIDATION_PER_DIGIT = 500  # MNIST train images per digit kept out of training: 5,000 in all
@@ -25,9 +27,7 @@ HELD_OUT_SEED = 999
 
 
 def check_split(split: str) -> str:
-    if split not in SPLITS:
-        raise ValueError(f"unknown split {split!r}; valid: {', '.join(SPLITS)}")
-    return split
+    return pick(SPLITS, split, "split")
 
 
 def covers_every_position(numbers) -> bool:

@@ -8,9 +8,10 @@ Each set is one compressed .npz of raw uint8 compositions (so any preprocessing 
 same numbers) plus a JSON manifest. Loading verifies the manifest and the file's hash; a stale or
 damaged set is rebuilt with a message, or rejected when rebuilding is off, never used silently.
 
-Variants (VARIANTS) draw the same numbers again with other digit images and a change of layout:
-"clean" is the study's set; "robust" moves each digit by up to ROBUST_SHIFT pixels (x, y), the same
-range as the layout augmentation of versions 17+, so for them it is in distribution.
+Variants (VARIANTS, a list: add one there and every run is scored on it) draw the same numbers again
+with other digit images and a change of layout. "clean" is the study's set; "robust" moves each digit by
+up to 4 px across and 3 px up or down, the range of the layout augmentation of versions 17+, so for
+them it is in distribution.
 """
 import hashlib
 import io
@@ -22,15 +23,41 @@ import numpy as np
 import torch
 
 from ..infra import atomic
+from ..infra.choices import pick
 from . import mnist, splits
-from .augment import place, random_shifts
-from .numbers import DigitBank, NumberBatch, check_dataset
+from . import layouts
+from .augment import random_shifts
+from .numbers import DigitBank, NumberBatch
 from ..infra.paths import DATA_DIR
 
 FORMAT_VERSION = 1
 SEED = 20250829  # the date of the original study's versions
-DATASET_SEED_OFFSET = {"W": 0, "C": 1}  # W and C are drawn independently, as the original did
-ROBUST_SHIFT = (4, 3)  # max x, y shift of each digit in the robust set, pixels
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A way of drawing the fixed numbers again: its own digit images (seed offset) and layout changes."""
+    name: str
+    seed_offset: int
+    description: str
+    layout_shift: tuple = ()  # max (x, y) pixels each digit moves
+
+    def draw(self, batch: NumberBatch, dataset: str, generator: torch.Generator) -> torch.Tensor:
+        layout = layouts.get(dataset)
+        if not self.layout_shift:
+            return layout.compose(batch.slots)
+        return layout.place(batch.slots, *random_shifts(len(batch), *self.layout_shift, generator, "cpu"))
+
+    def manifest(self) -> dict:
+        return {} if self.name == "clean" else {"variant": self.name, "max_shift_xy": list(self.layout_shift)}
+
+
+VARIANTS = {v.name: v for v in (
+    Variant("clean", 0, "the study's test set"),
+    Variant("robust", 10, "digits moved up to 4 px across and 3 px up or down (in distribution for versions "
+                          "trained with layout shifts)", (4, 3)),
+)}
+ROBUST_SHIFT = VARIANTS["robust"].layout_shift
 
 
 @dataclass(frozen=True)
@@ -53,18 +80,14 @@ PARTS = {p.name: p for p in (
 )}
 PER_CLASS = PARTS["test"].per_class
 SIZE = PARTS["test"].size  # 45,330
-VARIANTS = {"clean": 0, "robust": 10}  # variant -> seed offset: each variant draws its own digits
 
 
 def check_part(part: str) -> Part:
-    if part not in PARTS:
-        raise ValueError(f"unknown set part {part!r}; valid: {', '.join(PARTS)}")
-    return PARTS[part]
+    return pick(PARTS, part, "set part")
 
 
 def check_variant(variant: str) -> str:
-    if variant not in VARIANTS:
-        raise ValueError(f"unknown test-set variant {variant!r}; valid: {', '.join(VARIANTS)}")
+    pick(VARIANTS, variant, "test-set variant")
     return variant
 
 
@@ -95,7 +118,7 @@ class TestSet:
 
 def paths(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test"):
     root = Path(root)
-    stem = (f"{check_part(part).file_prefix}_{check_dataset(dataset)}"
+    stem = (f"{check_part(part).file_prefix}_{layouts.get(dataset).name}"
             + ("" if check_variant(variant) == "clean" else f"_{variant}"))
     return root / f"{stem}.npz", root / f"{stem}.json"
 
@@ -122,13 +145,10 @@ def generate(dataset: str, mnist_root=DATA_DIR, mnist_dir=None, seed: int = SEED
              part: str = "test") -> TestSet:
     """Draw a fixed set in memory from its part's MNIST digits."""
     bank = digit_bank(part, mnist_root, mnist_dir)
-    gen = torch.Generator().manual_seed(seed + DATASET_SEED_OFFSET[check_dataset(dataset)] + VARIANTS[variant]
-                                        + check_part(part).seed_offset)
+    gen = torch.Generator().manual_seed(seed + layouts.get(dataset).seed_offset
+                                        + VARIANTS[check_variant(variant)].seed_offset + check_part(part).seed_offset)
     batch: NumberBatch = bank.numbers(class_labels(part), gen)
-    if variant == "robust":
-        raw = place(batch.slots, dataset, *random_shifts(len(batch), *ROBUST_SHIFT, gen, "cpu"))
-    else:
-        raw = batch.raw(dataset)
+    raw = VARIANTS[variant].draw(batch, dataset, gen)
     return TestSet(dataset, raw.contiguous(), batch.ndigits, batch.labels, batch.source)
 
 
@@ -143,7 +163,7 @@ def _expected_manifest(dataset, mnist_root, variant="clean", part="test"):
         "dataset": dataset,
         **({} if part == "test" else {"part": part, "mnist_images_per_digit": splits.VALIDATION_PER_DIGIT,
                                       "validation_seed": splits.VALIDATION_SEED}),
-        **({} if variant == "clean" else {"variant": variant, "max_shift_xy": list(ROBUST_SHIFT)}),
+        **VARIANTS[variant].manifest(),
         "seed": SEED,
         "size": spec.size,
         "per_class_by_digit_count": {str(k): v for k, v in spec.per_class.items()},
@@ -214,7 +234,7 @@ def pixel_stats(test_set: TestSet):
     for n in (1, 2, 3):
         rows_n = (test_set.ndigits == n).nonzero().squeeze(1)[:2000]
         raw = test_set.raw[rows_n]
-        visible = raw[..., : 28 * n] if test_set.dataset == "W" else raw
+        visible = layouts.get(test_set.dataset).digits_region(raw, n)
         x = prepare(raw, test_set.ndigits[rows_n], test_set.dataset)
         rows.append({"digits": n, "raw mean (0-255)": visible.float().mean().item(),
                      "raw std": visible.float().std().item(), "ink fraction (>127)": (visible > 127).float().mean().item(),

@@ -8,7 +8,7 @@ import torch
 
 from ..infra import checkpoint
 from ..study import heads, models
-from ..data.numbers import compose
+from ..data import layouts
 from ..data.preprocess import prepare
 from ..study.versions import get
 from .weights import path_for
@@ -30,7 +30,7 @@ class Classifier:
         if slots.dtype != torch.uint8 or slots.dim() != 4 or tuple(slots.shape[1:]) != (3, 28, 28):
             raise ValueError(f"slots must be uint8 [B, 3, 28, 28], got {slots.dtype} {tuple(slots.shape)}")
         slots, ndigits = slots.to(self.device), torch.as_tensor(ndigits, device=self.device).long()
-        x = prepare(compose(slots, self.dataset), ndigits, self.dataset, self.preprocessing)
+        x = prepare(layouts.get(self.dataset).compose(slots), ndigits, self.dataset, self.preprocessing)
         return heads.number_log_probs(self.model(x), self.head).exp()
 
 

@@ -6,16 +6,17 @@ import pandas as pd
 import seaborn as sns
 import torch
 
-from ..study.experiment import display_name
+from ..data import layouts
+from ..study.run_key import RunKey
 from ..data.numbers import ndigits_of
 
 sns.set_theme(style="whitegrid", context="notebook")
 
 
-def _as_image(raw_one: torch.Tensor, dataset: str):
-    """W: grey image; C: the three channels as R, G, B so a person sees which digit is where."""
-    img = raw_one.cpu().numpy()
-    return np.transpose(img, (1, 2, 0)) if dataset == "C" else img
+def _show(ax, raw_one, dataset: str, ndigits: int):
+    layout = layouts.get(dataset)
+    ax.imshow(layout.show(raw_one, ndigits), cmap=layout.cmap, vmin=0, vmax=255)
+    ax.axis("off")
 
 
 def sample_grid(test_set, per_row: int = 6, seed: int = 0):
@@ -26,14 +27,10 @@ def sample_grid(test_set, per_row: int = 6, seed: int = 0):
         idx = (test_set.ndigits == n).nonzero().squeeze(1)
         pick = idx[torch.randperm(len(idx), generator=g)[:per_row]]
         for ax, i in zip(axes[row], pick.tolist()):
-            img = _as_image(test_set.raw[i], test_set.dataset)
-            if test_set.dataset == "W":
-                img = img[:, : 28 * n]
-            ax.imshow(img, cmap="gray_r" if test_set.dataset == "W" else None, vmin=0, vmax=255)
+            _show(ax, test_set.raw[i], test_set.dataset, n)
             ax.set_title(str(int(test_set.labels[i])), fontsize=10)
-            ax.axis("off")
-    fig.suptitle(f"{test_set.dataset} test set: 1-, 2- and 3-digit numbers"
-                 + (" (channels 0/1/2 shown as red/green/blue)" if test_set.dataset == "C" else ""))
+    shown_as = layouts.get(test_set.dataset).shown_as
+    fig.suptitle(f"{test_set.dataset} test set: 1-, 2- and 3-digit numbers" + (f" ({shown_as})" if shown_as else ""))
     fig.tight_layout()
     return fig
 
@@ -63,7 +60,7 @@ def training_curves(results, smooth_steps: int = 200):
     from ..study.versions import get
     fig, (ax_loss, ax_acc, ax_val) = plt.subplots(1, 3, figsize=(15, 3.8))
     for r in results:
-        h, name = r.history, display_name(r.metrics)
+        h, name = r.history, r.key.label
         epochs = len(h["epochs"])
         every = h.get("log_every", 1)  # older histories kept every step
         w = max(1, smooth_steps // every)
@@ -117,10 +114,7 @@ def misclassified(result, count: int = 24, seed: int = 0):
         ax.axis("off")
     ts = result.test_set
     for ax, i in zip(axes.flat, pick.tolist()):
-        img = _as_image(ts.raw[i], ts.dataset)
-        if ts.dataset == "W":
-            img = img[:, : 28 * int(ts.ndigits[i])]
-        ax.imshow(img, cmap="gray_r" if ts.dataset == "W" else None, vmin=0, vmax=255)
+        _show(ax, ts.raw[i], ts.dataset, int(ts.ndigits[i]))
         ax.set_title(f"{int(ts.labels[i])} → {int(preds[i])} ({_percent(float(conf[i]))})", fontsize=9,
                      color="firebrick")
     fig.suptitle(f"misclassified: true → predicted (confidence); {len(wrong):,} of {len(ts):,} wrong")
@@ -147,7 +141,7 @@ def results_figure(frame, profile: str):
     """Test accuracy per version, W and C, ours (mean and seeds) beside the original's reported accuracy."""
     data = frame[frame["profile"] == profile]
     fig, axes = plt.subplots(1, 2, figsize=(14, 4), gridspec_kw={"width_ratios": [19, 6]}, sharey=True)
-    for ax, dataset in zip(axes, ("W", "C")):
+    for ax, dataset in zip(axes, layouts.LAYOUTS):
         d = data[(data["dataset"] == dataset) & data["preprocessing"].isin(["resize32", "native"])
                  & (data["split"] == "all")]
         if d.empty:
@@ -172,8 +166,7 @@ def results_figure(frame, profile: str):
 def robustness_bars(frame, profile: str):
     """Clean vs robust test accuracy per run of one profile (runs that have both)."""
     d = frame[(frame["profile"] == profile) & (frame["split"] == "all")].dropna(subset=["robust_test_acc"])
-    d = d.assign(run=[f"v{v}{ds}{' +wrap' if p.endswith('+wrap') else ''}"
-                      for v, ds, p in zip(d["version"], d["dataset"], d["preprocessing"])])
+    d = d.assign(run=[RunKey.of(row).family for row in d.to_dict("records")])
     long = d.melt(id_vars="run", value_vars=["test_acc", "robust_test_acc"], var_name="test set", value_name="accuracy")
     long["test set"] = long["test set"].map({"test_acc": "fixed test set", "robust_test_acc": "robust (digits moved)"})
     fig, ax = plt.subplots(figsize=(max(6, 0.55 * d["run"].nunique() + 2), 3.8))

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..infra import atomic
+from ..study.run_key import RunKey
 from ..infra.paths import RECORD_DIR, RES_DIR, ROOT
 
 COLUMNS = ["version", "dataset", "preprocessing", "profile", "seed", "params", "epochs", "samples_per_epoch",
@@ -84,8 +85,7 @@ def markdown(frame: pd.DataFrame, single: pd.DataFrame | None = None) -> str:
         for (version, dataset, prep, split), g in part.groupby(["version", "dataset", "preprocessing", "split"],
                                                                sort=False):
             first = g.iloc[0]
-            name = (f"v{version}{dataset}" + (" +wrap" if prep.endswith("+wrap") else "")
-                    + (" trained without held-out numbers" if split == "heldout" else ""))
+            name = RunKey.of(first.to_dict()).family
             orig_acc = "–" if pd.isna(first["seed_reported_acc"]) else f"{first['seed_reported_acc'] * 100:.0f}%"
             orig_loss = "–" if pd.isna(first["seed_reported_loss"]) else f"{first['seed_reported_loss']:g}"
             links = ", ".join(sorted({f"[{nb}](rendered/{profile}/{nb})" for nb in g["notebook"].dropna()})) or "–"

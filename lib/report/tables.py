@@ -5,14 +5,15 @@ import json
 from IPython.display import Markdown
 
 from ..study import profiles
-from ..study.experiment import display_name, run_name, state_files
+from ..study.experiment import state_files
+from ..study.run_key import RunKey
 from ..infra.paths import RECORD_DIR, relative
 from ..study.versions import ORIGINAL_LAST, get, table
 
 
 def label(result) -> str:
     """A run's short name in legends: v7W, v5C +wrap, with its seed."""
-    return display_name(result.metrics)
+    return result.key.label
 
 
 def checkpoints(results):
@@ -41,7 +42,7 @@ def comparison(results) -> Markdown:
              "| original acc | original loss |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         m = r.metrics
-        name = f"v{m['version']}{m['dataset']}" + (" +wrap" if m["preprocessing"].endswith("+wrap") else "")
+        name = r.key.family
         orig = (f"{m['reported_acc']}%", f"{m['reported_loss']:g}") if m["reported_acc"] is not None else ("–", "–")
         lines.append(f"| {name} | {m['profile']} | {m['seed']} | {m['epochs'] * m['samples_per_epoch']:,} "
                      f"| {m['test_acc']:.2%} | {m['acc_1digit']:.1%} / {m['acc_2digit']:.1%} / {m['acc_3digit']:.1%} "
@@ -52,7 +53,7 @@ def comparison(results) -> Markdown:
         notes.append(f"Profile `{profile}`: {profiles.get(profile).purpose}. Its accuracies sit far below the "
                      "original's, which trained on the full recipe; compare versions with each other at the same "
                      "profile, and the `full` profile with the original.")
-    if any(r.metrics["dataset"] == "C" for r in results):
+    if any(r.key.wrap for r in results):
         notes.append("The original's C numbers came from its wrap-around pipeline (pitfall 1); rows without "
                      "`+wrap` use the correct C images.")
     notes.append("The original's accuracy is floor-rounded, from one unseeded run; its loss is a training loss "
@@ -75,7 +76,7 @@ def against(results, previous: int, runs_dir=RECORD_DIR) -> Markdown:
     missing = []
     for r in results:
         m = r.metrics
-        before = runs_dir / m["profile"] / run_name(previous, m["dataset"], m["seed"]) / "metrics.json"
+        before = runs_dir / m["profile"] / RunKey(previous, m["dataset"], m["seed"]).name / "metrics.json"
         if before.is_file():
             lines.append(_row(json.loads(before.read_text()), f"v{previous}{m['dataset']} (before)"))
         else:
@@ -97,7 +98,7 @@ def unseen(results, runs_dir=RECORD_DIR) -> Markdown:
              "|---|---|---|---:|---:|---:|"]
     for r in results:
         m = r.metrics
-        same = runs_dir / m["profile"] / run_name(m["version"], m["dataset"], m["seed"]) / "metrics.json"
+        same = runs_dir / m["profile"] / RunKey(m["version"], m["dataset"], m["seed"]).name / "metrics.json"
         head = get(m["version"]).head
         for trained, mm in (("all numbers", json.loads(same.read_text()) if same.is_file() else None),
                             ("all but the held-out 10%", m)):
@@ -118,6 +119,6 @@ def robustness(frame) -> Markdown:
                                                              sort=False):
         clean, robust = g["test_acc"].mean(), g["robust_test_acc"].mean()
         digits = " / ".join(f"{g[f'robust_acc_{n}digit'].mean():.1%}" for n in (1, 2, 3))
-        lines.append(f"| v{version}{dataset}{' +wrap' if prep.endswith('+wrap') else ''} | {profile} | {len(g)} "
+        lines.append(f"| {RunKey.of(g.iloc[0].to_dict()).family} | {profile} | {len(g)} "
                      f"| {clean:.2%} | {robust:.2%} | {100 * (robust - clean):+.1f} pts | {digits} |")
     return Markdown("\n".join(lines))

@@ -51,8 +51,7 @@ def remaining(key, profile: str, device, precision: str = "auto", runs_dir=None)
 def estimate(keys, profile: str, device="auto", precision: str = "auto", runs_dir=None) -> str:
     """One line: runs left, and the training time they need where every speed is known."""
     device = provenance.resolve_device(device)
-    left = [k for k in keys if not experiment.finished(k.version, k.dataset, profile, k.seed, k.wrap, k.split,
-                                                       device.type, precision)]
+    left = [k for k in keys if not experiment.finished(k, profile, device.type, precision)]
     if not left:
         return f"profile {profile}: every run is finished"
     seconds, unknown = 0.0, []

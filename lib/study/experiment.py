@@ -32,7 +32,7 @@ from ..data.numbers import DigitBank
 from ..infra.paths import RECORD_DIR, relative, state_dir
 from .precision import resolve as resolve_precision
 from .train import train
-from .versions import check_run
+from .run_key import RunKey
 
 CHANNELS_LAST = True  # NHWC convolutions for every run: measured against NCHW by bench/bench.py (res/bench/)
 VAL_KEYS = ("test_acc", "test_loss", "acc_1digit", "acc_2digit", "acc_3digit")  # kept as val_* per epoch
@@ -49,6 +49,10 @@ class RunResult:
     run_dir: Path  # the record's folder
     from_record: bool = False
 
+    @property
+    def key(self) -> RunKey:
+        return RunKey.of(self.metrics)
+
 
 def seed_list(seeds) -> list:
     """Seeds 0..seeds-1, after checking the notebook parameter."""
@@ -57,33 +61,18 @@ def seed_list(seeds) -> list:
     return list(range(seeds))
 
 
-def run_name(version, dataset, seed, c_wraparound=False, split="all") -> str:
-    return f"v{version}{dataset}{'-wrap' if c_wraparound else ''}{'-heldout' if split == 'heldout' else ''}_s{seed}"
-
-
-def display_name(metrics: dict) -> str:
-    """A run's name in legends and tables: v7W, v5C +wrap, v19W held out, with its seed."""
-    return (f"v{metrics['version']}{metrics['dataset']}{' +wrap' if metrics['preprocessing'].endswith('+wrap') else ''}"
-            f"{' held out' if metrics.get('split') == 'heldout' else ''} seed {metrics['seed']}")
-
-
-def config_of(version, dataset, profile, seed, c_wraparound=False, split="all", compute="fp32") -> dict:
+def config_of(key: RunKey, profile: str, compute: str = "fp32") -> dict:
     """Everything that decides a run's numbers (device and code commit are recorded, not compared)."""
-    spec = check_run(version, dataset)
-    if c_wraparound and dataset != "C":
-        raise ValueError("c_wraparound reproduces a bug of the C pipeline; it does not apply to W")
-    if c_wraparound and spec.preprocessing != "resize32":
-        raise ValueError(f"c_wraparound reproduces the original's resize32 pipeline; v{version} uses "
-                         f"{spec.preprocessing!r}")
     if compute not in ("fp32", "bf16"):
         raise ValueError(f"compute must be a resolved precision, fp32 or bf16, got {compute!r}")
+    spec = key.spec
     epochs, samples = profiles.schedule(profile, spec)
-    return {"version": version, "dataset": dataset, "profile": profile, "seed": seed,
-            "preprocessing": spec.preprocessing + ("+wrap" if c_wraparound else ""),
-            "epochs": epochs, "samples_per_epoch": samples, "batch_size": spec.batch_size,
-            "digit_probs": list(spec.digit_probs), "test_limit": profiles.get(profile).test_limit,
-            "precision": compute, "validation_digits": 10 * splits.VALIDATION_PER_DIGIT,
-            **({"split": split} if splits.check_split(split) != "all" else {})}  # absent for "all": older runs match
+    return {"version": key.version, "dataset": key.dataset, "profile": profile, "seed": key.seed,
+            "preprocessing": key.preprocessing, "epochs": epochs, "samples_per_epoch": samples,
+            "batch_size": spec.batch_size, "digit_probs": list(spec.digit_probs),
+            "test_limit": profiles.get(profile).test_limit, "precision": compute,
+            "validation_digits": 10 * splits.VALIDATION_PER_DIGIT,
+            **({"split": key.split} if key.split != "all" else {})}  # absent for "all": older runs match
 
 
 @lru_cache(maxsize=4)
@@ -139,12 +128,11 @@ def _from_errors(test_set, errors: dict) -> dict:
     return {"pred": pred, "confidence": confidence}
 
 
-def finished(version, dataset, profile, seed, c_wraparound=False, split="all", device="auto", precision="auto",
-             record_dir=RECORD_DIR) -> bool:
+def finished(key: RunKey, profile: str, device="auto", precision="auto", record_dir=RECORD_DIR) -> bool:
     """True when the run's record exists and was made with the config this code would use."""
     compute = resolve_precision(precision, provenance.resolve_device(device))
-    path = record_files(profile, run_name(version, dataset, seed, c_wraparound, split), record_dir)["metrics"]
-    config = config_of(version, dataset, profile, seed, c_wraparound, split, compute)
+    path = record_files(profile, key.name, record_dir)["metrics"]
+    config = config_of(key, profile, compute)
     return path.is_file() and _matches(json.loads(path.read_text()), config)
 
 
@@ -158,17 +146,15 @@ def state_files(profile, name, runs_dir=None) -> dict:
     return {k: folder / f"{k}.pt" for k in ("model", "train_state", "predictions")}
 
 
-def run(version: int, dataset: str, profile: str = "quick", seed: int = 0, device: str = "auto",
-        c_wraparound: bool = False, force: bool = False, record_dir=RECORD_DIR, runs_dir=None,
-        progress="bar", notebook: str | None = None, split: str = "all", precision: str = "auto",
-        train: bool = True) -> RunResult | None:
+def run(key: RunKey, profile: str = "quick", device: str = "auto", *, force: bool = False, train: bool = True,
+        precision: str = "auto", progress="bar", notebook: str | None = None, record_dir=RECORD_DIR,
+        runs_dir=None) -> RunResult | None:
     """Train (or resume, or reuse, or show from the record) and evaluate one run; `notebook` names the
     notebook that shows it. Returns None when train=False and the run has not finished."""
     dev = provenance.resolve_device(device)
     compute = resolve_precision(precision, dev)
-    config = config_of(version, dataset, profile, seed, c_wraparound, split, compute)
-    spec = check_run(version, dataset)
-    name = run_name(version, dataset, seed, c_wraparound, split)
+    config = config_of(key, profile, compute)
+    spec, dataset, name = key.spec, key.dataset, key.name
     record, state = record_files(profile, name, record_dir), state_files(profile, name, runs_dir)
     test_set = load_test_set(dataset, profile)
     robust_set = load_test_set(dataset, profile, "robust")
@@ -190,8 +176,8 @@ def run(version: int, dataset: str, profile: str = "quick", seed: int = 0, devic
         print(f"{name} ({profile}): not trained yet; train=False, so it is left for the training queue.")
         return None
 
-    torch.manual_seed(seed)  # the initial weights
-    model = models.build(version, dataset, channels_last=CHANNELS_LAST).to(dev)
+    torch.manual_seed(key.seed)  # the initial weights
+    model = models.build(key.version, dataset, channels_last=CHANNELS_LAST).to(dev)
     if checkpointed:
         print(f"{name} ({profile}) is already trained with this config: evaluating its checkpoint "
               "(force=True retrains).")
@@ -205,8 +191,8 @@ def run(version: int, dataset: str, profile: str = "quick", seed: int = 0, devic
               f"{config['batch_size']}, {compute}, on {provenance.hardware(dev)}; validated on {len(val_set):,} "
               "numbers after each epoch.")
         history = fit(model, spec, dataset, config["preprocessing"], config["epochs"], config["samples_per_epoch"],
-                      seed, dev, compute, state_path=state["train_state"], identity=config, progress=progress,
-                      exclude=splits.excluded(split),
+                      key.seed, dev, compute, state_path=state["train_state"], identity=config, progress=progress,
+                      exclude=splits.excluded(key.split),
                       validate=validator(val_set, config["preprocessing"], dev, spec.head))
         history["provenance"] = provenance.describe(dev)  # where and from which code it was trained
         atomic.write_json(record["history"], history)

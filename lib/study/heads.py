@@ -13,14 +13,14 @@ import torch
 import torch.nn.functional as F
 
 from ..data.numbers import digits_of, ndigits_of
+from ..infra.choices import pick
 
 HEADS = {"number": 1000, "digits": 33}  # head -> logits per sample
 NO_DIGIT = 10  # the "no digit" class of a position in the digits head
 
 
 def check_head(head: str) -> str:
-    if head not in HEADS:
-        raise ValueError(f"unknown head {head!r}; valid: {', '.join(HEADS)}")
+    pick(HEADS, head, "head")
     return head
 
 

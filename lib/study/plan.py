@@ -1,38 +1,22 @@
 """Which runs make up the study, which notebook shows each, and the order the training queue follows.
 
-A run is a RunKey: version, dataset, seed, whether the C images carry the original's wrap-around bug,
-and whether held-out numbers are kept out of training. A version's notebook shows the version on every
-dataset the original trained it on, and for the original's C versions both the correct images and the
-wrap-around the original used. QUEUES lists, per profile, the runs of the record in the order the
+A run is a RunKey (lib/study/run_key.py). A version's notebook shows the version on every dataset it is
+trained on, and for the original's versions on a layout whose pipeline had the wrap-around bug (C) both
+the correct images and the wrap-around the original used. QUEUES lists, per profile, the runs of the record in the order the
 background queue trains them (tools/train_queue.py).
 """
-from dataclasses import dataclass
-
+from ..data import layouts
 from . import experiment
+from .run_key import RunKey
 from .versions import ORIGINAL_KEPT, ORIGINAL_LAST, VERSIONS, get
-
-
-@dataclass(frozen=True)
-class RunKey:
-    version: int
-    dataset: str
-    seed: int = 0
-    wrap: bool = False  # C only: the original's uint8 wrap-around of 1- and 2-digit images
-    split: str = "all"  # "heldout": trained without the held-out numbers
-
-    @property
-    def name(self) -> str:
-        return experiment.run_name(self.version, self.dataset, self.seed, self.wrap, self.split)
-
-    def with_seed(self, seed: int) -> "RunKey":
-        return RunKey(self.version, self.dataset, seed, self.wrap, self.split)
 
 
 def version_runs(version: int, seeds: int = 1) -> list:
     """The runs a version's notebook shows: each dataset the version is trained on; the original's C runs
     both correct and with the wrap-around it had."""
     spec = get(version)
-    wraps = lambda d: (False, True) if d == "C" and version <= ORIGINAL_LAST else (False,)  # noqa: E731
+    def wraps(dataset):
+        return (False, True) if layouts.get(dataset).has_wrap_bug and version <= ORIGINAL_LAST else (False,)
     return [RunKey(version, d, s, w) for d in spec.datasets for w in wraps(d) for s in range(seeds)]
 
 
@@ -76,8 +60,7 @@ def run_shown(keys, profile: str, device: str = "auto", *, notebook: str | None 
     `options` go to lib.study.experiment.run (force, train, progress, precision)."""
     results, pending = [], []
     for k in keys:
-        result = experiment.run(k.version, k.dataset, profile, k.seed, device, c_wraparound=k.wrap, split=k.split,
-                                notebook=notebook, **options)
+        result = experiment.run(k, profile, device, notebook=notebook, **options)
         (results.append(result) if result is not None else pending.append(k.name))
     if pending:
         print(f"Not trained yet at profile {profile!r}: {', '.join(pending)}. This notebook shows the finished "

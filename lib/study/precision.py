@@ -9,13 +9,13 @@ from contextlib import nullcontext
 
 import torch
 
+from ..infra.choices import pick
+
 PRECISIONS = ("fp32", "bf16", "auto")
 
 
 def check(precision: str) -> str:
-    if precision not in PRECISIONS:
-        raise ValueError(f"unknown precision {precision!r}; valid: {', '.join(PRECISIONS)}")
-    return precision
+    return pick(PRECISIONS, precision, "precision")
 
 
 def bf16_native(device) -> bool:

@@ -2,6 +2,8 @@
 from dataclasses import dataclass
 from math import ceil
 
+from ..infra.choices import pick
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -23,9 +25,7 @@ PROFILES = {p.name: p for p in (
 
 
 def get(name: str) -> Profile:
-    if name not in PROFILES:
-        raise ValueError(f"unknown profile {name!r}; valid: {', '.join(PROFILES)}")
-    return PROFILES[name]
+    return pick(PROFILES, name, "profile")
 
 
 def schedule(profile: str, spec) -> tuple:

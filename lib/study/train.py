@@ -13,6 +13,7 @@ import torch
 from tqdm import tqdm  # text bar: reads the same in a terminal and in JupyterLab
 
 from ..infra import atomic, checkpoint, provenance
+from ..infra.choices import pick
 from . import heads, models, precision
 from ..data.augment import augment
 from ..data.numbers import DigitBank, NumberGenerator
@@ -30,9 +31,7 @@ def epoch_seed(seed: int, epoch: int) -> int:
 def check_progress(progress) -> str:
     if progress is True or progress is False:  # older callers
         return "bar" if progress else "off"
-    if progress not in PROGRESS:
-        raise ValueError(f"unknown progress {progress!r}; valid: {', '.join(PROGRESS)}")
-    return progress
+    return pick(PROGRESS, progress, "progress")
 
 
 def steps_per_epoch(samples: int, batch_size: int) -> int:

@@ -9,7 +9,9 @@ accuracies there are floor-rounded percentages from one unseeded run.
 """
 from dataclasses import dataclass, field, replace
 
-from ..data.numbers import UNIFORM, check_dataset
+from ..data import layouts
+from ..data.numbers import UNIFORM
+from ..infra.choices import pick
 
 
 @dataclass(frozen=True)
@@ -161,9 +163,7 @@ BEST = 19  # our best version: its notebook exports the committed weights (res/w
 
 
 def get(version: int) -> Version:
-    if version not in VERSIONS:
-        raise ValueError(f"unknown version {version!r}; valid: {', '.join(map(str, VERSIONS))}")
-    return VERSIONS[version]
+    return pick(VERSIONS, version, "version")
 
 
 def runs():
@@ -179,7 +179,7 @@ def beyond():
 def check_run(version: int, dataset: str) -> Version:
     """The version's row, after checking both names. Any version builds for W or C (cnnC runs v7 on C);
     `runs()` lists the pairs the original trained."""
-    check_dataset(dataset)
+    layouts.get(dataset)
     return get(version)
 
 

@@ -1,0 +1,133 @@
+"""Layouts: how the digit slots of a number become one image. A layout is one object.
+
+Every number starts as three 28x28 uint8 slots in reading order (empty slots zero, lib/data/numbers.py).
+A layout says how those become the image a network sees, and everything that depends on it:
+  compose   slots -> raw uint8 image
+  place     slots moved by (x, y) pixels each -> raw image (layout augmentation, the robust test sets)
+  resize32  the original's preprocessing: the raw image squashed to 32x32 (bilinear, antialiased)
+  native    the shape a network sees when the image is kept as composed
+  show      one raw image as a picture (how plots draw it)
+W puts the digits side by side in one channel; C stacks them as three channels. A third layout is one
+more subclass in LAYOUTS; every other module looks the layout up by its name (the runs' `dataset`).
+"""
+import torch
+
+from ..infra.choices import pick
+from .resize import column_weights, every_width_weights
+
+
+class Layout:
+    name: str
+    description: str
+    channels: int  # channels of the image a network sees
+    native: tuple  # (channels, height, width) of the image as composed
+    seed_offset: int  # fixed test sets of each layout draw their own digits, from SEED + this
+    has_wrap_bug: bool = False  # the original's pipeline for this layout had the uint8 wrap-around
+    cmap: str | None = "gray_r"  # how plots colour one raw image
+    shown_as: str = ""  # a note for figure titles on how the picture encodes the layout
+
+    def compose(self, slots: torch.Tensor) -> torch.Tensor:
+        """Raw uint8 images [B, ...] from slots [B, 3, 28, 28]."""
+        raise NotImplementedError
+
+    def place(self, slots: torch.Tensor, shift_x: torch.Tensor, shift_y: torch.Tensor) -> torch.Tensor:
+        """Raw images with slot j moved by (shift_x[:, j], shift_y[:, j]) pixels."""
+        raise NotImplementedError
+
+    def resize32(self, raw: torch.Tensor, ndigits: torch.Tensor) -> torch.Tensor:
+        """float [B, channels, 32, 32] in 0-255: the original's resize (aspect ratio not kept)."""
+        raise NotImplementedError
+
+    def as_input(self, raw: torch.Tensor) -> torch.Tensor:
+        """float [B, *native] in 0-255: the raw image as composed, with its channel axis."""
+        raise NotImplementedError
+
+    def digits_region(self, raw: torch.Tensor, ndigits: int) -> torch.Tensor:
+        """The part of raw images of `ndigits`-digit numbers that can hold ink."""
+        raise NotImplementedError
+
+    def show(self, raw_one: torch.Tensor, ndigits: int):
+        """One raw image as a numpy picture (only the part that holds digits)."""
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"Layout {self.name}: {self.description}"
+
+
+def _moved(slots, shift_x, shift_y, width, offset):
+    """[B, 3, 28, width]: each slot drawn at column offset*j + shift_x, row shift_y on its own canvas;
+    pixels moved past an edge are lost (MNIST digits have a 4 px margin, so small shifts keep them)."""
+    b, dev = slots.shape[0], slots.device
+    slot = torch.arange(3, device=dev)
+    ys = torch.arange(28, device=dev)[None, None, :] - shift_y[:, :, None]  # [B, 3, 28] source rows
+    xs = torch.arange(width, device=dev)[None, None, :] - shift_x[:, :, None] - offset * slot[None, :, None]
+    inside = ((ys >= 0) & (ys < 28))[..., :, None] & ((xs >= 0) & (xs < 28))[..., None, :]
+    return slots[torch.arange(b, device=dev)[:, None, None, None], slot[None, :, None, None],
+                 ys.clamp(0, 27)[..., :, None], xs.clamp(0, 27)[..., None, :]] * inside
+
+
+class SideBySide(Layout):
+    name = "W"
+    description = "digits side by side in one channel, 28 x 28n pixels (stored 28 x 84, empty columns after)"
+    channels = 1
+    native = (1, 28, 84)
+    seed_offset = 0
+
+    def compose(self, slots):
+        return slots.permute(0, 2, 1, 3).reshape(slots.shape[0], 28, 84)
+
+    def place(self, slots, shift_x, shift_y):
+        # slot j sits at columns 28j + shift: gaps change by the difference of neighbours' shifts; where moved
+        # digits overlap, the brighter pixel wins (ink over ink)
+        return _moved(slots, shift_x, shift_y, 84, 28).amax(1)
+
+    def resize32(self, raw, ndigits):
+        rows = column_weights(28, raw.device).T  # [32, 28]
+        every_width = (rows @ raw.float() @ every_width_weights(raw.device)).view(-1, 32, 3, 32)
+        return every_width[torch.arange(len(raw), device=raw.device), :, ndigits - 1].unsqueeze(1)
+
+    def as_input(self, raw):
+        return raw.float().unsqueeze(1)
+
+    def digits_region(self, raw, ndigits):
+        return raw[..., : 28 * ndigits]
+
+    def show(self, raw_one, ndigits):
+        return self.digits_region(raw_one, ndigits).cpu().numpy()
+
+
+class Stacked(Layout):
+    name = "C"
+    description = "digits as three channels in reading order, 3 x 28 x 28 (missing digits are empty channels)"
+    channels = 3
+    native = (3, 28, 28)
+    seed_offset = 1  # W and C are drawn independently, as the original did
+    has_wrap_bug = True
+    cmap = None
+    shown_as = "channels 0/1/2 shown as red/green/blue"
+
+    def compose(self, slots):
+        return slots
+
+    def place(self, slots, shift_x, shift_y):
+        return _moved(slots, shift_x, shift_y, 28, 0)
+
+    def resize32(self, raw, ndigits):
+        rows = column_weights(28, raw.device).T
+        return rows @ raw.float() @ rows.T
+
+    def as_input(self, raw):
+        return raw.float()
+
+    def digits_region(self, raw, ndigits):
+        return raw
+
+    def show(self, raw_one, ndigits):
+        return raw_one.permute(1, 2, 0).cpu().numpy()
+
+
+LAYOUTS = {layout.name: layout for layout in (SideBySide(), Stacked())}  # by name, as runs call them (dataset)
+
+
+def get(name: str) -> Layout:
+    return pick(LAYOUTS, name, "dataset (layout)")

@@ -1,0 +1,64 @@
+"""A run's identity: version, dataset (layout), seed, the original's wrap-around bug, the numbers it trains on.
+
+Everything else about a run follows from its key and a profile: the recipe (its version's row), the
+schedule (lib/study/profiles.py), the folder names of its record and state. Records store the key's
+fields in metrics.json; RunKey.of reads them back.
+"""
+from dataclasses import dataclass
+
+from ..data import layouts, preprocess, splits
+from .versions import Version, get
+
+
+@dataclass(frozen=True)
+class RunKey:
+    version: int
+    dataset: str
+    seed: int = 0
+    wrap: bool = False  # the original's uint8 wrap-around of 1- and 2-digit images (its C pipeline)
+    split: str = "all"  # "heldout": trained without the held-out numbers (lib/data/splits.py)
+
+    def __post_init__(self):
+        spec, layout = get(self.version), layouts.get(self.dataset)
+        splits.check_split(self.split)
+        if self.wrap and not layout.has_wrap_bug:
+            raise ValueError(f"the wrap-around reproduces a bug of the original's C pipeline; it does not apply "
+                             f"to {self.dataset}")
+        if self.wrap and spec.preprocessing != "resize32":
+            raise ValueError(f"the wrap-around reproduces the original's resize32 pipeline; v{self.version} uses "
+                             f"{spec.preprocessing!r}")
+
+    @property
+    def spec(self) -> Version:
+        return get(self.version)
+
+    @property
+    def preprocessing(self) -> str:
+        return preprocess.name_of(self.spec.preprocessing, self.wrap)
+
+    @property
+    def name(self) -> str:
+        """Folder name of the run's record and state: v7W_s0, v5C-wrap_s0, v19W-heldout_s1."""
+        return (f"v{self.version}{self.dataset}{'-wrap' if self.wrap else ''}"
+                f"{'-heldout' if self.split == 'heldout' else ''}_s{self.seed}")
+
+    @property
+    def label(self) -> str:
+        """Name in legends and tables: v7W, v5C +wrap, v19W held out, with the seed."""
+        return (f"v{self.version}{self.dataset}{' +wrap' if self.wrap else ''}"
+                f"{' held out' if self.split == 'heldout' else ''} seed {self.seed}")
+
+    @property
+    def family(self) -> str:
+        """The label without the seed: what seeds of one run share."""
+        return self.label.rsplit(" seed ", 1)[0]
+
+    def with_seed(self, seed: int) -> "RunKey":
+        return RunKey(self.version, self.dataset, seed, self.wrap, self.split)
+
+    @classmethod
+    def of(cls, metrics: dict) -> "RunKey":
+        """The key of a recorded run, from its metrics.json."""
+        split = metrics.get("split")
+        return cls(int(metrics["version"]), metrics["dataset"], int(metrics["seed"]),
+                   preprocess.parse(metrics["preprocessing"])[1], split if isinstance(split, str) else "all")
