@@ -11,12 +11,12 @@ cd "$(dirname "$0")"
 
 usage() {
   cat <<USAGE
-Usage: ./run_all.sh [--profile full|cpu|quick|smoke] [--only PATTERN] [--device cpu|cuda|auto] [--seeds N]
+Usage: ./run_all.sh [--profile P] [--only PATTERN] [--device cpu|cuda|auto] [--seeds N]
                    [--precision fp32|bf16|auto] [--no-train] [--force]
 
-  --profile P   run size (default quick): full = the original's recipe (a GPU run), cpu = 1/5 of its
-                samples on all test numbers (for the small version 19 on a CPU), quick = the whole
-                study on 2 CPU cores (~30 min), smoke = a few batches per run (checks that all runs)
+  --profile P   run size, one of lib/study/profiles.py's PROFILES (default quick): full = the
+                original's recipe, quick = 1/50 of it, smoke = a few batches per run (checks that
+                everything runs); `python -m lib.study.profiles` lists them
   --only PAT    run only notebooks whose file name contains PAT (e.g. --only v07, --only 00_);
                 several patterns separated by commas (e.g. --only v14,v15,90_)
   --device D    cpu, cuda or auto (default auto: cuda when available)
@@ -44,7 +44,6 @@ while [[ $# -gt 0 ]]; do
     *) usage >&2; die "unknown option '$1'" ;;
   esac
 done
-case "$profile" in full|cpu|quick|smoke) ;; *) usage >&2; die "unknown profile '$profile' (valid: full, cpu, quick, smoke)" ;; esac
 case "$device" in cpu|cuda|auto) ;; *) usage >&2; die "unknown device '$device' (valid: cpu, cuda, auto)" ;; esac
 case "$precision" in fp32|bf16|auto) ;; *) usage >&2; die "unknown precision '$precision' (valid: fp32, bf16, auto)" ;; esac
 [[ "$seeds" =~ ^[1-9][0-9]*$ ]] || { usage >&2; die "--seeds must be a positive integer, got '$seeds'"; }
@@ -76,6 +75,10 @@ if [[ ${#problems[@]} -gt 0 ]]; then
   printf '  - %s\n' "${problems[@]}" >&2
   exit 1
 fi
+# the profiles are lib/study/profiles.py's
+mapfile -t valid_profiles < <("$PYTHON" -m lib.study.profiles)
+printf '%s\n' "${valid_profiles[@]}" | grep -qxF -- "$profile" \
+  || { usage >&2; die "unknown profile '$profile' (valid: ${valid_profiles[*]})"; }
 
 # --- run the notebooks ---
 out_dir="res/rendered/$profile"

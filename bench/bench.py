@@ -5,7 +5,7 @@ One command measures, in one run on one machine:
      and lib's batched generators, W and C, on the CPU and (if present) the GPU;
   2. training numbers/s at batch 64 for versions 1, 3, 7, 11, 12, fed by each pipeline and by one
      pre-made batch reused every step (the compute-only ceiling);
-  3. the time to evaluate a model on the 45,330-number test set;
+  3. the time to evaluate a model on the whole fixed test set;
   4. training numbers/s on a pre-made batch with NCHW vs channels_last (NHWC) memory format, for v7 and
      the small v19 (lib.study.experiment.CHANNELS_LAST chooses from this);
   5. precision: fp32 vs bf16 autocast, side by side, and whether this hardware computes bf16 natively
@@ -184,7 +184,7 @@ def main():
         print(lines[-1], flush=True)
 
     report["eval_seconds"] = eval_seconds(device)
-    lines += ["", f"## Evaluation\n\nv7 on the 45,330-number W test set, batch 1000, inference mode, {device.type}: "
+    lines += ["", f"## Evaluation\n\nv7 on the {testsets.SIZE:,}-number W test set, batch 1000, inference mode, {device.type}: "
               f"{report['eval_seconds']:.1f} s ({testsets.SIZE / report['eval_seconds']:,.0f} numbers/s)", ""]
     native = precision.bf16_native(device)
     lines += ["", f"## Precision: training at batch {BATCH} on a pre-made batch, {device.type} (numbers/s)", "",

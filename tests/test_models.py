@@ -5,13 +5,6 @@ from torch import nn
 from lib.study import models, versions
 from lib.data.preprocess import input_shape
 
-# Parameter counts from ../shared/seed-ablations.md (weights + biases + BN affine)
-DOCUMENT_PARAMS_W = {1: 20_980_584, 2: 20_980_584, 3: 16_894_696, 4: 11_976_488, 5: 11_976_488,
-                     6: 11_976_488, 7: 11_976_488, 8: 11_976_488, 9: 11_976_488, 10: 11_976_488,
-                     11: 21_250_856, 12: 46_420_776, 13: 11_976_488}
-DOCUMENT_PARAMS_C = {1: 20_982_184, 2: 20_982_184, 3: 16_896_296, 4: 11_978_088, 5: 11_978_088}
-
-
 def test_the_study_has_13_w_and_5_c_runs():
     runs = versions.runs()
     assert [v for v, d in runs if d == "W"] == list(range(1, 14))
@@ -21,8 +14,7 @@ def test_the_study_has_13_w_and_5_c_runs():
 @pytest.mark.parametrize("version, dataset", versions.runs())
 def test_parameter_count_and_output_shape(version, dataset):
     model = models.build(version, dataset)
-    expected = (DOCUMENT_PARAMS_W if dataset == "W" else DOCUMENT_PARAMS_C)[version]
-    assert models.count_params(model) == expected
+    assert models.count_params(model) == versions.get(version).reported[dataset].params  # as the original's
     model.eval()
     with torch.no_grad():
         assert model(torch.randn(2, *input_shape(dataset, "resize32"))).shape == (2, 1000)
@@ -78,11 +70,12 @@ def test_one_cycle_schedule_and_adamw():
 
 
 def test_unknown_version_or_dataset_lists_the_valid_ones():
-    with pytest.raises(ValueError, match=r"unknown version 20; valid: 1, 2, .*19"):
-        models.build(20, "W")
+    unknown = max(versions.VERSIONS) + 1
+    with pytest.raises(ValueError, match=rf"unknown version {unknown}; valid: 1, 2, .*{unknown - 1}"):
+        models.build(unknown, "W")
     with pytest.raises(ValueError, match="valid: W, C"):
         models.build(7, "X")
-    assert models.count_params(models.build(7, "C")) == DOCUMENT_PARAMS_W[7] + 1600  # cnnC: v7 on C
+    assert models.count_params(models.build(7, "C")) == versions.get(7).reported["W"].params + 1600  # cnnC: v7 on C
 
 
 def test_v13_decays_only_conv_and_linear_weights():

@@ -12,7 +12,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from lib.study import profiles, plan, versions  # noqa: E402
+from lib.data import testsets  # noqa: E402
+from lib.study import plan, profiles, versions  # noqa: E402
 
 SETUP = """import sys, pathlib
 sys.path.insert(0, str(pathlib.Path.cwd().parent))  # the repository root, so `lib` imports (notebooks run from notebooks/)
@@ -126,7 +127,7 @@ def test_sets():
     name = "00_test_sets.ipynb"
     cells = [
         new_markdown_cell(
-            "# 00 · The fixed test sets\n\nEvery model in this study is tested on the same two sets of 45,330 "
+            f"# 00 · The fixed test sets\n\nEvery model in this study is tested on the same two sets of {testsets.SIZE:,} "
             "numbers, one for **W** (digits side by side) and one for **C** (digits as channels): 1,500 numbers "
             "per class for 0–9, 167 for 10–99 and 17 for 100–999, as the original. Digits come from MNIST "
             "*test* images only, drawn uniformly with replacement, from a fixed seed. Each set is stored once as "
@@ -211,7 +212,7 @@ def unseen_and_robust():
             "them, so each run is scored on numbers it saw and on numbers it never saw. A 1000-way softmax "
             "(versions 7 and 14) has no reason to give a never-seen class any probability; the per-position heads "
             "(version 15 on) read a number from its digits, so they can name it.\n\n"
-            "**Robustness.** The robust test set has the same 45,330 numbers drawn again from MNIST test "
+            "**Robustness.** The robust test set has the same numbers drawn again from MNIST test "
             "digits, each digit moved by up to 4 px across and 3 px up or down (`lib.data.testsets`, variant "
             "`robust`). Every run is tested on it; the table below lists all runs of this profile."),
         *setup(name, "plan, plots, results, splits, tables"),

@@ -79,7 +79,7 @@ PARTS = {p.name: p for p in (
     Part("val", "train", {1: 500, 2: 56, 3: 6}, 100, "val"),
 )}
 PER_CLASS = PARTS["test"].per_class
-SIZE = PARTS["test"].size  # 45,330
+SIZE = PARTS["test"].size
 
 
 def check_part(part: str) -> Part:

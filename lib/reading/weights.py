@@ -9,7 +9,7 @@ from ..infra.paths import RES_DIR
 
 WEIGHTS_DIR = RES_DIR / "weights"
 MAX_BYTES = 5_000_000  # committed weights stay small
-EXPORTED_PROFILES = ("full", "cpu")  # run sizes tested on all 45,330 numbers
+EXPORTED_PROFILES = ("full", "cpu")  # run sizes tested on the whole test set
 
 
 def path_for(dataset: str):

@@ -203,11 +203,12 @@ def run(key: RunKey, profile: str = "quick", device: str = "auto", *, force: boo
     robust = {f"robust_{k}": robust[k] for k in ("test_acc", "test_loss", "acc_1digit", "acc_2digit", "acc_3digit")}
     last = history["epochs"][-1]
     val = {k: last[k] for k in last if k.startswith("val_")}
-    reported_loss, reported_acc = spec.reported.get(dataset, (None, None))
+    reported = spec.reported.get(dataset)
     metrics = {**config, "params": models.count_params(model), "train_loss_final": history["train_loss_final"],
                **metrics, **robust, **val, "train_seconds": history["train_seconds"],
                "train_others_cores": history.get("others_cores"), "eval_seconds": time.perf_counter() - began,
-               "reported_loss": reported_loss, "reported_acc": reported_acc, **history["provenance"],
+               "reported_loss": reported and reported.loss, "reported_acc": reported and reported.acc,
+               **history["provenance"],
                "eval_commit": provenance.commit(), "notebook": notebook,
                "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     if not checkpointed:

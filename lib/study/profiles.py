@@ -1,4 +1,8 @@
-"""Run sizes as data. A profile scales a version's recipe; it never changes the recipe's shape."""
+"""Run sizes as data. A profile scales a version's recipe; it never changes the recipe's shape.
+
+The list of profiles is PROFILES: run_all.sh, the notebooks' parameter cell, the results tables and the
+README's table all read it from here.
+"""
 from dataclasses import dataclass
 from math import ceil
 
@@ -10,17 +14,22 @@ class Profile:
     name: str
     sample_scale: float  # fraction of the recipe's samples per epoch
     epochs: int | None  # None: the recipe's epochs
-    test_limit: int | None  # evaluate on a fixed random subset of this size; None: all 45,330 numbers
-    val_limit: int | None  # validate after each epoch on a fixed subset of this size; None: all 15,440
+    test_limit: int | None  # test on a fixed random subset of this size; None: the whole fixed test set
+    val_limit: int | None  # validate after each epoch on a fixed subset of this size; None: the whole set
     keeps_record: bool  # a finished run's committed record is shown, never retrained, when its checkpoint is gone
     purpose: str
 
 
 PROFILES = {p.name: p for p in (
-    Profile("full", 1.0, None, None, None, True, "the original's samples per epoch and epochs: a GPU run"),
-    Profile("cpu", 1 / 5, None, None, None, True, "1/5 of the recipe's samples, tested on all 45,330 numbers: the small version 19 in minutes on 2 CPU cores"),
-    Profile("quick", 1 / 50, None, 15_000, 2_000, False, "the recipe with 1/50 of the samples, tested on 15,000 of the 45,330 numbers: the whole study on 2 CPU cores in ~30 min"),
-    Profile("smoke", 1 / 1000, 1, 1000, 300, False, "a few batches and 1,000 test numbers: checks that everything runs"),
+    Profile("full", sample_scale=1.0, epochs=None, test_limit=None, val_limit=None, keeps_record=True,
+            purpose="the original's samples per epoch and epochs: the real study (hours per run on a CPU)"),
+    Profile("cpu", sample_scale=1 / 5, epochs=None, test_limit=None, val_limit=None, keeps_record=True,
+            purpose="1/5 of the recipe's samples, tested on the whole test set: small networks on 2 CPU cores"),
+    Profile("quick", sample_scale=1 / 50, epochs=None, test_limit=15_000, val_limit=2_000, keeps_record=False,
+            purpose="1/50 of the recipe's samples, tested on a fixed third of the test set: the whole study "
+                    "on 2 CPU cores, compared with itself"),
+    Profile("smoke", sample_scale=1 / 1000, epochs=1, test_limit=1000, val_limit=300, keeps_record=False,
+            purpose="a few batches and 1,000 test numbers: checks that everything runs"),
 )}
 
 
@@ -33,3 +42,12 @@ def schedule(profile: str, spec) -> tuple:
     p = get(profile)
     samples = max(ceil(spec.samples_per_epoch * p.sample_scale), 2 * spec.batch_size)
     return (p.epochs or spec.epochs), samples
+
+
+def main():
+    """`python -m lib.study.profiles`: the profile names, one per line (run_all.sh checks its option here)."""
+    print("\n".join(PROFILES))
+
+
+if __name__ == "__main__":
+    main()

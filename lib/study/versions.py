@@ -4,14 +4,23 @@ Each row is the previous one with what changed (`derive`), so the registry reads
 as the ablation it was. Versions 14+ go past the original, one change at a time
 from version 7 (they train on W; the last one on W and C). Conv blocks are Conv(stride 1) -> [BN] -> act -> MaxPool 2x2;
 FC blocks are Linear -> act -> [Dropout]; a last Linear gives 1000 logits.
-`reported` holds the original README's (train loss, test accuracy %) per dataset:
-accuracies there are floor-rounded percentages from one unseeded run.
+`reported` holds, per dataset, what the original reported: its README's training loss and test accuracy
+(floor-rounded percentages from one unseeded run) and the parameter count of its network, checked by
+building the network (docs/original_study.md).
 """
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from ..data import layouts
 from ..data.numbers import UNIFORM
 from ..infra.choices import pick
+
+
+class Reported(NamedTuple):
+    """What the original study reported for one version on one dataset."""
+    loss: float  # its README's "loss": a training loss, undefined there (our reading: the last 50 batches)
+    acc: int  # its README's test accuracy, a floor-rounded percentage from one unseeded run
+    params: int  # its network's parameter count
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,7 @@ class Version:
     augment_layout: tuple = ()  # lib/data/augment.py: (max x shift, max y shift) px of each digit in the layout
     schedule: str = "constant"  # "constant" lr, or "onecycle" (lr warms up to `lr`, then anneals to ~0)
     label_smoothing: float = 0.0
-    reported: dict = field(default_factory=dict)  # dataset -> (loss, acc %) from the original README
+    reported: dict = field(default_factory=dict)  # dataset -> Reported(loss, acc %, params) of the original
     why: str = ""  # versions past the original: why the change was tried, written before its run
     original_note: str = ""  # versions of the original: what its README said the version showed
 
@@ -68,53 +77,53 @@ _rows = [Version(
     change="Baseline: LeNet-5 with 1000 outputs and more filters in its two conv layers.",
     datasets=("W", "C"), convs=LENET, fcs=(3072, 2048), act="tanh", batchnorm=False, dropout=(),
     optimizer="sgd", lr=1e-3, momentum=0.9, weight_decay=0.0, decay_on="all", digit_probs=UNIFORM,
-    batch_size=64, samples_per_epoch=500_000, epochs=2, reported={"W": (0.49, 90), "C": (1.152, 73)},
+    batch_size=64, samples_per_epoch=500_000, epochs=2, reported={"W": Reported(0.49, 90, 20_980_584), "C": Reported(1.152, 73, 20_982_184)},
     original_note="The original reported W 90% (loss 0.49) and C 73% (loss 1.152) after 2 epochs of 500k numbers.")]
 # (version, parent, slug, change, fields that change); the original's versions 1-13, then ours
 _steps = [
     (2, 1, "relu", "Tanh -> ReLU; training set 500k -> 150k samples per epoch; epochs 2 -> 3.",
-     dict(act="relu", samples_per_epoch=150_000, epochs=3, reported={"W": (0.501, 85), "C": (1.272, 65)},
+     dict(act="relu", samples_per_epoch=150_000, epochs=3, reported={"W": Reported(0.501, 85, 20_980_584), "C": Reported(1.272, 65, 20_982_184)},
           original_note="ReLU with fewer samples per epoch did worse in the original: W 85%, C 65%.")),
     (3, 2, "five_convs", "Three more conv blocks (five in all), so the maps shrink to 1x1 before the FC layers.",
-     dict(convs=FIVE_CONVS, fcs=(4096, 2048), reported={"W": (1.088, 72), "C": (4.203, 11)},
+     dict(convs=FIVE_CONVS, fcs=(4096, 2048), reported={"W": Reported(1.088, 72, 16_894_696), "C": Reported(4.203, 11, 16_896_296)},
           original_note="The deeper network collapsed in the original (W 72%, C 11%): five 2x2 poolings take "
                         "32x32 down to 1x1, and plain SGD at lr 1e-3 trains it slowly.")),
     (4, 3, "bn_dropout", "Back to three conv blocks (the third with 256 channels), batch norm on every conv, "
      "dropout 0.5/0.3 on the FC layers, smaller FC layers.",
      dict(convs=THREE_CONVS, fcs=(2048, 1024), batchnorm=True, dropout=(0.5, 0.3),
-          reported={"W": (0.385, 95), "C": (1.348, 68)},
+          reported={"W": Reported(0.385, 95, 11_976_488), "C": Reported(1.348, 68, 11_978_088)},
           original_note="Batch norm and dropout brought the original back to W 95% and C 68% in 3 epochs.")),
     (5, 4, "ten_epochs", "Epochs 3 -> 10.",
-     dict(epochs=10, reported={"W": (0.103, 98), "C": (0.219, 95)},
+     dict(epochs=10, reported={"W": Reported(0.103, 98, 11_976_488), "C": Reported(0.219, 95, 11_978_088)},
           original_note="Ten epochs gave the original W 98% and C 95%, its best C result.")),
     (6, 5, "adam", "SGD -> Adam (lr 1e-3); from here on the original trained W only.",
-     dict(optimizer="adam", momentum=0.0, datasets=("W",), reported={"W": (0.053, 98)},
+     dict(optimizer="adam", momentum=0.0, datasets=("W",), reported={"W": Reported(0.053, 98, 11_976_488)},
           original_note="Adam reached a lower training loss (0.053) in the original at the same floor-rounded 98%.")),
     (7, 6, "dropout_05", "Second dropout 0.3 -> 0.5. The version the original kept.",
-     dict(dropout=(0.5, 0.5), reported={"W": (0.059, 98)},
+     dict(dropout=(0.5, 0.5), reported={"W": Reported(0.059, 98, 11_976_488)},
           original_note="The original kept this version: W 98%, loss 0.059.")),
     (8, 7, "more_long_numbers", "More 2- and 3-digit numbers in training (P = .2/.3/.5), as those had the "
      "higher error.",
-     dict(digit_probs=(0.2, 0.3, 0.5), reported={"W": (0.069, 98)},
+     dict(digit_probs=(0.2, 0.3, 0.5), reported={"W": Reported(0.069, 98, 11_976_488)},
           original_note="Weighting toward long numbers did not change the original's floor-rounded 98%; the "
                         "error on 2- and 3-digit numbers stayed higher.")),
     (9, 8, "even_more_long_numbers", "Even more 2- and 3-digit numbers (P = .1/.2/.7).",
-     dict(digit_probs=(0.1, 0.2, 0.7), reported={"W": (0.069, 98)},
+     dict(digit_probs=(0.1, 0.2, 0.7), reported={"W": Reported(0.069, 98, 11_976_488)},
           original_note="Still 98% in the original, with the same error imbalance.")),
     (10, 9, "more_short_numbers", "The opposite direction: more 1-digit numbers (P = .5/.3/.2).",
-     dict(digit_probs=(0.5, 0.3, 0.2), reported={"W": (0.076, 98)},
+     dict(digit_probs=(0.5, 0.3, 0.2), reported={"W": Reported(0.076, 98, 11_976_488)},
           original_note="The opposite weighting left the original at 98% too (loss 0.076).")),
     (11, 7, "kernels_3x3", "Back to v7 with uniform digit counts; 3x3 kernels and a fourth conv block "
      "(paddings 3,2,2,2 grow the maps: 36/20/12/8 before pooling).",
-     dict(digit_probs=UNIFORM, convs=SMALL_KERNELS, reported={"W": (0.064, 98)},
+     dict(digit_probs=UNIFORM, convs=SMALL_KERNELS, reported={"W": Reported(0.064, 98, 21_250_856)},
           original_note="3x3 kernels and a fourth block: 98% (loss 0.064) in the original, with 21M parameters.")),
     (12, 11, "wider_fc", "One more, wider FC layer (8192 -> 4096 -> 2048 -> 1024), dropout 0.5 on each.",
-     dict(fcs=(4096, 2048, 1024), dropout=(0.5, 0.5, 0.5), reported={"W": (0.097, 98)},
+     dict(fcs=(4096, 2048, 1024), dropout=(0.5, 0.5, 0.5), reported={"W": Reported(0.097, 98, 46_420_776)},
           original_note="Twice the parameters (46M) and again 98% in the original, with a higher loss (0.097).")),
     (13, 12, "weight_decay", "Back to the v7 network, plus weight decay 1e-4 (coupled L2 in Adam) on conv and "
      "linear weights only; biases and BN parameters get none.",
      dict(convs=THREE_CONVS, fcs=(2048, 1024), dropout=(0.5, 0.5), weight_decay=1e-4, decay_on="weights",
-          reported={"W": (0.131, 98)},
+          reported={"W": Reported(0.131, 98, 11_976_488)},
           original_note="Weight decay on v7: 98% in the original (loss 0.131, which includes no decay term).")),
     # Beyond the original: each row changes one thing of its parent, and says why before its run.
     (14, 7, "native_input", "Input that keeps the digits' shape: W as composed, 28x84 (no resize to 32x32), so a "
