@@ -91,3 +91,14 @@ def test_mnist_dir_that_is_not_a_folder(tmp_path):
 def test_unknown_split():
     with pytest.raises(ValueError, match="valid: train, test"):
         mnist.load_split("validation")
+
+
+def test_a_relative_mnist_dir_is_taken_from_where_the_command_was_typed(tmp_path, monkeypatch):
+    """`export MNIST_DIR=../shared/mnist` at the repository root must work in notebooks, which run in notebooks/."""
+    from lib.infra.paths import from_env
+    typed_in = tmp_path / "repo"
+    (tmp_path / "shared" / "mnist").mkdir(parents=True)
+    monkeypatch.setenv("MNIST_DIR", "../shared/mnist")
+    monkeypatch.setenv("PWD", str(typed_in))  # the shell's folder, inherited by every kernel it starts
+    monkeypatch.chdir(tmp_path / "shared")  # where a kernel might run instead
+    assert from_env("MNIST_DIR") == (tmp_path / "shared" / "mnist").resolve()

@@ -141,10 +141,10 @@ def test_sets():
                       "    print(f\"{d}: {len(ts):,} numbers, raw {tuple(ts.raw.shape)}, seed {manifest['seed']}, \"\n"
                       "          f\"by digit count {manifest['count_by_digit_count']}, file SHA-256 {manifest['file_sha256'][:16]}…\")"),
         new_markdown_cell("## W samples\n\nA W image is 28 pixels high and 28 per digit wide; the model sees it "
-                          "squashed to 32×32, so the aspect ratio depends on the digit count (pitfall 3)."),
+                          "squashed to 32×32, so the aspect ratio depends on the digit count (bug 3 in `docs/original_study.md`)."),
         new_code_cell("plots.sample_grid(test_sets[\"W\"]);"),
         new_markdown_cell("## C samples\n\nC holds the digits as channels in reading order: channel 0 is the "
-                          "leading digit, so \"5\", \"50\" and \"500\" all have a 5 in channel 0 (pitfall 2). "
+                          "leading digit, so \"5\", \"50\" and \"500\" all have a 5 in channel 0 (bug 2 in `docs/original_study.md`). "
                           "Below, channels 0/1/2 are drawn as red/green/blue, then one 2-digit number channel by "
                           "channel: its third channel is empty."),
         new_code_cell("plots.sample_grid(test_sets[\"C\"]);"),
@@ -171,7 +171,7 @@ def kept(dataset):
     else:
         intro = ("# 02 · cnnC: version 7 on C\n\nThe original's C networks stopped at version 5 (95%), and their "
                  "numbers came from a pipeline with a uint8 wrap-around bug: 1- and 2-digit images had their pixels "
-                 "mapped v → (256 − v) mod 256 (pitfall 1 in `seed-ablations.md`). Here the kept network, version 7, "
+                 "mapped v → (256 − v) mod 256 (bug 1 in `docs/original_study.md`). Here the kept network, version 7, "
                  "is trained on C twice: on correct images, and with the original's wrap-around (`+wrap`), which "
                  "measures what the bug cost.")
         run = None
@@ -265,7 +265,31 @@ def results_notebook():
     return notebook(name, cells)
 
 
+DOC = ROOT / "docs" / "original_study.md"
+DOC_MARKERS = ("<!-- versions:begin (written by tools/make_notebooks.py from lib/study/versions.py) -->",
+               "<!-- versions:end -->")
+
+
+def original_versions_doc():
+    """The original's versions as a table in docs/original_study.md, from the registry (one source)."""
+    keys = ["convs", "fcs", "act", "bn", "dropout", "optimizer", "digit_probs", "samples_per_epoch", "epochs"]
+    lines = ["| version | change | " + " | ".join(keys) + " | reported (loss, acc, params) |",
+             "|---|---|" + "---|" * len(keys) + "---|"]
+    for row in versions.table():
+        spec = versions.get(row["version"])
+        if spec.version > versions.ORIGINAL_LAST:
+            continue
+        reported = "; ".join(f"{d}: {r.loss:g}, {r.acc}%, {r.params:,}" for d, r in spec.reported.items())
+        lines.append(f"| {spec.version} | {spec.change} | " + " | ".join(str(row[k]) for k in keys)
+                     + f" | {reported} |")
+    text = DOC.read_text()
+    begin, end = DOC_MARKERS
+    head, rest = text.split(begin, 1)
+    DOC.write_text(f"{head}{begin}\n" + "\n".join(lines) + f"\n{end}{rest.split(end, 1)[1]}")
+    return DOC.name
+
+
 if __name__ == "__main__":
     made = [test_sets(), kept("W"), kept("C"), *(ablation(v) for v in versions.VERSIONS), unseen_and_robust(),
-            results_notebook()]
+            results_notebook(), original_versions_doc()]
     print("\n".join(made))

@@ -53,7 +53,7 @@ def ndigits_of(labels: torch.Tensor) -> torch.Tensor:
 
 
 def wraparound(raw: torch.Tensor, ndigits: torch.Tensor) -> torch.Tensor:
-    """The original C pipeline's uint8 overflow (pitfall 1), as an explicit option.
+    """The original C pipeline's uint8 overflow (bug 1 in docs/original_study.md), as an explicit option.
 
     Its 1- and 2-digit samples were float32 holding 0-255; ToPILImage multiplied
     by 255 and cast to uint8, so each pixel v became (256 - v) mod 256.

@@ -54,7 +54,7 @@ def comparison(results) -> Markdown:
                      "original's, which trained on the full recipe; compare versions with each other at the same "
                      "profile, and the `full` profile with the original.")
     if any(r.key.wrap for r in results):
-        notes.append("The original's C numbers came from its wrap-around pipeline (pitfall 1); rows without "
+        notes.append("The original's C numbers came from its wrap-around pipeline (bug 1 in `docs/original_study.md`); rows without "
                      "`+wrap` use the correct C images.")
     notes.append("The original's accuracy is floor-rounded, from one unseeded run; its loss is a training loss "
                  "(the mean of the last 50 batches, as `train loss (last 50)` here).")

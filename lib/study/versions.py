@@ -1,9 +1,10 @@
-"""The original study's 13 network versions as data: one row per version, like seed-ablations.md.
+"""The study's network versions as data: one row per version, derived from its parent (`derive`), so the
+registry reads as the ablation it was.
 
-Each row is the previous one with what changed (`derive`), so the registry reads
-as the ablation it was. Versions 14+ go past the original, one change at a time
-from version 7 (they train on W; the last one on W and C). Conv blocks are Conv(stride 1) -> [BN] -> act -> MaxPool 2x2;
-FC blocks are Linear -> act -> [Dropout]; a last Linear gives 1000 logits.
+Versions 1-13 are the original's (docs/original_study.md); 14 and later go past it, one change at a time.
+Adding a version is one row in `_steps` (version, parent, slug, what changed, the fields that change and
+why), then `tools/make_notebooks.py` writes its notebook. Conv blocks are Conv(stride 1) -> [BN] -> act ->
+MaxPool 2x2; FC blocks are Linear -> act -> [Dropout]; a last Linear gives the head's logits.
 `reported` holds, per dataset, what the original reported: its README's training loss and test accuracy
 (floor-rounded percentages from one unseeded run) and the parameter count of its network, checked by
 building the network (docs/original_study.md).

@@ -1,4 +1,4 @@
-"""Browser tests: JupyterLab in headless Chromium. SKIP_BROWSER=1 skips them where no Chromium is installed."""
+"""Browser tests: JupyterLab in headless Chromium; skipped with a reason where Chromium is missing (failed under CI=true)."""
 
 
 def pytest_configure(config):
