@@ -92,3 +92,22 @@ def test_optimisers():
     opt = models.optimizer_for(models.build(1, "W"), versions.get(1))
     assert isinstance(opt, torch.optim.SGD) and opt.defaults["momentum"] == 0.9 and opt.defaults["lr"] == 1e-3
     assert isinstance(models.optimizer_for(models.build(7, "W"), versions.get(7)), torch.optim.Adam)
+
+
+def test_generated_docs_are_up_to_date():
+    """README's module and profile tables and the original's version table are written from the code."""
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "tools/make_docs.py", "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_version_notebooks_never_collide():
+    """Each version's notebook name is its own, and no hand-written notebook shares the version prefix."""
+    from pathlib import Path
+    names = [spec.notebook for spec in versions.VERSIONS.values()]
+    assert len(set(names)) == len(names)
+    added = versions.derive(versions.get(versions.BEST), max(versions.VERSIONS) + 1, "next", "a next version")
+    others = [p.name for p in Path("notebooks").glob("*.ipynb") if not p.name.startswith("10_v")]
+    assert added.notebook.startswith("10_v") and added.notebook not in names and not any(
+        o.startswith("10_") for o in others)

@@ -265,31 +265,7 @@ def results_notebook():
     return notebook(name, cells)
 
 
-DOC = ROOT / "docs" / "original_study.md"
-DOC_MARKERS = ("<!-- versions:begin (written by tools/make_notebooks.py from lib/study/versions.py) -->",
-               "<!-- versions:end -->")
-
-
-def original_versions_doc():
-    """The original's versions as a table in docs/original_study.md, from the registry (one source)."""
-    keys = ["convs", "fcs", "act", "bn", "dropout", "optimizer", "digit_probs", "samples_per_epoch", "epochs"]
-    lines = ["| version | change | " + " | ".join(keys) + " | reported (loss, acc, params) |",
-             "|---|---|" + "---|" * len(keys) + "---|"]
-    for row in versions.table():
-        spec = versions.get(row["version"])
-        if spec.version > versions.ORIGINAL_LAST:
-            continue
-        reported = "; ".join(f"{d}: {r.loss:g}, {r.acc}%, {r.params:,}" for d, r in spec.reported.items())
-        lines.append(f"| {spec.version} | {spec.change} | " + " | ".join(str(row[k]) for k in keys)
-                     + f" | {reported} |")
-    text = DOC.read_text()
-    begin, end = DOC_MARKERS
-    head, rest = text.split(begin, 1)
-    DOC.write_text(f"{head}{begin}\n" + "\n".join(lines) + f"\n{end}{rest.split(end, 1)[1]}")
-    return DOC.name
-
-
 if __name__ == "__main__":
     made = [test_sets(), kept("W"), kept("C"), *(ablation(v) for v in versions.VERSIONS), unseen_and_robust(),
-            results_notebook(), original_versions_doc()]
+            results_notebook()]
     print("\n".join(made))

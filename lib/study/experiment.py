@@ -13,7 +13,7 @@ A finished run with the same config is never trained again unless force=True: wi
 evaluated again; without it, a profile that keeps records (full, cpu) shows the committed record and
 says so. With train=False nothing is trained: a run not finished yet is reported as pending (None).
 Every run is validated after each epoch on fixed validation numbers made of MNIST train digits that no
-training draw uses, tested once at the end on the fixed test set and its robust variant, and scored
+training draw uses, tested once at the end on the fixed test set and each of its variants, and scored
 apart on the held-out numbers; split="heldout" trains without them (lib/data/splits.py).
 """
 import json
@@ -36,6 +36,8 @@ from .run_key import RunKey
 
 CHANNELS_LAST = True  # NHWC convolutions for every run: measured against NCHW by bench/bench.py (res/bench/)
 VAL_KEYS = ("test_acc", "test_loss", "acc_1digit", "acc_2digit", "acc_3digit")  # kept as val_* per epoch
+VARIANT_KEYS = VAL_KEYS  # kept as <variant>_* for each test-set variant
+VARIANTS = [v for v in testsets.VARIANTS if v != "clean"]  # every run is scored on each
 
 
 @dataclass
@@ -44,10 +46,14 @@ class RunResult:
     history: dict
     predictions: dict  # pred and confidence per test number (confidence NaN where a record only kept errors)
     test_set: testsets.TestSet
-    robust_predictions: dict
+    variant_predictions: dict  # test-set variant (other than clean) -> predictions on it
     model: torch.nn.Module | None  # None when shown from the committed record
     run_dir: Path  # the record's folder
     from_record: bool = False
+
+    @property
+    def robust_predictions(self) -> dict:
+        return self.variant_predictions["robust"]
 
     @property
     def key(self) -> RunKey:
@@ -157,7 +163,7 @@ def run(key: RunKey, profile: str = "quick", device: str = "auto", *, force: boo
     spec, dataset, name = key.spec, key.dataset, key.name
     record, state = record_files(profile, name, record_dir), state_files(profile, name, runs_dir)
     test_set = load_test_set(dataset, profile)
-    robust_set = load_test_set(dataset, profile, "robust")
+    variant_sets = {v: load_test_set(dataset, profile, v) for v in VARIANTS}
 
     checkpointed = not force and state["model"].is_file() and record["history"].is_file()
     if checkpointed:
@@ -169,9 +175,10 @@ def run(key: RunKey, profile: str = "quick", device: str = "auto", *, force: boo
             print(f"{name} ({profile}): shown from its committed record ({relative(record['metrics'].parent)}, "
                   f"trained at commit {metrics['commit']} on {metrics['hardware']}); its checkpoint is not in "
                   f"{relative(state['model'].parent)}, so it is not evaluated again (force=True retrains it).")
+            variants = {v: _from_errors(variant_sets[v], errors[v]) for v in VARIANTS if v in errors}
             return RunResult(metrics, json.loads(record["history"].read_text()),
-                             _from_errors(test_set, errors["clean"]), test_set,
-                             _from_errors(robust_set, errors["robust"]), None, record["metrics"].parent, True)
+                             _from_errors(test_set, errors["clean"]), test_set, variants, None,
+                             record["metrics"].parent, True)
     if not checkpointed and not train:
         print(f"{name} ({profile}): not trained yet; train=False, so it is left for the training queue.")
         return None
@@ -199,13 +206,15 @@ def run(key: RunKey, profile: str = "quick", device: str = "auto", *, force: boo
 
     began = time.perf_counter()
     metrics, predictions = evaluate(model, test_set, config["preprocessing"], dev, head=spec.head)
-    robust, robust_predictions = evaluate(model, robust_set, config["preprocessing"], dev, head=spec.head)
-    robust = {f"robust_{k}": robust[k] for k in ("test_acc", "test_loss", "acc_1digit", "acc_2digit", "acc_3digit")}
+    variants, scored = {}, {}
+    for v, variant_set in variant_sets.items():
+        variant_metrics, variants[v] = evaluate(model, variant_set, config["preprocessing"], dev, head=spec.head)
+        scored.update({f"{v}_{k}": variant_metrics[k] for k in VARIANT_KEYS})
     last = history["epochs"][-1]
     val = {k: last[k] for k in last if k.startswith("val_")}
     reported = spec.reported.get(dataset)
     metrics = {**config, "params": models.count_params(model), "train_loss_final": history["train_loss_final"],
-               **metrics, **robust, **val, "train_seconds": history["train_seconds"],
+               **metrics, **scored, **val, "train_seconds": history["train_seconds"],
                "train_others_cores": history.get("others_cores"), "eval_seconds": time.perf_counter() - began,
                "reported_loss": reported and reported.loss, "reported_acc": reported and reported.acc,
                **history["provenance"],
@@ -217,8 +226,8 @@ def run(key: RunKey, profile: str = "quick", device: str = "auto", *, force: boo
                                                 "commit": metrics["commit"]})
         state["train_state"].unlink(missing_ok=True)
         state["train_state"].with_suffix(".json").unlink(missing_ok=True)
-    atomic.torch_save(state["predictions"], {**predictions, "robust": robust_predictions})
+    atomic.torch_save(state["predictions"], {**predictions, **variants})
     atomic.write_json(record["errors"], {"clean": _errors(test_set, predictions),
-                                         "robust": _errors(robust_set, robust_predictions)})
+                                         **{v: _errors(variant_sets[v], variants[v]) for v in VARIANTS}})
     atomic.write_json(record["metrics"], metrics)
-    return RunResult(metrics, history, predictions, test_set, robust_predictions, model, record["metrics"].parent)
+    return RunResult(metrics, history, predictions, test_set, variants, model, record["metrics"].parent)
