@@ -1,8 +1,9 @@
-"""Write the study's notebook sources (without outputs) from templates and the version registry.
+"""Write the study's notebook sources (without outputs) from templates, the version registry and the readings.
 
-The 13 ablation notebooks share one template, so no notebook holds code another
-holds differently; their prose comes from lib/study/versions.py and the notes below.
-Run after changing a template: `.venv/bin/python tools/make_notebooks.py`.
+Every version notebook comes from one template, so no notebook holds code another holds differently; their
+prose comes from lib/study/versions.py (what changed and why) and tools/findings.py (what a record showed).
+Run after adding a version or changing a template: `.venv/bin/python tools/make_notebooks.py`.
+Notebooks 30, 31 and 40 are written by hand.
 """
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from lib.data import testsets  # noqa: E402
 from lib.study import plan, profiles, versions  # noqa: E402
+from tools import findings  # noqa: E402
 
 SETUP = """import sys, pathlib
 sys.path.insert(0, str(pathlib.Path.cwd().parent))  # the repository root, so `lib` imports (notebooks run from notebooks/)
@@ -59,144 +61,171 @@ def setup(name, modules):
 def version_runs():
     """The cells every version notebook shares: train and evaluate its runs, then their curves and accuracies."""
     return [
+        new_markdown_cell("## Train and evaluate\n\n`plan.run_shown` trains each run on fresh numbers from MNIST "
+                          "train digits (never the validation digits), validating after every epoch, or reuses a "
+                          "finished run; then tests it once on the fixed test set and its variants. With "
+                          "`train=False` it shows finished runs only."),
         new_code_cell("results = plan.run_shown(plan.version_runs(VERSION, seeds), profile, " + RUN_OPTIONS + ")"),
+        new_markdown_cell("## Training curves\n\nTraining loss and batch accuracy as the network saw them (dropout "
+                          "on, where the version has dropout), and the error on the fixed validation numbers after "
+                          "each epoch."),
         new_code_cell("plots.training_curves(results);"),
-        new_code_cell("plots.accuracy_by_digits({tables.label(r): r.metrics for r in results});"),
+        new_markdown_cell("## Accuracy by digit count\n\nA number is right only when every digit is, so longer "
+                          "numbers are harder."),
+        new_code_cell("plots.accuracy_by_digits(results);"),
     ]
 
 
-def beyond(v):
-    """A version past the original: what changed and why, the run, and the previous version beside it."""
+def closing(v):
+    """"What this run showed": the generated comparison, then the written reading where there is one."""
+    cells = [new_markdown_cell("## What this run showed"),
+             new_code_cell("tables.what_it_showed(results, PARENT)")]
+    if v in findings.VERSIONS:
+        cells.append(new_markdown_cell(f"**Reading.** {findings.VERSIONS[v]}"))
+    return cells
+
+
+def version_notebook(v):
+    """One version: what changed and why, its run, beside its parent and (versions 1-13) the original."""
     spec = versions.get(v)
-    previous = spec.parent
-    name = spec.notebook
+    ours = v > versions.ORIGINAL_LAST
+    if v == 1:
+        head = f"**The starting point:** {spec.change}"
+    else:
+        head = f"**What changed from version {spec.parent}:** {spec.change}"
+    if ours:
+        head += f"\n\n**Why:** {spec.why}"
+    else:
+        head += f"\n\n**What the original reported:** {spec.original_note}"
     cells = [
-        new_markdown_cell(f"# Version {v}: {spec.slug.replace('_', ' ')}\n\n**What changed from version "
-                          f"{previous}:** {spec.change}\n\n**Why:** {spec.why}\n\n"
-                          "The registry row it runs (`lib/study/versions.py`):"),
-        *setup(name, "plan, plots, tables, versions"),
-        new_code_cell(f"VERSION = {v}\nPREVIOUS = {previous}  # the version this one changes\n"
-                      "tables.version_card(VERSION)"),
-        new_markdown_cell("## Train and evaluate\n\n`experiment.run` trains on fresh numbers from MNIST train digits "
-                          "(or reuses a finished run with the same config), then tests on the fixed test set and "
-                          "on its robust variant."),
+        new_markdown_cell(f"# Version {v}: {spec.slug.replace('_', ' ')}\n\n{head}\n\nThe registry row it runs "
+                          "(`lib/study/versions.py`), and the schedule this profile runs of it:"),
+        *setup(spec.notebook, "plan, plots, tables"),
+        new_code_cell(f"VERSION, PARENT = {v}, {spec.parent or None}  # PARENT: the version this one changes\n"
+                      "tables.version_card(VERSION, profile)"),
         *version_runs(),
-        new_markdown_cell("## Measured against the previous version\n\nThe same profile and seed of the version "
-                          "this one changes, read from its `metrics.json`."),
-        new_code_cell("tables.against(results, PREVIOUS)"),
-        new_markdown_cell("## What it still gets wrong"),
-        new_code_cell("plots.misclassified(results[0]);"),
     ]
+    if spec.parent:
+        cells += [new_markdown_cell(f"## Beside version {spec.parent}\n\nThe same runs of the version this one "
+                                    "changes, at the same profile, read from their records (every seed found)."),
+                  new_code_cell("tables.against_parent(results, PARENT)")]
+    if not ours:
+        cells += [new_markdown_cell("## Beside the original"), new_code_cell("tables.against_original(results)")]
+    if spec.head == "digits":
+        cells += [new_markdown_cell("## Which digits it misreads\n\nWith one head per reading position, the errors "
+                                    "can be read position by position."),
+                  new_code_cell("plots.digit_confusion(results[0]);")]
+    cells += [new_markdown_cell("## What it still gets wrong\n\nA sample of misclassified test numbers: true → "
+                                "read (the network's probability for what it read)."),
+              new_code_cell("plots.misclassified(results[0]);"), *closing(v)]
     if v == versions.BEST:
         cells += [
-            new_markdown_cell("## Weights\n\nThe last version is small enough to commit: a `full` or `cpu` run exports "
-                              "its weights with their checkpoint metadata to `res/weights/best_<dataset>.pt`, "
-                              "which the predict API, its command line and the drawing notebook load."),
+            new_markdown_cell("## Weights\n\nThe best version's weights are small enough to commit: a `full` or "
+                              "`cpu` run exports them with their checkpoint metadata to "
+                              "`res/weights/best_<dataset>.pt`, which the predict API, its command line and the "
+                              "drawing notebook load."),
             new_code_cell("from lib.reading import weights\n"
                           "for r in results:\n"
-                          "    if profile in weights.EXPORTED_PROFILES and r.metrics[\"seed\"] == 0:\n"
+                          "    if profile in weights.EXPORTED_PROFILES and r.metrics[\"seed\"] == 0 and r.model is not None:\n"
                           "        print(weights.export(r))"),
         ]
-    return notebook(name, cells)
-
-
-def ablation(v):
-    if v > versions.ORIGINAL_LAST:
-        return beyond(v)
-    spec = versions.get(v)
-    name = spec.notebook
-    runs = " and ".join(spec.datasets)
-    cells = [
-        new_markdown_cell(f"# Version {v}: {spec.slug.replace('_', ' ')}\n\n"
-                          + (f"**What changed from version {v - 1}, and why:** {spec.change}" if v > 1 else
-                             f"**The starting point:** {spec.change}")
-                          + f"\n\nThe original trained this version on {runs}; so does this notebook. "
-                          "The registry row it runs (`lib/study/versions.py`):"),
-        *setup(name, "plan, plots, tables, versions"),
-        new_code_cell(f"VERSION = {v}\nreport.version_card(VERSION)"),
-        new_markdown_cell("## Train and evaluate\n\n`experiment.run` trains on fresh numbers from MNIST train digits "
-                          "(or reuses a finished run with the same config), then tests on the fixed test set."),
-        *version_runs(),
-        new_markdown_cell(f"## What the run showed, next to the original\n\n{spec.original_note}"),
-        new_code_cell("tables.comparison(results)"),
-    ]
-    return notebook(name, cells)
+    return notebook(spec.notebook, cells)
 
 
 def test_sets():
     name = "00_test_sets.ipynb"
+    variants = ", ".join(f"`{v.name}` ({v.description})" for v in testsets.VARIANTS.values())
     cells = [
         new_markdown_cell(
-            f"# 00 · The fixed test sets\n\nEvery model in this study is tested on the same two sets of {testsets.SIZE:,} "
-            "numbers, one for **W** (digits side by side) and one for **C** (digits as channels): 1,500 numbers "
-            "per class for 0–9, 167 for 10–99 and 17 for 100–999, as the original. Digits come from MNIST "
-            "*test* images only, drawn uniformly with replacement, from a fixed seed. Each set is stored once as "
-            "raw uint8 images in one `.npz` under `data/` with a JSON manifest (format version, seed, counts, "
-            "SHA-256 of the MNIST test files); loading verifies it and rebuilds a stale or damaged set.\n\n"
-            "With `force=True` this notebook rebuilds both sets from scratch."),
-        *setup(name, "plots, testsets"),
-        new_code_cell("test_sets = {d: testsets.build(d) if force else testsets.load(d) for d in (\"W\", \"C\")}\n"
-                      "for d, ts in test_sets.items():\n"
-                      "    manifest = testsets.verify(d)\n"
-                      "    print(f\"{d}: {len(ts):,} numbers, raw {tuple(ts.raw.shape)}, seed {manifest['seed']}, \"\n"
-                      "          f\"by digit count {manifest['count_by_digit_count']}, file SHA-256 {manifest['file_sha256'][:16]}…\")"),
-        new_markdown_cell("## W samples\n\nA W image is 28 pixels high and 28 per digit wide; the model sees it "
-                          "squashed to 32×32, so the aspect ratio depends on the digit count (bug 3 in `docs/original_study.md`)."),
-        new_code_cell("plots.sample_grid(test_sets[\"W\"]);"),
+            f"# 00 · The fixed test and validation sets\n\nEvery model in this study is tested on the same sets of "
+            f"{testsets.SIZE:,} numbers, one per layout (**W**: digits side by side; **C**: digits as channels): "
+            "1,500 numbers per class for 0–9, 167 for 10–99 and 17 for 100–999, as the original. Their digits come "
+            "from MNIST *test* images only, drawn uniformly with replacement from a fixed seed. Test-set variants "
+            f"draw the same numbers again: {variants}.\n\n"
+            f"Every choice (epoch, version, hyperparameters) is made on **validation** numbers instead: "
+            f"{testsets.PARTS['val'].size:,} per layout, a third of the test quotas, made of a fixed 5,000 MNIST "
+            "*train* images (500 per digit) that no training draw ever uses.\n\n"
+            "Each set is stored once as raw uint8 images in one `.npz` under `data/` with a JSON manifest "
+            "(format, seed, counts, SHA-256 of the MNIST files); loading verifies it and rebuilds a stale or "
+            "damaged set. With `force=True` this notebook rebuilds them all from scratch."),
+        *setup(name, "layouts, plots, testsets"),
+        new_code_cell("sets = {}\n"
+                      "for part in testsets.PARTS:\n"
+                      "    for variant in (testsets.VARIANTS if part == \"test\" else [\"clean\"]):\n"
+                      "        for d in layouts.LAYOUTS:\n"
+                      "            load = testsets.build if force else testsets.load\n"
+                      "            sets[part, variant, d] = load(d, variant=variant, part=part)\n"
+                      "            manifest = testsets.verify(d, variant=variant, part=part)\n"
+                      "            print(f\"{part:4} {variant:6} {d}: {len(sets[part, variant, d]):,} numbers, by digit count \"\n"
+                      "                  f\"{manifest['count_by_digit_count']}, SHA-256 {manifest['file_sha256'][:12]}…\")"),
+        new_markdown_cell("## W samples\n\nA W image is 28 pixels high and 28 per digit wide; versions 1–13 see it "
+                          "squashed to 32×32, so the aspect ratio depends on the digit count (bug 3 in "
+                          "`docs/original_study.md`)."),
+        new_code_cell("plots.sample_grid(sets[\"test\", \"clean\", \"W\"]);"),
         new_markdown_cell("## C samples\n\nC holds the digits as channels in reading order: channel 0 is the "
-                          "leading digit, so \"5\", \"50\" and \"500\" all have a 5 in channel 0 (bug 2 in `docs/original_study.md`). "
-                          "Below, channels 0/1/2 are drawn as red/green/blue, then one 2-digit number channel by "
-                          "channel: its third channel is empty."),
-        new_code_cell("plots.sample_grid(test_sets[\"C\"]);"),
-        new_code_cell("two_digit = int((test_sets[\"C\"].ndigits == 2).nonzero()[0])\n"
-                      "plots.channel_panels(test_sets[\"C\"], two_digit);"),
+                          "leading digit, so \"5\", \"50\" and \"500\" all have a 5 in channel 0 (bug 2 in "
+                          "`docs/original_study.md`). Channels 0/1/2 are drawn as red/green/blue, then one 2-digit "
+                          "number channel by channel: its third channel is empty."),
+        new_code_cell("plots.sample_grid(sets[\"test\", \"clean\", \"C\"]);"),
+        new_code_cell("two_digit = int((sets[\"test\", \"clean\", \"C\"].ndigits == 2).nonzero()[0])\n"
+                      "plots.channel_panels(sets[\"test\", \"clean\", \"C\"], two_digit);"),
+        new_markdown_cell("## The robust variant\n\nThe same numbers, other digit images, each digit moved."),
+        new_code_cell("plots.sample_grid(sets[\"test\", \"robust\", \"W\"]);"),
         new_markdown_cell("## Pixel statistics\n\nRaw pixels (0–255, over the digits' own width for W) and the "
                           "model input after the original's preprocessing (resize to 32×32, normalise with "
                           "0.1307/0.3081). Longer W numbers squashed into 32 pixels carry more ink per pixel; "
                           "C's empty channels pull the mean down (they normalise to −0.424)."),
-        new_code_cell("testsets.pixel_stats(test_sets[\"W\"]).round(3)"),
-        new_code_cell("testsets.pixel_stats(test_sets[\"C\"]).round(3)"),
+        new_code_cell("testsets.pixel_stats(sets[\"test\", \"clean\", \"W\"]).round(3)"),
+        new_code_cell("testsets.pixel_stats(sets[\"test\", \"clean\", \"C\"]).round(3)"),
     ]
     return notebook(name, cells)
 
 
-def kept(dataset):
-    name = "01_cnnW.ipynb" if dataset == "W" else "02_cnnC.ipynb"
-    if dataset == "W":
-        intro = ("# 01 · cnnW: the kept network (version 7) on W\n\nThe original kept version 7: three conv blocks "
-                 "(32, 64, 256 channels, 5×5, batch norm), FC 4096→2048→1024→1000 with dropout 0.5 and 0.5, Adam "
-                 "at lr 1e-3, 10 epochs of 150,000 fresh numbers in batches of 64. It reported 98% (floor-rounded) "
-                 "and a training loss of 0.059. This notebook trains it, shows where it fails, and saves its weights.")
-        run = None
-    else:
-        intro = ("# 02 · cnnC: version 7 on C\n\nThe original's C networks stopped at version 5 (95%), and their "
-                 "numbers came from a pipeline with a uint8 wrap-around bug: 1- and 2-digit images had their pixels "
-                 "mapped v → (256 − v) mod 256 (bug 1 in `docs/original_study.md`). Here the kept network, version 7, "
-                 "is trained on C twice: on correct images, and with the original's wrap-around (`+wrap`), which "
-                 "measures what the bug cost.")
-        run = None
+KEPT_INTROS = {
+    "01_cnnW.ipynb": "# 01 · cnnW: the kept network (version 7) on W\n\nThe original kept version 7: three conv "
+                     "blocks (32, 64, 256 channels, 5×5, batch norm), FC 4096→2048→1024→1000 with dropout 0.5 and "
+                     "0.5, Adam at lr 1e-3, 10 epochs of 150,000 fresh numbers in batches of 64. It reported 98% "
+                     "(floor-rounded) and a training loss of 0.059. This notebook shows its runs, where they fail, "
+                     "and how they compare with the original.",
+    "02_cnnC.ipynb": "# 02 · cnnC: version 7 on C\n\nThe original's C networks stopped at version 5 (95%), and "
+                     "their numbers came from a pipeline with a uint8 wrap-around bug: 1- and 2-digit images had "
+                     "their pixels mapped v → (256 − v) mod 256 (bug 1 in `docs/original_study.md`). Here the kept "
+                     "network, version 7, is trained on C twice: on correct images, and with the original's "
+                     "wrap-around (`+wrap`), which measures what the bug cost.",
+}
+
+
+def kept(name):
     cells = [
-        new_markdown_cell(intro),
+        new_markdown_cell(KEPT_INTROS[name]),
         *setup(name, "plan, plots, tables"),
-        new_markdown_cell("## Train and evaluate"),
-        new_code_cell(f"runs = [k.with_seed(s) for k in plan.KEPT_NOTEBOOKS[{name!r}] for s in range(seeds)]\n"
+        new_code_cell(f"PARENT = None  # compared with the original, not with another version\n"
+                      f"runs = [k.with_seed(s) for k in plan.KEPT_NOTEBOOKS[{name!r}] for s in range(seeds)]\n"
                       "results = plan.run_shown(runs, profile, " + RUN_OPTIONS + ")"),
+        new_markdown_cell("## Training curves"),
         new_code_cell("plots.training_curves(results);"),
         new_markdown_cell("## Accuracy by digit count\n\nA number is right only when every digit is, so longer "
                           "numbers are harder: the original's own logs showed 3-digit numbers as the weakest."),
-        new_code_cell("plots.accuracy_by_digits({tables.label(r): r.metrics for r in results});"),
-        new_markdown_cell("## What it gets wrong\n\nA random sample of misclassified test numbers (first run), with "
-                          "the prediction and the softmax confidence, then the most frequent confusions."),
+        new_code_cell("plots.accuracy_by_digits(results);"),
+        new_markdown_cell("## What it gets wrong\n\nA sample of misclassified test numbers (first run): true → "
+                          "read (the network's probability for what it read), then the most frequent confusions and "
+                          "the error rate at each digit place."),
         new_code_cell("plots.misclassified(results[0]);"),
         new_code_cell("plots.confusions_table(results[0].metrics)"),
         new_code_cell("{tables.label(r): {k: round(r.metrics[k], 4) for k in ('digit_error_hundreds', 'digit_error_tens', "
                       "'digit_error_units', 'length_error')} for r in results}"),
-        new_markdown_cell("## Next to the original"),
-        new_code_cell("tables.comparison(results)"),
+        new_markdown_cell("## Beside the original"),
+        new_code_cell("tables.against_original(results)"),
+        new_markdown_cell("## What this run showed"),
+        new_code_cell("tables.what_it_showed(results, PARENT)"),
+    ]
+    if name in findings.NOTEBOOKS:
+        cells.append(new_markdown_cell(f"**Reading.** {findings.NOTEBOOKS[name]}"))
+    cells += [
         new_markdown_cell("## Weights\n\nEach run's final weights are saved with their metadata (version, dataset, "
-                          "preprocessing, profile, seed, recipe, commit, test metrics) in its run folder; load them "
-                          "with `lib.infra.checkpoint.load_into(model, path, version=..., dataset=..., preprocessing=...)`, "
-                          "which refuses weights of another model. They are git-ignored (48 MB each)."),
+                          "preprocessing, profile, seed, recipe, commit, test metrics) in `$RUNS_DIR` (default "
+                          "`runs/`, git-ignored: 48 MB each); `lib.infra.checkpoint.load_into` refuses weights of "
+                          "another model."),
         new_code_cell("tables.checkpoints(results)"),
     ]
     return notebook(name, cells)
@@ -209,27 +238,28 @@ def unseen_and_robust():
             "# 35 · Numbers never seen in training, and digits that are not on a grid\n\n"
             "**Unseen numbers.** A fixed 10% of the numbers 0–999 (`lib.data.splits.held_out()`) is kept out of "
             "training; every digit still appears in every reading position among the rest. The test set keeps "
-            "them, so each run is scored on numbers it saw and on numbers it never saw. A 1000-way softmax "
-            "(versions 7 and 14) has no reason to give a never-seen class any probability; the per-position heads "
-            "(version 15 on) read a number from its digits, so they can name it.\n\n"
-            "**Robustness.** The robust test set has the same numbers drawn again from MNIST test "
-            "digits, each digit moved by up to 4 px across and 3 px up or down (`lib.data.testsets`, variant "
-            "`robust`). Every run is tested on it; the table below lists all runs of this profile."),
+            "them, so a run trained without them is scored on numbers it saw and on numbers it never saw. A "
+            "1000-way softmax (version 7) has no reason to give a never-seen class any probability; the "
+            "per-position heads (version 15 on) read a number from its digits, so they can name it.\n\n"
+            "**Robustness.** The test-set variants draw the same numbers again with other digit images, each digit "
+            "moved (`lib.data.testsets.VARIANTS`). The table lists every run of this profile that was scored on "
+            "them; runs recorded before a variant existed have none."),
         *setup(name, "plan, plots, results, splits, tables"),
-        new_code_cell("VERSIONS = (7, 15, 19)  # 7: 1000-way softmax; 15: per-position heads on a v7-size network; 19: the small network\n"
+        new_code_cell("VERSIONS = (7, 15, 19)  # 7: 1000-way softmax; 15: per-position heads on a v7-size network; "
+                      "19: the small network\n"
                       "held = splits.held_out()\n"
                       "print(f\"{len(held)} held-out numbers, e.g. {held[:12]}\")"),
         new_markdown_cell("## Trained without the held-out numbers"),
         new_code_cell("keys = [plan.RunKey(v, \"W\", seed, split=\"heldout\") for v in VERSIONS for seed in range(seeds)]\n"
                       "unseen = plan.run_shown(keys, profile, " + RUN_OPTIONS + ")\n"
                       "tables.unseen(unseen)"),
-        new_markdown_cell("The rows \"all numbers\" come from the version's own notebook (same profile and seed); "
-                          "there the held-out numbers were ordinary training numbers."),
         new_markdown_cell("## Robustness: every run of this profile"),
         new_code_cell("frame = results.collect(profiles=[profile])\n"
                       "tables.robustness(frame[frame[\"split\"] == \"all\"])"),
         new_code_cell("plots.robustness_bars(frame, profile);"),
     ]
+    if name in findings.NOTEBOOKS:
+        cells += [new_markdown_cell("## What this run showed"), new_markdown_cell(findings.NOTEBOOKS[name])]
     return notebook(name, cells)
 
 
@@ -266,6 +296,6 @@ def results_notebook():
 
 
 if __name__ == "__main__":
-    made = [test_sets(), kept("W"), kept("C"), *(ablation(v) for v in versions.VERSIONS), unseen_and_robust(),
+    made = [test_sets(), *(kept(name) for name in KEPT_INTROS), *(version_notebook(v) for v in versions.VERSIONS), unseen_and_robust(),
             results_notebook()]
     print("\n".join(made))

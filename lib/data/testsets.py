@@ -28,7 +28,7 @@ from . import mnist, splits
 from . import layouts
 from .augment import random_shifts
 from .numbers import DigitBank, NumberBatch
-from ..infra.paths import DATA_DIR
+from ..infra.paths import DATA_DIR, relative
 
 FORMAT_VERSION = 1
 SEED = 20250829  # the date of the original study's versions
@@ -192,18 +192,18 @@ def verify(dataset: str, root=DATA_DIR, mnist_root=DATA_DIR, variant: str = "cle
     """Return the manifest if the stored set is current and intact, else raise TestSetError saying why."""
     data_path, manifest_path = paths(dataset, root, variant, part)
     if not data_path.is_file() or not manifest_path.is_file():
-        raise TestSetError(f"test set {dataset} is not built yet ({data_path} / {manifest_path.name} missing)")
+        raise TestSetError(f"test set {dataset} is not built yet ({relative(data_path)} or {manifest_path.name} missing)")
     try:
         manifest = json.loads(manifest_path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise TestSetError(f"manifest {manifest_path} is not valid JSON ({e})") from e
+        raise TestSetError(f"manifest {relative(manifest_path)} is not valid JSON ({e})") from e
     expected = _expected_manifest(dataset, mnist_root, variant, part)
     for key, value in expected.items():
         if manifest.get(key) != value:
-            raise TestSetError(f"test set {data_path} is stale: manifest {key} is {manifest.get(key)!r}, "
+            raise TestSetError(f"test set {relative(data_path)} is stale: manifest {key} is {manifest.get(key)!r}, "
                                f"expected {value!r}")
     if _sha256(data_path) != manifest.get("file_sha256"):
-        raise TestSetError(f"test set {data_path} is damaged: its SHA-256 differs from the manifest's")
+        raise TestSetError(f"test set {relative(data_path)} is damaged: its SHA-256 differs from the manifest's")
     return manifest
 
 

@@ -5,7 +5,7 @@ notebook load; only a `full` or `cpu` run (all test numbers) is exported, so a s
 run never replaces it.
 """
 from ..infra import checkpoint
-from ..infra.paths import RES_DIR
+from ..infra.paths import RES_DIR, relative
 
 WEIGHTS_DIR = RES_DIR / "weights"
 MAX_BYTES = 5_000_000  # committed weights stay small
@@ -23,7 +23,9 @@ def export(result) -> str:
         raise ValueError(f"only {' or '.join(EXPORTED_PROFILES)} runs are exported as the best weights, "
                          f"not {m['profile']!r}")
     keys = ("version", "dataset", "preprocessing", "profile", "seed", "params", "test_acc", "acc_1digit",
-            "acc_2digit", "acc_3digit", "robust_test_acc", "acc_heldout", "commit", "hardware", "notebook")
+            "acc_2digit", "acc_3digit", "robust_test_acc", "val_acc", "commit", "hardware", "notebook")
+    if m.get("split") == "heldout":  # only then are the held-out numbers unseen by this network
+        keys += ("split", "acc_heldout", "acc_heldout_per_number", "acc_seen")
     meta = {**{k: m.get(k) for k in keys}, "config": {k: m[k] for k in ("epochs", "samples_per_epoch",
                                                                         "batch_size", "digit_probs")}}
     path = path_for(m["dataset"])
@@ -32,4 +34,4 @@ def export(result) -> str:
     if size > MAX_BYTES:
         path.unlink()
         raise ValueError(f"{path.name} would be {size / 1e6:.1f} MB, over the {MAX_BYTES / 1e6:.0f} MB limit for committed weights")
-    return f"{path} ({size / 1e6:.2f} MB): v{m['version']}{m['dataset']}, test acc {m['test_acc']:.2%}, commit {m['commit']}"
+    return f"{relative(path)} ({size / 1e6:.2f} MB): {result.key.label}, test acc {m['test_acc']:.2%}, commit {m['commit']}"

@@ -89,15 +89,38 @@ def training_curves(results, smooth_steps: int = 200):
     return fig
 
 
-def accuracy_by_digits(metrics_by_run: dict):
-    """Test accuracy for 1-, 2- and 3-digit numbers, one group of bars per run."""
-    rows = [{"run": name, "digits": f"{n}-digit", "accuracy": m[f"acc_{n}digit"]}
-            for name, m in metrics_by_run.items() for n in (1, 2, 3)]
-    fig, ax = plt.subplots(figsize=(7, 3.5))
+def accuracy_by_digits(results):
+    """Test accuracy for 1-, 2- and 3-digit numbers, one group of bars per run (legend beside the axes)."""
+    rows = [{"run": r.key.label, "digits": f"{n}-digit", "accuracy": r.metrics[f"acc_{n}digit"]}
+            for r in results for n in (1, 2, 3)]
+    fig, ax = plt.subplots(figsize=(8.5, 3.5))
     sns.barplot(data=pd.DataFrame(rows), x="digits", y="accuracy", hue="run", ax=ax)
-    ax.set(ylim=(0, 1), title="test accuracy by digit count", xlabel="")
+    ax.set(ylim=(0, 1.05), title="test accuracy by digit count", xlabel="")
     for container in ax.containers:
-        ax.bar_label(container, fmt="%.3f", fontsize=8)
+        ax.bar_label(container, fmt="%.3f", fontsize=7, padding=1)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def digit_confusion(result):
+    """Per reading position: true vs read digit (or no digit) on the test set, for per-position heads,
+    with counts on a log colour scale so the rare confusions show."""
+    from matplotlib.colors import LogNorm
+    from sklearn.metrics import confusion_matrix
+
+    from ..study.heads import NO_DIGIT, position_targets
+    true = position_targets(result.test_set.labels)
+    read = position_targets(result.predictions["pred"])
+    names = [str(d) for d in range(10)] + ["none"]
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.6))
+    for k, ax in enumerate(axes):
+        cm = confusion_matrix(true[:, k], read[:, k], labels=list(range(NO_DIGIT + 1)))
+        sns.heatmap(cm + 0.5, norm=LogNorm(), cmap="mako_r", cbar=k == 2, ax=ax, square=True,
+                    xticklabels=names, yticklabels=names)
+        off = cm.sum() - cm.trace()
+        ax.set(title=f"position {k + 1}: {off:,} of {cm.sum():,} wrong", xlabel="read", ylabel="true" if k == 0 else "")
+    fig.suptitle(f"{result.key.label}: digit read at each position (log colour scale)")
     fig.tight_layout()
     return fig
 
@@ -138,29 +161,46 @@ def confusions_table(metrics: dict):
 
 
 def results_figure(frame, profile: str):
-    """Test accuracy per version, W and C, ours (mean and seeds) beside the original's reported accuracy."""
-    data = frame[frame["profile"] == profile]
-    fig, axes = plt.subplots(1, 2, figsize=(14, 4), gridspec_kw={"width_ratios": [19, 6]}, sharey=True)
-    for ax, dataset in zip(axes, layouts.LAYOUTS):
-        d = data[(data["dataset"] == dataset) & data["preprocessing"].isin(["resize32", "native"])
-                 & (data["split"] == "all")]
-        if d.empty:
-            ax.set_visible(False)
-            continue
+    """Test accuracy per version and layout at one profile: each seed (dots) and their mean (a bar), and, at
+    profile full only, the original's floor-rounded range [acc, acc+1) per version. Versions are separate
+    experiments, so nothing joins them with a line; C shows correct and +wrap runs side by side."""
+    data = frame[(frame["profile"] == profile) & (frame["split"] == "all")]
+    datasets = [d for d in layouts.LAYOUTS if (data["dataset"] == d).any()]
+    widths = [max(2, data[data["dataset"] == d]["version"].nunique()) for d in datasets]
+    fig, axes = plt.subplots(1, len(datasets), figsize=(2 + 0.75 * sum(widths), 4.2), squeeze=False,
+                             gridspec_kw={"width_ratios": widths}, sharey=True)
+    kinds = {False: ("correct images", "tab:blue", 0.0), True: ("+wrap (the original's C bug)", "tab:purple", 0.0)}
+    for ax, dataset in zip(axes[0], datasets):
+        d = data[data["dataset"] == dataset]
+        wrapped = d["preprocessing"].str.endswith("+wrap")
         versions = sorted(d["version"].unique())
         x = {v: i for i, v in enumerate(versions)}
-        ax.scatter(d["version"].map(x), d["test_acc"], color="tab:blue", alpha=0.5, s=18, label="ours, each seed")
-        mean = d.groupby("version")["test_acc"].mean()
-        ax.plot([x[v] for v in mean.index], mean.values, "o-", color="tab:blue", label=f"ours ({profile}), mean")
-        rep = d.groupby("version")["seed_reported_acc"].first().dropna()
-        ax.plot([x[v] for v in rep.index], rep.values, "s--", color="tab:orange", label="original README (floor %)")
+        both = wrapped.any() and (~wrapped).any()
+        for wrap in (False, True):
+            part = d[wrapped == wrap]
+            if part.empty:
+                continue
+            name, colour, _ = kinds[wrap]
+            shift = (0.2 if wrap else -0.2) if both else 0.0
+            mean = part.groupby("version")["test_acc"].mean()
+            ax.bar([x[v] + shift for v in mean.index], mean.values, width=0.38 if both else 0.6, color=colour,
+                   alpha=0.35, label=f"ours ({profile}), {name}: mean")
+            ax.scatter(part["version"].map(x) + shift, part["test_acc"], color=colour, s=14, zorder=3,
+                       label=f"ours ({profile}), {name}: each seed")
+        if profile == "full":
+            rep = d.groupby("version")["seed_reported_acc"].first().dropna()
+            for v, acc in rep.items():
+                ax.plot([x[v] - 0.35, x[v] + 0.35], [acc, acc], color="tab:orange", lw=2,
+                        label="original README: floor-rounded acc (range to +1 point)" if v == rep.index[0] else None)
+                ax.fill_between([x[v] - 0.35, x[v] + 0.35], acc, acc + 0.01, color="tab:orange", alpha=0.3)
         ax.set_xticks(range(len(versions)), [f"v{v}" for v in versions])
-        ax.set(title=f"{dataset}", ylim=(0, 1.02), ylabel="test accuracy")
-    axes[0].legend(loc="lower right", fontsize=8)
-    fig.suptitle(f"Test accuracy per version, profile '{profile}'")
-    fig.tight_layout()
+        ax.set(title=dataset, ylim=(0, 1.02), ylabel="test accuracy")
+    handles = {h.get_label(): h for ax in axes[0] for h in ax.get_legend_handles_labels()[0]}
+    fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=3, fontsize=8, frameon=False)
+    fig.suptitle(f"Test accuracy per version, profile '{profile}'" + ("" if profile == "full" else
+                 " (compared with itself: the original trained on the full recipe)"))
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     return fig
-
 
 
 def robustness_bars(frame, profile: str):
@@ -173,5 +213,6 @@ def robustness_bars(frame, profile: str):
     sns.barplot(data=long, x="run", y="accuracy", hue="test set", ax=ax, errorbar=None)
     ax.set(ylim=(0, 1), xlabel="", title=f"clean vs robust test accuracy, profile '{profile}'")
     ax.tick_params(axis="x", rotation=45)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     fig.tight_layout()
     return fig

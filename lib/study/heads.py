@@ -53,6 +53,12 @@ def loss(logits: torch.Tensor, labels: torch.Tensor, head: str, label_smoothing:
     return F.cross_entropy(logits.view(-1, 11), position_targets(labels).view(-1), label_smoothing=label_smoothing)
 
 
+def loss_name(spec) -> str:
+    """What a version's training loss measures, so losses of different heads are never read as one quantity."""
+    name = "1000-way cross-entropy" if check_head(spec.head) == "number" else "11-way cross-entropy per position (mean of 3)"
+    return name + (f", label smoothing {spec.label_smoothing:g}" if spec.label_smoothing else "")
+
+
 def predicted_numbers(logits: torch.Tensor, head: str) -> torch.Tensor:
     """The most probable valid number per sample."""
     return number_log_probs(logits, head).argmax(1)
