@@ -56,3 +56,34 @@ def test_number_table_without_exclusion_keeps_the_original_draw():
     assert counts.tolist() == [10, 90, 900] and table[2, 0] == 100 and table[1, 89] == 99
     with pytest.raises(ValueError, match="every 1-digit number is excluded"):
         number_table(range(10))
+
+
+def test_touching_neighbours_and_stroke_thickness():
+    slots = torch.zeros(1, 3, 28, 28, dtype=torch.uint8)
+    slots[0, :2, 5:20, 10:18] = 255  # two digits, ink in columns 10-17 of their slots
+    shifts = layouts.get("W").touching_shifts(slots, torch.tensor([2]), torch.tensor([[0, 0, 0]]), torch.tensor([0]))
+    raw = layouts.get("W").place(slots, shifts, torch.zeros(1, 3, dtype=torch.long))
+    ink = (raw[0].amax(0) > 32).nonzero().squeeze(1)
+    assert ink.min() == 10 and ink.max() == 25 and len(ink) == 16  # the second starts where the first ends: no gap
+    assert layouts.get("C").touching_shifts(slots, torch.tensor([2]), torch.zeros(1, 3), torch.tensor([0])) is None
+    g = torch.Generator().manual_seed(0)
+    images = torch.zeros(60, 3, 28, 28, dtype=torch.uint8)
+    images[:, :, 8:20, 12:16] = 255
+    out = augment.stroke_thickness(images, g, 1)
+    area = (out > 127).flatten(2).sum(2)
+    assert set(area.flatten().tolist()) == {33, 48, 65}  # 11x3, 12x4 and 13x5: one pixel thinner, same, thicker
+
+
+def test_the_ood_test_set_goes_past_every_training_augmentation():
+    """Out of distribution for every version in the registry: larger shifts and scales than any trains with,
+    and touching neighbours."""
+    from lib.data import testsets
+    from lib.study import versions
+    ood = testsets.VARIANTS["ood"]
+    for spec in versions.VERSIONS.values():
+        if spec.augment_layout:
+            assert ood.layout_shift[0] > spec.augment_layout[0] and ood.layout_shift[1] > spec.augment_layout[1]
+        if spec.augment_digits:
+            assert ood.digit_scale > spec.augment_digits[1]
+        assert not getattr(spec, "augment_thickness", 0) or ood.thickness > spec.augment_thickness
+    assert ood.touching_gaps[1] <= 0

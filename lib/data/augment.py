@@ -31,6 +31,19 @@ def digit_affine(slots: torch.Tensor, generator: torch.Generator, degrees: float
     return out.round_().clamp_(0, 255).to(torch.uint8).view_as(slots)
 
 
+def stroke_thickness(slots: torch.Tensor, generator: torch.Generator, pixels: int = 1) -> torch.Tensor:
+    """Each slot's strokes made up to `pixels` px thinner or thicker in width (grey-level erosion or dilation
+    over a 2x2 window, once per pixel), the amount drawn uniformly from -pixels..pixels per slot."""
+    b = slots.shape[0]
+    out = slots.reshape(b * 3, 1, 28, 28).float()
+    amount = torch.randint(-pixels, pixels + 1, (b * 3,), generator=generator, device=slots.device)[:, None, None, None]
+    for step in range(pixels):
+        padded = F.pad(out, (0, 1, 0, 1))
+        thicker, thinner = F.max_pool2d(padded, 2, stride=1), -F.max_pool2d(-padded, 2, stride=1)
+        out = torch.where(amount > step, thicker, torch.where(amount < -step, thinner, out))
+    return out.to(torch.uint8).view_as(slots)
+
+
 def random_shifts(batch_size: int, max_x: int, max_y: int, generator: torch.Generator, device) -> tuple:
     """Integer (x, y) shifts per slot, uniform in [-max, max]."""
     x = torch.randint(-max_x, max_x + 1, (batch_size, 3), generator=generator, device=device)

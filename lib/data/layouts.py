@@ -34,6 +34,12 @@ class Layout:
         """Raw images with slot j moved by (shift_x[:, j], shift_y[:, j]) pixels."""
         raise NotImplementedError
 
+    def touching_shifts(self, slots: torch.Tensor, ndigits: torch.Tensor, gaps: torch.Tensor,
+                        offset: torch.Tensor) -> torch.Tensor | None:
+        """x shifts [B, 3] that put neighbouring digits `gaps` px apart, ink to ink (<= 0: they touch), the whole
+        number moved by `offset` px as far as it stays in the image; None where digits have no neighbours."""
+        return None
+
     def resize32(self, raw: torch.Tensor, ndigits: torch.Tensor) -> torch.Tensor:
         """float [B, channels, 32, 32] in 0-255: the original's resize (aspect ratio not kept)."""
         raise NotImplementedError
@@ -52,6 +58,13 @@ class Layout:
 
     def __repr__(self):
         return f"Layout {self.name}: {self.description}"
+
+
+def ink_extent(slots: torch.Tensor, dim: int) -> tuple:
+    """First and last row (dim=3) or column (dim=2) of each slot [B, 3, 28, 28] that holds ink."""
+    ink = slots.amax(dim) > 32  # [B, 3, 28]
+    index = torch.arange(28, device=slots.device)
+    return torch.where(ink, index, 28).amin(2), torch.where(ink, index, -1).amax(2)
 
 
 def _moved(slots, shift_x, shift_y, width, offset):
@@ -80,6 +93,19 @@ class SideBySide(Layout):
         # slot j sits at columns 28j + shift: gaps change by the difference of neighbours' shifts; where moved
         # digits overlap, the brighter pixel wins (ink over ink)
         return _moved(slots, shift_x, shift_y, 84, 28).amax(1)
+
+    def touching_shifts(self, slots, ndigits, gaps, offset):
+        # each digit's ink columns within its slot; each next digit starts `gap` px after the previous one's ink
+        # ends; then the whole number moves by `offset`, kept inside the 84 columns
+        left, right = ink_extent(slots, dim=2)
+        start = [left[:, 0]]
+        for j in (1, 2):
+            start.append(start[-1] + (right[:, j - 1] - left[:, j - 1]) + 1 + gaps[:, j])
+        start = torch.stack(start, 1)
+        last = (start + right - left).gather(1, (ndigits - 1)[:, None]).squeeze(1)
+        room_left, room_right = start[:, 0], 83 - last
+        move = torch.maximum(torch.minimum(offset, room_right), -room_left)
+        return start + move[:, None] - left - 28 * torch.arange(3, device=slots.device)
 
     def resize32(self, raw, ndigits):
         rows = column_weights(28, raw.device).T  # [32, 28]

@@ -9,9 +9,9 @@ same numbers) plus a JSON manifest. Loading verifies the manifest and the file's
 damaged set is rebuilt with a message, or rejected when rebuilding is off, never used silently.
 
 Variants (VARIANTS, a list: add one there and every run is scored on it) draw the same numbers again
-with other digit images and a change of layout. "clean" is the study's set; "robust" moves each digit by
-up to 4 px across and 3 px up or down, the range of the layout augmentation of versions 17+, so for
-them it is in distribution.
+with other digit images and changes of the digits and their layout. "clean" is the study's set; "robust"
+moves each digit by up to 4 px across and 3 px up or down, the range of the layout augmentation of
+versions 17+, so for them it is in distribution; "ood" goes past every training augmentation.
 """
 import hashlib
 import io
@@ -26,7 +26,8 @@ from ..infra import atomic
 from ..infra.choices import pick
 from . import mnist, splits
 from . import layouts
-from .augment import random_shifts
+from .layouts import ink_extent
+from .augment import digit_affine, random_shifts, stroke_thickness
 from .numbers import DigitBank, NumberBatch
 from ..infra.paths import DATA_DIR, relative
 
@@ -36,26 +37,56 @@ SEED = 20250829  # the date of the original study's versions
 
 @dataclass(frozen=True)
 class Variant:
-    """A way of drawing the fixed numbers again: its own digit images (seed offset) and layout changes."""
+    """A way of drawing the fixed numbers again: its own digit images (seed offset) and changes of the digits
+    and of their layout."""
     name: str
     seed_offset: int
     description: str
     layout_shift: tuple = ()  # max (x, y) pixels each digit moves
+    digit_scale: float = 0.0  # each digit scaled by 1 +- this
+    thickness: int = 0  # strokes thinner or thicker by up to this many pixels
+    touching_gaps: tuple = ()  # (min, max) px between neighbours' ink where they sit side by side (<= 0: touching)
+    keep_ink: bool = False  # limit shifts so that no ink leaves the image
 
     def draw(self, batch: NumberBatch, dataset: str, generator: torch.Generator) -> torch.Tensor:
         layout = layouts.get(dataset)
+        slots = batch.slots
+        if self.digit_scale:
+            slots = digit_affine(slots, generator, 0.0, self.digit_scale, 0.0, 0)
+        if self.thickness:
+            slots = stroke_thickness(slots, generator, self.thickness)
         if not self.layout_shift:
-            return layout.compose(batch.slots)
-        return layout.place(batch.slots, *random_shifts(len(batch), *self.layout_shift, generator, "cpu"))
+            return layout.compose(slots)
+        shift_x, shift_y = random_shifts(len(batch), *self.layout_shift, generator, "cpu")
+        if self.keep_ink:
+            top, bottom = ink_extent(slots, dim=3)
+            shift_y = torch.maximum(torch.minimum(shift_y, 27 - bottom), -top)
+            left, right = ink_extent(slots, dim=2)
+            shift_x = torch.maximum(torch.minimum(shift_x, 27 - right), -left)
+        if self.touching_gaps:
+            gaps = torch.randint(self.touching_gaps[0], self.touching_gaps[1] + 1, (len(batch), 3), generator=generator)
+            touching = layout.touching_shifts(slots, batch.ndigits, gaps, shift_x[:, 0])
+            shift_x = shift_x if touching is None else touching
+        return layout.place(slots, shift_x, shift_y)
 
     def manifest(self) -> dict:
-        return {} if self.name == "clean" else {"variant": self.name, "max_shift_xy": list(self.layout_shift)}
+        if self.name == "clean":
+            return {}
+        fields = {"max_shift_xy": list(self.layout_shift)}
+        fields.update({k: getattr(self, k) for k in ("digit_scale", "thickness") if getattr(self, k)})
+        if self.touching_gaps:
+            fields["touching_gaps"] = list(self.touching_gaps)
+        return {"variant": self.name, **fields}
 
 
 VARIANTS = {v.name: v for v in (
     Variant("clean", 0, "the study's test set"),
     Variant("robust", 10, "digits moved up to 4 px across and 3 px up or down (in distribution for versions "
                           "trained with layout shifts)", (4, 3)),
+    Variant("ood", 20, "out of distribution for every training augmentation: digits scaled 0.75-1.25, strokes "
+                       "1 px thinner or thicker, moved up to 8 px across and 6 px up or down (ink kept inside), and "
+                       "on W neighbours that touch (0-2 px of overlap or gap between their ink)",
+            layout_shift=(8, 6), digit_scale=0.25, thickness=1, touching_gaps=(-2, 0), keep_ink=True),
 )}
 ROBUST_SHIFT = VARIANTS["robust"].layout_shift
 
