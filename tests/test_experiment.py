@@ -103,3 +103,16 @@ def test_training_never_draws_a_validation_digit(mnist_train):
     assert len(val) == 5000 and torch.equal(torch.bincount(labels[val]), torch.full((10,), 500))
     bank = experiment.train_bank("cpu")
     assert len(bank.mnist_index) == 55_000 and not torch.isin(bank.mnist_index, val).any()
+
+
+def test_a_record_is_matched_on_its_recipe_and_older_records_on_the_rest():
+    from dataclasses import replace
+
+    from lib.study.train import same_run
+    config = experiment.config_of(RunKey(7, "W"), "full")
+    older = {k: v for k, v in config.items() if k != "recipe"}  # recorded before recipes were
+    assert same_run(older, config) and same_run(config, config)
+    assert not same_run({**config, "recipe": "0123456789ab"}, config)  # the row was edited after its run
+    spec = versions.get(7)
+    assert replace(spec, lr=2e-3).recipe_digest != spec.recipe_digest
+    assert replace(spec, change="reworded").recipe_digest == spec.recipe_digest  # notes are not the recipe

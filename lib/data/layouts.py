@@ -56,6 +56,16 @@ class Layout:
         """One raw image as a numpy picture (only the part that holds digits)."""
         raise NotImplementedError
 
+    def view_shape(self, margin: int) -> tuple:
+        """(channels, height, width) of one digit's view (digit_views)."""
+        raise NotImplementedError
+
+    def digit_views(self, x: torch.Tensor, margin: int, fill: float) -> torch.Tensor:
+        """[B * 3, *view_shape]: from model input x [B, *native], the part where each reading position's digit
+        is, in reading order, widened by `margin` px where digits may stray into their neighbours (`fill`: the
+        input value of an empty pixel)."""
+        raise NotImplementedError
+
     def __repr__(self):
         return f"Layout {self.name}: {self.description}"
 
@@ -118,6 +128,14 @@ class SideBySide(Layout):
     def digits_region(self, raw, ndigits):
         return raw[..., : 28 * ndigits]
 
+    def view_shape(self, margin):
+        return (1, 28, 28 + 2 * margin)
+
+    def digit_views(self, x, margin, fill):
+        padded = torch.nn.functional.pad(x, (margin, margin), value=fill)
+        views = torch.stack([padded[..., 28 * j: 28 * j + 28 + 2 * margin] for j in range(3)], 1)
+        return views.reshape(-1, *self.view_shape(margin))
+
     def show(self, raw_one, ndigits):
         return self.digits_region(raw_one, ndigits).cpu().numpy()
 
@@ -147,6 +165,12 @@ class Stacked(Layout):
 
     def digits_region(self, raw, ndigits):
         return raw
+
+    def view_shape(self, margin):
+        return (1, 28, 28)  # each channel is one digit on its own canvas: no neighbours to stray into
+
+    def digit_views(self, x, margin, fill):
+        return x.reshape(-1, *self.view_shape(margin))
 
     def show(self, raw_one, ndigits):
         return raw_one.permute(1, 2, 0).cpu().numpy()

@@ -31,7 +31,7 @@ from .evaluate import evaluate
 from ..data.numbers import DigitBank
 from ..infra.paths import RECORD_DIR, relative, state_dir
 from .precision import resolve as resolve_precision
-from .train import train
+from .train import same_run, train
 from .run_key import RunKey
 
 CHANNELS_LAST = True  # NHWC convolutions for every run: measured against NCHW by bench/bench.py (res/bench/)
@@ -77,7 +77,7 @@ def config_of(key: RunKey, profile: str, compute: str = "fp32") -> dict:
             "preprocessing": key.preprocessing, "epochs": epochs, "samples_per_epoch": samples,
             "batch_size": spec.batch_size, "digit_probs": list(spec.digit_probs),
             "test_limit": profiles.get(profile).test_limit, "precision": compute,
-            "validation_digits": 10 * splits.VALIDATION_PER_DIGIT,
+            "validation_digits": 10 * splits.VALIDATION_PER_DIGIT, "recipe": spec.recipe_digest,
             **({"split": key.split} if key.split != "all" else {})}  # absent for "all": older runs match
 
 
@@ -115,7 +115,7 @@ def fit(model, spec, dataset, preprocessing, epochs, samples_per_epoch, seed, de
 
 
 def _matches(record: dict, config: dict) -> bool:
-    return all(record.get(k) == v for k, v in config.items())
+    return same_run(record, config)
 
 
 def _errors(test_set, predictions) -> dict:
@@ -167,7 +167,7 @@ def run(key: RunKey, profile: str = "quick", device: str = "auto", *, force: boo
 
     checkpointed = not force and state["model"].is_file() and record["history"].is_file()
     if checkpointed:
-        checkpointed = checkpoint.read(state["model"])["meta"].get("config") == config
+        checkpointed = same_run(checkpoint.read(state["model"])["meta"].get("config") or {}, config)
     if not checkpointed and not force and profiles.get(profile).keeps_record and record["metrics"].is_file():
         metrics = json.loads(record["metrics"].read_text())
         if _matches(metrics, config) and record["errors"].is_file():

@@ -1,48 +1,82 @@
-"""Networks built from a version's row in the registry; nothing here is version-specific."""
+"""Networks built from a version's row in the registry; nothing here is version-specific.
+
+Two shapes: NumberNet reads the whole image (versions 1-19); DigitReader reads each reading position's
+view with one shared network (encoder "per_digit", version 20 on).
+"""
 import torch
 from torch import nn
 
+from ..data import layouts
+from ..data.preprocess import input_shape, normalise
 from .heads import HEADS
-from ..data.preprocess import input_shape
 from .versions import Version, check_run
 
 ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU}
+EMPTY = normalise(torch.tensor(0.0)).item()  # the input value of a pixel with no ink
 FUSED = True  # fused optimiser steps (CPU and CUDA); bench/bench.py measures them against the default
 
 
+def conv_stack(spec: Version, channels: int, height: int, width: int) -> tuple:
+    """The version's conv blocks: conv, [BN], act, then a 2x2 max-pool unless the block says (out, k, pad, False).
+    Returns (the blocks, and the channels, height and width they output)."""
+    act, layers = ACTIVATIONS[spec.act], []
+    for conv in spec.convs:
+        out, kernel, pad, pool = (*conv, True)[:4]
+        layers += [nn.Conv2d(channels, out, kernel, padding=pad)]
+        layers += [nn.BatchNorm2d(out)] if spec.batchnorm else []
+        layers += [act(), nn.MaxPool2d(2)] if pool else [act()]
+        channels, height, width = out, height + 2 * pad - kernel + 1, width + 2 * pad - kernel + 1
+        if pool:
+            height, width = height // 2, width // 2
+    return nn.Sequential(*layers), channels, height, width
+
+
+def fc_stack(spec: Version, width_in: int, outputs: int) -> nn.Sequential:
+    """Flatten, the version's FC blocks (linear, act, [dropout]), then a linear layer with `outputs` logits."""
+    act, layers = ACTIVATIONS[spec.act], [nn.Flatten()]
+    for i, hidden in enumerate(spec.fcs):
+        layers += [nn.Linear(width_in, hidden), act()]
+        layers += [nn.Dropout(spec.dropout[i])] if spec.dropout else []
+        width_in = hidden
+    return nn.Sequential(*layers, nn.Linear(width_in, outputs))
+
+
 class NumberNet(nn.Module):
-    """LeNet-like CNN: conv blocks (conv, [BN], act, 2x2 max-pool), then FC blocks (linear, act, [dropout]),
-    then a linear layer with the head's outputs (1000 numbers, or 3 x 11 position classes)."""
+    """LeNet-like CNN over the whole image: conv blocks, then FC blocks, then the head's outputs
+    (1000 numbers, or 3 x 11 position classes)."""
 
     def __init__(self, spec: Version, in_shape: tuple):
         super().__init__()
-        act = ACTIVATIONS[spec.act]
-        channels, height, width = in_shape
-        layers = []
-        for out, kernel, pad in spec.convs:
-            layers += [nn.Conv2d(channels, out, kernel, padding=pad)]
-            layers += [nn.BatchNorm2d(out)] if spec.batchnorm else []
-            layers += [act(), nn.MaxPool2d(2)]
-            channels = out
-            height, width = (height + 2 * pad - kernel + 1) // 2, (width + 2 * pad - kernel + 1) // 2
-        self.features = nn.Sequential(*layers)
-        width_in = channels * height * width
-        layers = [nn.Flatten()]
-        for i, hidden in enumerate(spec.fcs):
-            layers += [nn.Linear(width_in, hidden), act()]
-            layers += [nn.Dropout(spec.dropout[i])] if spec.dropout else []
-            width_in = hidden
-        layers += [nn.Linear(width_in, HEADS[spec.head])]
-        self.classifier = nn.Sequential(*layers)
+        self.features, channels, height, width = conv_stack(spec, *in_shape)
+        self.classifier = fc_stack(spec, channels * height * width, HEADS[spec.head])
 
     def forward(self, x):
         return self.classifier(self.features(x))
 
 
-def build(version: int, dataset: str, channels_last: bool = False) -> NumberNet:
+class DigitReader(nn.Module):
+    """One network that reads one digit, applied to each reading position's view of the image (a W window,
+    a C channel): the same weights read every position, so every digit of every number trains them. Its three
+    readings (digit 0-9 or no digit) are the per-position heads."""
+
+    def __init__(self, spec: Version, layout):
+        super().__init__()
+        self.layout, self.margin = layout, spec.view_margin
+        self.features, channels, height, width = conv_stack(spec, *layout.view_shape(spec.view_margin))
+        self.classifier = fc_stack(spec, channels * height * width, HEADS["digits"] // 3)
+
+    def forward(self, x):
+        views = self.layout.digit_views(x, self.margin, EMPTY).contiguous(memory_format=torch.channels_last)
+        return self.classifier(self.features(views)).view(len(x), HEADS["digits"])
+
+
+def build(version: int, dataset: str, channels_last: bool = False) -> nn.Module:
     """The version's network for a dataset; channels_last (NHWC) convolutions are faster on CPU and GPU."""
     spec = check_run(version, dataset)
-    model = NumberNet(spec, input_shape(dataset, spec.preprocessing))
+    if spec.encoder == "per_digit":
+        model = DigitReader(spec, layouts.get(dataset))
+    else:
+        model = NumberNet(spec, input_shape(dataset, spec.preprocessing))
     return model.to(memory_format=torch.channels_last) if channels_last else model
 
 

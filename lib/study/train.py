@@ -24,6 +24,14 @@ LOG_EVERY = 50  # the history keeps one mean per 50 steps (curves, not every bat
 PROGRESS = ("bar", "lines", "off")  # bar: interactive; lines: one line per epoch (papermill, logs); off
 
 
+LATER_KEYS = ("recipe",)  # identity keys newer than some saved runs: a run saved without one matches on the rest
+
+
+def same_run(saved: dict, wanted: dict) -> bool:
+    """Whether a saved run (record, checkpoint or training state) is the run `wanted` describes."""
+    return all(saved.get(k) == v for k, v in wanted.items() if not (k in LATER_KEYS and k not in saved))
+
+
 def epoch_seed(seed: int, epoch: int) -> int:
     return seed * 1_000_003 + epoch
 
@@ -95,7 +103,7 @@ def train(model, spec, bank: DigitBank, *, dataset, preprocessing, epochs, sampl
     start = 0
     if state_path is not None and Path(state_path).is_file():
         state = checkpoint.read(state_path)
-        if state.get("identity") == identity:
+        if identity is not None and same_run(state.get("identity") or {}, identity) or state.get("identity") == identity:
             model.load_state_dict(state["model"])
             optimizer.load_state_dict(state["optimizer"])
             if scheduler is not None:

@@ -9,7 +9,8 @@ MaxPool 2x2; FC blocks are Linear -> act -> [Dropout]; a last Linear gives the h
 (floor-rounded percentages from one unseeded run) and the parameter count of its network, checked by
 building the network (docs/original_study.md).
 """
-from dataclasses import dataclass, field, replace
+import hashlib
+from dataclasses import dataclass, field, fields, replace
 from typing import NamedTuple
 
 from ..data import layouts
@@ -31,7 +32,7 @@ class Version:
     parent: int  # the version this one changes (the row it was derived from)
     change: str  # what changed from the parent version (the original README's words for versions 1-13)
     datasets: tuple  # datasets the original trained this version on
-    convs: tuple  # (out_channels, kernel, padding) per conv block
+    convs: tuple  # (out_channels, kernel, padding[, pool]) per conv block; pool=False: no 2x2 max-pool after it
     fcs: tuple  # hidden fully connected widths
     act: str  # "tanh" | "relu"
     batchnorm: bool  # BN after every conv
@@ -51,9 +52,27 @@ class Version:
     augment_layout: tuple = ()  # lib/data/augment.py: (max x shift, max y shift) px of each digit in the layout
     schedule: str = "constant"  # "constant" lr, or "onecycle" (lr warms up to `lr`, then anneals to ~0)
     label_smoothing: float = 0.0
+    encoder: str = "whole"  # lib/study/models.py: "whole" image, or "per_digit": one network reads each digit's view
+    view_margin: int = 0  # per_digit: px of the neighbours' slots a W window also sees (digits may stray)
     reported: dict = field(default_factory=dict)  # dataset -> Reported(loss, acc %, params) of the original
     why: str = ""  # versions past the original: why the change was tried, written before its run
     original_note: str = ""  # versions of the original: what its README said the version showed
+
+    def __post_init__(self):
+        if self.encoder not in ("whole", "per_digit"):
+            raise ValueError(f"v{self.version}: unknown encoder {self.encoder!r}; valid: whole, per_digit")
+        if self.encoder == "per_digit" and (self.head != "digits" or self.preprocessing != "native"):
+            raise ValueError(f"v{self.version}: a per_digit encoder reads digit views of the native input and "
+                             "answers per position: it needs head='digits' and preprocessing='native'")
+
+    @property
+    def recipe_digest(self) -> str:
+        """A short hash of what trains the network (the notes and the original's figures left out). Fields at
+        their default are left out too, so adding a field to the registry changes no existing version's digest."""
+        notes = {"version", "slug", "parent", "change", "reported", "why", "original_note"}
+        recipe = {f.name: getattr(self, f.name) for f in fields(self)
+                  if f.name not in notes and getattr(self, f.name) != f.default}
+        return hashlib.sha256(repr(sorted(recipe.items())).encode()).hexdigest()[:12]
 
     @property
     def notebook(self) -> str:
@@ -162,6 +181,13 @@ _steps = [
           why="With input that keeps the shape, per-position heads and augmentation, the 15.7M-parameter FC "
               "layer may no longer be needed: three 3×3 conv blocks and a linear head per position, about 220k "
               "parameters on W. Small enough for a CPU, and for committed weights.")),
+    (20, 19, "shared_digit_reader", "One network reads each digit: version 19's conv blocks and a linear 11-way "
+     "reading, applied with the same weights to each position's view (a C channel; a W window of 28 px plus 4 px "
+     "on each side).",
+     dict(encoder="per_digit", view_margin=4,
+          why="A number is right only when every digit is, so the ceiling is how well one digit is read. Reading "
+              "every position with the same weights makes every digit of every number train one digit reader, "
+              "and a C channel or W window is exactly the single-digit problem MNIST models solve.")),
 ]
 for _number, _parent, _slug, _change, _changes in _steps:
     _rows.append(derive(next(r for r in _rows if r.version == _parent), _number, _slug, _change, **_changes))
