@@ -113,7 +113,7 @@ def own_feed(device, version, dataset="W"):
 
     def feed():
         b = gen.batch(BATCH)
-        raw = augment(b, dataset, gen.generator, spec.augment_digits, spec.augment_layout)
+        raw = augment(b, dataset, gen.generator, spec)
         return prepare(raw, b.ndigits, dataset, spec.preprocessing), b.labels
     return feed
 

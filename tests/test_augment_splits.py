@@ -1,7 +1,10 @@
 import pytest
 import torch
 
+from dataclasses import replace
+
 from lib.data import augment, layouts, splits
+from lib.study import versions
 from lib.data.numbers import DigitBank, NumberGenerator, number_table
 
 
@@ -15,7 +18,7 @@ def test_no_shift_and_no_affine_change_nothing(batch):
     zero = torch.zeros(len(batch), 3, dtype=torch.long)
     for dataset in ("W", "C"):
         assert torch.equal(layouts.get(dataset).place(batch.slots, zero, zero), batch.raw(dataset))
-        assert torch.equal(augment.augment(batch, dataset, torch.Generator()), batch.raw(dataset))
+        assert torch.equal(augment.augment(batch, dataset, torch.Generator(), versions.get(7)), batch.raw(dataset))
     assert torch.equal(augment.digit_affine(batch.slots, torch.Generator(), 0, 0, 0, 0), batch.slots)
 
 
@@ -31,12 +34,17 @@ def test_place_moves_each_digit_by_its_own_shift(batch):
     assert w.dtype == torch.uint8 and w.shape == (b, 28, 84)
 
 
-def test_augmentation_is_seeded_and_keeps_ink(batch):
-    a = augment.augment(batch, "W", torch.Generator().manual_seed(1), (10.0, 0.1, 8.0, 2), (4, 3))
-    b = augment.augment(batch, "W", torch.Generator().manual_seed(1), (10.0, 0.1, 8.0, 2), (4, 3))
+@pytest.mark.parametrize("changes", [{}, {"augment_elastic": (8.0, 3.0)}])
+def test_augmentation_is_seeded_and_keeps_ink(batch, changes):
+    spec = replace(versions.get(17), **changes)  # digit affine changes and layout shifts, [elastic]
+    a = augment.augment(batch, "W", torch.Generator().manual_seed(1), spec)
+    b = augment.augment(batch, "W", torch.Generator().manual_seed(1), spec)
     assert torch.equal(a, b) and not torch.equal(a, batch.raw("W"))
     ink_before, ink_after = batch.raw("W").float().sum((1, 2)), a.float().sum((1, 2))
     assert ((ink_after / ink_before - 1).abs() < 0.35).all()  # small changes: the digits stay whole
+    if changes:
+        plain = augment.augment(batch, "W", torch.Generator().manual_seed(1), versions.get(17))
+        assert not torch.equal(a, plain)
 
 
 def test_held_out_split_is_fixed_and_never_drawn():

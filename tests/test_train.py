@@ -1,5 +1,6 @@
 from dataclasses import replace
 
+import pytest
 import torch
 
 from lib.study import models, versions
@@ -8,10 +9,10 @@ from lib.data.preprocess import prepare
 from lib.study.train import LOG_EVERY, train
 
 
-def _train(bank, epochs, samples, seed=0, state_path=None, probs=(1, 0, 0), validate=None):
+def _train(bank, epochs, samples, seed=0, state_path=None, probs=(1, 0, 0), validate=None, **changes):
     torch.manual_seed(seed)
     model = models.build(7, "W")
-    spec = replace(versions.get(7), digit_probs=probs)
+    spec = replace(versions.get(7), digit_probs=probs, **changes)
     history = train(model, spec, bank, dataset="W", preprocessing="resize32", epochs=epochs,
                     samples_per_epoch=samples, seed=seed, state_path=state_path, identity={"test": 1},
                     progress="off", validate=validate)
@@ -40,15 +41,24 @@ def test_partial_last_batch_history_and_validation(train_bank):
     assert seen == [True, True]  # validation is handed the model; lib.study.evaluate switches it to eval itself
 
 
-def test_interrupted_run_resumes_to_the_same_weights(train_bank, tmp_path):
-    uninterrupted, h_full = _train(train_bank, epochs=2, samples=128, probs=(1, 1, 1))
+@pytest.mark.parametrize("changes", [{}, {"ema": 0.9}])
+def test_interrupted_run_resumes_to_the_same_weights(train_bank, tmp_path, changes):
+    uninterrupted, h_full = _train(train_bank, epochs=2, samples=128, probs=(1, 1, 1), **changes)
     state = tmp_path / "state.pt"
-    _train(train_bank, epochs=1, samples=128, state_path=state, probs=(1, 1, 1))  # "interrupted" after epoch 1
+    _train(train_bank, epochs=1, samples=128, state_path=state, probs=(1, 1, 1), **changes)  # "interrupted"
     assert state.with_suffix(".json").is_file()  # progress at a glance, for the time-left estimate
-    resumed, h_resumed = _train(train_bank, epochs=2, samples=128, state_path=state, probs=(1, 1, 1))
+    resumed, h_resumed = _train(train_bank, epochs=2, samples=128, state_path=state, probs=(1, 1, 1), **changes)
     assert h_resumed["step_loss"] == h_full["step_loss"]
     for a, b in zip(uninterrupted.state_dict().values(), resumed.state_dict().values()):
         assert torch.equal(a, b)
+
+
+def test_a_weight_average_ends_in_the_model(train_bank):
+    """With spec.ema the model ends holding the averaged weights, which differ from the last step's."""
+    plain, _ = _train(train_bank, epochs=1, samples=128)
+    averaged, _ = _train(train_bank, epochs=1, samples=128, ema=0.5)
+    first = next(iter(plain.state_dict()))
+    assert not torch.equal(plain.state_dict()[first], averaged.state_dict()[first])
 
 
 def test_a_state_of_another_run_is_set_aside_not_loaded(train_bank, tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""Batched, seeded augmentation of raw numbers: digit images and their layout (versions 16 and 17).
+"""Batched, seeded augmentation of raw numbers: digit images (affine, elastic, stroke thickness) and their layout.
 
 Both work on the raw uint8 slots of a NumberBatch before preprocessing, on the batch's
 device, with draws from the training stream's torch.Generator, so a resumed epoch sees
@@ -8,6 +8,7 @@ import math
 
 import torch
 import torch.nn.functional as F
+from torchvision.transforms.v2 import functional as TF
 
 from . import layouts
 from .numbers import NumberBatch
@@ -51,11 +52,29 @@ def random_shifts(batch_size: int, max_x: int, max_y: int, generator: torch.Gene
     return x, y
 
 
-def augment(batch: NumberBatch, dataset: str, generator: torch.Generator, digits: tuple = (),
-            layout: tuple = ()) -> torch.Tensor:
-    """Raw images of a batch with the version's augmentation: `digits` = (degrees, scale, shear, shift)
-    for digit_affine, `layout` = (max x, max y) shifts for the layout's place; empty tuples leave that out."""
-    slots = digit_affine(batch.slots, generator, *digits) if digits else batch.slots
-    if not layout:
+def elastic(slots: torch.Tensor, generator: torch.Generator, alpha: float, sigma: float) -> torch.Tensor:
+    """Each slot bent by its own smooth random displacement field (Simard et al. 2003): uniform noise in
+    [-1, 1] per pixel and direction, blurred with a Gaussian of `sigma` px, scaled to `alpha` px."""
+    b = slots.shape[0]
+    images = slots.reshape(b * 3, 1, 28, 28).float()
+    noise = torch.rand(b * 3, 2, 28, 28, generator=generator, device=slots.device) * 2 - 1
+    size = 2 * round(3 * sigma) + 1
+    field = TF.gaussian_blur(noise, [size, size], [sigma, sigma]) * (alpha * 2 / 28)  # px -> grid units
+    identity = F.affine_grid(torch.eye(2, 3, device=slots.device).expand(b * 3, 2, 3), list(images.shape),
+                             align_corners=False)
+    grid = identity + field.permute(0, 2, 3, 1)
+    out = F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    return out.round_().clamp_(0, 255).to(torch.uint8).view_as(slots)
+
+
+def augment(batch: NumberBatch, dataset: str, generator: torch.Generator, spec) -> torch.Tensor:
+    """Raw images of a batch with the augmentation of a version's row (`spec`): digit_affine with its
+    `augment_digits` (degrees, scale, shear, shift), elastic with `augment_elastic` (alpha, sigma), then the
+    layout's place with `augment_layout` (max x, max y) shifts; empty tuples leave that part out."""
+    slots = digit_affine(batch.slots, generator, *spec.augment_digits) if spec.augment_digits else batch.slots
+    if spec.augment_elastic:
+        slots = elastic(slots, generator, *spec.augment_elastic)
+    if not spec.augment_layout:
         return layouts.get(dataset).compose(slots)
-    return layouts.get(dataset).place(slots, *random_shifts(len(batch), *layout, generator, slots.device))
+    return layouts.get(dataset).place(slots, *random_shifts(len(batch), *spec.augment_layout, generator,
+                                                              slots.device))

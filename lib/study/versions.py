@@ -50,8 +50,10 @@ class Version:
     head: str = "number"  # lib/study/heads.py: "number" (1000-way) or "digits" (an 11-way head per position)
     augment_digits: tuple = ()  # lib/data/augment.py: (degrees, scale, shear degrees, shift px) per digit image
     augment_layout: tuple = ()  # lib/data/augment.py: (max x shift, max y shift) px of each digit in the layout
+    augment_elastic: tuple = ()  # lib/data/augment.py: (alpha px, sigma px) of each digit's elastic distortion
     schedule: str = "constant"  # "constant" lr, or "onecycle" (lr warms up to `lr`, then anneals to ~0)
     label_smoothing: float = 0.0
+    ema: float = 0.0  # decay of an exponential moving average of the weights, updated every step; 0: none
     encoder: str = "whole"  # lib/study/models.py: "whole" image, or "per_digit": one network reads each digit's view
     view_margin: int = 0  # per_digit: px of the neighbours' slots a W window also sees (digits may stray)
     reported: dict = field(default_factory=dict)  # dataset -> Reported(loss, acc %, params) of the original
