@@ -210,8 +210,8 @@ def run(key: RunKey, profile: str = "quick", device: str = "auto", *, force: boo
     for v, variant_set in variant_sets.items():
         variant_metrics, variants[v] = evaluate(model, variant_set, config["preprocessing"], dev, head=spec.head)
         scored.update({f"{v}_{k}": variant_metrics[k] for k in VARIANT_KEYS})
-    last = history["epochs"][-1]
-    val = {k: last[k] for k in last if k.startswith("val_")}
+    val = validator(testsets.load(dataset, part="val").subset(profiles.final_val_limit(profile)),
+                    config["preprocessing"], dev, spec.head)(model)
     reported = spec.reported.get(dataset)
     metrics = {**config, "params": models.count_params(model), "train_loss_final": history["train_loss_final"],
                **metrics, **scored, **val, "train_seconds": history["train_seconds"],

@@ -67,7 +67,7 @@ class DigitReader(nn.Module):
 
     def forward(self, x):
         views = self.layout.digit_views(x, self.margin, EMPTY).contiguous(memory_format=torch.channels_last)
-        return self.classifier(self.features(views)).view(len(x), HEADS["digits"])
+        return self.classifier(self.features(views)).view(x.shape[0], HEADS["digits"])
 
 
 def build(version: int, dataset: str, channels_last: bool = False) -> nn.Module:

@@ -23,7 +23,7 @@ class Profile:
 PROFILES = {p.name: p for p in (
     Profile("full", sample_scale=1.0, epochs=None, test_limit=None, val_limit=None, keeps_record=True,
             purpose="the original's samples per epoch and epochs: the real study (hours per run on a CPU)"),
-    Profile("cpu", sample_scale=1 / 5, epochs=None, test_limit=None, val_limit=None, keeps_record=True,
+    Profile("cpu", sample_scale=1 / 5, epochs=None, test_limit=None, val_limit=5_000, keeps_record=True,
             purpose="1/5 of the recipe's samples, tested on the whole test set: small networks on 2 CPU cores"),
     Profile("quick", sample_scale=1 / 50, epochs=None, test_limit=15_000, val_limit=2_000, keeps_record=False,
             purpose="1/50 of the recipe's samples, tested on a fixed third of the test set: the whole study "
@@ -31,6 +31,13 @@ PROFILES = {p.name: p for p in (
     Profile("smoke", sample_scale=1 / 1000, epochs=1, test_limit=1000, val_limit=300, keeps_record=False,
             purpose="a few batches and 1,000 test numbers: checks that everything runs"),
 )}
+
+
+def final_val_limit(name: str) -> int | None:
+    """The validation numbers a finished run is scored on: all of them where the test set is whole, else the
+    per-epoch subset (the quick and smoke profiles compare runs with each other only)."""
+    p = get(name)
+    return None if p.test_limit is None else p.val_limit
 
 
 def get(name: str) -> Profile:

@@ -1,0 +1,186 @@
+"""res/results.md: every record, as a reader needs it. The original study at its own recipe comes first, each
+run beside the original's figure with a verdict; then the versions past it, the small networks, numbers never
+seen in training, the quick record (compared with itself), the single-digit models, and the conclusions.
+
+Every figure is read from the runs' metrics.json (via lib/report/results.py's frame); the verdicts follow
+lib/report/compare.py, whose rules the page states.
+"""
+import math
+
+import pandas as pd
+
+from ..data import testsets
+from ..study.plan import QUEUES
+from ..study.run_key import RunKey
+from ..study.versions import BEST, ORIGINAL_LAST
+from . import compare
+
+SHARED_CPU = 0.2  # see lib/report/tables.py: a run whose training shared the CPU has an upper-bound time
+
+
+def _seeds(values) -> compare.Seeds:
+    return compare.Seeds([v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))])
+
+
+def _pct(values) -> str:
+    s = _seeds(values)
+    return s.text() if s.n else "–"
+
+
+def _train_s(g: pd.DataFrame) -> str:
+    s = _seeds(g["train_seconds"])
+    if not s.n:
+        return "–"
+    others = g["train_others_cores"]
+    mark = " (shared CPU)" if (others > SHARED_CPU).any() else " (?)" if others.isna().any() else ""
+    return f"{s.mean:,.0f}{mark}"
+
+
+def _links(g: pd.DataFrame, profile: str) -> str:
+    return ", ".join(sorted({f"[{nb.removesuffix('.ipynb')}](rendered/{profile}/{nb})" for nb in g["notebook"].dropna()})) or "–"
+
+
+def families(part: pd.DataFrame):
+    """(run family name, its rows) per version, dataset, wrap and split, in the frame's order."""
+    keys = [RunKey.of(row) for row in part.to_dict("records")]
+    part = part.assign(_family=[k.family for k in keys])
+    return [(name, g) for name, g in part.groupby("_family", sort=False)]
+
+
+def header(part: pd.DataFrame) -> list:
+    return [f"- hardware: {', '.join(sorted(part['hardware'].unique()))}",
+            f"- precision: {', '.join(sorted(part['precision'].dropna().unique())) or 'fp32 (recorded before precision was)'}",
+            f"- code commits: {', '.join(sorted(part['commit'].unique()))}",
+            f"- test numbers per run: {', '.join(f'{n:,}' for n in sorted(part['n_test'].unique()))} of the fixed "
+            f"{testsets.SIZE:,}", ""]
+
+
+def original_section(frame: pd.DataFrame) -> list:
+    """The original study at profile full: each run beside the original's figure, reproduced or not."""
+    part = frame[(frame["profile"] == "full") & (frame["version"] <= ORIGINAL_LAST) & (frame["split"] == "all")]
+    out = ["## The original study at its own recipe (profile `full`)", ""]
+    planned = {k.family for k in QUEUES["full"] if k.version <= ORIGINAL_LAST}
+    done = {name for name, _ in families(part)} if not part.empty else set()
+    if part.empty:
+        return out + ["No run of the full record has finished yet (`tools/train_queue.py` trains them).", ""]
+    out += header(part)
+    out += ["| run | params | seeds | test acc | original | verdict | 1 / 2 / 3-digit | train loss¹ | original loss "
+            "| train s | notebook |", "|---|---:|---:|---:|---:|---|---|---:|---:|---:|---|"]
+    for name, g in families(part):
+        first = g.iloc[0]
+        acc = _seeds(g["test_acc"])
+        rep, rep_loss = first["seed_reported_acc"], first["seed_reported_loss"]
+        verdict = "–" if pd.isna(rep) else compare.reproduction_text(acc.mean, round(100 * rep))
+        digits = " / ".join(f"{_seeds(g[f'acc_{n}digit']).mean:.1%}" for n in (1, 2, 3))
+        out.append(f"| {name} | {first['params']:,} | {acc.n} | {acc.text()} | "
+                   f"{'–' if pd.isna(rep) else f'{round(100 * rep)}%'} | {verdict} | {digits} "
+                   f"| {_seeds(g['train_loss_final']).text(pct=False)} "
+                   f"| {'–' if pd.isna(rep_loss) else f'{rep_loss:g}'} "
+                   f"| {_train_s(g)} | {_links(g, 'full')} |")
+    pending = sorted(planned - done)
+    out += ["", "¹ 1000-way cross-entropy, mean of the last 50 training batches; reading the original's undefined "
+            "\"loss\" as this quantity is our assumption (`docs/original_study.md`, bug 6)."]
+    if pending:
+        out.append(f"Not finished yet at profile full (the training queue trains them): {', '.join(pending)}.")
+    return out + [""]
+
+
+def beyond_section(frame: pd.DataFrame, profile: str, title: str) -> list:
+    """Versions past the original at one profile: validation (what choices use) and test, robust and ood."""
+    part = frame[(frame["profile"] == profile) & (frame["version"] > ORIGINAL_LAST) & (frame["split"] == "all")]
+    if part.empty:
+        return []
+    out = [f"## {title}", ""] + header(part)
+    out += ["| run | params | seeds | val acc | test acc | 1 / 2 / 3-digit | robust² | ood³ | train s | notebook |",
+            "|---|---:|---:|---:|---:|---|---:|---:|---:|---|"]
+    for name, g in families(part):
+        digits = " / ".join(f"{_seeds(g[f'acc_{n}digit']).mean:.2%}" for n in (1, 2, 3))
+        out.append(f"| {name} | {g.iloc[0]['params']:,} | {len(g)} | {_pct(g['val_acc'])} | {_pct(g['test_acc'])} "
+                   f"| {digits} | {_pct(g['robust_test_acc'])} | {_pct(g['ood_test_acc'])} | {_train_s(g)} "
+                   f"| {_links(g, profile)} |")
+    return out + [""]
+
+
+def unseen_section(frame: pd.DataFrame) -> list:
+    """Runs trained without the held-out numbers, and only those: accuracy on numbers never seen."""
+    part = frame[frame["split"] == "heldout"]
+    if part.empty:
+        return []
+    out = ["## Numbers never seen in training", "",
+           "Only runs trained without the 100 held-out numbers (1, 5 and 94 of 1, 2 and 3 digits) are shown; the "
+           "one 1-digit number carries many test samples, so accuracy is also given per digit count and as a mean "
+           "over numbers.", "",
+           "| run | profile | seeds | seen numbers | held out: all samples | 1-digit | 2-digit | 3-digit | mean per number |",
+           "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for profile, by_profile in part.groupby("profile", sort=False):
+        for name, g in families(by_profile):
+            cells = [_pct(g[k]) for k in ("acc_seen", "acc_heldout", "acc_heldout_1digit", "acc_heldout_2digit",
+                                          "acc_heldout_3digit", "acc_heldout_per_number")]
+            out.append(f"| {name} | {profile} | {len(g)} | " + " | ".join(cells) + " |")
+    return out + [""]
+
+
+def quick_section(frame: pd.DataFrame) -> list:
+    part = frame[(frame["profile"] == "quick") & (frame["split"] == "all")]
+    if part.empty:
+        return []
+    out = ["## The quick record: the whole study at 1/50 of the samples, compared with itself", "",
+           "Profile `quick` trains every version on 1/50 of its recipe's samples and tests on a fixed 15,000 of the "
+           "test numbers. It compares versions with each other at the same size, never with the original, which "
+           "used the full recipe.", ""] + header(part)
+    out += ["| run | params | seeds | val acc | test acc | 1 / 2 / 3-digit | robust² | train s | notebook |",
+            "|---|---:|---:|---:|---:|---|---:|---:|---|"]
+    for name, g in families(part):
+        digits = " / ".join(f"{_seeds(g[f'acc_{n}digit']).mean:.1%}" for n in (1, 2, 3))
+        out.append(f"| {name} | {g.iloc[0]['params']:,} | {len(g)} | {_pct(g['val_acc'])} | {_pct(g['test_acc'])} "
+                   f"| {digits} | {_pct(g['robust_test_acc'])} | {_train_s(g)} | {_links(g, 'quick')} |")
+    return out + [""]
+
+
+def expected_from_digits(single: pd.DataFrame | None):
+    """(model, p) of the single-digit model with the best validation accuracy: with independent errors an
+    n-digit number is read right about p**n of the time; None without single-digit runs."""
+    if single is None or single.empty:
+        return None
+    column = "best_val_acc" if single["best_val_acc"].notna().any() else "test_acc"
+    means = single.groupby(["model", "profile"])[column].mean().sort_values()
+    (model, profile), p = means.index[-1], float(means.iloc[-1])
+    return f"{model} ({profile}, validation)", p
+
+
+def notes() -> list:
+    return ["How to read these tables:", "",
+            f"- The original's accuracies are floor-rounded percentages from one unseeded run; a run reproduces one "
+            f"when ours lies within {compare.REPRODUCE_MARGIN:g} point of its range (\"98\" = 98.00–98.99%).",
+            "- `±` is the standard deviation over seeds. A difference is larger than seed noise when it exceeds twice "
+            "its standard error (`lib/report/compare.py`).",
+            "- ² `robust`: the same numbers, each digit moved by up to 4 px across and 3 px up or down: in "
+            "distribution for versions trained with layout shifts (17 and later). ³ `ood`: digits scaled "
+            "0.75–1.25, strokes 1 px thinner or thicker, moved up to 8 px across and 6 px up or down, touching "
+            "neighbours on W: beyond every training augmentation. `–`: recorded before the variant existed.",
+            "- `train s` marked *(shared CPU)*: other processes kept CPU busy during that training, so the time is "
+            "an upper bound; *(?)*: recorded before this was measured. Clean speeds are in `res/bench/`.",
+            "- Choices (the kept version, epochs, hyperparameters) are made on `val acc`, the fixed validation "
+            "numbers made of MNIST train digits that no training draws; the test set is read once per finished run.",
+            ""]
+
+
+def markdown(frame: pd.DataFrame, single: pd.DataFrame | None, single_digit_markdown, conclusions: str = "") -> str:
+    out = ["# Results: numbers 0–999", "",
+           "Generated by `notebooks/90_results.ipynb` from `res/runs/*/*/metrics.json`; do not edit by hand. "
+           "Each run links to the rendered notebook that shows it.", ""] + notes()
+    out += original_section(frame)
+    out += beyond_section(frame, "full", "Past the original, like for like with version 7 (profile `full`)")
+    out += beyond_section(frame, "cpu", f"Small networks on 2 CPU cores (profile `cpu`; the committed weights are version {BEST}'s)")
+    out += unseen_section(frame)
+    out += quick_section(frame)
+    expected = expected_from_digits(single)
+    if expected:
+        model, p = expected
+        out += ["## Single-digit models", "",
+                f"A number is right only when all its digits are. With per-digit accuracy p and independent errors, "
+                f"n-digit numbers are read right about p^n of the time: an expectation, not a bound. With p = {p:.2%} "
+                f"from {model}: p = {p:.2%}, p² = {p ** 2:.2%}, p³ = {p ** 3:.2%}.", "", single_digit_markdown(single)]
+    if conclusions:
+        out += ["## Conclusions", "", conclusions, ""]
+    return "\n".join(out)
