@@ -3,6 +3,7 @@
 Each part sits between begin/end markers; the text around it is written by hand. Parts:
   README.md  `modules`   every package and module of lib/, from their docstrings
   README.md  `profiles`  the run sizes, from lib/study/profiles.py
+  README.md  `beyond`    the versions past the original, from the registry
   docs/original_study.md `versions`  the original's versions, from the registry (lib/study/versions.py)
 Usage: .venv/bin/python tools/make_docs.py [--check]   (--check: exit 1 if a part is out of date; CI runs it)
 """
@@ -12,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from lib.study import profiles, versions  # noqa: E402
+from lib.study import models, profiles, versions  # noqa: E402
 
 
 def _summary(path: Path) -> str:
@@ -43,6 +44,15 @@ def profiles_table() -> str:
     return "\n".join(lines)
 
 
+def beyond_table() -> str:
+    lines = ["| version | parent | change | params (W / C) |", "|---:|---:|---|---:|"]
+    for v, spec in versions.VERSIONS.items():
+        if v > versions.ORIGINAL_LAST:
+            params = " / ".join(f"{models.count_params(models.build(v, d)):,}" for d in spec.datasets)
+            lines.append(f"| {v} | {spec.parent} | {spec.change} | {params} |")
+    return "\n".join(lines)
+
+
 def versions_table() -> str:
     keys = ["convs", "fcs", "act", "bn", "dropout", "optimizer", "digit_probs", "samples_per_epoch", "epochs"]
     lines = ["| version | change | " + " | ".join(keys) + " | reported (loss, acc, params) |",
@@ -57,6 +67,7 @@ def versions_table() -> str:
 
 
 PARTS = [(ROOT / "README.md", "modules", modules_table), (ROOT / "README.md", "profiles", profiles_table),
+         (ROOT / "README.md", "beyond", beyond_table),
          (ROOT / "docs" / "original_study.md", "versions", versions_table)]
 
 

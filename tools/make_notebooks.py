@@ -267,29 +267,37 @@ def results_notebook():
     name = "90_results.ipynb"
     cells = [
         new_markdown_cell("# 90 · Results\n\nGathers every run's `metrics.json` under `res/runs/` into "
-                          "`res/results.csv` (one row per version, dataset, preprocessing, profile and seed, full "
-                          "precision) and `res/results.md` (mean ± std over seeds, with hardware and commits), and "
-                          "draws accuracy per version beside the original's reported accuracy. A second table holds "
-                          "the single-digit LeNet-5 models (notebooks 30 and 31), whose best test accuracy p gives "
-                          "the accuracy that per-digit errors alone allow a 0–999 model: about p, p² and p³ for "
-                          "1-, 2- and 3-digit numbers. Smoke runs are left out unless this is a smoke run, whose tables go to `res/smoke/` (git-ignored) so "
-                          "that a check never overwrites the record."),
-        *setup(name, "results, plots, atomic"),
-        new_code_cell("shown = None if profile == \"smoke\" else [\"full\", \"cpu\", \"quick\"]  # smoke runs are checks, not results\n"
+                          "`res/results.csv` (one row per run, full precision) and `res/results.md`: the original "
+                          "study at its own recipe first, each run beside the original's figure with a verdict, then "
+                          "the versions past it, the small networks, numbers never seen in training, the quick "
+                          "record (compared with itself) and the single-digit models. It draws accuracy per version "
+                          "for each profile on its own axes, and ends with the study's conclusions: the facts "
+                          "counted from the records, then our reading of them (`docs/conclusions.md`). A smoke run "
+                          "writes to `res/smoke/` (git-ignored), so a check never overwrites the record."),
+        *setup(name, "atomic, paths, plots, profiles, results, summary"),
+        new_code_cell("shown = None if profile == \"smoke\" else [p for p in profiles.PROFILES if p != \"smoke\"]\n"
                       "frame = results.collect(profiles=shown)\n"
                       "single = results.collect_single_digit(profiles=shown)\n"
-                      "missing = results.missing_runs(frame, profile)  # runs of versions 1-19 not made at this profile\n"
-                      "print(f\"not run at profile {profile!r}: {', '.join(missing)}\" if missing else f\"every run of versions 1-19 is here for profile {profile!r}\")\n"
-                      "csv_path, md_path = results.write(frame, single, results.output_dir(profile))\n"
-                      "print(f\"{len(frame)} 0-999 runs and {len(single)} single-digit runs -> {csv_path.parent}/results*\")"),
-        new_code_cell("fig = plots.results_figure(frame, profile)\n"
-                      "atomic.write_with(results.output_dir(profile) / f\"results_{profile}.png\", lambda f: fig.savefig(f, format=\"png\", dpi=110))"),
+                      "written = paths.ROOT / \"docs\" / \"conclusions.md\"\n"
+                      "conclusions = summary.conclusions_facts(frame) + (\"\\n\\n\" + written.read_text() if written.is_file() else \"\")\n"
+                      "csv_path, md_path = results.write(frame, single, results.output_dir(profile), conclusions)\n"
+                      "print(f\"{len(frame)} 0-999 runs and {len(single)} single-digit runs -> {paths.relative(md_path)}, \"\n"
+                      "      f\"{paths.relative(csv_path)}\")"),
+        new_markdown_cell("## Accuracy per version\n\nOne figure per profile: a profile is never drawn on the same "
+                          "axes as another, and the original's floor-rounded figures appear only beside the full "
+                          "recipe."),
+        new_code_cell("for p in frame[\"profile\"].unique():\n"
+                      "    fig = plots.results_figure(frame, p)\n"
+                      "    atomic.write_with(results.output_dir(profile) / f\"results_{p}.png\", "
+                      "lambda f: fig.savefig(f, format=\"png\", dpi=110))"),
         new_code_cell("from IPython.display import Markdown\nMarkdown(md_path.read_text())"),
-        new_markdown_cell("## The best network\n\nThe newest version's figures against the targets of going past "
-                          "the original; a run of the record (not smoke) writes them into the README's generated block."),
-        new_code_cell("best = results.best_network_markdown(frame, single)\n"
+        new_markdown_cell("## The best network\n\nThe committed weights' version against the targets, and every "
+                          "version past the original ranked by validation; a run of the record (not smoke) writes "
+                          "this into the README's generated block."),
+        new_code_cell("best = summary.best_network(frame, single)\n"
                       "if profile != \"smoke\":\n"
-                      "    print(\"README block updated\" if results.update_readme(best) else \"README has no generated block\")\n"
+                      "    print(\"README updated\" if results.update_readme(\"best-network\", best) and "
+                      "results.update_readme(\"conclusions\", conclusions) else \"README has no generated blocks\")\n"
                       "Markdown(best)"),
     ]
     return notebook(name, cells)

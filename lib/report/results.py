@@ -115,40 +115,10 @@ def single_digit_markdown(single: pd.DataFrame) -> str:
     return "\n".join(out + [""])
 
 
-TARGETS = {"W": 0.993, "C": 0.992}  # issue 6: test accuracy of the best network with at most MAX_PARAMS parameters
-MAX_PARAMS = 1_000_000
-README_MARKERS = ("<!-- best-network:begin (written by notebooks/90_results.ipynb) -->", "<!-- best-network:end -->")
-
-
-def best_network_markdown(frame: pd.DataFrame, single: pd.DataFrame | None = None) -> str:
-    """The best network's figures (the newest version's runs, full profile preferred), against the targets."""
-    from ..study.versions import BEST as last
-    part = frame[(frame["version"] == last) & (frame["split"] == "all")]
-    if part.empty:
-        return f"No run of version {last} yet: run `notebooks/{10 + last}_*.ipynb`."
-    profile = min(part["profile"].unique(), key=lambda p: PROFILE_ORDER.get(p, 9))  # the largest run size
-    part = part[part["profile"] == profile]
-    bound = digit_bound(single, profile) if single is not None and not single.empty else None
-    out = [f"Version {last}, profile `{profile}` ({', '.join(sorted(part['hardware'].unique()))}; commit "
-           f"{', '.join(sorted(part['commit'].unique()))}; seeds {', '.join(map(str, sorted(part['seed'].unique())))}):",
-           "", "| dataset | params | test acc (target) | 1 / 2 / 3-digit | 3-digit ≥ p³ | robust acc | rendered run |",
-           "|---|---:|---:|---|---|---:|---|"]
-    for dataset, g in part.groupby("dataset", sort=False):
-        acc = g["test_acc"].mean()
-        p3 = "–" if bound is None else (f"{'yes' if g['acc_3digit'].mean() >= bound[1] ** 3 else 'no'} "
-                                         f"(p³ = {bound[1] ** 3:.2%})")
-        met = "met" if acc >= TARGETS[dataset] and g["params"].max() <= MAX_PARAMS else "not met"
-        links = ", ".join(sorted({f"[{nb}](res/rendered/{profile}/{nb})" for nb in g["notebook"].dropna()}))
-        out.append(f"| {dataset} | {int(g['params'].iloc[0]):,} | {_mean_std(g['test_acc'])} (≥ {TARGETS[dataset]:.1%}: "
-                   f"{met}) | {g['acc_1digit'].mean():.2%} / {g['acc_2digit'].mean():.2%} / {g['acc_3digit'].mean():.2%} "
-                   f"| {p3} | {_mean_std(g['robust_test_acc'])} | {links} |")
-    return "\n".join(out)
-
-
-def update_readme(block: str, readme=ROOT / "README.md") -> bool:
-    """Replace the generated block between README_MARKERS in the README; False if the markers are missing."""
+def update_readme(name: str, block: str, readme=ROOT / "README.md") -> bool:
+    """Replace the README's generated block `name` (between its begin and end markers); False without them."""
     text = Path(readme).read_text()
-    begin, end = README_MARKERS
+    begin, end = f"<!-- {name}:begin (written by notebooks/90_results.ipynb) -->", f"<!-- {name}:end -->"
     if begin not in text or end not in text:
         return False
     head, rest = text.split(begin, 1)

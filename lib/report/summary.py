@@ -184,3 +184,78 @@ def markdown(frame: pd.DataFrame, single: pd.DataFrame | None, single_digit_mark
     if conclusions:
         out += ["## Conclusions", "", conclusions, ""]
     return "\n".join(out)
+
+
+TARGETS = {"test_acc": 0.995, "acc_3digit": 0.988}  # issue 14, on W and C, mean of 3 seeds
+MAX_PARAMS = 1_000_000  # per model
+
+
+def best_network(frame: pd.DataFrame, single: pd.DataFrame | None = None) -> str:
+    """The committed weights' version (BEST) at the largest profile it ran, against the targets, with the digit
+    expectation p, p², p³ beside it; then every version past the original at that profile ranked by validation,
+    the ground on which BEST is chosen."""
+    part = frame[(frame["version"] == BEST) & (frame["split"] == "all")]
+    if part.empty:
+        return f"No run of version {BEST} yet: run its notebook (`notebooks/10_v{BEST:02d}_*.ipynb`)."
+    profile = next(p for p in ("full", "cpu", "quick", "smoke") if (part["profile"] == p).any())
+    part = part[part["profile"] == profile]
+    expected = expected_from_digits(single)
+    out = [f"Version {BEST}, profile `{profile}` ({', '.join(sorted(part['hardware'].unique()))}; commits "
+           f"{', '.join(sorted(part['commit'].unique()))}). Targets: test accuracy ≥ {TARGETS['test_acc']:.1%} and "
+           f"3-digit ≥ {TARGETS['acc_3digit']:.1%}, mean of 3 seeds, ≤ {MAX_PARAMS:,} parameters per model.", "",
+           "| dataset | params | seeds | val acc | test acc | target | 1 / 2 / 3-digit | 3-digit target | robust | ood |",
+           "|---|---:|---:|---:|---:|---|---|---|---:|---:|"]
+    for dataset, g in part.groupby("dataset", sort=False):
+        acc, three = _seeds(g["test_acc"]), _seeds(g["acc_3digit"])
+        enough = len(g) >= 3 and int(g["params"].max()) <= MAX_PARAMS
+        verdict = lambda value, target: (f"{'met' if value >= target else 'not met'}"  # noqa: E731
+                                         + ("" if enough else f" ({len(g)} seed{'s' * (len(g) > 1)} of 3)")
+                                         + ("" if value >= target else f", gap {100 * (target - value):.2f} points"))
+        digits = " / ".join(f"{_seeds(g[f'acc_{n}digit']).mean:.2%}" for n in (1, 2, 3))
+        out.append(f"| {dataset} | {int(g['params'].iloc[0]):,} | {len(g)} | {_pct(g['val_acc'])} | {acc.text()} "
+                   f"| {verdict(acc.mean, TARGETS['test_acc'])} | {digits} | {verdict(three.mean, TARGETS['acc_3digit'])} "
+                   f"| {_pct(g['robust_test_acc'])} | {_pct(g['ood_test_acc'])} |")
+    if expected:
+        model, p = expected
+        out += ["", f"Expected from the best single-digit reader's validation accuracy p = {p:.2%} ({model}) with "
+                f"independent digit errors: 1 / 2 / 3-digit {p:.2%} / {p ** 2:.2%} / {p ** 3:.2%}."]
+    ranked = frame[(frame["profile"] == profile) & (frame["version"] > ORIGINAL_LAST) & (frame["split"] == "all")]
+    if not ranked.empty:
+        table = (ranked.groupby(["version", "dataset"]).agg(val_acc=("val_acc", "mean"), seeds=("seed", "count"),
+                                                             params=("params", "first"))
+                 .reset_index().sort_values(["dataset", "val_acc"], ascending=[False, False]))
+        out += ["", f"Versions past the original at profile `{profile}`, ranked by validation accuracy (the choice of "
+                f"the committed version {BEST} is made here, never on the test set):", "",
+                "| dataset | version | params | seeds | val acc |", "|---|---:|---:|---:|---:|"]
+        out += [f"| {r.dataset} | {'**' + str(r.version) + '**' if r.version == BEST else r.version} | {r.params:,} "
+                f"| {r.seeds} | {'–' if pd.isna(r.val_acc) else f'{r.val_acc:.2%}'} |" for r in table.itertuples()]
+    return "\n".join(out)
+
+
+def conclusions_facts(frame: pd.DataFrame) -> str:
+    """What the records say, counted from them: how much of the original study reproduced, how large the
+    seed noise is, and what the versions past it changed."""
+    out = []
+    full = frame[(frame["profile"] == "full") & (frame["version"] <= ORIGINAL_LAST) & (frame["split"] == "all")]
+    verdicts = []
+    for name, g in (families(full) if not full.empty else []):
+        rep = g.iloc[0]["seed_reported_acc"]
+        if not pd.isna(rep):
+            ok, _ = compare.reproduction(_seeds(g["test_acc"]).mean, round(100 * rep))
+            verdicts.append((name, ok, _seeds(g["test_acc"]).mean, round(100 * rep)))
+    planned = len({k.family for k in QUEUES["full"] if k.version <= ORIGINAL_LAST})
+    if verdicts:
+        ok = [n for n, good, *_ in verdicts if good]
+        bad = [f"{n} ({100 * acc:.1f}% against {rep}%)" for n, good, acc, rep in verdicts if not good]
+        out.append(f"- **Reproduction at the original's recipe:** {len(verdicts)} of the {planned} runs of the full "
+                   f"record have finished; {len(ok)} reproduce the original's figure within "
+                   f"{compare.REPRODUCE_MARGIN:g} point" + (f"; {len(bad)} do not: {', '.join(bad)}." if bad else "."))
+    else:
+        out.append(f"- **Reproduction at the original's recipe:** none of the {planned} runs of the full record "
+                   "has finished yet.")
+    for profile in ("full", "quick"):
+        std, source = compare.reference_noise(profile)
+        if std is not None:
+            out.append(f"- **Seed noise ({profile}):** test accuracy varies by {100 * std:.2f} points (std, {source}); "
+                       "differences between versions smaller than about twice that are not evidence of a change.")
+    return "\n".join(out)

@@ -192,7 +192,7 @@ _steps = [
               "every position with the same weights makes every digit of every number train one digit reader, "
               "and a C channel or W window is exactly the single-digit problem MNIST models solve.")),
     (21, 20, "deeper_digit_reader", "A deeper digit reader: two 3x3 conv layers before each of the first two "
-     "poolings (32, 32 | 64, 64 | 128 channels) and a hidden layer of 128 units before the 11-way reading.",
+     "poolings (32 and 32, 64 and 64, then 128 channels) and a hidden layer of 128 units before the 11-way reading.",
      dict(convs=DIGIT_NET, fcs=(128,), dropout=(0.3,),
           why="Version 20 reads each digit with three conv layers; the best small MNIST readers stack two 3x3 "
               "convolutions per resolution before pooling, which sees more of a stroke at the same cost in "
@@ -228,13 +228,25 @@ def check_run(version: int, dataset: str) -> Version:
     return get(version)
 
 
+def conv_notation(convs) -> str:
+    """32k5p2 = 32 channels, kernel 5, padding 2; convs joined by + share one 2x2 max-pool, which ends each group."""
+    groups, current = [], []
+    for conv in convs:
+        out, kernel, pad, pool = (*conv, True)[:4]
+        current.append(f"{out}k{kernel}p{pad}")
+        if pool:
+            groups.append("+".join(current))
+            current = []
+    return " ".join(groups + (["+".join(current)] if current else []))
+
+
 def table():
     """The registry as rows of plain values, for notebooks and the README."""
     rows = []
     for v in VERSIONS.values():
         rows.append({
             "version": v.version, "datasets": "".join(v.datasets), "change": v.change,
-            "convs": " ".join(f"{c}k{k}p{p}" for c, k, p in v.convs), "fcs": "-".join(map(str, v.fcs)),
+            "convs": conv_notation(v.convs), "fcs": "-".join(map(str, v.fcs)),
             "act": v.act, "bn": v.batchnorm, "dropout": "/".join(map(str, v.dropout)) or "-",
             "optimizer": f"{v.optimizer} lr {v.lr:g}" + (f" mom {v.momentum:g}" if v.optimizer == "sgd" else "")
             + (f" wd {v.weight_decay:g} ({v.decay_on})" if v.weight_decay else ""),
