@@ -4,14 +4,21 @@ Python `random` picks the digit count and the number, torch picks each digit's i
 then tensor -> PIL -> Resize(32x32) -> ToTensor -> Normalize per sample, batched by a
 DataLoader (batch 64, num_workers 0). The index is ignored, as in the original.
 """
+
 import random
 
 import torch
 from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms
 
-TRANSFORM = transforms.Compose([transforms.ToPILImage(), transforms.Resize((32, 32)), transforms.ToTensor(),
-                                transforms.Normalize((0.1307,), (0.3081,))])
+TRANSFORM = transforms.Compose(
+    [
+        transforms.ToPILImage(),
+        transforms.Resize((32, 32)),
+        transforms.ToTensor(),
+        transforms.Normalize((0.1307,), (0.3081,)),
+    ]
+)
 
 
 class PerSampleNumbers(Dataset):
@@ -24,7 +31,7 @@ class PerSampleNumbers(Dataset):
 
     def __getitem__(self, index):
         n = random.randint(1, 3)
-        number = random.randint(0 if n == 1 else 10 ** (n - 1), 10 ** n - 1)
+        number = random.randint(0 if n == 1 else 10 ** (n - 1), 10**n - 1)
         digits = [self.by_digit[int(c)][torch.randint(len(self.by_digit[int(c)]), (1,))][0] for c in str(number)]
         if self.dataset == "W":
             image = torch.cat(digits, dim=1)

@@ -18,26 +18,26 @@ Run it on a quiet machine: stop the training queue first (the record notes other
 
 Usage: .venv/bin/python bench/bench.py [--device cpu|cuda|auto] [--steps N] [--versions 1 3 7 11 12]
 """
+
 import argparse
 import sys
 import time
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.baseline import loader  # noqa: E402
-from lib.infra import atomic, provenance  # noqa: E402
-from lib.study import heads, models, precision, versions
 from lib.data import testsets
 from lib.data.augment import augment  # noqa: E402
-from lib.study.evaluate import predict  # noqa: E402
-from lib.study.experiment import train_bank  # noqa: E402
 from lib.data.mnist import load_split  # noqa: E402
 from lib.data.numbers import NumberGenerator  # noqa: E402
-from lib.infra.paths import RES_DIR  # noqa: E402
 from lib.data.preprocess import prepare  # noqa: E402
+from lib.infra import atomic, provenance  # noqa: E402
+from lib.infra.paths import RES_DIR  # noqa: E402
+from lib.study import heads, models, precision, versions
+from lib.study.evaluate import predict  # noqa: E402
+from lib.study.experiment import train_bank  # noqa: E402
 
 BATCH = 64  # the original's training batch
 
@@ -64,7 +64,7 @@ def timed(fn, device, warmup=2, repeat=5):
 def pipelines(device, dataset, batch):
     """Each input pipeline as a function returning one model-ready batch (x, y) on `device`."""
     images, labels = load_split("train")
-    base_iter = iter(loader(images, labels, dataset, length=10 ** 9, batch_size=batch))
+    base_iter = iter(loader(images, labels, dataset, length=10**9, batch_size=batch))
     gen = NumberGenerator(train_bank(str(device)), seed=0)
 
     def baseline():
@@ -85,7 +85,7 @@ def data_rate(device, dataset, numbers):
     for name, batch in (("baseline", BATCH), ("lib", BATCH), ("lib_4096", 4096)):
         fn = pipelines(device, dataset, batch)[name.split("_")[0]]
         batches = max(1, numbers // batch)
-        rates[name] = batch * batches / timed(lambda: [fn() for _ in range(batches)], device, warmup=1, repeat=3)
+        rates[name] = batch * batches / timed(lambda fn=fn, n=batches: [fn() for _ in range(n)], device, 1, 3)
     return rates
 
 
@@ -103,6 +103,7 @@ def train_rate(device, version, feed, steps, compute="fp32", fused=None, repeat=
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
+
     return BATCH * steps / timed(lambda: [step() for _ in range(steps)], device, warmup=1, repeat=repeat)
 
 
@@ -115,6 +116,7 @@ def own_feed(device, version, dataset="W"):
         b = gen.batch(BATCH)
         raw = augment(b, dataset, gen.generator, spec)
         return prepare(raw, b.ndigits, dataset, spec.preprocessing), b.labels
+
     return feed
 
 
@@ -138,13 +140,16 @@ def layout_rate(device, version, channels_last, steps):
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
+
     return BATCH * steps / timed(lambda: [step() for _ in range(steps)], device, warmup=1, repeat=3)
 
 
 def eval_seconds(device, version=7):
     model = models.build(version, "W").to(device)
     ts = testsets.load("W")
-    return timed(lambda: predict(model, ts, "resize32", device), device, warmup=1, repeat=1 if device.type == "cpu" else 3)
+    return timed(
+        lambda: predict(model, ts, "resize32", device), device, warmup=1, repeat=1 if device.type == "cpu" else 3
+    )
 
 
 def main():
@@ -157,64 +162,114 @@ def main():
     args = ap.parse_args()
     device = provenance.resolve_device(args.device)
     devices = [torch.device("cpu")] + ([device] if device.type == "cuda" else [])
-    report = {**provenance.describe(device), "hardware_by_device": {d.type: provenance.hardware(d) for d in devices},
-              "batch": BATCH, "steps": args.steps, "data": {}, "train": {}, "eval_seconds": None}
+    report = {
+        **provenance.describe(device),
+        "hardware_by_device": {d.type: provenance.hardware(d) for d in devices},
+        "batch": BATCH,
+        "steps": args.steps,
+        "data": {},
+        "train": {},
+        "eval_seconds": None,
+    }
     lines = [f"# Benchmark on {report['hardware']} (torch {torch.__version__}, commit {report['commit']})", ""]
 
-    lines += ["## Numbers made ready for a model (numbers/s)", "",
-              "| where | dataset | baseline (batch 64) | lib (batch 64) | lib (batch 4096) | lib 64 / baseline | lib 4096 / baseline |",
-              "|---|---|---:|---:|---:|---:|---:|"]
+    lines += [
+        "## Numbers made ready for a model (numbers/s)",
+        "",
+        "| where | dataset | baseline (batch 64) | lib (batch 64) | lib (batch 4096) | lib 64 / baseline | lib 4096 / baseline |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
     for d in devices:
         for dataset in ("W", "C"):
             r = data_rate(d, dataset, numbers=2560 if d.type == "cpu" else 200_000)
             report["data"][f"{d.type}/{dataset}"] = r
-            lines.append(f"| {d.type} | {dataset} | {r['baseline']:,.0f} | {r['lib']:,.0f} | {r['lib_4096']:,.0f} "
-                         f"| {r['lib'] / r['baseline']:.1f}× | {r['lib_4096'] / r['baseline']:.1f}× |")
+            lines.append(
+                f"| {d.type} | {dataset} | {r['baseline']:,.0f} | {r['lib']:,.0f} | {r['lib_4096']:,.0f} "
+                f"| {r['lib'] / r['baseline']:.1f}× | {r['lib_4096'] / r['baseline']:.1f}× |"
+            )
             print(lines[-1], flush=True)
 
-    lines += ["", f"## Training at batch {BATCH} on {device.type} (numbers/s, W)", "",
-              "| version | fed by baseline | fed by lib | pre-made batch (ceiling) | lib / baseline | lib / ceiling |",
-              "|---|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        f"## Training at batch {BATCH} on {device.type} (numbers/s, W)",
+        "",
+        "| version | fed by baseline | fed by lib | pre-made batch (ceiling) | lib / baseline | lib / ceiling |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     f = pipelines(device, "W", BATCH)
     for v in args.versions:
         r = {name: train_rate(device, v, fn, args.steps) for name, fn in f.items()}
         report["train"][f"v{v}"] = r
-        lines.append(f"| v{v} | {r['baseline']:,.0f} | {r['lib']:,.0f} | {r['premade']:,.0f} "
-                     f"| {r['lib'] / r['baseline']:.2f}× | {r['lib'] / r['premade']:.0%} |")
+        lines.append(
+            f"| v{v} | {r['baseline']:,.0f} | {r['lib']:,.0f} | {r['premade']:,.0f} "
+            f"| {r['lib'] / r['baseline']:.2f}× | {r['lib'] / r['premade']:.0%} |"
+        )
         print(lines[-1], flush=True)
 
     report["eval_seconds"] = eval_seconds(device)
-    lines += ["", f"## Evaluation\n\nv7 on the {testsets.SIZE:,}-number W test set, batch 1000, inference mode, {device.type}: "
-              f"{report['eval_seconds']:.1f} s ({testsets.SIZE / report['eval_seconds']:,.0f} numbers/s)", ""]
+    lines += [
+        "",
+        f"## Evaluation\n\nv7 on the {testsets.SIZE:,}-number W test set, batch 1000, inference mode, {device.type}: "
+        f"{report['eval_seconds']:.1f} s ({testsets.SIZE / report['eval_seconds']:,.0f} numbers/s)",
+        "",
+    ]
     native = precision.bf16_native(device)
-    lines += ["", f"## Precision: training at batch {BATCH} on a pre-made batch, {device.type} (numbers/s)", "",
-              f"bf16 computed natively here: **{'yes' if native else 'no'}** (lib/study/precision.py; `auto` picks "
-              f"{precision.resolve('auto', device)}). " + ("" if native else "Without native support oneDNN "
-              "emulates bf16, so bf16 is measured on a few steps only, to show the cost."), "",
-              "| version | fp32 | bf16 autocast | bf16 / fp32 |", "|---|---:|---:|---:|"]
+    lines += [
+        "",
+        f"## Precision: training at batch {BATCH} on a pre-made batch, {device.type} (numbers/s)",
+        "",
+        f"bf16 computed natively here: **{'yes' if native else 'no'}** (lib/study/precision.py; `auto` picks "
+        f"{precision.resolve('auto', device)}). "
+        + (
+            ""
+            if native
+            else "Without native support oneDNN "
+            "emulates bf16, so bf16 is measured on a few steps only, to show the cost."
+        ),
+        "",
+        "| version | fp32 | bf16 autocast | bf16 / fp32 |",
+        "|---|---:|---:|---:|",
+    ]
     report["precision"] = {"bf16_native": native}
     for v in args.precision_versions:
         feed = premade(device, v)
-        r = {"fp32": train_rate(device, v, feed, args.steps),
-             "bf16": train_rate(device, v, feed, args.steps if native else 2, "bf16", repeat=3 if native else 1)}
+        r = {
+            "fp32": train_rate(device, v, feed, args.steps),
+            "bf16": train_rate(device, v, feed, args.steps if native else 2, "bf16", repeat=3 if native else 1),
+        }
         report["precision"][f"v{v}"] = r
         lines.append(f"| v{v} | {r['fp32']:,.0f} | {r['bf16']:,.0f} | {r['bf16'] / r['fp32']:.2f}× |")
         print(lines[-1], flush=True)
 
-    lines += ["", f"## Optimiser step: training at batch {BATCH} on a pre-made batch, fp32, {device.type} (numbers/s)",
-              "", "| version | optimiser | torch default | fused | fused / default |", "|---|---|---:|---:|---:|"]
+    lines += [
+        "",
+        f"## Optimiser step: training at batch {BATCH} on a pre-made batch, fp32, {device.type} (numbers/s)",
+        "",
+        "| version | optimiser | torch default | fused | fused / default |",
+        "|---|---|---:|---:|---:|",
+    ]
     report["optimizer"] = {}
     for v in args.optimizer_versions:
         feed = premade(device, v)
-        r = {"default": train_rate(device, v, feed, args.steps, fused=False),
-             "fused": train_rate(device, v, feed, args.steps, fused=True)}
+        r = {
+            "default": train_rate(device, v, feed, args.steps, fused=False),
+            "fused": train_rate(device, v, feed, args.steps, fused=True),
+        }
         report["optimizer"][f"v{v}"] = r
-        lines.append(f"| v{v} | {versions.get(v).optimizer} | {r['default']:,.0f} | {r['fused']:,.0f} "
-                     f"| {r['fused'] / r['default']:.2f}× |")
+        lines.append(
+            f"| v{v} | {versions.get(v).optimizer} | {r['default']:,.0f} | {r['fused']:,.0f} "
+            f"| {r['fused'] / r['default']:.2f}× |"
+        )
         print(lines[-1], flush=True)
 
-    lines += ["", f"## Every version as its runs train: W, batch {BATCH}, fp32, fed by lib with its own input, head "
-              f"and augmentation, {device.type} (numbers/s)", "", "| version | params | numbers/s |", "|---|---:|---:|"]
+    lines += [
+        "",
+        f"## Every version as its runs train: W, batch {BATCH}, fp32, fed by lib with its own input, head "
+        f"and augmentation, {device.type} (numbers/s)",
+        "",
+        "| version | params | numbers/s |",
+        "|---|---:|---:|",
+    ]
     report["versions"] = {}
     for v in versions.VERSIONS:
         rate = train_rate(device, v, own_feed(device, v), args.steps)
@@ -222,8 +277,13 @@ def main():
         lines.append(f"| v{v} | {models.count_params(models.build(v, 'W')):,} | {rate:,.0f} |")
         print(lines[-1], flush=True)
 
-    lines += ["", f"## Memory format: training at batch {BATCH} on a pre-made W batch, {device.type} (numbers/s)", "",
-              "| version | NCHW | channels_last | channels_last / NCHW |", "|---|---:|---:|---:|"]
+    lines += [
+        "",
+        f"## Memory format: training at batch {BATCH} on a pre-made W batch, {device.type} (numbers/s)",
+        "",
+        "| version | NCHW | channels_last | channels_last / NCHW |",
+        "|---|---:|---:|---:|",
+    ]
     report["memory_format"] = {}
     for v in (7, 19):
         r = {name: layout_rate(device, v, cl, args.steps) for name, cl in (("nchw", False), ("channels_last", True))}
@@ -234,8 +294,10 @@ def main():
     with provenance.CpuMeter() as idle:  # other load on the machine right after the measurements
         time.sleep(2)
     report["others_cores_after"] = idle.others_cores
-    lines.append(f"Other processes kept {idle.others_cores or 0:.2f} cores busy during a 2 s check after the "
-                 "measurements (0 on a quiet machine).")
+    lines.append(
+        f"Other processes kept {idle.others_cores or 0:.2f} cores busy during a 2 s check after the "
+        "measurements (0 on a quiet machine)."
+    )
     out = RES_DIR / "bench" / device.type
     atomic.write_json(out.with_suffix(".json"), report)
     atomic.write_text(out.with_suffix(".md"), "\n".join(lines) + "\n")

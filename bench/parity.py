@@ -8,6 +8,7 @@ rounded the same way, so the accuracy comparison still holds.
 
 Usage: .venv/bin/python bench/parity.py [--version 19] [--dataset W] [--profile quick] [--seeds 0 1] [--device cpu]
 """
+
 import argparse
 import statistics
 import sys
@@ -15,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from lib.infra import atomic, provenance  # noqa: E402
-from lib.study import experiment, precision
 from lib.infra.paths import RES_DIR, state_dir  # noqa: E402
+from lib.study import experiment, precision
 from lib.study.run_key import RunKey  # noqa: E402
 
 KEYS = ("val_acc", "test_acc")
@@ -46,28 +47,55 @@ def main():
     runs = {}
     for prec in ("fp32", "bf16"):
         folder = state_dir() / "parity" / prec  # records of parity runs are inputs to this report, not results
-        runs[prec] = [experiment.run(RunKey(args.version, args.dataset, seed), args.profile, dev.type,
-                                     precision=prec, record_dir=folder, runs_dir=folder, progress="lines").metrics
-                      for seed in args.seeds]
-    result = {"version": args.version, "dataset": args.dataset, "profile": args.profile, "seeds": args.seeds,
-              "bf16_native": precision.bf16_native(dev), **provenance.describe(dev),
-              "runs": {p: [{k: m[k] for k in (*KEYS, "seed", "train_seconds", "commit")} for m in ms]
-                       for p, ms in runs.items()},
-              "test_acc": verdict(*[[m["test_acc"] for m in runs[p]] for p in ("fp32", "bf16")]),
-              "val_acc": verdict(*[[m["val_acc"] for m in runs[p]] for p in ("fp32", "bf16")])}
+        runs[prec] = [
+            experiment.run(
+                RunKey(args.version, args.dataset, seed),
+                args.profile,
+                dev.type,
+                precision=prec,
+                record_dir=folder,
+                runs_dir=folder,
+                progress="lines",
+            ).metrics
+            for seed in args.seeds
+        ]
+    result = {
+        "version": args.version,
+        "dataset": args.dataset,
+        "profile": args.profile,
+        "seeds": args.seeds,
+        "bf16_native": precision.bf16_native(dev),
+        **provenance.describe(dev),
+        "runs": {
+            p: [{k: m[k] for k in (*KEYS, "seed", "train_seconds", "commit")} for m in ms] for p, ms in runs.items()
+        },
+        "test_acc": verdict(*[[m["test_acc"] for m in runs[p]] for p in ("fp32", "bf16")]),
+        "val_acc": verdict(*[[m["val_acc"] for m in runs[p]] for p in ("fp32", "bf16")]),
+    }
     t = result["test_acc"]
-    lines = [f"# bf16 vs fp32 parity: version {args.version} {args.dataset}, profile `{args.profile}`, seeds "
-             f"{', '.join(map(str, args.seeds))}", "",
-             f"{result['hardware']}, torch {result['torch']}, commit {result['commit']}; bf16 native here: "
-             f"{'yes' if result['bf16_native'] else 'no (oneDNN emulates it: slow, same rounding)'}.", "",
-             "| precision | seed | val acc | test acc | train s |", "|---|---:|---:|---:|---:|"]
+    lines = [
+        f"# bf16 vs fp32 parity: version {args.version} {args.dataset}, profile `{args.profile}`, seeds "
+        f"{', '.join(map(str, args.seeds))}",
+        "",
+        f"{result['hardware']}, torch {result['torch']}, commit {result['commit']}; bf16 native here: "
+        f"{'yes' if result['bf16_native'] else 'no (oneDNN emulates it: slow, same rounding)'}.",
+        "",
+        "| precision | seed | val acc | test acc | train s |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for p, ms in result["runs"].items():
-        lines += [f"| {p} | {m['seed']} | {m['val_acc']:.2%} | {m['test_acc']:.2%} | {m['train_seconds']:.0f} |" for m in ms]
-    lines += ["", f"Test accuracy, bf16 − fp32: {100 * t['difference']:+.2f} points; pooled seed std "
-              f"{100 * t['seed_std']:.2f} points; noise bound (2 standard errors of a difference of means) "
-              f"{100 * t['bound']:.2f} points.", "",
-              f"**Verdict:** {'within' if t['within_noise'] else 'outside'} seed-to-seed noise, so bf16 runs "
-              + ("may stand for fp32 ones." if t["within_noise"] else "may not stand for fp32 ones: run fp32.")]
+        lines += [
+            f"| {p} | {m['seed']} | {m['val_acc']:.2%} | {m['test_acc']:.2%} | {m['train_seconds']:.0f} |" for m in ms
+        ]
+    lines += [
+        "",
+        f"Test accuracy, bf16 − fp32: {100 * t['difference']:+.2f} points; pooled seed std "
+        f"{100 * t['seed_std']:.2f} points; noise bound (2 standard errors of a difference of means) "
+        f"{100 * t['bound']:.2f} points.",
+        "",
+        f"**Verdict:** {'within' if t['within_noise'] else 'outside'} seed-to-seed noise, so bf16 runs "
+        + ("may stand for fp32 ones." if t["within_noise"] else "may not stand for fp32 ones: run fp32."),
+    ]
     out = RES_DIR / "bench" / f"parity_{dev.type}"
     atomic.write_json(out.with_suffix(".json"), result)
     atomic.write_text(out.with_suffix(".md"), "\n".join(lines) + "\n")

@@ -1,4 +1,5 @@
 """Shared fixtures: the real MNIST (from MNIST_DIR or the placed copy), loaded once per session."""
+
 import pytest
 
 from lib.data import mnist

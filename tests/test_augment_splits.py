@@ -1,11 +1,11 @@
+from dataclasses import replace
+
 import pytest
 import torch
 
-from dataclasses import replace
-
 from lib.data import augment, layouts, splits
-from lib.study import versions
 from lib.data.numbers import DigitBank, NumberGenerator, number_table
+from lib.study import versions
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +50,7 @@ def test_augmentation_is_seeded_and_keeps_ink(batch, changes):
 def test_held_out_split_is_fixed_and_never_drawn():
     held = splits.held_out()
     assert len(held) == 100 and held == splits.held_out() and splits.covers_every_position(set(range(1000)) - set(held))
-    gen = NumberGenerator(DigitBank(torch.zeros(10, 28, 28, dtype=torch.uint8), torch.arange(10)), seed=0,
-                          exclude=held)
+    gen = NumberGenerator(DigitBank(torch.zeros(10, 28, 28, dtype=torch.uint8), torch.arange(10)), seed=0, exclude=held)
     drawn = torch.cat([gen.batch(4096).labels for _ in range(5)])
     assert not splits.is_held_out(drawn).any() and len(drawn.unique()) == 900
     assert splits.excluded("all") == () and splits.excluded("heldout") == held
@@ -87,6 +86,7 @@ def test_the_ood_test_set_goes_past_every_training_augmentation():
     and touching neighbours."""
     from lib.data import testsets
     from lib.study import versions
+
     ood = testsets.VARIANTS["ood"]
     for spec in versions.VERSIONS.values():
         if spec.augment_layout:

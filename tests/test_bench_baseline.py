@@ -1,4 +1,5 @@
 """The benchmark's per-sample baseline makes the same kind of batches as lib (speed is bench/'s job)."""
+
 import torch
 
 from bench.baseline import loader

@@ -2,8 +2,8 @@ import pytest
 import torch
 
 from lib.infra import checkpoint
-from lib.study import models
 from lib.infra.checkpoint import CheckpointError
+from lib.study import models
 
 
 def test_roundtrip_and_identity_checks(tmp_path):

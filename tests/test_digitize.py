@@ -1,4 +1,5 @@
 """Preparing drawn or scanned numbers as MNIST was prepared: ink, digits, 20x20 fit, centre of mass."""
+
 import numpy as np
 import pytest
 import torch
@@ -15,8 +16,9 @@ def written(mnist_test):
 
 def _same_digit(found, true) -> bool:
     """The found box (of the ink above threshold) lies in the written digit's box and covers most of it."""
-    inside = all(f >= t - 2 for f, t in zip(found[:2], true[:2])) and \
-        all(f <= t + 2 for f, t in zip(found[2:], true[2:]))
+    inside = all(f >= t - 2 for f, t in zip(found[:2], true[:2])) and all(
+        f <= t + 2 for f, t in zip(found[2:], true[2:])
+    )
     area = lambda r: (r[2] - r[0]) * (r[3] - r[1])  # noqa: E731
     return inside and area(found) > 0.5 * area(true)
 
@@ -59,7 +61,7 @@ def test_off_centre_and_size_do_not_matter(mnist_test):
     reference = digitize(page).images
     for top, left in [(0, 0), (300, 10), (40, 500)]:  # the same writing anywhere on a bigger page
         bigger = np.full((page.shape[0] + 320, page.shape[1] + 520), paper, np.uint8)
-        bigger[top:top + page.shape[0], left:left + page.shape[1]] = page
+        bigger[top : top + page.shape[0], left : left + page.shape[1]] = page
         assert np.array_equal(digitize(bigger).images, reference)
     for scale in (0.5, 2.0):  # smaller or larger writing: the same digits up to resampling
         img = Image.fromarray(page)
@@ -74,7 +76,7 @@ def test_a_large_photo_is_shrunk_first_and_boxes_stay_in_its_pixels(written):
     big = np.kron(w.image, np.ones((k, k), np.uint8))
     d, small = digitize(big), digitize(w.image)
     assert len(d) == 3 and d.size == big.shape
-    for (a0, b0, a1, b1), (c0, e0, c1, e1) in zip(d.boxes, small.boxes):
+    for (a0, b0, a1, _), (c0, e0, c1, _) in zip(d.boxes, small.boxes):
         assert abs(a0 - k * c0) <= 2 * k and abs(a1 - k * c1) <= 2 * k and abs(b0 - k * e0) <= 2 * k
 
 
@@ -88,8 +90,16 @@ def test_polarity_colour_and_input_types(written, tmp_path):
     rgba[..., 3] = 255 - w.image  # dark ink on a transparent page, as a canvas exports it
     path = tmp_path / "page.png"
     Image.fromarray(w.image).save(path)
-    same = [inverted, digitize(rgb), digitize(rgba), digitize(Image.fromarray(rgb)), digitize(str(path)),
-            digitize(path), digitize(torch.from_numpy(w.image)[None].float() / 255), digitize(w.image / 255.0)]
+    same = [
+        inverted,
+        digitize(rgb),
+        digitize(rgba),
+        digitize(Image.fromarray(rgb)),
+        digitize(str(path)),
+        digitize(path),
+        digitize(torch.from_numpy(w.image)[None].float() / 255),
+        digitize(w.image / 255.0),
+    ]
     for d in same:
         assert len(d) == 3
         assert np.abs(d.images.astype(int) - reference).max() <= 40  # grey levels may differ slightly
@@ -133,7 +143,7 @@ def test_strip_is_what_the_network_sees(written):
     assert s.shape == (28, 28 * len(d) + len(d) - 1)
     slots, ndigits = d.slots()
     assert slots.shape == (1, 3, 28, 28) and slots.dtype == torch.uint8 and ndigits.tolist() == [len(d)]
-    assert torch.equal(slots[0, :len(d)], torch.from_numpy(d.images)) and slots[0, len(d):].sum() == 0
+    assert torch.equal(slots[0, : len(d)], torch.from_numpy(d.images)) and slots[0, len(d) :].sum() == 0
 
 
 def test_blank_images_are_refused():
@@ -156,7 +166,12 @@ def test_more_than_three_digits_are_refused(mnist_test):
 def test_unreadable_inputs_are_refused(tmp_path):
     garbage = tmp_path / "garbage.png"
     garbage.write_bytes(b"\x89PNG\r\n\x1a\n this is not an image")
-    for bad, message in [(garbage, "cannot read image file"), (tmp_path / "missing.png", "cannot read image file"),
-                         (np.zeros((5, 5, 7)), "must be"), (np.array([[np.nan]]), "NaN"), (42, "cannot read a int")]:
+    for bad, message in [
+        (garbage, "cannot read image file"),
+        (tmp_path / "missing.png", "cannot read image file"),
+        (np.zeros((5, 5, 7)), "must be"),
+        (np.array([[np.nan]]), "NaN"),
+        (42, "cannot read a int"),
+    ]:
         with pytest.raises(DigitizeError, match=message):
             digitize(bad)

@@ -2,6 +2,7 @@
 
 tests/browser/test_draw_notebook.py drives the whole thing in a real browser.
 """
+
 import base64
 import io
 

@@ -31,7 +31,9 @@ def test_a_smoke_run_writes_its_record_and_state_apart_and_is_not_trained_twice(
     metrics = json.loads((record / "metrics.json").read_text())
     assert metrics["params"] == 11_978_088 and metrics["n"] == 1000 and metrics["reported_acc"] == 68
     assert metrics["precision"] == "fp32" and metrics["validation_digits"] == 5000
-    assert {"commit", "hardware", "device", "train_seconds", "acc_3digit", "val_acc", "train_others_cores"} <= set(metrics)
+    assert {"commit", "hardware", "device", "train_seconds", "acc_3digit", "val_acc", "train_others_cores"} <= set(
+        metrics
+    )
     history = json.loads((record / "history.json").read_text())
     assert "val_acc" in history["epochs"][0]
     errors = json.loads((record / "errors.json").read_text())
@@ -43,8 +45,11 @@ def test_a_smoke_run_writes_its_record_and_state_apart_and_is_not_trained_twice(
 
 def test_a_kept_record_is_shown_without_its_checkpoint_and_never_retrained(tmp_path, capsys, monkeypatch):
     dirs = _dirs(tmp_path)
-    monkeypatch.setitem(profiles.PROFILES, "smoke", profiles.PROFILES["smoke"].__class__(
-        **{**profiles.PROFILES["smoke"].__dict__, "keeps_record": True}))
+    monkeypatch.setitem(
+        profiles.PROFILES,
+        "smoke",
+        profiles.PROFILES["smoke"].__class__(**{**profiles.PROFILES["smoke"].__dict__, "keeps_record": True}),
+    )
     first = experiment.run(RunKey(19, "W"), "smoke", "cpu", progress="off", **dirs)
     (tmp_path / "state" / "smoke" / "v19W_s0" / "model.pt").unlink()  # a fresh clone: no checkpoint
     monkeypatch.setattr(experiment, "fit", lambda *a, **k: pytest.fail("a kept record was retrained"))
@@ -79,11 +84,11 @@ def test_bad_run_parameters():
 def test_a_heldout_run_never_trains_on_the_held_out_numbers_and_is_scored_apart(tmp_path, monkeypatch):
     from lib.data import splits
     from lib.study import train
+
     drawn = []
     original = train.NumberGenerator.batch
     monkeypatch.setattr(train.NumberGenerator, "batch", lambda self, n: drawn.append(b := original(self, n)) or b)
-    result = experiment.run(RunKey(19, "C", split="heldout"), "smoke", "cpu", progress="off",
-                            **_dirs(tmp_path))
+    result = experiment.run(RunKey(19, "C", split="heldout"), "smoke", "cpu", progress="off", **_dirs(tmp_path))
     assert result.run_dir.name == "v19C-heldout_s0" and result.metrics["split"] == "heldout"
     labels = torch.cat([b.labels for b in drawn])
     assert len(labels) == 150 and not splits.is_held_out(labels).any()
@@ -98,6 +103,7 @@ def test_a_heldout_run_never_trains_on_the_held_out_numbers_and_is_scored_apart(
 
 def test_training_never_draws_a_validation_digit(mnist_train):
     from lib.data import splits
+
     images, labels = mnist_train
     val = splits.validation_digits(labels)
     assert len(val) == 5000 and torch.equal(torch.bincount(labels[val]), torch.full((10,), 500))
@@ -109,6 +115,7 @@ def test_a_record_is_matched_on_its_recipe_and_older_records_on_the_rest():
     from dataclasses import replace
 
     from lib.study.train import same_run
+
     config = experiment.config_of(RunKey(7, "W"), "full")
     older = {k: v for k, v in config.items() if k != "recipe"}  # recorded before recipes were
     assert same_run(older, config) and same_run(config, config)

@@ -2,9 +2,9 @@ import pytest
 import torch
 
 from lib.infra import checkpoint
+from lib.reading import inference, weights
 from lib.study import experiment
 from lib.study.run_key import RunKey
-from lib.reading import inference, weights
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +34,7 @@ def test_only_full_runs_are_exported_and_bad_checkpoints_are_refused(smoke_run, 
     (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(checkpoint.CheckpointError, match="cannot be read"):
         inference.load(tmp_path / "junk.pt")
-    other = experiment.run(RunKey(19, "C"), "smoke", "cpu", runs_dir=tmp_path, record_dir=tmp_path,
-                           progress="off")
+    other = experiment.run(RunKey(19, "C"), "smoke", "cpu", runs_dir=tmp_path, record_dir=tmp_path, progress="off")
     meta = checkpoint.read(other.run_dir / "model.pt")["meta"]
     checkpoint.save(tmp_path / "mislabelled.pt", other.model, {**meta, "dataset": "W"})  # C weights called W
     with pytest.raises(checkpoint.CheckpointError, match="does not fit"):

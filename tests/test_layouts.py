@@ -1,4 +1,5 @@
 """A layout is one object: a third one (digits stacked top to bottom) trains and tests with no other change."""
+
 import torch
 
 from lib.data import layouts, testsets
@@ -9,6 +10,7 @@ from lib.study.run_key import RunKey
 
 class Vertical(layouts.Layout):
     """Digits top to bottom, 84 x 28: W's operations on transposed images."""
+
     name = "V"
     description = "digits stacked top to bottom in one channel"
     channels = 1

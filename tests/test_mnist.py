@@ -41,10 +41,13 @@ def test_missing_file_names_it_and_the_fix(tmp_path):
         mnist.ensure_mnist(root=tmp_path / "data", mnist_dir=folder)
 
 
-@pytest.mark.parametrize("damage, message", [
-    (lambda b: b[:1000], "truncated|bytes"),
-    (lambda b: b"\x00\x00\x08\x01" + b[4:], "magic number"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda b: b[:1000], "truncated|bytes"),
+        (lambda b: b"\x00\x00\x08\x01" + b[4:], "magic number"),
+    ],
+)
 def test_corrupt_image_file_is_rejected(tmp_path, damage, message):
     folder = _source_folder(tmp_path, gz=False)
     path = folder / "train-images-idx3-ubyte"
@@ -76,6 +79,7 @@ def test_no_folder_and_no_internet_says_how_to_fix(tmp_path, monkeypatch):
 
     def offline(*args, **kwargs):
         raise URLError("no route to host")
+
     monkeypatch.setattr(mnist, "MNIST", offline)
     with pytest.raises(MNISTDataError, match="download failed.*MNIST_DIR"):
         mnist.ensure_mnist(root=tmp_path / "empty")
@@ -96,6 +100,7 @@ def test_unknown_split():
 def test_a_relative_mnist_dir_is_taken_from_where_the_command_was_typed(tmp_path, monkeypatch):
     """`export MNIST_DIR=../shared/mnist` at the repository root must work in notebooks, which run in notebooks/."""
     from lib.infra.paths import from_env
+
     typed_in = tmp_path / "repo"
     (tmp_path / "shared" / "mnist").mkdir(parents=True)
     monkeypatch.setenv("MNIST_DIR", "../shared/mnist")

@@ -2,8 +2,9 @@ import pytest
 import torch
 from torch import nn
 
-from lib.study import models, versions
 from lib.data.preprocess import input_shape
+from lib.study import models, versions
+
 
 def test_the_study_has_13_w_and_5_c_runs():
     runs = versions.runs()
@@ -39,15 +40,29 @@ def test_versions_past_the_original_change_one_thing_each():
     notes = ("version", "slug", "parent", "change", "reported", "why", "original_note")
     fields = lambda spec: {k: getattr(spec, k) for k in spec.__dataclass_fields__ if k not in notes}  # noqa: E731
     changed = {k: {f for f in fields(v[k]) if fields(v[k])[f] != fields(v[v[k].parent])[f]} for k in range(14, 20)}
-    assert changed == {14: {"preprocessing"}, 15: {"head"}, 16: {"augment_digits"}, 17: {"augment_layout"},
-                       18: {"optimizer", "lr", "weight_decay", "decay_on", "schedule", "label_smoothing"},
-                       19: {"convs", "fcs", "dropout", "datasets"}}
-    assert [r for r in versions.beyond() if r[0] <= 19] == [(14, "W"), (15, "W"), (16, "W"), (17, "W"), (18, "W"),
-                                                            (19, "W"), (19, "C")]
+    assert changed == {
+        14: {"preprocessing"},
+        15: {"head"},
+        16: {"augment_digits"},
+        17: {"augment_layout"},
+        18: {"optimizer", "lr", "weight_decay", "decay_on", "schedule", "label_smoothing"},
+        19: {"convs", "fcs", "dropout", "datasets"},
+    }
+    assert [r for r in versions.beyond() if r[0] <= 19] == [
+        (14, "W"),
+        (15, "W"),
+        (16, "W"),
+        (17, "W"),
+        (18, "W"),
+        (19, "W"),
+        (19, "C"),
+    ]
 
 
-@pytest.mark.parametrize("version, dataset, params, outputs", [
-    (14, "W", 19_316_520, 1000), (15, "W", 18_325_345, 33), (19, "W", 219_873, 33), (19, "C", 131_745, 33)])
+@pytest.mark.parametrize(
+    "version, dataset, params, outputs",
+    [(14, "W", 19_316_520, 1000), (15, "W", 18_325_345, 33), (19, "W", 219_873, 33), (19, "C", 131_745, 33)],
+)
 def test_new_versions_build_for_native_input(version, dataset, params, outputs):
     model = models.build(version, dataset, channels_last=True).eval()
     assert models.count_params(model) == params
@@ -98,6 +113,7 @@ def test_generated_docs_are_up_to_date():
     """README's module and profile tables and the original's version table are written from the code."""
     import subprocess
     import sys
+
     done = subprocess.run([sys.executable, "tools/make_docs.py", "--check"], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -105,9 +121,13 @@ def test_generated_docs_are_up_to_date():
 def test_version_notebooks_never_collide():
     """Each version's notebook name is its own, and no hand-written notebook shares the version prefix."""
     from pathlib import Path
+
     names = [spec.notebook for spec in versions.VERSIONS.values()]
     assert len(set(names)) == len(names)
     added = versions.derive(versions.get(versions.BEST), max(versions.VERSIONS) + 1, "next", "a next version")
     others = [p.name for p in Path("notebooks").glob("*.ipynb") if not p.name.startswith("10_v")]
-    assert added.notebook.startswith("10_v") and added.notebook not in names and not any(
-        o.startswith("10_") for o in others)
+    assert (
+        added.notebook.startswith("10_v")
+        and added.notebook not in names
+        and not any(o.startswith("10_") for o in others)
+    )

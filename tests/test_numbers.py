@@ -1,8 +1,7 @@
 import pytest
 import torch
 
-from lib.data import numbers
-from lib.data import layouts
+from lib.data import layouts, numbers
 from lib.data.numbers import NumberGenerator, digits_of, wraparound
 
 
@@ -12,7 +11,7 @@ def test_batch_shapes_and_views(train_bank):
     assert b.raw("W").shape == (256, 28, 84) and b.raw("C").shape == (256, 3, 28, 28)
     # W puts slot j at columns 28j..28j+27; C keeps slot j as channel j
     for j in range(3):
-        assert torch.equal(b.raw("W")[:, :, 28 * j:28 * (j + 1)], b.slots[:, j])
+        assert torch.equal(b.raw("W")[:, :, 28 * j : 28 * (j + 1)], b.slots[:, j])
     assert torch.equal(b.raw("C"), b.slots)
 
 

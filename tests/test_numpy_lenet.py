@@ -1,9 +1,11 @@
 """The NumPy LeNet-5 against PyTorch autograd: every layer's output and gradients, in float64."""
+
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
+from lib.digits import numpy_layers as layers
 from lib.digits import numpy_lenet as nl
 
 TOL = {"rtol": 1e-10, "atol": 1e-12}
@@ -44,39 +46,45 @@ def rng():
 
 @pytest.mark.parametrize("c_in, c_out, k, size", [(1, 6, 5, 32), (6, 16, 5, 14), (3, 4, 3, 7)])
 def test_conv_matches_torch(rng, c_in, c_out, k, size):
-    layer = nl.Conv2D(c_in, c_out, k, rng, dtype="float64")
+    layer = layers.Conv2D(c_in, c_out, k, rng, dtype="float64")
     layer.params["b"] = rng.standard_normal(c_out)  # biases start at zero; test non-zero ones
     _compare(layer, rng.standard_normal((3, size, size, c_in)), F.conv2d, ("W", "b"))
 
 
 def test_first_conv_skips_the_input_gradient(rng):
-    layer = nl.Conv2D(1, 6, 5, rng, dtype="float64", input_grad=False)
+    layer = layers.Conv2D(1, 6, 5, rng, dtype="float64", input_grad=False)
     assert _compare(layer, rng.standard_normal((2, 32, 32, 1)), F.conv2d, ("W", "b")) is None
 
 
-@pytest.mark.parametrize("layer, fn", [(nl.AvgPool2(), lambda x: F.avg_pool2d(x, 2)),
-                                       (nl.MaxPool2(), lambda x: F.max_pool2d(x, 2)),
-                                       (nl.Tanh(), torch.tanh), (nl.ReLU(), torch.relu)])
+@pytest.mark.parametrize(
+    "layer, fn",
+    [
+        (layers.AvgPool2(), lambda x: F.avg_pool2d(x, 2)),
+        (layers.MaxPool2(), lambda x: F.max_pool2d(x, 2)),
+        (layers.Tanh(), torch.tanh),
+        (layers.ReLU(), torch.relu),
+    ],
+)
 def test_pooling_and_activations_match_torch(rng, layer, fn):
     _compare(layer, rng.standard_normal((3, 10, 10, 6)), fn)
 
 
 def test_dense_matches_torch(rng):
-    layer = nl.Dense(400, 120, rng, dtype="float64")
+    layer = layers.Dense(400, 120, rng, dtype="float64")
     layer.params["b"] = rng.standard_normal(120)
     _compare(layer, rng.standard_normal((5, 400)), F.linear, ("W", "b"))
 
 
 def test_flatten_keeps_nhwc_order_and_inverts(rng):
     x = rng.standard_normal((2, 5, 5, 16))
-    layer = nl.Flatten()
+    layer = layers.Flatten()
     np.testing.assert_array_equal(layer.forward(x)[1], x[1].ravel())
     np.testing.assert_array_equal(layer.backward(layer.forward(x)), x)
 
 
 def test_softmax_cross_entropy_matches_torch(rng):
     logits, labels = rng.standard_normal((7, 10)) * 5, rng.integers(0, 10, 7)
-    ce = nl.SoftmaxCrossEntropy()
+    ce = layers.SoftmaxCrossEntropy()
     loss = ce.forward(logits, labels)
     lt = _t(logits)
     loss_t = F.cross_entropy(lt, torch.from_numpy(labels))
@@ -87,10 +95,10 @@ def test_softmax_cross_entropy_matches_torch(rng):
 
 @pytest.mark.parametrize("act, pool", [("tanh", "avg"), ("relu", "max")])
 def test_whole_network_loss_and_gradients_match_torch(act, pool):
-    net = nl.build(act, pool, seed=3, dtype="float64")
+    net = nl.build_numpy_lenet5(act, pool, seed=3, dtype="float64")
     rng = np.random.default_rng(4)
     x, labels = rng.standard_normal((4, 32, 32, 1)), rng.integers(0, 10, 4)
-    ce = nl.SoftmaxCrossEntropy()
+    ce = layers.SoftmaxCrossEntropy()
     loss = ce.forward(net.forward(x), labels)
     net.backward(ce.backward())
 
@@ -108,7 +116,7 @@ def test_whole_network_loss_and_gradients_match_torch(act, pool):
 
 
 def test_sgd_matches_torch_sgd_with_momentum(rng):
-    net = nl.Network([nl.Dense(6, 3, rng, dtype="float64")])
+    net = nl.Network([layers.Dense(6, 3, rng, dtype="float64")])
     w = torch.tensor(net.layers[0].params["W"].copy(), requires_grad=True)
     opt_t = torch.optim.SGD([w], lr=0.1, momentum=0.9)
     opt = nl.SGD(net, momentum=0.9)
@@ -122,17 +130,17 @@ def test_sgd_matches_torch_sgd_with_momentum(rng):
 
 
 def test_fan_in_init_has_variance_one_over_fan_in(rng):
-    w = nl.fan_in_init(rng, (200, 400), 400, "tanh", "float64")
+    w = layers.fan_in_init(rng, (200, 400), 400, "tanh", "float64")
     assert abs(w.var() * 400 - 1) < 0.02 and np.abs(w).max() <= np.sqrt(3 / 400)
-    assert abs(nl.fan_in_init(rng, (200, 400), 400, "relu", "float64").var() * 400 - 2) < 0.04
+    assert abs(layers.fan_in_init(rng, (200, 400), 400, "relu", "float64").var() * 400 - 2) < 0.04
 
 
 def test_a_few_steps_on_mnist_reduce_the_loss(mnist_train):
     images, labels = mnist_train[0][:512], mnist_train[1][:512]
     learner = nl.NumpyLearner(nl.RECIPE, seed=0)
-    first = [learner.train_batch(images[i:i + 64], labels[i:i + 64], 0.05)[0] / 64 for i in range(0, 512, 64)]
+    first = [learner.train_batch(images[i : i + 64], labels[i : i + 64], 0.05)[0] / 64 for i in range(0, 512, 64)]
     for _ in range(2):  # two more passes over the same 512 images
-        last = [learner.train_batch(images[i:i + 64], labels[i:i + 64], 0.05)[0] / 64 for i in range(0, 512, 64)]
+        last = [learner.train_batch(images[i : i + 64], labels[i : i + 64], 0.05)[0] / 64 for i in range(0, 512, 64)]
     assert np.mean(last) < np.mean(first[:2]) - 1.0
     assert learner.logits(images[:10]).shape == (10, 10)
     assert learner.params() == 61_706  # the same count as the PyTorch classic model

@@ -1,4 +1,5 @@
 """Page-like numbers from MNIST test digits: written as a person would, and reproducible."""
+
 import numpy as np
 
 from lib.reading import pages
@@ -33,8 +34,12 @@ def test_pages_are_reproducible(mnist_test):
 def test_given_numbers_and_digit_counts(mnist_test):
     written = pages.sample(3, seed=0, images=mnist_test[0], labels=mnist_test[1], numbers=[0, 42, 907])
     assert [w.number for w in written] == [0, 42, 907]
-    numbers = np.array([w.number for w in pages.sample(3000, seed=0, images=mnist_test[0], labels=mnist_test[1],
-                                                       scale=(1.0, 1.0), noise=0.0)])
+    numbers = np.array(
+        [
+            w.number
+            for w in pages.sample(3000, seed=0, images=mnist_test[0], labels=mnist_test[1], scale=(1.0, 1.0), noise=0.0)
+        ]
+    )
     assert numbers.min() >= 0 and numbers.max() <= 999
     counts = np.bincount([len(str(n)) for n in numbers], minlength=4)[1:] / len(numbers)
     assert np.allclose(counts, 1 / 3, atol=0.04)  # digit counts uniform, as the study's test sets

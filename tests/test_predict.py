@@ -3,6 +3,7 @@
 Tests marked with the `classifier` fixture read with the committed weights of the best network
 (res/weights/best_W.pt): when they are missing, those tests fail, as the notebook and CLI would.
 """
+
 import re
 import subprocess
 import sys
@@ -12,9 +13,9 @@ import pytest
 import torch
 from PIL import Image
 
+from lib.infra.paths import ROOT
 from lib.reading import pages, predict
 from lib.reading.digitize import BlankImageError, DigitizeError
-from lib.infra.paths import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +30,7 @@ def written(mnist_test):
 
 class FakeClassifier:
     """Records what it is shown; its probabilities rise with the number, so the top k is known."""
+
     version, dataset, preprocessing, meta = 0, "W", "resize32", {}
 
     def __init__(self):
@@ -44,7 +46,7 @@ def test_predict_passes_slots_and_returns_the_top_k(written):
     fake = FakeClassifier()
     w = next(w for w in written if len(str(w.number)) == 2)
     pred = predict.predict(w.image, fake, top_k=3)
-    (slots, ndigits), = fake.calls
+    ((slots, ndigits),) = fake.calls
     assert slots.shape == (1, 3, 28, 28) and slots.dtype == torch.uint8 and ndigits.tolist() == [2]
     assert slots[0, 2].sum() == 0 and slots[0, :2].flatten(1).amax(1).tolist() == [255, 255]
     assert torch.equal(pred.slots, slots) and pred.ndigits.tolist() == [2]
@@ -69,8 +71,14 @@ def test_every_kind_of_input_reads_the_same(classifier, written, tmp_path):
     w = written[0]
     path = tmp_path / "number.png"
     Image.fromarray(w.image).save(path)
-    inputs = [w.image, 255 - w.image, Image.fromarray(w.image).convert("RGB"), str(path), path,
-              torch.from_numpy(w.image)]
+    inputs = [
+        w.image,
+        255 - w.image,
+        Image.fromarray(w.image).convert("RGB"),
+        str(path),
+        path,
+        torch.from_numpy(w.image),
+    ]
     assert len({predict.predict(x, classifier).number for x in inputs}) == 1
 
 
@@ -88,8 +96,13 @@ def test_bad_inputs_get_clear_errors(classifier, mnist_test, tmp_path):
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "lib.reading.predict", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "lib.reading.predict", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_cli_prints_tab_separated_readings_and_reports_bad_files(classifier, written, tmp_path):

@@ -8,8 +8,14 @@ from lib.data.numbers import NumberGenerator
 
 def original_pipeline(image_uint8):
     """The original's per-sample path: tensor -> PIL -> Resize(32x32) -> ToTensor -> Normalize."""
-    t = transforms.Compose([transforms.ToPILImage(), transforms.Resize((32, 32)), transforms.ToTensor(),
-                            transforms.Normalize((0.1307,), (0.3081,))])
+    t = transforms.Compose(
+        [
+            transforms.ToPILImage(),
+            transforms.Resize((32, 32)),
+            transforms.ToTensor(),
+            transforms.Normalize((0.1307,), (0.3081,)),
+        ]
+    )
     return t(image_uint8)
 
 

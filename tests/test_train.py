@@ -3,9 +3,9 @@ from dataclasses import replace
 import pytest
 import torch
 
-from lib.study import models, versions
 from lib.data.numbers import NumberGenerator
 from lib.data.preprocess import prepare
+from lib.study import models, versions
 from lib.study.train import LOG_EVERY, train
 
 
@@ -13,9 +13,20 @@ def _train(bank, epochs, samples, seed=0, state_path=None, probs=(1, 0, 0), vali
     torch.manual_seed(seed)
     model = models.build(7, "W")
     spec = replace(versions.get(7), digit_probs=probs, **changes)
-    history = train(model, spec, bank, dataset="W", preprocessing="resize32", epochs=epochs,
-                    samples_per_epoch=samples, seed=seed, state_path=state_path, identity={"test": 1},
-                    progress="off", validate=validate)
+    history = train(
+        model,
+        spec,
+        bank,
+        dataset="W",
+        preprocessing="resize32",
+        epochs=epochs,
+        samples_per_epoch=samples,
+        seed=seed,
+        state_path=state_path,
+        identity={"test": 1},
+        progress="off",
+        validate=validate,
+    )
     return model, history
 
 
@@ -32,7 +43,9 @@ def test_a_short_run_learns_one_digit_numbers(train_bank, test_bank):
 
 def test_partial_last_batch_history_and_validation(train_bank):
     seen = []
-    _, history = _train(train_bank, epochs=2, samples=150, validate=lambda m: seen.append(m.training) or {"val_acc": 0.5})
+    _, history = _train(
+        train_bank, epochs=2, samples=150, validate=lambda m: seen.append(m.training) or {"val_acc": 0.5}
+    )
     assert history["log_every"] == LOG_EVERY and len(history["step_loss"]) == 2  # 3 steps (64 + 64 + 22) per epoch
     rows = history["epochs"]
     assert [r["epoch"] for r in rows] == [1, 2] and all(r["val_acc"] == 0.5 for r in rows)
@@ -66,6 +79,17 @@ def test_a_state_of_another_run_is_set_aside_not_loaded(train_bank, tmp_path, ca
     _train(train_bank, epochs=1, samples=64, state_path=state)
     torch.manual_seed(0)
     model = models.build(7, "W")
-    train(model, versions.get(7), train_bank, dataset="W", preprocessing="resize32", epochs=1, samples_per_epoch=64,
-          seed=0, state_path=state, identity={"test": 2}, progress="off")
+    train(
+        model,
+        versions.get(7),
+        train_bank,
+        dataset="W",
+        preprocessing="resize32",
+        epochs=1,
+        samples_per_epoch=64,
+        seed=0,
+        state_path=state,
+        identity={"test": 2},
+        progress="off",
+    )
     assert "another run" in capsys.readouterr().out and state.with_suffix(".other-run.pt").is_file()

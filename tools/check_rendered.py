@@ -3,6 +3,7 @@ and every version notebook ending with what its run showed.
 
 Usage: .venv/bin/python tools/check_rendered.py res/rendered/smoke [res/rendered/full ...]   (exit 1 on a problem)
 """
+
 import json
 import re
 import sys
@@ -43,7 +44,7 @@ def problems_of(path: Path) -> list:
     if path.name.startswith("10_v"):
         headings = [c for c in nb["cells"] if c["cell_type"] == "markdown" and "".join(c["source"]).startswith("## ")]
         if not any("## What this run showed" in "".join(c["source"]) for c in headings):
-            found.append("no \"What this run showed\" section")
+            found.append('no "What this run showed" section')
     return found
 
 

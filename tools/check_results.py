@@ -1,6 +1,7 @@
 """CI check after `run_all.sh`: the results table (res/smoke/results.csv for smoke) has every run of the original
 study for a profile, with the original's parameter counts (lib/study/versions.py, `reported`), every run of the
 versions past it, and clean, robust and held-out-number accuracies for each of those."""
+
 import sys
 from pathlib import Path
 
@@ -23,13 +24,16 @@ for (version, dataset), params in expected.items():
         problems.append(f"v{version}{dataset}: no row")
     elif set(rows["params"]) != {params}:
         problems.append(f"v{version}{dataset}: params {sorted(set(rows['params']))} != {params}")
-problems += [f"{run}: no row" for run in missing_runs(frame.fillna({"split": "all"}), profile)
-             if int(run[1:-1]) > ORIGINAL_LAST]  # versions 1-13 are checked above, with their parameter counts
+problems += [
+    f"{run}: no row" for run in missing_runs(frame.fillna({"split": "all"}), profile) if int(run[1:-1]) > ORIGINAL_LAST
+]  # versions 1-13 are checked above, with their parameter counts
 new = frame[(frame["profile"] == profile) & (frame["version"] > ORIGINAL_LAST)]
 for column in ("test_acc", "robust_test_acc", "acc_heldout", "acc_seen"):
     if new[column].isna().any():
         problems.append(f"versions 14+: {column} missing in {new[new[column].isna()]['version'].tolist()}")
 if problems:
     sys.exit(f"{csv_path} ({profile}) is incomplete:\n  " + "\n  ".join(problems))
-print(f"{csv_path} ({profile}): all {len(expected)} runs of the original study, parameter counts as it reported; "
-      f"versions {ORIGINAL_LAST + 1}-{max(VERSIONS)} with robust and held-out accuracies")
+print(
+    f"{csv_path} ({profile}): all {len(expected)} runs of the original study, parameter counts as it reported; "
+    f"versions {ORIGINAL_LAST + 1}-{max(VERSIONS)} with robust and held-out accuracies"
+)

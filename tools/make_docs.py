@@ -7,6 +7,7 @@ Each part sits between begin/end markers; the text around it is written by hand.
   docs/original_study.md `versions`  the original's versions, from the registry (lib/study/versions.py)
 Usage: .venv/bin/python tools/make_docs.py [--check]   (--check: exit 1 if a part is out of date; CI runs it)
 """
+
 import ast
 import sys
 from pathlib import Path
@@ -26,21 +27,28 @@ def modules_table() -> str:
     lines = ["| module | job |", "|---|---|"]
     for package in sorted(p for p in (ROOT / "lib").iterdir() if (p / "__init__.py").is_file()):
         lines.append(f"| **`lib/{package.name}/`** | **{_summary(package / '__init__.py')}** |")
-        lines += [f"| `lib/{package.name}/{m.name}` | {_summary(m)} |"
-                  for m in sorted(package.glob("*.py")) if m.name != "__init__.py"]
+        lines += [
+            f"| `lib/{package.name}/{m.name}` | {_summary(m)} |"
+            for m in sorted(package.glob("*.py"))
+            if m.name != "__init__.py"
+        ]
     return "\n".join(lines)
 
 
 def profiles_table() -> str:
-    lines = ["| profile | samples per epoch | epochs | test numbers | validation numbers | finished runs | for |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| profile | samples per epoch | epochs | test numbers | validation numbers | finished runs | for |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for p in profiles.PROFILES.values():
         scale = "the recipe's" if p.sample_scale == 1 else f"1/{round(1 / p.sample_scale)} of the recipe's"
-        lines.append(f"| `{p.name}` | {scale} | {p.epochs or 'the recipe' + chr(39) + 's'} "
-                     f"| {'all' if p.test_limit is None else f'a fixed {p.test_limit:,}'} "
-                     f"| {'all' if p.val_limit is None else f'a fixed {p.val_limit:,}'} "
-                     f"| {'kept: shown from the record, never retrained' if p.keeps_record else 'retrained when absent'} "
-                     f"| {p.purpose} |")
+        lines.append(
+            f"| `{p.name}` | {scale} | {p.epochs or 'the recipe' + chr(39) + 's'} "
+            f"| {'all' if p.test_limit is None else f'a fixed {p.test_limit:,}'} "
+            f"| {'all' if p.val_limit is None else f'a fixed {p.val_limit:,}'} "
+            f"| {'kept: shown from the record, never retrained' if p.keeps_record else 'retrained when absent'} "
+            f"| {p.purpose} |"
+        )
     return "\n".join(lines)
 
 
@@ -55,20 +63,26 @@ def beyond_table() -> str:
 
 def versions_table() -> str:
     keys = ["convs", "fcs", "act", "bn", "dropout", "optimizer", "digit_probs", "samples_per_epoch", "epochs"]
-    lines = ["| version | change | " + " | ".join(keys) + " | reported (loss, acc, params) |",
-             "|---|---|" + "---|" * len(keys) + "---|"]
+    lines = [
+        "| version | change | " + " | ".join(keys) + " | reported (loss, acc, params) |",
+        "|---|---|" + "---|" * len(keys) + "---|",
+    ]
     for row in versions.table():
         spec = versions.get(row["version"])
         if spec.version <= versions.ORIGINAL_LAST:
             reported = "; ".join(f"{d}: {r.loss:g}, {r.acc}%, {r.params:,}" for d, r in spec.reported.items())
-            lines.append(f"| {spec.version} | {spec.change} | " + " | ".join(str(row[k]) for k in keys)
-                         + f" | {reported} |")
+            lines.append(
+                f"| {spec.version} | {spec.change} | " + " | ".join(str(row[k]) for k in keys) + f" | {reported} |"
+            )
     return "\n".join(lines)
 
 
-PARTS = [(ROOT / "README.md", "modules", modules_table), (ROOT / "README.md", "profiles", profiles_table),
-         (ROOT / "README.md", "beyond", beyond_table),
-         (ROOT / "docs" / "original_study.md", "versions", versions_table)]
+PARTS = [
+    (ROOT / "README.md", "modules", modules_table),
+    (ROOT / "README.md", "profiles", profiles_table),
+    (ROOT / "README.md", "beyond", beyond_table),
+    (ROOT / "docs" / "original_study.md", "versions", versions_table),
+]
 
 
 def markers(name: str) -> tuple:

@@ -5,6 +5,7 @@ prose comes from lib/study/versions.py (what changed and why) and tools/findings
 Run after adding a version or changing a template: `.venv/bin/python tools/make_notebooks.py`.
 Notebooks 30, 31 and 40 are written by hand.
 """
+
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from lib.data import testsets  # noqa: E402
-from lib.study import plan, profiles, versions  # noqa: E402
+from lib.study import profiles, versions  # noqa: E402
 from tools import findings  # noqa: E402
 
 SETUP = """import sys, pathlib
@@ -33,9 +34,13 @@ RUN_OPTIONS = "device, precision=precision, force=force, train=train, progress=p
 
 
 def notebook(name, cells):
-    nb = new_notebook(cells=cells, metadata={
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-        "language_info": {"name": "python"}})
+    nb = new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        },
+    )
     for i, cell in enumerate(nb.cells):
         cell.id = f"{name.split('_')[0]}-{i:02d}"  # stable ids: regenerating changes only what changed
         if cell.cell_type == "code" and cell.source.startswith("profile = "):
@@ -54,32 +59,38 @@ def imports(modules: str) -> str:
 
 
 def setup(name, modules):
-    return [new_code_cell(SETUP.format(imports=imports(modules), name=name)),
-            new_code_cell(PARAMETERS.format(profiles=" | ".join(profiles.PROFILES)))]
+    return [
+        new_code_cell(SETUP.format(imports=imports(modules), name=name)),
+        new_code_cell(PARAMETERS.format(profiles=" | ".join(profiles.PROFILES))),
+    ]
 
 
 def version_runs():
     """The cells every version notebook shares: train and evaluate its runs, then their curves and accuracies."""
     return [
-        new_markdown_cell("## Train and evaluate\n\n`plan.run_shown` trains each run on fresh numbers from MNIST "
-                          "train digits (never the validation digits), validating after every epoch, or reuses a "
-                          "finished run; then tests it once on the fixed test set and its variants. With "
-                          "`train=False` it shows finished runs only."),
+        new_markdown_cell(
+            "## Train and evaluate\n\n`plan.run_shown` trains each run on fresh numbers from MNIST "
+            "train digits (never the validation digits), validating after every epoch, or reuses a "
+            "finished run; then tests it once on the fixed test set and its variants. With "
+            "`train=False` it shows finished runs only."
+        ),
         new_code_cell("results = plan.run_shown(plan.version_runs(VERSION, seeds), profile, " + RUN_OPTIONS + ")"),
-        new_markdown_cell("## Training curves\n\nTraining loss and batch accuracy as the network saw them (dropout "
-                          "on, where the version has dropout), and the error on the fixed validation numbers after "
-                          "each epoch."),
+        new_markdown_cell(
+            "## Training curves\n\nTraining loss and batch accuracy as the network saw them (dropout "
+            "on, where the version has dropout), and the error on the fixed validation numbers after "
+            "each epoch."
+        ),
         new_code_cell("plots.training_curves(results);"),
-        new_markdown_cell("## Accuracy by digit count\n\nA number is right only when every digit is, so longer "
-                          "numbers are harder."),
+        new_markdown_cell(
+            "## Accuracy by digit count\n\nA number is right only when every digit is, so longer numbers are harder."
+        ),
         new_code_cell("plots.accuracy_by_digits(results);"),
     ]
 
 
 def closing(v):
-    """"What this run showed": the generated comparison, then the written reading where there is one."""
-    cells = [new_markdown_cell("## What this run showed"),
-             new_code_cell("tables.what_it_showed(results, PARENT)")]
+    """ "What this run showed": the generated comparison, then the written reading where there is one."""
+    cells = [new_markdown_cell("## What this run showed"), new_code_cell("tables.what_it_showed(results, PARENT)")]
     if v in findings.VERSIONS:
         cells.append(new_markdown_cell(f"**Reading.** {findings.VERSIONS[v]}"))
     return cells
@@ -98,36 +109,57 @@ def version_notebook(v):
     else:
         head += f"\n\n**What the original reported:** {spec.original_note}"
     cells = [
-        new_markdown_cell(f"# Version {v}: {spec.slug.replace('_', ' ')}\n\n{head}\n\nThe registry row it runs "
-                          "(`lib/study/versions.py`), and the schedule this profile runs of it:"),
+        new_markdown_cell(
+            f"# Version {v}: {spec.slug.replace('_', ' ')}\n\n{head}\n\nThe registry row it runs "
+            "(`lib/study/versions.py`), and the schedule this profile runs of it:"
+        ),
         *setup(spec.notebook, "plan, plots, tables"),
-        new_code_cell(f"VERSION, PARENT = {v}, {spec.parent or None}  # PARENT: the version this one changes\n"
-                      "tables.version_card(VERSION, profile)"),
+        new_code_cell(
+            f"VERSION, PARENT = {v}, {spec.parent or None}  # PARENT: the version this one changes\n"
+            "tables.version_card(VERSION, profile)"
+        ),
         *version_runs(),
     ]
     if spec.parent:
-        cells += [new_markdown_cell(f"## Beside version {spec.parent}\n\nThe same runs of the version this one "
-                                    "changes, at the same profile, read from their records (every seed found)."),
-                  new_code_cell("tables.against_parent(results, PARENT)")]
+        cells += [
+            new_markdown_cell(
+                f"## Beside version {spec.parent}\n\nThe same runs of the version this one "
+                "changes, at the same profile, read from their records (every seed found)."
+            ),
+            new_code_cell("tables.against_parent(results, PARENT)"),
+        ]
     if not ours:
         cells += [new_markdown_cell("## Beside the original"), new_code_cell("tables.against_original(results)")]
     if spec.head == "digits":
-        cells += [new_markdown_cell("## Which digits it misreads\n\nWith one head per reading position, the errors "
-                                    "can be read position by position."),
-                  new_code_cell("plots.digit_confusion(results[0]);")]
-    cells += [new_markdown_cell("## What it still gets wrong\n\nA sample of misclassified test numbers: true → "
-                                "read (the network's probability for what it read)."),
-              new_code_cell("plots.misclassified(results[0]);"), *closing(v)]
+        cells += [
+            new_markdown_cell(
+                "## Which digits it misreads\n\nWith one head per reading position, the errors "
+                "can be read position by position."
+            ),
+            new_code_cell("plots.digit_confusion(results[0]);"),
+        ]
+    cells += [
+        new_markdown_cell(
+            "## What it still gets wrong\n\nA sample of misclassified test numbers: true → "
+            "read (the network's probability for what it read)."
+        ),
+        new_code_cell("plots.misclassified(results[0]);"),
+        *closing(v),
+    ]
     if v == versions.BEST:
         cells += [
-            new_markdown_cell("## Weights\n\nThe best version's weights are small enough to commit: a `full` or "
-                              "`cpu` run exports them with their checkpoint metadata to "
-                              "`res/weights/best_<dataset>.pt`, which the predict API, its command line and the "
-                              "drawing notebook load."),
-            new_code_cell("from lib.reading import weights\n"
-                          "for r in results:\n"
-                          "    if profile in weights.EXPORTED_PROFILES and r.metrics[\"seed\"] == 0 and r.model is not None:\n"
-                          "        print(weights.export(r))"),
+            new_markdown_cell(
+                "## Weights\n\nThe best version's weights are small enough to commit: a `full` or "
+                "`cpu` run exports them with their checkpoint metadata to "
+                "`res/weights/best_<dataset>.pt`, which the predict API, its command line and the "
+                "drawing notebook load."
+            ),
+            new_code_cell(
+                "from lib.reading import weights\n"
+                "for r in results:\n"
+                '    if profile in weights.EXPORTED_PROFILES and r.metrics["seed"] == 0 and r.model is not None:\n'
+                "        print(weights.export(r))"
+            ),
         ]
     return notebook(spec.notebook, cells)
 
@@ -147,51 +179,62 @@ def test_sets():
             "*train* images (500 per digit) that no training draw ever uses.\n\n"
             "Each set is stored once as raw uint8 images in one `.npz` under `data/` with a JSON manifest "
             "(format, seed, counts, SHA-256 of the MNIST files); loading verifies it and rebuilds a stale or "
-            "damaged set. With `force=True` this notebook rebuilds them all from scratch."),
+            "damaged set. With `force=True` this notebook rebuilds them all from scratch."
+        ),
         *setup(name, "layouts, plots, testsets"),
-        new_code_cell("sets = {}\n"
-                      "for part in testsets.PARTS:\n"
-                      "    for variant in (testsets.VARIANTS if part == \"test\" else [\"clean\"]):\n"
-                      "        for d in layouts.LAYOUTS:\n"
-                      "            load = testsets.build if force else testsets.load\n"
-                      "            sets[part, variant, d] = load(d, variant=variant, part=part)\n"
-                      "            manifest = testsets.verify(d, variant=variant, part=part)\n"
-                      "            print(f\"{part:4} {variant:6} {d}: {len(sets[part, variant, d]):,} numbers, by digit count \"\n"
-                      "                  f\"{manifest['count_by_digit_count']}, SHA-256 {manifest['file_sha256'][:12]}…\")"),
-        new_markdown_cell("## W samples\n\nA W image is 28 pixels high and 28 per digit wide; versions 1–13 see it "
-                          "squashed to 32×32, so the aspect ratio depends on the digit count (bug 3 in "
-                          "`docs/original_study.md`)."),
-        new_code_cell("plots.sample_grid(sets[\"test\", \"clean\", \"W\"]);"),
-        new_markdown_cell("## C samples\n\nC holds the digits as channels in reading order: channel 0 is the "
-                          "leading digit, so \"5\", \"50\" and \"500\" all have a 5 in channel 0 (bug 2 in "
-                          "`docs/original_study.md`). Channels 0/1/2 are drawn as red/green/blue, then one 2-digit "
-                          "number channel by channel: its third channel is empty."),
-        new_code_cell("plots.sample_grid(sets[\"test\", \"clean\", \"C\"]);"),
-        new_code_cell("two_digit = int((sets[\"test\", \"clean\", \"C\"].ndigits == 2).nonzero()[0])\n"
-                      "plots.channel_panels(sets[\"test\", \"clean\", \"C\"], two_digit);"),
+        new_code_cell(
+            "sets = {}\n"
+            "for part in testsets.PARTS:\n"
+            '    for variant in (testsets.VARIANTS if part == "test" else ["clean"]):\n'
+            "        for d in layouts.LAYOUTS:\n"
+            "            load = testsets.build if force else testsets.load\n"
+            "            sets[part, variant, d] = load(d, variant=variant, part=part)\n"
+            "            manifest = testsets.verify(d, variant=variant, part=part)\n"
+            '            print(f"{part:4} {variant:6} {d}: {len(sets[part, variant, d]):,} numbers, by digit count "\n'
+            "                  f\"{manifest['count_by_digit_count']}, SHA-256 {manifest['file_sha256'][:12]}…\")"
+        ),
+        new_markdown_cell(
+            "## W samples\n\nA W image is 28 pixels high and 28 per digit wide; versions 1–13 see it "
+            "squashed to 32×32, so the aspect ratio depends on the digit count (bug 3 in "
+            "`docs/original_study.md`)."
+        ),
+        new_code_cell('plots.sample_grid(sets["test", "clean", "W"]);'),
+        new_markdown_cell(
+            "## C samples\n\nC holds the digits as channels in reading order: channel 0 is the "
+            'leading digit, so "5", "50" and "500" all have a 5 in channel 0 (bug 2 in '
+            "`docs/original_study.md`). Channels 0/1/2 are drawn as red/green/blue, then one 2-digit "
+            "number channel by channel: its third channel is empty."
+        ),
+        new_code_cell('plots.sample_grid(sets["test", "clean", "C"]);'),
+        new_code_cell(
+            'two_digit = int((sets["test", "clean", "C"].ndigits == 2).nonzero()[0])\n'
+            'plots.channel_panels(sets["test", "clean", "C"], two_digit);'
+        ),
         new_markdown_cell("## The robust variant\n\nThe same numbers, other digit images, each digit moved."),
-        new_code_cell("plots.sample_grid(sets[\"test\", \"robust\", \"W\"]);"),
-        new_markdown_cell("## Pixel statistics\n\nRaw pixels (0–255, over the digits' own width for W) and the "
-                          "model input after the original's preprocessing (resize to 32×32, normalise with "
-                          "0.1307/0.3081). Longer W numbers squashed into 32 pixels carry more ink per pixel; "
-                          "C's empty channels pull the mean down (they normalise to −0.424)."),
-        new_code_cell("testsets.pixel_stats(sets[\"test\", \"clean\", \"W\"]).round(3)"),
-        new_code_cell("testsets.pixel_stats(sets[\"test\", \"clean\", \"C\"]).round(3)"),
+        new_code_cell('plots.sample_grid(sets["test", "robust", "W"]);'),
+        new_markdown_cell(
+            "## Pixel statistics\n\nRaw pixels (0–255, over the digits' own width for W) and the "
+            "model input after the original's preprocessing (resize to 32×32, normalise with "
+            "0.1307/0.3081). Longer W numbers squashed into 32 pixels carry more ink per pixel; "
+            "C's empty channels pull the mean down (they normalise to −0.424)."
+        ),
+        new_code_cell('testsets.pixel_stats(sets["test", "clean", "W"]).round(3)'),
+        new_code_cell('testsets.pixel_stats(sets["test", "clean", "C"]).round(3)'),
     ]
     return notebook(name, cells)
 
 
 KEPT_INTROS = {
     "01_cnnW.ipynb": "# 01 · cnnW: the kept network (version 7) on W\n\nThe original kept version 7: three conv "
-                     "blocks (32, 64, 256 channels, 5×5, batch norm), FC 4096→2048→1024→1000 with dropout 0.5 and "
-                     "0.5, Adam at lr 1e-3, 10 epochs of 150,000 fresh numbers in batches of 64. It reported 98% "
-                     "(floor-rounded) and a training loss of 0.059. This notebook shows its runs, where they fail, "
-                     "and how they compare with the original.",
+    "blocks (32, 64, 256 channels, 5×5, batch norm), FC 4096→2048→1024→1000 with dropout 0.5 and "
+    "0.5, Adam at lr 1e-3, 10 epochs of 150,000 fresh numbers in batches of 64. It reported 98% "
+    "(floor-rounded) and a training loss of 0.059. This notebook shows its runs, where they fail, "
+    "and how they compare with the original.",
     "02_cnnC.ipynb": "# 02 · cnnC: version 7 on C\n\nThe original's C networks stopped at version 5 (95%), and "
-                     "their numbers came from a pipeline with a uint8 wrap-around bug: 1- and 2-digit images had "
-                     "their pixels mapped v → (256 − v) mod 256 (bug 1 in `docs/original_study.md`). Here the kept "
-                     "network, version 7, is trained on C twice: on correct images, and with the original's "
-                     "wrap-around (`+wrap`), which measures what the bug cost.",
+    "their numbers came from a pipeline with a uint8 wrap-around bug: 1- and 2-digit images had "
+    "their pixels mapped v → (256 − v) mod 256 (bug 1 in `docs/original_study.md`). Here the kept "
+    "network, version 7, is trained on C twice: on correct images, and with the original's "
+    "wrap-around (`+wrap`), which measures what the bug cost.",
 }
 
 
@@ -199,21 +242,29 @@ def kept(name):
     cells = [
         new_markdown_cell(KEPT_INTROS[name]),
         *setup(name, "plan, plots, tables"),
-        new_code_cell(f"PARENT = None  # compared with the original, not with another version\n"
-                      f"runs = [k.with_seed(s) for k in plan.KEPT_NOTEBOOKS[{name!r}] for s in range(seeds)]\n"
-                      "results = plan.run_shown(runs, profile, " + RUN_OPTIONS + ")"),
+        new_code_cell(
+            f"PARENT = None  # compared with the original, not with another version\n"
+            f"runs = [k.with_seed(s) for k in plan.KEPT_NOTEBOOKS[{name!r}] for s in range(seeds)]\n"
+            "results = plan.run_shown(runs, profile, " + RUN_OPTIONS + ")"
+        ),
         new_markdown_cell("## Training curves"),
         new_code_cell("plots.training_curves(results);"),
-        new_markdown_cell("## Accuracy by digit count\n\nA number is right only when every digit is, so longer "
-                          "numbers are harder: the original's own logs showed 3-digit numbers as the weakest."),
+        new_markdown_cell(
+            "## Accuracy by digit count\n\nA number is right only when every digit is, so longer "
+            "numbers are harder: the original's own logs showed 3-digit numbers as the weakest."
+        ),
         new_code_cell("plots.accuracy_by_digits(results);"),
-        new_markdown_cell("## What it gets wrong\n\nA sample of misclassified test numbers (first run): true → "
-                          "read (the network's probability for what it read), then the most frequent confusions and "
-                          "the error rate at each digit place."),
+        new_markdown_cell(
+            "## What it gets wrong\n\nA sample of misclassified test numbers (first run): true → "
+            "read (the network's probability for what it read), then the most frequent confusions and "
+            "the error rate at each digit place."
+        ),
         new_code_cell("plots.misclassified(results[0]);"),
         new_code_cell("plots.confusions_table(results[0].metrics)"),
-        new_code_cell("{tables.label(r): {k: round(r.metrics[k], 4) for k in ('digit_error_hundreds', 'digit_error_tens', "
-                      "'digit_error_units', 'length_error')} for r in results}"),
+        new_code_cell(
+            "{tables.label(r): {k: round(r.metrics[k], 4) for k in ('digit_error_hundreds', 'digit_error_tens', "
+            "'digit_error_units', 'length_error')} for r in results}"
+        ),
         new_markdown_cell("## Beside the original"),
         new_code_cell("tables.against_original(results)"),
         new_markdown_cell("## What this run showed"),
@@ -222,10 +273,12 @@ def kept(name):
     if name in findings.NOTEBOOKS:
         cells.append(new_markdown_cell(f"**Reading.** {findings.NOTEBOOKS[name]}"))
     cells += [
-        new_markdown_cell("## Weights\n\nEach run's final weights are saved with their metadata (version, dataset, "
-                          "preprocessing, profile, seed, recipe, commit, test metrics) in `$RUNS_DIR` (default "
-                          "`runs/`, git-ignored: 48 MB each); `lib.infra.checkpoint.load_into` refuses weights of "
-                          "another model."),
+        new_markdown_cell(
+            "## Weights\n\nEach run's final weights are saved with their metadata (version, dataset, "
+            "preprocessing, profile, seed, recipe, commit, test metrics) in `$RUNS_DIR` (default "
+            "`runs/`, git-ignored: 48 MB each); `lib.infra.checkpoint.load_into` refuses weights of "
+            "another model."
+        ),
         new_code_cell("tables.checkpoints(results)"),
     ]
     return notebook(name, cells)
@@ -243,19 +296,23 @@ def unseen_and_robust():
             "per-position heads (version 15 on) read a number from its digits, so they can name it.\n\n"
             "**Robustness.** The test-set variants draw the same numbers again with other digit images, each digit "
             "moved (`lib.data.testsets.VARIANTS`). The table lists every run of this profile that was scored on "
-            "them; runs recorded before a variant existed have none."),
+            "them; runs recorded before a variant existed have none."
+        ),
         *setup(name, "plan, plots, results, splits, tables"),
-        new_code_cell("VERSIONS = (7, 15, 19)  # 7: 1000-way softmax; 15: per-position heads on a v7-size network; "
-                      "19: the small network\n"
-                      "held = splits.held_out()\n"
-                      "print(f\"{len(held)} held-out numbers, e.g. {held[:12]}\")"),
+        new_code_cell(
+            "VERSIONS = (7, 15, 19)  # 7: 1000-way softmax; 15: per-position heads on a v7-size network; "
+            "19: the small network\n"
+            "held = splits.held_out()\n"
+            'print(f"{len(held)} held-out numbers, e.g. {held[:12]}")'
+        ),
         new_markdown_cell("## Trained without the held-out numbers"),
-        new_code_cell("keys = [plan.RunKey(v, \"W\", seed, split=\"heldout\") for v in VERSIONS for seed in range(seeds)]\n"
-                      "unseen = plan.run_shown(keys, profile, " + RUN_OPTIONS + ")\n"
-                      "tables.unseen(unseen)"),
+        new_code_cell(
+            'keys = [plan.RunKey(v, "W", seed, split="heldout") for v in VERSIONS for seed in range(seeds)]\n'
+            "unseen = plan.run_shown(keys, profile, " + RUN_OPTIONS + ")\n"
+            "tables.unseen(unseen)"
+        ),
         new_markdown_cell("## Robustness: every run of this profile"),
-        new_code_cell("frame = results.collect(profiles=[profile])\n"
-                      "tables.robustness(frame[frame[\"split\"] == \"all\"])"),
+        new_code_cell('frame = results.collect(profiles=[profile])\ntables.robustness(frame[frame["split"] == "all"])'),
         new_code_cell("plots.robustness_bars(frame, profile);"),
     ]
     if name in findings.NOTEBOOKS:
@@ -266,44 +323,61 @@ def unseen_and_robust():
 def results_notebook():
     name = "90_results.ipynb"
     cells = [
-        new_markdown_cell("# 90 · Results\n\nGathers every run's `metrics.json` under `res/runs/` into "
-                          "`res/results.csv` (one row per run, full precision) and `res/results.md`: the original "
-                          "study at its own recipe first, each run beside the original's figure with a verdict, then "
-                          "the versions past it, the small networks, numbers never seen in training, the quick "
-                          "record (compared with itself) and the single-digit models. It draws accuracy per version "
-                          "for each profile on its own axes, and ends with the study's conclusions: the facts "
-                          "counted from the records, then our reading of them (`docs/conclusions.md`). A smoke run "
-                          "writes to `res/smoke/` (git-ignored), so a check never overwrites the record."),
+        new_markdown_cell(
+            "# 90 · Results\n\nGathers every run's `metrics.json` under `res/runs/` into "
+            "`res/results.csv` (one row per run, full precision) and `res/results.md`: the original "
+            "study at its own recipe first, each run beside the original's figure with a verdict, then "
+            "the versions past it, the small networks, numbers never seen in training, the quick "
+            "record (compared with itself) and the single-digit models. It draws accuracy per version "
+            "for each profile on its own axes, and ends with the study's conclusions: the facts "
+            "counted from the records, then our reading of them (`docs/conclusions.md`). A smoke run "
+            "writes to `res/smoke/` (git-ignored), so a check never overwrites the record."
+        ),
         *setup(name, "atomic, paths, plots, profiles, results, summary"),
-        new_code_cell("shown = None if profile == \"smoke\" else [p for p in profiles.PROFILES if p != \"smoke\"]\n"
-                      "frame = results.collect(profiles=shown)\n"
-                      "single = results.collect_single_digit(profiles=shown)\n"
-                      "written = paths.ROOT / \"docs\" / \"conclusions.md\"\n"
-                      "conclusions = summary.conclusions_facts(frame) + (\"\\n\\n\" + written.read_text() if written.is_file() else \"\")\n"
-                      "csv_path, md_path = results.write(frame, single, results.output_dir(profile), conclusions)\n"
-                      "print(f\"{len(frame)} 0-999 runs and {len(single)} single-digit runs -> {paths.relative(md_path)}, \"\n"
-                      "      f\"{paths.relative(csv_path)}\")"),
-        new_markdown_cell("## Accuracy per version\n\nOne figure per profile: a profile is never drawn on the same "
-                          "axes as another, and the original's floor-rounded figures appear only beside the full "
-                          "recipe."),
-        new_code_cell("for p in frame[\"profile\"].unique():\n"
-                      "    fig = plots.results_figure(frame, p)\n"
-                      "    atomic.write_with(results.output_dir(profile) / f\"results_{p}.png\", "
-                      "lambda f: fig.savefig(f, format=\"png\", dpi=110))"),
+        new_code_cell(
+            'shown = None if profile == "smoke" else [p for p in profiles.PROFILES if p != "smoke"]\n'
+            "frame = results.collect(profiles=shown)\n"
+            "single = results.collect_single_digit(profiles=shown)\n"
+            'written = paths.ROOT / "docs" / "conclusions.md"\n'
+            'conclusions = summary.conclusions_facts(frame) + ("\\n\\n" + written.read_text() if written.is_file() else "")\n'
+            "csv_path, md_path = results.write(frame, single, results.output_dir(profile), conclusions)\n"
+            'print(f"{len(frame)} 0-999 runs and {len(single)} single-digit runs -> {paths.relative(md_path)}, "\n'
+            '      f"{paths.relative(csv_path)}")'
+        ),
+        new_markdown_cell(
+            "## Accuracy per version\n\nOne figure per profile: a profile is never drawn on the same "
+            "axes as another, and the original's floor-rounded figures appear only beside the full "
+            "recipe."
+        ),
+        new_code_cell(
+            'for p in frame["profile"].unique():\n'
+            "    fig = plots.results_figure(frame, p)\n"
+            '    atomic.write_with(results.output_dir(profile) / f"results_{p}.png", '
+            'lambda f: fig.savefig(f, format="png", dpi=110))'
+        ),
         new_code_cell("from IPython.display import Markdown\nMarkdown(md_path.read_text())"),
-        new_markdown_cell("## The best network\n\nThe committed weights' version against the targets, and every "
-                          "version past the original ranked by validation; a run of the record (not smoke) writes "
-                          "this into the README's generated block."),
-        new_code_cell("best = summary.best_network(frame, single)\n"
-                      "if profile != \"smoke\":\n"
-                      "    print(\"README updated\" if results.update_readme(\"best-network\", best) and "
-                      "results.update_readme(\"conclusions\", conclusions) else \"README has no generated blocks\")\n"
-                      "Markdown(best)"),
+        new_markdown_cell(
+            "## The best network\n\nThe committed weights' version against the targets, and every "
+            "version past the original ranked by validation; a run of the record (not smoke) writes "
+            "this into the README's generated block."
+        ),
+        new_code_cell(
+            "best = summary.best_network(frame, single)\n"
+            'if profile != "smoke":\n'
+            '    print("README updated" if results.update_readme("best-network", best) and '
+            'results.update_readme("conclusions", conclusions) else "README has no generated blocks")\n'
+            "Markdown(best)"
+        ),
     ]
     return notebook(name, cells)
 
 
 if __name__ == "__main__":
-    made = [test_sets(), *(kept(name) for name in KEPT_INTROS), *(version_notebook(v) for v in versions.VERSIONS), unseen_and_robust(),
-            results_notebook()]
+    made = [
+        test_sets(),
+        *(kept(name) for name in KEPT_INTROS),
+        *(version_notebook(v) for v in versions.VERSIONS),
+        unseen_and_robust(),
+        results_notebook(),
+    ]
     print("\n".join(made))

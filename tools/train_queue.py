@@ -9,6 +9,7 @@ $RUNS_DIR). Finished runs write their record (res/runs/<profile>/<run>/) and the
 notebooks with `run_all.sh --no-train`, which never trains: a notebook lists the runs still to come.
 Never run two queues, or a queue beside other long trainings, on the same 2 cores.
 """
+
 import argparse
 import os
 import subprocess
@@ -17,8 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from lib.study import eta, experiment, plan  # noqa: E402
 from lib.infra import provenance
+from lib.study import eta, experiment, plan  # noqa: E402
 
 
 def seeds_shown(queue, notebook: str) -> int:
@@ -28,12 +29,24 @@ def seeds_shown(queue, notebook: str) -> int:
 
 def render(notebooks, profile, queue, device):
     for name in notebooks:
-        cmd = [str(ROOT / "run_all.sh"), "--profile", profile, "--only", Path(name).stem, "--no-train",
-               "--device", device, "--seeds", str(seeds_shown(queue, name))]
+        cmd = [
+            str(ROOT / "run_all.sh"),
+            "--profile",
+            profile,
+            "--only",
+            Path(name).stem,
+            "--no-train",
+            "--device",
+            device,
+            "--seeds",
+            str(seeds_shown(queue, name)),
+        ]
         print("[queue]", " ".join(cmd[1:]), flush=True)
         if subprocess.run(cmd, cwd=ROOT).returncode != 0:
-            print(f"[queue] rendering {name} failed; the run's record is written, rerun that command to retry.",
-                  flush=True)
+            print(
+                f"[queue] rendering {name} failed; the run's record is written, rerun that command to retry.",
+                flush=True,
+            )
 
 
 def main():

@@ -4,6 +4,7 @@ Both work on the raw uint8 slots of a NumberBatch before preprocessing, on the b
 device, with draws from the training stream's torch.Generator, so a resumed epoch sees
 the same augmented numbers. Layout shifts are the layout's `place` (lib/data/layouts.py), also how the robust test sets are composed.
 """
+
 import math
 
 import torch
@@ -14,8 +15,9 @@ from . import layouts
 from .numbers import NumberBatch
 
 
-def digit_affine(slots: torch.Tensor, generator: torch.Generator, degrees: float, scale: float, shear: float,
-                 shift: float) -> torch.Tensor:
+def digit_affine(
+    slots: torch.Tensor, generator: torch.Generator, degrees: float, scale: float, shear: float, shift: float
+) -> torch.Tensor:
     """Each 28x28 slot through its own random affine map (uniform rotation, scale 1 +- scale, shear, shift px)."""
     b = slots.shape[0]
     images = slots.reshape(b * 3, 1, 28, 28).float()
@@ -24,8 +26,13 @@ def digit_affine(slots: torch.Tensor, generator: torch.Generator, degrees: float
     zoom = 1 + u[:, 2] * scale
     cos, sin, tan = angle.cos(), angle.sin(), sh.tan()
     # output -> input coordinates (affine_grid's convention): rotation @ shear, divided by the zoom
-    theta = torch.stack([torch.stack([cos, cos * tan - sin, u[:, 3] * shift * 2 / 28], 1),
-                         torch.stack([sin, sin * tan + cos, u[:, 4] * shift * 2 / 28], 1)], 1)
+    theta = torch.stack(
+        [
+            torch.stack([cos, cos * tan - sin, u[:, 3] * shift * 2 / 28], 1),
+            torch.stack([sin, sin * tan + cos, u[:, 4] * shift * 2 / 28], 1),
+        ],
+        1,
+    )
     theta[:, :, :2] /= zoom[:, None, None]
     grid = F.affine_grid(theta, list(images.shape), align_corners=False)
     out = F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
@@ -60,8 +67,9 @@ def elastic(slots: torch.Tensor, generator: torch.Generator, alpha: float, sigma
     noise = torch.rand(b * 3, 2, 28, 28, generator=generator, device=slots.device) * 2 - 1
     size = 2 * round(3 * sigma) + 1
     field = TF.gaussian_blur(noise, [size, size], [sigma, sigma]) * (alpha * 2 / 28)  # px -> grid units
-    identity = F.affine_grid(torch.eye(2, 3, device=slots.device).expand(b * 3, 2, 3), list(images.shape),
-                             align_corners=False)
+    identity = F.affine_grid(
+        torch.eye(2, 3, device=slots.device).expand(b * 3, 2, 3), list(images.shape), align_corners=False
+    )
     grid = identity + field.permute(0, 2, 3, 1)
     out = F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     return out.round_().clamp_(0, 255).to(torch.uint8).view_as(slots)
@@ -76,5 +84,4 @@ def augment(batch: NumberBatch, dataset: str, generator: torch.Generator, spec) 
         slots = elastic(slots, generator, *spec.augment_elastic)
     if not spec.augment_layout:
         return layouts.get(dataset).compose(slots)
-    return layouts.get(dataset).place(slots, *random_shifts(len(batch), *spec.augment_layout, generator,
-                                                              slots.device))
+    return layouts.get(dataset).place(slots, *random_shifts(len(batch), *spec.augment_layout, generator, slots.device))

@@ -10,6 +10,7 @@ A layout says how those become the image a network sees, and everything that dep
 W puts the digits side by side in one channel; C stacks them as three channels. A third layout is one
 more subclass in LAYOUTS; every other module looks the layout up by its name (the runs' `dataset`).
 """
+
 import torch
 
 from ..infra.choices import pick
@@ -34,8 +35,9 @@ class Layout:
         """Raw images with slot j moved by (shift_x[:, j], shift_y[:, j]) pixels."""
         raise NotImplementedError
 
-    def touching_shifts(self, slots: torch.Tensor, ndigits: torch.Tensor, gaps: torch.Tensor,
-                        offset: torch.Tensor) -> torch.Tensor | None:
+    def touching_shifts(
+        self, slots: torch.Tensor, ndigits: torch.Tensor, gaps: torch.Tensor, offset: torch.Tensor
+    ) -> torch.Tensor | None:
         """x shifts [B, 3] that put neighbouring digits `gaps` px apart, ink to ink (<= 0: they touch), the whole
         number moved by `offset` px as far as it stays in the image; None where digits have no neighbours."""
         return None
@@ -85,8 +87,15 @@ def _moved(slots, shift_x, shift_y, width, offset):
     ys = torch.arange(28, device=dev)[None, None, :] - shift_y[:, :, None]  # [B, 3, 28] source rows
     xs = torch.arange(width, device=dev)[None, None, :] - shift_x[:, :, None] - offset * slot[None, :, None]
     inside = ((ys >= 0) & (ys < 28))[..., :, None] & ((xs >= 0) & (xs < 28))[..., None, :]
-    return slots[torch.arange(b, device=dev)[:, None, None, None], slot[None, :, None, None],
-                 ys.clamp(0, 27)[..., :, None], xs.clamp(0, 27)[..., None, :]] * inside
+    return (
+        slots[
+            torch.arange(b, device=dev)[:, None, None, None],
+            slot[None, :, None, None],
+            ys.clamp(0, 27)[..., :, None],
+            xs.clamp(0, 27)[..., None, :],
+        ]
+        * inside
+    )
 
 
 class SideBySide(Layout):
@@ -133,7 +142,7 @@ class SideBySide(Layout):
 
     def digit_views(self, x, margin, fill):
         padded = torch.nn.functional.pad(x, (margin, margin), value=fill)
-        views = torch.stack([padded[..., 28 * j: 28 * j + 28 + 2 * margin] for j in range(3)], 1)
+        views = torch.stack([padded[..., 28 * j : 28 * j + 28 + 2 * margin] for j in range(3)], 1)
         return views.reshape(-1, *self.view_shape(margin))
 
     def show(self, raw_one, ndigits):

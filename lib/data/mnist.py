@@ -6,6 +6,7 @@ range) and placed, decompressed, where torchvision reads it (DATA_DIR/MNIST/raw)
 then torchvision opens it with download=False. Checksums are not what accepts a
 file: a rebuilt but valid file (as in ../shared/mnist) is fine.
 """
+
 import gzip
 import hashlib
 from pathlib import Path
@@ -24,10 +25,14 @@ FILES = {
     "t10k-images-idx3-ubyte": (2051, 10000, (28, 28)),
     "t10k-labels-idx1-ubyte": (2049, 10000, ()),
 }
-SPLIT_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-               "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
-HOW_TO_FIX = ("Set MNIST_DIR to a folder with the four MNIST idx files (gzipped or not), "
-              "e.g. MNIST_DIR=../shared/mnist, or allow the download (download=True) on a machine with internet.")
+SPLIT_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+HOW_TO_FIX = (
+    "Set MNIST_DIR to a folder with the four MNIST idx files (gzipped or not), "
+    "e.g. MNIST_DIR=../shared/mnist, or allow the download (download=True) on a machine with internet."
+)
 
 
 class MNISTDataError(RuntimeError):
@@ -114,7 +119,9 @@ def ensure_mnist(root=DATA_DIR, mnist_dir=None, download=True) -> Path:
         for train in (True, False):
             MNIST(root=str(root), train=train, download=True)
     except Exception as e:  # no internet: URLError, RuntimeError, socket errors
-        raise MNISTDataError(f"MNIST download failed ({type(e).__name__}: {str(e).splitlines()[0]}). {HOW_TO_FIX}") from e
+        raise MNISTDataError(
+            f"MNIST download failed ({type(e).__name__}: {str(e).splitlines()[0]}). {HOW_TO_FIX}"
+        ) from e
     _placed_files_ok(root)
     return raw_folder(root)
 
@@ -129,5 +136,4 @@ def load_split(split: str, root=DATA_DIR, mnist_dir=None, download=True):
 
 def split_sha256(split: str, root=DATA_DIR) -> dict:
     """SHA-256 of the placed idx files of a split, recorded in test-set manifests."""
-    return {name: hashlib.sha256((raw_folder(root) / name).read_bytes()).hexdigest()
-            for name in SPLIT_FILES[split]}
+    return {name: hashlib.sha256((raw_folder(root) / name).read_bytes()).hexdigest() for name in SPLIT_FILES[split]}

@@ -9,8 +9,9 @@ batches every time (on the same device type).
 The raw composition is three 28x28 uint8 slots in reading order, empty slots
 zero; a layout (lib/data/layouts.py: W side by side, C as channels) makes the image from them.
 """
+
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import torch
 
@@ -22,6 +23,7 @@ UNIFORM = (1 / 3, 1 / 3, 1 / 3)
 @dataclass
 class NumberBatch:
     """One batch of raw numbers. `source` holds the MNIST index of each slot's image (-1: empty)."""
+
     slots: torch.Tensor  # uint8 [B, 3, 28, 28], reading order
     ndigits: torch.Tensor  # int64 [B], 1..3
     labels: torch.Tensor  # int64 [B], the number itself
@@ -95,14 +97,14 @@ class DigitBank:
 
 def number_table(exclude=()) -> tuple:
     """([3, 900] numbers with 1, 2, 3 digits, padded; [3] how many of each) without the excluded ones."""
-    excluded = set(int(n) for n in exclude)
+    excluded = {int(n) for n in exclude}
     table = torch.zeros(3, 900, dtype=torch.long)
     counts = torch.zeros(3, dtype=torch.long)
     for n in (1, 2, 3):
-        allowed = [x for x in range(0 if n == 1 else 10 ** (n - 1), 10 ** n) if x not in excluded]
+        allowed = [x for x in range(0 if n == 1 else 10 ** (n - 1), 10**n) if x not in excluded]
         if not allowed:
             raise ValueError(f"every {n}-digit number is excluded; nothing is left to draw")
-        table[n - 1, :len(allowed)] = torch.tensor(allowed)
+        table[n - 1, : len(allowed)] = torch.tensor(allowed)
         counts[n - 1] = len(allowed)
     return table, counts
 
@@ -120,7 +122,7 @@ def sample_labels(batch_size: int, digit_probs, generator: torch.Generator, devi
     return numbers[n, (u * span).long().clamp(max=span - 1)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _full_table(device: str):
     return tuple(t.to(device) for t in number_table())
 

@@ -7,6 +7,7 @@ A preprocessing is named by a string, as runs record it:
   `native`         version 14 on: the image as composed (W 28x84, C 3x28x28), scaled and normalised only.
 How each layout composes, resizes and shapes its input is the layout's job (lib/data/layouts.py).
 """
+
 import torch
 
 from ..infra.choices import pick
@@ -53,8 +54,10 @@ def prepare(raw: torch.Tensor, ndigits: torch.Tensor, dataset: str, preprocessin
         return normalise(layout.as_input(raw))
     if wrap:
         if not layout.has_wrap_bug:
-            raise ValueError(f"the wrap-around bug belongs to the original's "
-                             f"{'/'.join(n for n, lay in layouts.LAYOUTS.items() if lay.has_wrap_bug)} pipeline, "
-                             f"not to {dataset}; use 'resize32'")
+            raise ValueError(
+                f"the wrap-around bug belongs to the original's "
+                f"{'/'.join(n for n, lay in layouts.LAYOUTS.items() if lay.has_wrap_bug)} pipeline, "
+                f"not to {dataset}; use 'resize32'"
+            )
         raw = wraparound(raw, ndigits)
     return normalise(layout.resize32(raw, ndigits).round_().clamp_(0, 255))  # rounded to uint8 levels, as PIL

@@ -11,12 +11,12 @@ it has never seen. The draw is seeded, and redrawn until every digit still appea
 reading position among the numbers left for training (a factorised head can then name
 every held-out number from parts it has seen; a 1000-way softmax cannot).
 """
-from functools import lru_cache
+
+from functools import cache
 
 import torch
 
 from ..infra.choices import pick
-
 from ..study.heads import position_targets
 
 VALIDATION_PER_DIGIT = 500  # MNIST train images per digit kept out of training: 5,000 in all
@@ -37,7 +37,7 @@ def covers_every_position(numbers) -> bool:
     return all(set(seen[:, k].tolist()) == set(full[:, k].tolist()) for k in range(3))
 
 
-@lru_cache(maxsize=None)
+@cache
 def held_out() -> tuple:
     """The fixed held-out numbers (100 of 0-999), sorted."""
     size = round(1000 * HELD_OUT_FRACTION)
@@ -67,8 +67,10 @@ def validation_digits(labels: torch.Tensor) -> torch.Tensor:
     for digit in range(10):
         rows = (labels == digit).nonzero().squeeze(1)
         if len(rows) <= VALIDATION_PER_DIGIT:
-            raise ValueError(f"MNIST train has {len(rows)} images of digit {digit}; validation needs more than "
-                             f"{VALIDATION_PER_DIGIT}")
+            raise ValueError(
+                f"MNIST train has {len(rows)} images of digit {digit}; validation needs more than "
+                f"{VALIDATION_PER_DIGIT}"
+            )
         picks.append(rows[torch.randperm(len(rows), generator=g)[:VALIDATION_PER_DIGIT]])
     return torch.cat(picks).sort().values
 

@@ -13,6 +13,7 @@ with other digit images and changes of the digits and their layout. "clean" is t
 moves each digit by up to 4 px across and 3 px up or down, the range of the layout augmentation of
 versions 17+, so for them it is in distribution; "ood" goes past every training augmentation.
 """
+
 import hashlib
 import io
 import json
@@ -24,12 +25,11 @@ import torch
 
 from ..infra import atomic
 from ..infra.choices import pick
-from . import mnist, splits
-from . import layouts
-from .layouts import ink_extent
-from .augment import digit_affine, random_shifts, stroke_thickness
-from .numbers import DigitBank, NumberBatch
 from ..infra.paths import DATA_DIR, relative
+from . import layouts, mnist, splits
+from .augment import digit_affine, random_shifts, stroke_thickness
+from .layouts import ink_extent
+from .numbers import DigitBank, NumberBatch
 
 FORMAT_VERSION = 1
 SEED = 20250829  # the date of the original study's versions
@@ -39,6 +39,7 @@ SEED = 20250829  # the date of the original study's versions
 class Variant:
     """A way of drawing the fixed numbers again: its own digit images (seed offset) and changes of the digits
     and of their layout."""
+
     name: str
     seed_offset: int
     description: str
@@ -79,21 +80,38 @@ class Variant:
         return {"variant": self.name, **fields}
 
 
-VARIANTS = {v.name: v for v in (
-    Variant("clean", 0, "the study's test set"),
-    Variant("robust", 10, "digits moved up to 4 px across and 3 px up or down (in distribution for versions "
-                          "trained with layout shifts)", (4, 3)),
-    Variant("ood", 20, "out of distribution for every training augmentation: digits scaled 0.75-1.25, strokes "
-                       "1 px thinner or thicker, moved up to 8 px across and 6 px up or down (ink kept inside), and "
-                       "on W neighbours that touch (0-2 px of overlap or gap between their ink)",
-            layout_shift=(8, 6), digit_scale=0.25, thickness=1, touching_gaps=(-2, 0), keep_ink=True),
-)}
+VARIANTS = {
+    v.name: v
+    for v in (
+        Variant("clean", 0, "the study's test set"),
+        Variant(
+            "robust",
+            10,
+            "digits moved up to 4 px across and 3 px up or down (in distribution for versions "
+            "trained with layout shifts)",
+            (4, 3),
+        ),
+        Variant(
+            "ood",
+            20,
+            "out of distribution for every training augmentation: digits scaled 0.75-1.25, strokes "
+            "1 px thinner or thicker, moved up to 8 px across and 6 px up or down (ink kept inside), and "
+            "on W neighbours that touch (0-2 px of overlap or gap between their ink)",
+            layout_shift=(8, 6),
+            digit_scale=0.25,
+            thickness=1,
+            touching_gaps=(-2, 0),
+            keep_ink=True,
+        ),
+    )
+}
 ROBUST_SHIFT = VARIANTS["robust"].layout_shift
 
 
 @dataclass(frozen=True)
 class Part:
     """Which MNIST digits a family of fixed sets is made of, and how many numbers per class."""
+
     name: str
     mnist_split: str  # the MNIST split its digit images come from
     per_class: dict  # numbers per class, by digit count
@@ -105,10 +123,13 @@ class Part:
         return sum(n * (9 * 10 ** (k - 1) + (k == 1)) for k, n in self.per_class.items())
 
 
-PARTS = {p.name: p for p in (
-    Part("test", "test", {1: 1500, 2: 167, 3: 17}, 0, "test"),
-    Part("val", "train", {1: 500, 2: 56, 3: 6}, 100, "val"),
-)}
+PARTS = {
+    p.name: p
+    for p in (
+        Part("test", "test", {1: 1500, 2: 167, 3: 17}, 0, "test"),
+        Part("val", "train", {1: 500, 2: 56, 3: 6}, 100, "val"),
+    )
+}
 PER_CLASS = PARTS["test"].per_class
 SIZE = PARTS["test"].size
 
@@ -124,6 +145,7 @@ def check_variant(variant: str) -> str:
 
 class TestSetError(RuntimeError):
     """A test-set file that is missing, stale or damaged and may not be used."""
+
     __test__ = False  # not a pytest class
 
 
@@ -149,8 +171,9 @@ class TestSet:
 
 def paths(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test"):
     root = Path(root)
-    stem = (f"{check_part(part).file_prefix}_{layouts.get(dataset).name}"
-            + ("" if check_variant(variant) == "clean" else f"_{variant}"))
+    stem = f"{check_part(part).file_prefix}_{layouts.get(dataset).name}" + (
+        "" if check_variant(variant) == "clean" else f"_{variant}"
+    )
     return root / f"{stem}.npz", root / f"{stem}.json"
 
 
@@ -172,12 +195,17 @@ def digit_bank(part: str, mnist_root=DATA_DIR, mnist_dir=None) -> DigitBank:
     return DigitBank(images, labels)
 
 
-def generate(dataset: str, mnist_root=DATA_DIR, mnist_dir=None, seed: int = SEED, variant: str = "clean",
-             part: str = "test") -> TestSet:
+def generate(
+    dataset: str, mnist_root=DATA_DIR, mnist_dir=None, seed: int = SEED, variant: str = "clean", part: str = "test"
+) -> TestSet:
     """Draw a fixed set in memory from its part's MNIST digits."""
     bank = digit_bank(part, mnist_root, mnist_dir)
-    gen = torch.Generator().manual_seed(seed + layouts.get(dataset).seed_offset
-                                        + VARIANTS[check_variant(variant)].seed_offset + check_part(part).seed_offset)
+    gen = torch.Generator().manual_seed(
+        seed
+        + layouts.get(dataset).seed_offset
+        + VARIANTS[check_variant(variant)].seed_offset
+        + check_part(part).seed_offset
+    )
     batch: NumberBatch = bank.numbers(class_labels(part), gen)
     raw = VARIANTS[variant].draw(batch, dataset, gen)
     return TestSet(dataset, raw.contiguous(), batch.ndigits, batch.labels, batch.source)
@@ -192,8 +220,15 @@ def _expected_manifest(dataset, mnist_root, variant="clean", part="test"):
     return {
         "format_version": FORMAT_VERSION,
         "dataset": dataset,
-        **({} if part == "test" else {"part": part, "mnist_images_per_digit": splits.VALIDATION_PER_DIGIT,
-                                      "validation_seed": splits.VALIDATION_SEED}),
+        **(
+            {}
+            if part == "test"
+            else {
+                "part": part,
+                "mnist_images_per_digit": splits.VALIDATION_PER_DIGIT,
+                "validation_seed": splits.VALIDATION_SEED,
+            }
+        ),
         **VARIANTS[variant].manifest(),
         "seed": SEED,
         "size": spec.size,
@@ -203,18 +238,27 @@ def _expected_manifest(dataset, mnist_root, variant="clean", part="test"):
     }
 
 
-def build(dataset: str, root=DATA_DIR, mnist_root=DATA_DIR, mnist_dir=None, variant: str = "clean",
-          part: str = "test") -> TestSet:
+def build(
+    dataset: str, root=DATA_DIR, mnist_root=DATA_DIR, mnist_dir=None, variant: str = "clean", part: str = "test"
+) -> TestSet:
     """Generate a fixed set and write it with its manifest (both atomically)."""
     mnist.ensure_mnist(mnist_root, mnist_dir)
     ts = generate(dataset, mnist_root, variant=variant, part=part)
     data_path, manifest_path = paths(dataset, root, variant, part)
     buf = io.BytesIO()
-    np.savez_compressed(buf, raw=ts.raw.numpy(), ndigits=ts.ndigits.numpy().astype(np.int8),
-                        labels=ts.labels.numpy().astype(np.int16), source=ts.source.numpy().astype(np.int32))
+    np.savez_compressed(
+        buf,
+        raw=ts.raw.numpy(),
+        ndigits=ts.ndigits.numpy().astype(np.int8),
+        labels=ts.labels.numpy().astype(np.int16),
+        source=ts.source.numpy().astype(np.int32),
+    )
     atomic.write_bytes(data_path, buf.getvalue())
     manifest = _expected_manifest(dataset, mnist_root, variant, part) | {
-        "file": data_path.name, "file_sha256": _sha256(data_path), "shape": list(ts.raw.shape)}
+        "file": data_path.name,
+        "file_sha256": _sha256(data_path),
+        "shape": list(ts.raw.shape),
+    }
     atomic.write_json(manifest_path, manifest)
     return ts
 
@@ -223,7 +267,9 @@ def verify(dataset: str, root=DATA_DIR, mnist_root=DATA_DIR, variant: str = "cle
     """Return the manifest if the stored set is current and intact, else raise TestSetError saying why."""
     data_path, manifest_path = paths(dataset, root, variant, part)
     if not data_path.is_file() or not manifest_path.is_file():
-        raise TestSetError(f"test set {dataset} is not built yet ({relative(data_path)} or {manifest_path.name} missing)")
+        raise TestSetError(
+            f"test set {dataset} is not built yet ({relative(data_path)} or {manifest_path.name} missing)"
+        )
     try:
         manifest = json.loads(manifest_path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
@@ -231,23 +277,33 @@ def verify(dataset: str, root=DATA_DIR, mnist_root=DATA_DIR, variant: str = "cle
     expected = _expected_manifest(dataset, mnist_root, variant, part)
     for key, value in expected.items():
         if manifest.get(key) != value:
-            raise TestSetError(f"test set {relative(data_path)} is stale: manifest {key} is {manifest.get(key)!r}, "
-                               f"expected {value!r}")
+            raise TestSetError(
+                f"test set {relative(data_path)} is stale: manifest {key} is {manifest.get(key)!r}, expected {value!r}"
+            )
     if _sha256(data_path) != manifest.get("file_sha256"):
         raise TestSetError(f"test set {relative(data_path)} is damaged: its SHA-256 differs from the manifest's")
     return manifest
 
 
-def load(dataset: str, root=DATA_DIR, mnist_root=DATA_DIR, mnist_dir=None, rebuild: bool = True,
-         variant: str = "clean", part: str = "test") -> TestSet:
+def load(
+    dataset: str,
+    root=DATA_DIR,
+    mnist_root=DATA_DIR,
+    mnist_dir=None,
+    rebuild: bool = True,
+    variant: str = "clean",
+    part: str = "test",
+) -> TestSet:
     """The verified fixed set; rebuilt (with a message) when missing, stale or damaged, if `rebuild`."""
     mnist.ensure_mnist(mnist_root, mnist_dir)
     try:
         verify(dataset, root, mnist_root, variant, part)
     except TestSetError as e:
         if not rebuild:
-            raise TestSetError(f"{e}. Rebuild it with lib.data.testsets.build({dataset!r}, variant={variant!r}, "
-                               f"part={part!r}) or notebooks/00_test_sets.ipynb.") from e
+            raise TestSetError(
+                f"{e}. Rebuild it with lib.data.testsets.build({dataset!r}, variant={variant!r}, "
+                f"part={part!r}) or notebooks/00_test_sets.ipynb."
+            ) from e
         print(f"{e}; rebuilding it.")
         return build(dataset, root, mnist_root, variant=variant, part=part)
     data_path, _ = paths(dataset, root, variant, part)
@@ -261,13 +317,21 @@ def pixel_stats(test_set: TestSet):
     import pandas as pd
 
     from .preprocess import prepare
+
     rows = []
     for n in (1, 2, 3):
         rows_n = (test_set.ndigits == n).nonzero().squeeze(1)[:2000]
         raw = test_set.raw[rows_n]
         visible = layouts.get(test_set.dataset).digits_region(raw, n)
         x = prepare(raw, test_set.ndigits[rows_n], test_set.dataset)
-        rows.append({"digits": n, "raw mean (0-255)": visible.float().mean().item(),
-                     "raw std": visible.float().std().item(), "ink fraction (>127)": (visible > 127).float().mean().item(),
-                     "input mean": x.mean().item(), "input std": x.std().item()})
+        rows.append(
+            {
+                "digits": n,
+                "raw mean (0-255)": visible.float().mean().item(),
+                "raw std": visible.float().std().item(),
+                "ink fraction (>127)": (visible > 127).float().mean().item(),
+                "input mean": x.mean().item(),
+                "input std": x.std().item(),
+            }
+        )
     return pd.DataFrame(rows).set_index("digits")

@@ -1,4 +1,5 @@
 """Atomic writes: a crash mid-write leaves the old file (or none), never half a file."""
+
 import json
 import os
 import tempfile

@@ -1,4 +1,5 @@
 """Model checkpoints with metadata, written atomically and refused when they belong to another model."""
+
 from pathlib import Path
 
 import torch
@@ -24,8 +25,9 @@ def read(path) -> dict:
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # truncated zip, pickle refused by weights_only, ...
-        raise CheckpointError(f"checkpoint {path} cannot be read ({type(e).__name__}: {e}); "
-                              "delete it and train again") from e
+        raise CheckpointError(
+            f"checkpoint {path} cannot be read ({type(e).__name__}: {e}); delete it and train again"
+        ) from e
 
 
 def load_into(model: torch.nn.Module, path, **expected) -> dict:
@@ -34,9 +36,11 @@ def load_into(model: torch.nn.Module, path, **expected) -> dict:
     meta = ckpt.get("meta", {})
     for key in IDENTITY:
         if key in expected and meta.get(key) != expected[key]:
-            raise CheckpointError(f"checkpoint {path} is for {key}={meta.get(key)!r}, not {expected[key]!r} "
-                                  f"(it holds v{meta.get('version')}{meta.get('dataset')} with "
-                                  f"{meta.get('preprocessing')} preprocessing)")
+            raise CheckpointError(
+                f"checkpoint {path} is for {key}={meta.get(key)!r}, not {expected[key]!r} "
+                f"(it holds v{meta.get('version')}{meta.get('dataset')} with "
+                f"{meta.get('preprocessing')} preprocessing)"
+            )
     try:
         model.load_state_dict(ckpt["state_dict"])
     except (RuntimeError, KeyError) as e:

@@ -6,6 +6,7 @@ never committed) under $RUNS_DIR, which may sit outside the work tree so long ru
 checkout. A relative path in an environment variable means relative to the folder where the command
 was given ($PWD), not to wherever a notebook kernel happens to run.
 """
+
 import os
 from pathlib import Path
 
@@ -39,5 +40,8 @@ def relative(path) -> str:
         return str(path.relative_to(ROOT))
     except ValueError:
         home = Path.home()
-        return f"$RUNS_DIR/{path.relative_to(state_dir())}" if path.is_relative_to(state_dir()) else (
-            f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path))
+        return (
+            f"$RUNS_DIR/{path.relative_to(state_dir())}"
+            if path.is_relative_to(state_dir())
+            else (f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path))
+        )

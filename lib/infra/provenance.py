@@ -1,4 +1,5 @@
 """Where a number came from: code commit, hardware, library versions."""
+
 import os
 import platform
 import subprocess
@@ -41,18 +42,21 @@ def hardware(device) -> str:
         return torch.cuda.get_device_name(device)
     cpu = platform.processor() or platform.machine()
     try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
     except OSError:
         pass
     return f"{cpu}, {torch.get_num_threads()} threads"
 
 
 def describe(device) -> dict:
-    return {"device": torch.device(device).type, "hardware": hardware(device), "torch": torch.__version__,
-            "python": platform.python_version(), "commit": commit()}
+    return {
+        "device": torch.device(device).type,
+        "hardware": hardware(device),
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "commit": commit(),
+    }
 
 
 def _system_busy_seconds() -> float | None:

@@ -8,6 +8,8 @@ connected components, merge the pieces of one digit (components that share their
 two strokes of a 4, and small fragments next to a digit), drop specks, widen hairline strokes (a fine
 pen on a large page), then fit and centre each digit as MNIST did.
 """
+
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +35,7 @@ class BlankImageError(DigitizeError):
 @dataclass
 class Digits:
     """What was found: the prepared digits and, for display, where they were in the input."""
+
     images: np.ndarray  # uint8 [n, 28, 28], white ink on black, MNIST-style, reading order
     boxes: list  # (x0, y0, x1, y1) of each digit in the input image, x1/y1 exclusive
     dark_on_light: bool  # the input's polarity as detected
@@ -44,11 +47,12 @@ class Digits:
     def slots(self) -> tuple:
         """(slots uint8 [1, 3, 28, 28] with empty slots zero, ndigits int64 [1]): what the network takes."""
         slots = torch.zeros(1, MAX_DIGITS, 28, 28, dtype=torch.uint8)
-        slots[0, :len(self)] = torch.from_numpy(self.images)
+        slots[0, : len(self)] = torch.from_numpy(self.images)
         return slots, torch.tensor([len(self)])
 
 
 # ---------------------------------------------------------------- reading any input as grey levels
+
 
 def _from_pil(img: Image.Image) -> np.ndarray:
     """Grey levels in [0, 1]; transparent pixels become the page (the opposite of the ink's tone)."""
@@ -71,8 +75,7 @@ def _from_array(a) -> np.ndarray:
     if a.ndim == 3 and a.shape[-1] == 1:
         a = a[..., 0]
     if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)) or min(a.shape[:2]) < 1:
-        raise DigitizeError(f"an image array must be [H, W], [H, W, 3|4] (or a [C, H, W] tensor), "
-                            f"got shape {a.shape}")
+        raise DigitizeError(f"an image array must be [H, W], [H, W, 3|4] (or a [C, H, W] tensor), got shape {a.shape}")
     if a.dtype == bool:
         a = a.astype(np.float32)
     elif not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
@@ -101,11 +104,14 @@ def to_grey(image) -> np.ndarray:
         return _from_pil(image)
     if isinstance(image, (np.ndarray, torch.Tensor, list, tuple)):
         return _from_array(image)
-    raise DigitizeError(f"cannot read a {type(image).__name__} as an image: "
-                        "give a file path, a PIL image, a numpy array or a torch tensor")
+    raise DigitizeError(
+        f"cannot read a {type(image).__name__} as an image: "
+        "give a file path, a PIL image, a numpy array or a torch tensor"
+    )
 
 
 # ---------------------------------------------------------------- finding the ink and the digits
+
 
 def _otsu(values: np.ndarray) -> float:
     """Otsu's threshold of values in [0, 1]: the cut that best separates two classes (0.5 if one class)."""
@@ -145,14 +151,17 @@ def ink_map(grey: np.ndarray) -> tuple:
 def _components(mask: np.ndarray) -> tuple:
     """Labels of the connected components (8-neighbourhood) and their boxes [x0, y0, x1, y1]."""
     labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
-    boxes = {i + 1: np.array([s[1].start, s[0].start, s[1].stop, s[0].stop])
-             for i, s in enumerate(ndimage.find_objects(labels))}
+    boxes = {
+        i + 1: np.array([s[1].start, s[0].start, s[1].stop, s[0].stop])
+        for i, s in enumerate(ndimage.find_objects(labels))
+    }
     return labels, boxes
 
 
 @dataclass
 class _Group:
     """Components taken as one digit, and their joint box [x0, y0, x1, y1]."""
+
     labels: list
     box: np.ndarray
 
@@ -181,12 +190,14 @@ def group_digits(mask: np.ndarray) -> tuple:
     if not boxes:
         return labels, []
     tallest = max(int(b[3] - b[1]) for b in boxes.values())
-    groups = sorted((_Group([lab], b) for lab, b in boxes.items()
-                     if max(b[2] - b[0], b[3] - b[1]) >= 0.06 * tallest), key=lambda g: g.box[0])
+    groups = sorted(
+        (_Group([lab], b) for lab, b in boxes.items() if max(b[2] - b[0], b[3] - b[1]) >= 0.06 * tallest),
+        key=lambda g: g.box[0],
+    )
     merged = True
     while merged:
         merged = False
-        for i, j in ((i, j) for i in range(len(groups)) for j in range(i + 1, len(groups))):
+        for i, j in itertools.combinations(range(len(groups)), 2):
             a, b = groups[i], groups[j]
             if min(a.box[2], b.box[2]) - max(a.box[0], b.box[0]) >= 0.5 * min(a.width, b.width):
                 a.add(groups.pop(j))
@@ -226,7 +237,7 @@ def thicken(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
     if width >= THIN * size:
         return ink
     r = int(np.ceil((STROKE * size - width) / 2))
-    disk = np.hypot(*np.mgrid[-r:r + 1, -r:r + 1]) <= r
+    disk = np.hypot(*np.mgrid[-r : r + 1, -r : r + 1]) <= r
     return ndimage.grey_dilation(np.pad(ink, r), footprint=disk)
 
 
@@ -246,7 +257,7 @@ def fit_mnist(ink: np.ndarray) -> np.ndarray:
     y0 = int(np.clip(round(14 - cy), 0, 28 - small.shape[0]))
     x0 = int(np.clip(round(14 - cx), 0, 28 - small.shape[1]))
     out = np.zeros((28, 28), np.float32)
-    out[y0:y0 + small.shape[0], x0:x0 + small.shape[1]] = small
+    out[y0 : y0 + small.shape[0], x0 : x0 + small.shape[1]] = small
     return (out * 255).round().clip(0, 255).astype(np.uint8)
 
 

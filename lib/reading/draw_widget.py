@@ -5,6 +5,7 @@ every 200 ms) and when a stroke ends; this side digitizes and classifies it and 
 prepared input (what the network sees, as an image), the boxes where digits were found and the
 top 5 readings. A blank canvas shows a hint, not an error.
 """
+
 import base64
 import io
 from pathlib import Path
@@ -43,6 +44,7 @@ def from_data_url(url: str) -> Image.Image:
 
 class DrawWidget(anywidget.AnyWidget):
     """Draw, clear, and see the prepared input and the top 5 numbers with their probabilities."""
+
     _esm = HERE / "draw_widget.js"
     _css = HERE / "draw_widget.css"
 
@@ -66,9 +68,12 @@ class DrawWidget(anywidget.AnyWidget):
         if url:
             try:
                 pred = predict(from_data_url(url), self._classifier, self._top_k)
-                state = {"prepared": to_data_url(strip(pred.digits.images)),
-                         "boxes": [list(b) for b in pred.digits.boxes],
-                         "top": [{"number": n, "probability": p} for n, p in pred.top], "message": ""}
+                state = {
+                    "prepared": to_data_url(strip(pred.digits.images)),
+                    "boxes": [list(b) for b in pred.digits.boxes],
+                    "top": [{"number": n, "probability": p} for n, p in pred.top],
+                    "message": "",
+                }
             except BlankImageError:
                 pass
             except DigitizeError as e:

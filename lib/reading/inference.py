@@ -4,12 +4,13 @@ Used by the predict API (lib/reading/predict.py), its command line and the drawi
 turn a picture into MNIST-like digit slots, this module does the rest as training did
 (compose as W or C, the version's preprocessing, its head's distribution over numbers).
 """
+
 import torch
 
-from ..infra import checkpoint
-from ..study import heads, models
 from ..data import layouts
 from ..data.preprocess import prepare
+from ..infra import checkpoint
+from ..study import heads, models
 from ..study.versions import get
 from .weights import path_for
 
@@ -39,8 +40,10 @@ def load(path=DEFAULT_WEIGHTS, device="cpu") -> Classifier:
     meta = checkpoint.read(path).get("meta", {})
     missing = [k for k in checkpoint.IDENTITY if k not in meta]
     if missing:
-        raise checkpoint.CheckpointError(f"checkpoint {path} has no {', '.join(missing)} in its metadata; "
-                                         "it was not written by lib.infra.checkpoint.save")
+        raise checkpoint.CheckpointError(
+            f"checkpoint {path} has no {', '.join(missing)} in its metadata; "
+            "it was not written by lib.infra.checkpoint.save"
+        )
     try:
         model = models.build(meta["version"], meta["dataset"])
     except ValueError as e:

@@ -6,6 +6,7 @@ jitter per digit), optionally rotated, set down with uneven gaps and slight vert
 whole number lies off-centre on a larger light page with dark ink, a paper tone and a little noise.
 The tests, the accuracy check (tools/check_predict.py) and the drawing notebook all read these.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,7 @@ from ..data.numbers import UNIFORM, sample_labels
 @dataclass
 class WrittenNumber:
     """One page: the image, the number on it, and where each digit's ink was put (reading order)."""
+
     image: np.ndarray  # uint8 [H, W], dark ink on a light page
     number: int
     boxes: list  # (x0, y0, x1, y1) per digit, x1/y1 exclusive
@@ -26,7 +28,7 @@ class WrittenNumber:
 
 def _crop(img: np.ndarray) -> np.ndarray:
     ys, xs = np.nonzero(img)
-    return img[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    return img[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
 
 
 def _scaled_digit(img: np.ndarray, scale: float, angle: float) -> np.ndarray:
@@ -38,15 +40,17 @@ def _scaled_digit(img: np.ndarray, scale: float, angle: float) -> np.ndarray:
     return _crop(np.asarray(pil.resize(size, Image.Resampling.BICUBIC)).clip(0, 255).astype(np.uint8))
 
 
-def write_number(digit_images, rng: np.random.Generator, scale=(2.0, 4.0), rotate: float = 0.0,
-                 noise: float = 2.0) -> tuple:
+def write_number(
+    digit_images, rng: np.random.Generator, scale=(2.0, 4.0), rotate: float = 0.0, noise: float = 2.0
+) -> tuple:
     """Lay out MNIST digit images (uint8 28x28, reading order) as handwriting on a page.
 
     Returns (page uint8 [H, W] dark on light, boxes of each digit's ink on it).
     """
     base = rng.uniform(*scale)
-    glyphs = [_scaled_digit(np.asarray(d), base * rng.uniform(0.92, 1.08), rng.uniform(-rotate, rotate))
-              for d in digit_images]
+    glyphs = [
+        _scaled_digit(np.asarray(d), base * rng.uniform(0.92, 1.08), rng.uniform(-rotate, rotate)) for d in digit_images
+    ]
     height = 20 * base  # a typical digit's height on this page
     xs, ys, x = [], [], 0
     for g in glyphs:
@@ -62,7 +66,7 @@ def write_number(digit_images, rng: np.random.Generator, scale=(2.0, 4.0), rotat
     boxes = []
     for x0, y0, g in zip(xs, ys, glyphs):
         x0, y0 = x0 + left, y0 + top
-        region = ink[y0:y0 + g.shape[0], x0:x0 + g.shape[1]]
+        region = ink[y0 : y0 + g.shape[0], x0 : x0 + g.shape[1]]
         np.maximum(region, g, out=region)
         boxes.append((x0, y0, x0 + g.shape[1], y0 + g.shape[0]))
     paper, pen = rng.uniform(220, 255), rng.uniform(0, 60)
@@ -78,6 +82,7 @@ def sample(count: int, seed: int = 0, images=None, labels=None, numbers=None, **
     """
     if images is None:
         from ..data import mnist
+
         images, labels = mnist.load_split("test")
     images, labels = np.asarray(images), np.asarray(labels)
     by_digit = [np.flatnonzero(labels == d) for d in range(10)]
@@ -95,10 +100,17 @@ def sample(count: int, seed: int = 0, images=None, labels=None, numbers=None, **
 def plot_readings(pages, predictions, columns: int = 3):
     """Each page with the prepared input the network saw and its top 5 (for the notebook)."""
     import matplotlib.pyplot as plt
+
     from .digitize import strip
+
     rows = -(-len(pages) // columns)
-    fig, axes = plt.subplots(rows * 2, columns, figsize=(4 * columns, 3.6 * rows),
-                             gridspec_kw={"height_ratios": [3, 1] * rows}, squeeze=False)
+    fig, axes = plt.subplots(
+        rows * 2,
+        columns,
+        figsize=(4 * columns, 3.6 * rows),
+        gridspec_kw={"height_ratios": [3, 1] * rows},
+        squeeze=False,
+    )
     for ax in axes.flat:
         ax.axis("off")
     for i, (page, pred) in enumerate(zip(pages, predictions)):

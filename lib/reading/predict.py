@@ -7,14 +7,15 @@ further number/probability columns). An image that cannot be read or classified 
 stderr and the exit status becomes 1; the other images are still classified. Missing or unreadable
 weights: exit status 2, nothing classified.
 """
+
 import argparse
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import torch
 
-from .digitize import Digits, DigitizeError, digitize
+from .digitize import DigitizeError, Digits, digitize
 
 
 @dataclass
@@ -35,9 +36,10 @@ class Prediction:
         return self.digits.slots()[1]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(path, device):
     from . import inference
+
     return inference.load(inference.DEFAULT_WEIGHTS if path is None else path, device=device)
 
 
@@ -64,16 +66,19 @@ def predict(image, classifier=None, top_k: int = 5) -> Prediction:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lib.reading.predict",
-                                     description="Read handwritten numbers 0-999 in image files.")
+    parser = argparse.ArgumentParser(
+        prog="python -m lib.reading.predict", description="Read handwritten numbers 0-999 in image files."
+    )
     parser.add_argument("images", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG, ...)")
     parser.add_argument("--weights", help="a checkpoint (default: the committed best network)")
-    parser.add_argument("--top-k", type=int, default=1, metavar="K",
-                        help="print the K most probable numbers (default 1)")
+    parser.add_argument(
+        "--top-k", type=int, default=1, metavar="K", help="print the K most probable numbers (default 1)"
+    )
     args = parser.parse_args(argv)
     if args.top_k < 1:
         parser.error("--top-k must be at least 1")
     from ..infra.checkpoint import CheckpointError
+
     try:
         clf = default_classifier(args.weights)
     except CheckpointError as e:

@@ -4,6 +4,7 @@ res/weights/best_<dataset>.pt is what the predict API, its command line and the 
 notebook load; only a `full` or `cpu` run (all test numbers) is exported, so a smoke or quick
 run never replaces it.
 """
+
 from ..infra import checkpoint
 from ..infra.paths import RES_DIR, relative
 
@@ -20,18 +21,38 @@ def export(result) -> str:
     """Write the run's model with its checkpoint metadata and test figures to res/weights/best_<dataset>.pt."""
     m = result.metrics
     if m["profile"] not in EXPORTED_PROFILES:
-        raise ValueError(f"only {' or '.join(EXPORTED_PROFILES)} runs are exported as the best weights, "
-                         f"not {m['profile']!r}")
-    keys = ("version", "dataset", "preprocessing", "profile", "seed", "params", "test_acc", "acc_1digit",
-            "acc_2digit", "acc_3digit", "robust_test_acc", "val_acc", "commit", "hardware", "notebook")
+        raise ValueError(
+            f"only {' or '.join(EXPORTED_PROFILES)} runs are exported as the best weights, not {m['profile']!r}"
+        )
+    keys = (
+        "version",
+        "dataset",
+        "preprocessing",
+        "profile",
+        "seed",
+        "params",
+        "test_acc",
+        "acc_1digit",
+        "acc_2digit",
+        "acc_3digit",
+        "robust_test_acc",
+        "val_acc",
+        "commit",
+        "hardware",
+        "notebook",
+    )
     if m.get("split") == "heldout":  # only then are the held-out numbers unseen by this network
         keys += ("split", "acc_heldout", "acc_heldout_per_number", "acc_seen")
-    meta = {**{k: m.get(k) for k in keys}, "config": {k: m[k] for k in ("epochs", "samples_per_epoch",
-                                                                        "batch_size", "digit_probs")}}
+    meta = {
+        **{k: m.get(k) for k in keys},
+        "config": {k: m[k] for k in ("epochs", "samples_per_epoch", "batch_size", "digit_probs")},
+    }
     path = path_for(m["dataset"])
     checkpoint.save(path, result.model, meta)
     size = path.stat().st_size
     if size > MAX_BYTES:
         path.unlink()
-        raise ValueError(f"{path.name} would be {size / 1e6:.1f} MB, over the {MAX_BYTES / 1e6:.0f} MB limit for committed weights")
+        raise ValueError(
+            f"{path.name} would be {size / 1e6:.1f} MB, over the {MAX_BYTES / 1e6:.0f} MB limit for committed weights"
+        )
     return f"{relative(path)} ({size / 1e6:.2f} MB): {result.key.label}, test acc {m['test_acc']:.2%}, commit {m['commit']}"

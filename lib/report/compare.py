@@ -8,6 +8,7 @@ standard error, sd * sqrt(1/n1 + 1/n2).
 Reproduction: the original's accuracies are floor-rounded percentages ("98" means 98.00-98.99); a run
 reproduces one when ours lies within 1 point of that range, i.e. in [acc - 1, acc + 2).
 """
+
 import json
 import math
 import statistics
@@ -23,6 +24,7 @@ REPRODUCE_MARGIN = 1.0  # percentage points around the original's floor-rounded 
 @dataclass
 class Seeds:
     """One run family's values over its seeds."""
+
     values: list
 
     @property
@@ -93,7 +95,7 @@ def difference(this: list, base: list, profile: str, record_dir=RECORD_DIR) -> D
     """This run family's test accuracies against a base family's, with the noise they are judged by."""
     this_s, base_s = Seeds(this), Seeds(base)
     if this_s.n > 1 and base_s.n > 1:
-        sd = math.sqrt((this_s.std ** 2 + base_s.std ** 2) / 2)
+        sd = math.sqrt((this_s.std**2 + base_s.std**2) / 2)
         return Difference(this_s, base_s, sd, "pooled over these seeds")
     sd, source = reference_noise(profile, record_dir)
     return Difference(this_s, base_s, sd, source)

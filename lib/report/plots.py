@@ -1,14 +1,15 @@
 """Figures the notebooks show; each takes lib objects and returns a matplotlib Figure."""
+
 import matplotlib.pyplot as plt
-from matplotlib import ticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
 import torch
+from matplotlib import ticker
 
 from ..data import layouts
-from ..study.run_key import RunKey
 from ..data.numbers import ndigits_of
+from ..study.run_key import RunKey
 
 sns.set_theme(style="whitegrid", context="notebook")
 
@@ -58,6 +59,7 @@ def training_curves(results, smooth_steps: int = 200):
     """Per run: training loss and batch accuracy (moving means over ~`smooth_steps` batches) against epochs,
     and the validation error after each epoch (fixed validation numbers, never the test set)."""
     from ..study.versions import get
+
     fig, (ax_loss, ax_acc, ax_val) = plt.subplots(1, 3, figsize=(15, 3.8))
     for r in results:
         h, name = r.history, r.key.label
@@ -68,22 +70,37 @@ def training_curves(results, smooth_steps: int = 200):
             values = np.asarray(h[key], dtype=float)
             w_ = max(1, min(w, len(values) // 5))
             smooth = np.convolve(values, np.ones(w_) / w_, mode="valid")
-            ax.plot(np.linspace(0, epochs, len(values))[w_ - 1:], smooth, label=name)
+            ax.plot(np.linspace(0, epochs, len(values))[w_ - 1 :], smooth, label=name)
         val = [e.get("val_acc") for e in h["epochs"]]
         if any(v is not None for v in val):
             ax_val.plot([e["epoch"] for e in h["epochs"]], [100 * (1 - v) for v in val], "o-", label=name)
-    ax_loss.set(xlabel="epoch", ylabel="training loss", yscale="log", title=f"training loss (moving mean, ~{smooth_steps} batches)")
+    ax_loss.set(
+        xlabel="epoch",
+        ylabel="training loss",
+        yscale="log",
+        title=f"training loss (moving mean, ~{smooth_steps} batches)",
+    )
     _readable_log_axis(ax_loss.yaxis)
     dropout = any(get(r.metrics["version"]).dropout for r in results)
-    ax_acc.set(xlabel="epoch", ylabel="batch accuracy", ylim=(0, 1),
-               title="training batch accuracy" + (" (dropout on)" if dropout else ""))
+    ax_acc.set(
+        xlabel="epoch",
+        ylabel="batch accuracy",
+        ylim=(0, 1),
+        title="training batch accuracy" + (" (dropout on)" if dropout else ""),
+    )
     ax_val.set(xlabel="epoch", ylabel="validation error", yscale="log", title="validation error after each epoch")
     if ax_val.lines:
         _readable_log_axis(ax_val.yaxis, percent=True)
         ax_val.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     else:
-        ax_val.text(0.5, 0.5, "no validation in this record\n(trained before the validation split)",
-                    ha="center", va="center", transform=ax_val.transAxes)
+        ax_val.text(
+            0.5,
+            0.5,
+            "no validation in this record\n(trained before the validation split)",
+            ha="center",
+            va="center",
+            transform=ax_val.transAxes,
+        )
     ax_acc.legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -91,8 +108,11 @@ def training_curves(results, smooth_steps: int = 200):
 
 def accuracy_by_digits(results):
     """Test accuracy for 1-, 2- and 3-digit numbers, one group of bars per run (legend beside the axes)."""
-    rows = [{"run": r.key.label, "digits": f"{n}-digit", "accuracy": r.metrics[f"acc_{n}digit"]}
-            for r in results for n in (1, 2, 3)]
+    rows = [
+        {"run": r.key.label, "digits": f"{n}-digit", "accuracy": r.metrics[f"acc_{n}digit"]}
+        for r in results
+        for n in (1, 2, 3)
+    ]
     fig, ax = plt.subplots(figsize=(8.5, 3.5))
     sns.barplot(data=pd.DataFrame(rows), x="digits", y="accuracy", hue="run", ax=ax)
     ax.set(ylim=(0, 1.05), title="test accuracy by digit count", xlabel="")
@@ -110,14 +130,23 @@ def digit_confusion(result):
     from sklearn.metrics import confusion_matrix
 
     from ..study.heads import NO_DIGIT, position_targets
+
     true = position_targets(result.test_set.labels)
     read = position_targets(result.predictions["pred"])
     names = [str(d) for d in range(10)] + ["none"]
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.6))
     for k, ax in enumerate(axes):
         cm = confusion_matrix(true[:, k], read[:, k], labels=list(range(NO_DIGIT + 1)))
-        sns.heatmap(cm + 0.5, norm=LogNorm(), cmap="mako_r", cbar=k == 2, ax=ax, square=True,
-                    xticklabels=names, yticklabels=names)
+        sns.heatmap(
+            cm + 0.5,
+            norm=LogNorm(),
+            cmap="mako_r",
+            cbar=k == 2,
+            ax=ax,
+            square=True,
+            xticklabels=names,
+            yticklabels=names,
+        )
         off = cm.sum() - cm.trace()
         ax.set(title=f"position {k + 1}: {off:,} of {cm.sum():,} wrong", xlabel="read", ylabel="true" if k == 0 else "")
     fig.suptitle(f"{result.key.label}: digit read at each position (log colour scale)")
@@ -138,8 +167,9 @@ def misclassified(result, count: int = 24, seed: int = 0):
     ts = result.test_set
     for ax, i in zip(axes.flat, pick.tolist()):
         _show(ax, ts.raw[i], ts.dataset, int(ts.ndigits[i]))
-        ax.set_title(f"{int(ts.labels[i])} → {int(preds[i])} ({_percent(float(conf[i]))})", fontsize=9,
-                     color="firebrick")
+        ax.set_title(
+            f"{int(ts.labels[i])} → {int(preds[i])} ({_percent(float(conf[i]))})", fontsize=9, color="firebrick"
+        )
     fig.suptitle(f"misclassified: true → predicted (confidence); {len(wrong):,} of {len(ts):,} wrong")
     fig.tight_layout()
     return fig
@@ -167,8 +197,14 @@ def results_figure(frame, profile: str):
     data = frame[(frame["profile"] == profile) & (frame["split"] == "all")]
     datasets = [d for d in layouts.LAYOUTS if (data["dataset"] == d).any()]
     widths = [max(2, data[data["dataset"] == d]["version"].nunique()) for d in datasets]
-    fig, axes = plt.subplots(1, len(datasets), figsize=(2 + 0.75 * sum(widths), 4.2), squeeze=False,
-                             gridspec_kw={"width_ratios": widths}, sharey=True)
+    fig, axes = plt.subplots(
+        1,
+        len(datasets),
+        figsize=(2 + 0.75 * sum(widths), 4.2),
+        squeeze=False,
+        gridspec_kw={"width_ratios": widths},
+        sharey=True,
+    )
     kinds = {False: ("correct images", "tab:blue", 0.0), True: ("+wrap (the original's C bug)", "tab:purple", 0.0)}
     for ax, dataset in zip(axes[0], datasets):
         d = data[data["dataset"] == dataset]
@@ -183,22 +219,41 @@ def results_figure(frame, profile: str):
             name, colour, _ = kinds[wrap]
             shift = (0.2 if wrap else -0.2) if both else 0.0
             mean = part.groupby("version")["test_acc"].mean()
-            ax.bar([x[v] + shift for v in mean.index], mean.values, width=0.38 if both else 0.6, color=colour,
-                   alpha=0.35, label=f"ours ({profile}), {name}: mean")
-            ax.scatter(part["version"].map(x) + shift, part["test_acc"], color=colour, s=14, zorder=3,
-                       label=f"ours ({profile}), {name}: each seed")
+            ax.bar(
+                [x[v] + shift for v in mean.index],
+                mean.values,
+                width=0.38 if both else 0.6,
+                color=colour,
+                alpha=0.35,
+                label=f"ours ({profile}), {name}: mean",
+            )
+            ax.scatter(
+                part["version"].map(x) + shift,
+                part["test_acc"],
+                color=colour,
+                s=14,
+                zorder=3,
+                label=f"ours ({profile}), {name}: each seed",
+            )
         if profile == "full":
             rep = d.groupby("version")["seed_reported_acc"].first().dropna()
             for v, acc in rep.items():
-                ax.plot([x[v] - 0.35, x[v] + 0.35], [acc, acc], color="tab:orange", lw=2,
-                        label="original README: floor-rounded acc (range to +1 point)" if v == rep.index[0] else None)
+                ax.plot(
+                    [x[v] - 0.35, x[v] + 0.35],
+                    [acc, acc],
+                    color="tab:orange",
+                    lw=2,
+                    label="original README: floor-rounded acc (range to +1 point)" if v == rep.index[0] else None,
+                )
                 ax.fill_between([x[v] - 0.35, x[v] + 0.35], acc, acc + 0.01, color="tab:orange", alpha=0.3)
         ax.set_xticks(range(len(versions)), [f"v{v}" for v in versions])
         ax.set(title=dataset, ylim=(0, 1.02), ylabel="test accuracy")
     handles = {h.get_label(): h for ax in axes[0] for h in ax.get_legend_handles_labels()[0]}
     fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=3, fontsize=8, frameon=False)
-    fig.suptitle(f"Test accuracy per version, profile '{profile}'" + ("" if profile == "full" else
-                 " (compared with itself: the original trained on the full recipe)"))
+    fig.suptitle(
+        f"Test accuracy per version, profile '{profile}'"
+        + ("" if profile == "full" else " (compared with itself: the original trained on the full recipe)")
+    )
     fig.tight_layout(rect=(0, 0.1, 1, 1))
     return fig
 

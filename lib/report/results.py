@@ -1,26 +1,63 @@
 """The results table: every run's metrics.json gathered into res/results.csv and res/results.md."""
+
 import json
 import math
 from pathlib import Path
 
 import pandas as pd
 
-from ..data import testsets
 from ..infra import atomic
+from ..infra.paths import RECORD_DIR, RES_DIR, ROOT
 from ..study.experiment import VARIANTS
 from ..study.profiles import PROFILES
 from . import summary
-from ..study.run_key import RunKey
-from ..infra.paths import RECORD_DIR, RES_DIR, ROOT
 
-COLUMNS = (["version", "dataset", "preprocessing", "profile", "seed", "split", "precision", "params", "epochs",
-            "samples_per_epoch", "n_test", "train_loss_final", "val_acc", "test_loss", "test_acc", "acc_1digit",
-            "acc_2digit", "acc_3digit", "digit_error_hundreds", "digit_error_tens", "digit_error_units"]
-           + [f"{v}_{k}" for v in VARIANTS for k in ("test_acc", "acc_1digit", "acc_2digit", "acc_3digit")]
-           + ["acc_seen", "acc_heldout", "acc_heldout_1digit", "acc_heldout_2digit", "acc_heldout_3digit",
-              "acc_heldout_per_number", "seed_reported_acc", "seed_reported_loss", "train_seconds",
-              "train_others_cores", "eval_seconds", "device", "hardware", "torch", "commit", "eval_commit", "recipe",
-              "notebook"])
+COLUMNS = (
+    [
+        "version",
+        "dataset",
+        "preprocessing",
+        "profile",
+        "seed",
+        "split",
+        "precision",
+        "params",
+        "epochs",
+        "samples_per_epoch",
+        "n_test",
+        "train_loss_final",
+        "val_acc",
+        "test_loss",
+        "test_acc",
+        "acc_1digit",
+        "acc_2digit",
+        "acc_3digit",
+        "digit_error_hundreds",
+        "digit_error_tens",
+        "digit_error_units",
+    ]
+    + [f"{v}_{k}" for v in VARIANTS for k in ("test_acc", "acc_1digit", "acc_2digit", "acc_3digit")]
+    + [
+        "acc_seen",
+        "acc_heldout",
+        "acc_heldout_1digit",
+        "acc_heldout_2digit",
+        "acc_heldout_3digit",
+        "acc_heldout_per_number",
+        "seed_reported_acc",
+        "seed_reported_loss",
+        "train_seconds",
+        "train_others_cores",
+        "eval_seconds",
+        "device",
+        "hardware",
+        "torch",
+        "commit",
+        "eval_commit",
+        "recipe",
+        "notebook",
+    ]
+)
 PROFILE_ORDER = {name: i for i, name in enumerate(PROFILES)}  # largest run size first
 
 
@@ -38,14 +75,27 @@ def collect(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
         if profiles is not None and m["profile"] not in profiles:
             continue
         acc = m.get("reported_acc")
-        rows.append({"split": "all", **m, "n_test": m["n"], "seed_reported_loss": m.get("reported_loss"),
-                     "seed_reported_acc": None if acc is None else acc / 100})
+        rows.append(
+            {
+                "split": "all",
+                **m,
+                "n_test": m["n"],
+                "seed_reported_loss": m.get("reported_loss"),
+                "seed_reported_acc": None if acc is None else acc / 100,
+            }
+        )
     frame = pd.DataFrame(rows, columns=COLUMNS)
     if frame.empty:
         return frame
     frame["_p"] = frame["profile"].map(PROFILE_ORDER).fillna(9)
-    return frame.sort_values(["_p", "dataset", "version", "preprocessing", "split", "seed"],
-                             ascending=[True, False, True, True, True, True]).drop(columns="_p").reset_index(drop=True)
+    return (
+        frame.sort_values(
+            ["_p", "dataset", "version", "preprocessing", "split", "seed"],
+            ascending=[True, False, True, True, True, True],
+        )
+        .drop(columns="_p")
+        .reset_index(drop=True)
+    )
 
 
 def _mean_std(values, pct=True) -> str:
@@ -73,14 +123,30 @@ def write(frame: pd.DataFrame, single: pd.DataFrame | None = None, res_dir=RES_D
 def missing_runs(frame: pd.DataFrame, profile: str) -> list:
     """The (version, dataset) runs of the study (versions 1-19) that have no result at this profile."""
     from ..study.versions import beyond, runs
-    part = frame[(frame["profile"] == profile) & (frame["split"] == "all")
-                 & frame["preprocessing"].isin(["resize32", "native"])]
+
+    part = frame[
+        (frame["profile"] == profile) & (frame["split"] == "all") & frame["preprocessing"].isin(["resize32", "native"])
+    ]
     have = set(zip(part["version"], part["dataset"]))
     return [f"v{v}{d}" for v, d in runs() + beyond() if (v, d) not in have]
 
 
-SINGLE_DIGIT_COLUMNS = ["model", "profile", "seed", "params", "epochs", "test_acc", "test_loss", "best_val_acc",
-                        "best_epoch", "train_seconds", "seconds_per_epoch", "device", "hardware", "commit"]
+SINGLE_DIGIT_COLUMNS = [
+    "model",
+    "profile",
+    "seed",
+    "params",
+    "epochs",
+    "test_acc",
+    "test_loss",
+    "best_val_acc",
+    "best_epoch",
+    "train_seconds",
+    "seconds_per_epoch",
+    "device",
+    "hardware",
+    "commit",
+]
 
 
 def collect_single_digit(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
@@ -104,14 +170,19 @@ def digit_bound(single: pd.DataFrame, profile: str):
 
 
 def single_digit_markdown(single: pd.DataFrame) -> str:
-    out = ["## Single-digit models (MNIST test set, 10,000 digits)", "",
-           "| model | profile | seeds | params | epochs | test acc | best val acc (epoch) | s / epoch | hardware | commit |",
-           "|---|---|---:|---:|---:|---:|---:|---:|---|---|"]
+    out = [
+        "## Single-digit models (MNIST test set, 10,000 digits)",
+        "",
+        "| model | profile | seeds | params | epochs | test acc | best val acc (epoch) | s / epoch | hardware | commit |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
     for (model, profile), g in single.groupby(["model", "profile"], sort=False):
         first = g.iloc[0]
-        out.append(f"| {model} | {profile} | {len(g)} | {first['params']:,} | {first['epochs']} "
-                   f"| {_mean_std(g['test_acc'])} | {first['best_val_acc']:.2%} ({first['best_epoch']}) "
-                   f"| {_mean_std(g['seconds_per_epoch'], False)} | {first['hardware']} | {first['commit']} |")
+        out.append(
+            f"| {model} | {profile} | {len(g)} | {first['params']:,} | {first['epochs']} "
+            f"| {_mean_std(g['test_acc'])} | {first['best_val_acc']:.2%} ({first['best_epoch']}) "
+            f"| {_mean_std(g['seconds_per_epoch'], False)} | {first['hardware']} | {first['commit']} |"
+        )
     return "\n".join(out + [""])
 
 

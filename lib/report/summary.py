@@ -5,6 +5,7 @@ seen in training, the quick record (compared with itself), the single-digit mode
 Every figure is read from the runs' metrics.json (via lib/report/results.py's frame); the verdicts follow
 lib/report/compare.py, whose rules the page states.
 """
+
 import math
 
 import pandas as pd
@@ -37,7 +38,10 @@ def _train_s(g: pd.DataFrame) -> str:
 
 
 def _links(g: pd.DataFrame, profile: str) -> str:
-    return ", ".join(sorted({f"[{nb.removesuffix('.ipynb')}](rendered/{profile}/{nb})" for nb in g["notebook"].dropna()})) or "–"
+    return (
+        ", ".join(sorted({f"[{nb.removesuffix('.ipynb')}](rendered/{profile}/{nb})" for nb in g["notebook"].dropna()}))
+        or "–"
+    )
 
 
 def families(part: pd.DataFrame):
@@ -48,11 +52,14 @@ def families(part: pd.DataFrame):
 
 
 def header(part: pd.DataFrame) -> list:
-    return [f"- hardware: {', '.join(sorted(part['hardware'].unique()))}",
-            f"- precision: {', '.join(sorted(part['precision'].dropna().unique())) or 'fp32 (recorded before precision was)'}",
-            f"- code commits: {', '.join(sorted(part['commit'].unique()))}",
-            f"- test numbers per run: {', '.join(f'{n:,}' for n in sorted(part['n_test'].unique()))} of the fixed "
-            f"{testsets.SIZE:,}", ""]
+    return [
+        f"- hardware: {', '.join(sorted(part['hardware'].unique()))}",
+        f"- precision: {', '.join(sorted(part['precision'].dropna().unique())) or 'fp32 (recorded before precision was)'}",
+        f"- code commits: {', '.join(sorted(part['commit'].unique()))}",
+        f"- test numbers per run: {', '.join(f'{n:,}' for n in sorted(part['n_test'].unique()))} of the fixed "
+        f"{testsets.SIZE:,}",
+        "",
+    ]
 
 
 def original_section(frame: pd.DataFrame) -> list:
@@ -64,22 +71,30 @@ def original_section(frame: pd.DataFrame) -> list:
     if part.empty:
         return out + ["No run of the full record has finished yet (`tools/train_queue.py` trains them).", ""]
     out += header(part)
-    out += ["| run | params | seeds | test acc | original | verdict | 1 / 2 / 3-digit | train loss¹ | original loss "
-            "| train s | notebook |", "|---|---:|---:|---:|---:|---|---|---:|---:|---:|---|"]
+    out += [
+        "| run | params | seeds | test acc | original | verdict | 1 / 2 / 3-digit | train loss¹ | original loss "
+        "| train s | notebook |",
+        "|---|---:|---:|---:|---:|---|---|---:|---:|---:|---|",
+    ]
     for name, g in families(part):
         first = g.iloc[0]
         acc = _seeds(g["test_acc"])
         rep, rep_loss = first["seed_reported_acc"], first["seed_reported_loss"]
         verdict = "–" if pd.isna(rep) else compare.reproduction_text(acc.mean, round(100 * rep))
         digits = " / ".join(f"{_seeds(g[f'acc_{n}digit']).mean:.1%}" for n in (1, 2, 3))
-        out.append(f"| {name} | {first['params']:,} | {acc.n} | {acc.text()} | "
-                   f"{'–' if pd.isna(rep) else f'{round(100 * rep)}%'} | {verdict} | {digits} "
-                   f"| {_seeds(g['train_loss_final']).text(pct=False)} "
-                   f"| {'–' if pd.isna(rep_loss) else f'{rep_loss:g}'} "
-                   f"| {_train_s(g)} | {_links(g, 'full')} |")
+        out.append(
+            f"| {name} | {first['params']:,} | {acc.n} | {acc.text()} | "
+            f"{'–' if pd.isna(rep) else f'{round(100 * rep)}%'} | {verdict} | {digits} "
+            f"| {_seeds(g['train_loss_final']).text(pct=False)} "
+            f"| {'–' if pd.isna(rep_loss) else f'{rep_loss:g}'} "
+            f"| {_train_s(g)} | {_links(g, 'full')} |"
+        )
     pending = sorted(planned - done)
-    out += ["", "¹ 1000-way cross-entropy, mean of the last 50 training batches; reading the original's undefined "
-            "\"loss\" as this quantity is our assumption (`docs/original_study.md`, bug 6)."]
+    out += [
+        "",
+        "¹ 1000-way cross-entropy, mean of the last 50 training batches; reading the original's undefined "
+        '"loss" as this quantity is our assumption (`docs/original_study.md`, bug 6).',
+    ]
     if pending:
         out.append(f"Not finished yet at profile full (the training queue trains them): {', '.join(pending)}.")
     return out + [""]
@@ -91,13 +106,17 @@ def beyond_section(frame: pd.DataFrame, profile: str, title: str) -> list:
     if part.empty:
         return []
     out = [f"## {title}", ""] + header(part)
-    out += ["| run | params | seeds | val acc | test acc | 1 / 2 / 3-digit | robust² | ood³ | train s | notebook |",
-            "|---|---:|---:|---:|---:|---|---:|---:|---:|---|"]
+    out += [
+        "| run | params | seeds | val acc | test acc | 1 / 2 / 3-digit | robust² | ood³ | train s | notebook |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|---|",
+    ]
     for name, g in families(part):
         digits = " / ".join(f"{_seeds(g[f'acc_{n}digit']).mean:.2%}" for n in (1, 2, 3))
-        out.append(f"| {name} | {g.iloc[0]['params']:,} | {len(g)} | {_pct(g['val_acc'])} | {_pct(g['test_acc'])} "
-                   f"| {digits} | {_pct(g['robust_test_acc'])} | {_pct(g['ood_test_acc'])} | {_train_s(g)} "
-                   f"| {_links(g, profile)} |")
+        out.append(
+            f"| {name} | {g.iloc[0]['params']:,} | {len(g)} | {_pct(g['val_acc'])} | {_pct(g['test_acc'])} "
+            f"| {digits} | {_pct(g['robust_test_acc'])} | {_pct(g['ood_test_acc'])} | {_train_s(g)} "
+            f"| {_links(g, profile)} |"
+        )
     return out + [""]
 
 
@@ -106,16 +125,29 @@ def unseen_section(frame: pd.DataFrame) -> list:
     part = frame[frame["split"] == "heldout"]
     if part.empty:
         return []
-    out = ["## Numbers never seen in training", "",
-           "Only runs trained without the 100 held-out numbers (1, 5 and 94 of 1, 2 and 3 digits) are shown; the "
-           "one 1-digit number carries many test samples, so accuracy is also given per digit count and as a mean "
-           "over numbers.", "",
-           "| run | profile | seeds | seen numbers | held out: all samples | 1-digit | 2-digit | 3-digit | mean per number |",
-           "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    out = [
+        "## Numbers never seen in training",
+        "",
+        "Only runs trained without the 100 held-out numbers (1, 5 and 94 of 1, 2 and 3 digits) are shown; the "
+        "one 1-digit number carries many test samples, so accuracy is also given per digit count and as a mean "
+        "over numbers.",
+        "",
+        "| run | profile | seeds | seen numbers | held out: all samples | 1-digit | 2-digit | 3-digit | mean per number |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for profile, by_profile in part.groupby("profile", sort=False):
         for name, g in families(by_profile):
-            cells = [_pct(g[k]) for k in ("acc_seen", "acc_heldout", "acc_heldout_1digit", "acc_heldout_2digit",
-                                          "acc_heldout_3digit", "acc_heldout_per_number")]
+            cells = [
+                _pct(g[k])
+                for k in (
+                    "acc_seen",
+                    "acc_heldout",
+                    "acc_heldout_1digit",
+                    "acc_heldout_2digit",
+                    "acc_heldout_3digit",
+                    "acc_heldout_per_number",
+                )
+            ]
             out.append(f"| {name} | {profile} | {len(g)} | " + " | ".join(cells) + " |")
     return out + [""]
 
@@ -124,16 +156,24 @@ def quick_section(frame: pd.DataFrame) -> list:
     part = frame[(frame["profile"] == "quick") & (frame["split"] == "all")]
     if part.empty:
         return []
-    out = ["## The quick record: the whole study at 1/50 of the samples, compared with itself", "",
-           "Profile `quick` trains every version on 1/50 of its recipe's samples and tests on a fixed 15,000 of the "
-           "test numbers. It compares versions with each other at the same size, never with the original, which "
-           "used the full recipe.", ""] + header(part)
-    out += ["| run | params | seeds | val acc | test acc | 1 / 2 / 3-digit | robust² | train s | notebook |",
-            "|---|---:|---:|---:|---:|---|---:|---:|---|"]
+    out = [
+        "## The quick record: the whole study at 1/50 of the samples, compared with itself",
+        "",
+        "Profile `quick` trains every version on 1/50 of its recipe's samples and tests on a fixed 15,000 of the "
+        "test numbers. It compares versions with each other at the same size, never with the original, which "
+        "used the full recipe.",
+        "",
+    ] + header(part)
+    out += [
+        "| run | params | seeds | val acc | test acc | 1 / 2 / 3-digit | robust² | train s | notebook |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---|",
+    ]
     for name, g in families(part):
         digits = " / ".join(f"{_seeds(g[f'acc_{n}digit']).mean:.1%}" for n in (1, 2, 3))
-        out.append(f"| {name} | {g.iloc[0]['params']:,} | {len(g)} | {_pct(g['val_acc'])} | {_pct(g['test_acc'])} "
-                   f"| {digits} | {_pct(g['robust_test_acc'])} | {_train_s(g)} | {_links(g, 'quick')} |")
+        out.append(
+            f"| {name} | {g.iloc[0]['params']:,} | {len(g)} | {_pct(g['val_acc'])} | {_pct(g['test_acc'])} "
+            f"| {digits} | {_pct(g['robust_test_acc'])} | {_train_s(g)} | {_links(g, 'quick')} |"
+        )
     return out + [""]
 
 
@@ -149,38 +189,52 @@ def expected_from_digits(single: pd.DataFrame | None):
 
 
 def notes() -> list:
-    return ["How to read these tables:", "",
-            f"- The original's accuracies are floor-rounded percentages from one unseeded run; a run reproduces one "
-            f"when ours lies within {compare.REPRODUCE_MARGIN:g} point of its range (\"98\" = 98.00–98.99%).",
-            "- `±` is the standard deviation over seeds. A difference is larger than seed noise when it exceeds twice "
-            "its standard error (`lib/report/compare.py`).",
-            "- ² `robust`: the same numbers, each digit moved by up to 4 px across and 3 px up or down: in "
-            "distribution for versions trained with layout shifts (17 and later). ³ `ood`: digits scaled "
-            "0.75–1.25, strokes 1 px thinner or thicker, moved up to 8 px across and 6 px up or down, touching "
-            "neighbours on W: beyond every training augmentation. `–`: recorded before the variant existed.",
-            "- `train s` marked *(shared CPU)*: other processes kept CPU busy during that training, so the time is "
-            "an upper bound; *(?)*: recorded before this was measured. Clean speeds are in `res/bench/`.",
-            "- Choices (the kept version, epochs, hyperparameters) are made on `val acc`, the fixed validation "
-            "numbers made of MNIST train digits that no training draws; the test set is read once per finished run.",
-            ""]
+    return [
+        "How to read these tables:",
+        "",
+        f"- The original's accuracies are floor-rounded percentages from one unseeded run; a run reproduces one "
+        f'when ours lies within {compare.REPRODUCE_MARGIN:g} point of its range ("98" = 98.00–98.99%).',
+        "- `±` is the standard deviation over seeds. A difference is larger than seed noise when it exceeds twice "
+        "its standard error (`lib/report/compare.py`).",
+        "- ² `robust`: the same numbers, each digit moved by up to 4 px across and 3 px up or down: in "
+        "distribution for versions trained with layout shifts (17 and later). ³ `ood`: digits scaled "
+        "0.75–1.25, strokes 1 px thinner or thicker, moved up to 8 px across and 6 px up or down, touching "
+        "neighbours on W: beyond every training augmentation. `–`: recorded before the variant existed.",
+        "- `train s` marked *(shared CPU)*: other processes kept CPU busy during that training, so the time is "
+        "an upper bound; *(?)*: recorded before this was measured. Clean speeds are in `res/bench/`.",
+        "- Choices (the kept version, epochs, hyperparameters) are made on `val acc`, the fixed validation "
+        "numbers made of MNIST train digits that no training draws; the test set is read once per finished run.",
+        "",
+    ]
 
 
 def markdown(frame: pd.DataFrame, single: pd.DataFrame | None, single_digit_markdown, conclusions: str = "") -> str:
-    out = ["# Results: numbers 0–999", "",
-           "Generated by `notebooks/90_results.ipynb` from `res/runs/*/*/metrics.json`; do not edit by hand. "
-           "Each run links to the rendered notebook that shows it.", ""] + notes()
+    out = [
+        "# Results: numbers 0–999",
+        "",
+        "Generated by `notebooks/90_results.ipynb` from `res/runs/*/*/metrics.json`; do not edit by hand. "
+        "Each run links to the rendered notebook that shows it.",
+        "",
+    ] + notes()
     out += original_section(frame)
     out += beyond_section(frame, "full", "Past the original, like for like with version 7 (profile `full`)")
-    out += beyond_section(frame, "cpu", f"Small networks on 2 CPU cores (profile `cpu`; the committed weights are version {BEST}'s)")
+    out += beyond_section(
+        frame, "cpu", f"Small networks on 2 CPU cores (profile `cpu`; the committed weights are version {BEST}'s)"
+    )
     out += unseen_section(frame)
     out += quick_section(frame)
     expected = expected_from_digits(single)
     if expected:
         model, p = expected
-        out += ["## Single-digit models", "",
-                f"A number is right only when all its digits are. With per-digit accuracy p and independent errors, "
-                f"n-digit numbers are read right about p^n of the time: an expectation, not a bound. With p = {p:.2%} "
-                f"from {model}: p = {p:.2%}, p² = {p ** 2:.2%}, p³ = {p ** 3:.2%}.", "", single_digit_markdown(single)]
+        out += [
+            "## Single-digit models",
+            "",
+            f"A number is right only when all its digits are. With per-digit accuracy p and independent errors, "
+            f"n-digit numbers are read right about p^n of the time: an expectation, not a bound. With p = {p:.2%} "
+            f"from {model}: p = {p:.2%}, p² = {p**2:.2%}, p³ = {p**3:.2%}.",
+            "",
+            single_digit_markdown(single),
+        ]
     if conclusions:
         out += ["## Conclusions", "", conclusions, ""]
     return "\n".join(out)
@@ -200,35 +254,56 @@ def best_network(frame: pd.DataFrame, single: pd.DataFrame | None = None) -> str
     profile = next(p for p in ("full", "cpu", "quick", "smoke") if (part["profile"] == p).any())
     part = part[part["profile"] == profile]
     expected = expected_from_digits(single)
-    out = [f"Version {BEST}, profile `{profile}` ({', '.join(sorted(part['hardware'].unique()))}; commits "
-           f"{', '.join(sorted(part['commit'].unique()))}). Targets: test accuracy ≥ {TARGETS['test_acc']:.1%} and "
-           f"3-digit ≥ {TARGETS['acc_3digit']:.1%}, mean of 3 seeds, ≤ {MAX_PARAMS:,} parameters per model.", "",
-           "| dataset | params | seeds | val acc | test acc | target | 1 / 2 / 3-digit | 3-digit target | robust | ood |",
-           "|---|---:|---:|---:|---:|---|---|---|---:|---:|"]
+    out = [
+        f"Version {BEST}, profile `{profile}` ({', '.join(sorted(part['hardware'].unique()))}; commits "
+        f"{', '.join(sorted(part['commit'].unique()))}). Targets: test accuracy ≥ {TARGETS['test_acc']:.1%} and "
+        f"3-digit ≥ {TARGETS['acc_3digit']:.1%}, mean of 3 seeds, ≤ {MAX_PARAMS:,} parameters per model.",
+        "",
+        "| dataset | params | seeds | val acc | test acc | target | 1 / 2 / 3-digit | 3-digit target | robust | ood |",
+        "|---|---:|---:|---:|---:|---|---|---|---:|---:|",
+    ]
     for dataset, g in part.groupby("dataset", sort=False):
         acc, three = _seeds(g["test_acc"]), _seeds(g["acc_3digit"])
-        enough = len(g) >= 3 and int(g["params"].max()) <= MAX_PARAMS
-        verdict = lambda value, target: (f"{'met' if value >= target else 'not met'}"  # noqa: E731
-                                         + ("" if enough else f" ({len(g)} seed{'s' * (len(g) > 1)} of 3)")
-                                         + ("" if value >= target else f", gap {100 * (target - value):.2f} points"))
+        seeds = len(g) if int(g["params"].max()) <= MAX_PARAMS else 0
+
+        def verdict(value, target, seeds=seeds):
+            met = "met" if value >= target else f"not met, gap {100 * (target - value):.2f} points"
+            return met + ("" if seeds >= 3 else f" ({seeds} seed{'s' * (seeds != 1)} of 3)")
+
         digits = " / ".join(f"{_seeds(g[f'acc_{n}digit']).mean:.2%}" for n in (1, 2, 3))
-        out.append(f"| {dataset} | {int(g['params'].iloc[0]):,} | {len(g)} | {_pct(g['val_acc'])} | {acc.text()} "
-                   f"| {verdict(acc.mean, TARGETS['test_acc'])} | {digits} | {verdict(three.mean, TARGETS['acc_3digit'])} "
-                   f"| {_pct(g['robust_test_acc'])} | {_pct(g['ood_test_acc'])} |")
+        out.append(
+            f"| {dataset} | {int(g['params'].iloc[0]):,} | {len(g)} | {_pct(g['val_acc'])} | {acc.text()} "
+            f"| {verdict(acc.mean, TARGETS['test_acc'])} | {digits} | {verdict(three.mean, TARGETS['acc_3digit'])} "
+            f"| {_pct(g['robust_test_acc'])} | {_pct(g['ood_test_acc'])} |"
+        )
     if expected:
         model, p = expected
-        out += ["", f"Expected from the best single-digit reader's validation accuracy p = {p:.2%} ({model}) with "
-                f"independent digit errors: 1 / 2 / 3-digit {p:.2%} / {p ** 2:.2%} / {p ** 3:.2%}."]
+        out += [
+            "",
+            f"Expected from the best single-digit reader's validation accuracy p = {p:.2%} ({model}) with "
+            f"independent digit errors: 1 / 2 / 3-digit {p:.2%} / {p**2:.2%} / {p**3:.2%}.",
+        ]
     ranked = frame[(frame["profile"] == profile) & (frame["version"] > ORIGINAL_LAST) & (frame["split"] == "all")]
     if not ranked.empty:
-        table = (ranked.groupby(["version", "dataset"]).agg(val_acc=("val_acc", "mean"), seeds=("seed", "count"),
-                                                             params=("params", "first"))
-                 .reset_index().sort_values(["dataset", "val_acc"], ascending=[False, False]))
-        out += ["", f"Versions past the original at profile `{profile}`, ranked by validation accuracy (the choice of "
-                f"the committed version {BEST} is made here, never on the test set):", "",
-                "| dataset | version | params | seeds | val acc |", "|---|---:|---:|---:|---:|"]
-        out += [f"| {r.dataset} | {'**' + str(r.version) + '**' if r.version == BEST else r.version} | {r.params:,} "
-                f"| {r.seeds} | {'–' if pd.isna(r.val_acc) else f'{r.val_acc:.2%}'} |" for r in table.itertuples()]
+        table = (
+            ranked.groupby(["version", "dataset"])
+            .agg(val_acc=("val_acc", "mean"), seeds=("seed", "count"), params=("params", "first"))
+            .reset_index()
+            .sort_values(["dataset", "val_acc"], ascending=[False, False])
+        )
+        out += [
+            "",
+            f"Versions past the original at profile `{profile}`, ranked by validation accuracy (the choice of "
+            f"the committed version {BEST} is made here, never on the test set):",
+            "",
+            "| dataset | version | params | seeds | val acc |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        out += [
+            f"| {r.dataset} | {'**' + str(r.version) + '**' if r.version == BEST else r.version} | {r.params:,} "
+            f"| {r.seeds} | {'–' if pd.isna(r.val_acc) else f'{r.val_acc:.2%}'} |"
+            for r in table.itertuples()
+        ]
     return "\n".join(out)
 
 
@@ -238,7 +313,7 @@ def conclusions_facts(frame: pd.DataFrame) -> str:
     out = []
     full = frame[(frame["profile"] == "full") & (frame["version"] <= ORIGINAL_LAST) & (frame["split"] == "all")]
     verdicts = []
-    for name, g in (families(full) if not full.empty else []):
+    for name, g in families(full) if not full.empty else []:
         rep = g.iloc[0]["seed_reported_acc"]
         if not pd.isna(rep):
             ok, _ = compare.reproduction(_seeds(g["test_acc"]).mean, round(100 * rep))
@@ -247,15 +322,21 @@ def conclusions_facts(frame: pd.DataFrame) -> str:
     if verdicts:
         ok = [n for n, good, *_ in verdicts if good]
         bad = [f"{n} ({100 * acc:.1f}% against {rep}%)" for n, good, acc, rep in verdicts if not good]
-        out.append(f"- **Reproduction at the original's recipe:** {len(verdicts)} of the {planned} runs of the full "
-                   f"record have finished; {len(ok)} reproduce the original's figure within "
-                   f"{compare.REPRODUCE_MARGIN:g} point" + (f"; {len(bad)} do not: {', '.join(bad)}." if bad else "."))
+        out.append(
+            f"- **Reproduction at the original's recipe:** {len(verdicts)} of the {planned} runs of the full "
+            f"record have finished; {len(ok)} reproduce the original's figure within "
+            f"{compare.REPRODUCE_MARGIN:g} point" + (f"; {len(bad)} do not: {', '.join(bad)}." if bad else ".")
+        )
     else:
-        out.append(f"- **Reproduction at the original's recipe:** none of the {planned} runs of the full record "
-                   "has finished yet.")
+        out.append(
+            f"- **Reproduction at the original's recipe:** none of the {planned} runs of the full record "
+            "has finished yet."
+        )
     for profile in ("full", "quick"):
         std, source = compare.reference_noise(profile)
         if std is not None:
-            out.append(f"- **Seed noise ({profile}):** test accuracy varies by {100 * std:.2f} points (std, {source}); "
-                       "differences between versions smaller than about twice that are not evidence of a change.")
+            out.append(
+                f"- **Seed noise ({profile}):** test accuracy varies by {100 * std:.2f} points (std, {source}); "
+                "differences between versions smaller than about twice that are not evidence of a change."
+            )
     return "\n".join(out)

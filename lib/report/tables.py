@@ -4,6 +4,7 @@ beside the original, and the closing "what this run showed" that every version n
 Every number here is read from the runs' records; the verdicts (seed noise, reproduction) follow the
 rules of lib/report/compare.py, which the tables state where they use them.
 """
+
 from IPython.display import Markdown
 
 from ..infra.paths import RECORD_DIR, relative
@@ -36,7 +37,9 @@ def checkpoints(results):
     """Where each run's weights are, or that the run is shown from its record without them."""
     for r in results:
         path = state_files(r.metrics["profile"], r.run_dir.name)["model"]
-        size = f"{path.stat().st_size / 1e6:.1f} MB" if path.is_file() else "not on this machine (shown from the record)"
+        size = (
+            f"{path.stat().st_size / 1e6:.1f} MB" if path.is_file() else "not on this machine (shown from the record)"
+        )
         print(f"{label(r)}: {relative(path)}, {size}")
 
 
@@ -45,11 +48,28 @@ def version_card(version: int, profile: str) -> Markdown:
     row = next(r for r in table() if r["version"] == version)
     keys = ["datasets", "convs", "fcs", "act", "bn", "dropout", "optimizer", "digit_probs", "batch"]
     if version > ORIGINAL_LAST:
-        keys = ["datasets", "input", "head", "convs", "fcs", "bn", "dropout", "optimizer", "schedule", "augment", "batch"]
+        keys = [
+            "datasets",
+            "input",
+            "head",
+            "convs",
+            "fcs",
+            "bn",
+            "dropout",
+            "optimizer",
+            "schedule",
+            "augment",
+            "batch",
+        ]
     epochs, samples = profiles.schedule(profile, get(version))
     keys_shown = keys + ["recipe: epochs × samples", f"this run ({profile}): epochs × samples"]
-    values = [str(row[k]) for k in keys] + [f"{row['epochs']} × {row['samples_per_epoch']:,}", f"{epochs} × {samples:,}"]
-    return Markdown("| " + " | ".join(keys_shown) + " |\n|" + "---|" * len(keys_shown) + "\n| " + " | ".join(values) + " |")
+    values = [str(row[k]) for k in keys] + [
+        f"{row['epochs']} × {row['samples_per_epoch']:,}",
+        f"{epochs} × {samples:,}",
+    ]
+    return Markdown(
+        "| " + " | ".join(keys_shown) + " |\n|" + "---|" * len(keys_shown) + "\n| " + " | ".join(values) + " |"
+    )
 
 
 def _families(results) -> dict:
@@ -63,8 +83,11 @@ def _families(results) -> dict:
 def against_original(results) -> Markdown:
     """Each run family beside what the original reported; at profile full, whether it reproduces."""
     profile = results[0].metrics["profile"]
-    lines = ["| run | seeds | samples seen | test acc | 1 / 2 / 3-digit | train loss¹ | original acc | original loss "
-             "| verdict |", "|---|---:|---:|---:|---|---:|---:|---:|---|"]
+    lines = [
+        "| run | seeds | samples seen | test acc | 1 / 2 / 3-digit | train loss¹ | original acc | original loss "
+        "| verdict |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---|",
+    ]
     for family, rs in _families(results).items():
         m = rs[0].metrics
         acc = compare.Seeds([r.metrics["test_acc"] for r in rs])
@@ -76,18 +99,27 @@ def against_original(results) -> Markdown:
         elif profile == "full":
             verdict = compare.reproduction_text(acc.mean, rep_acc)
         else:
-            verdict = f"not comparable: profile {profile} trains on {profiles.get(profile).sample_scale:.3g} of the samples"
-        lines.append(f"| {family} | {acc.n} | {m['epochs'] * m['samples_per_epoch']:,} | {acc.text()} | {digits} "
-                     f"| {loss} | {'–' if rep_acc is None else f'{rep_acc}%'} | {'–' if rep_loss is None else f'{rep_loss:g}'} "
-                     f"| {verdict} |")
-    notes = ["", f"¹ {loss_note(results[0].metrics['version'])}, mean of the last 50 batches of training. The "
-             "original's \"loss\" is undefined in its README; reading it as the same quantity is our assumption "
-             "(`docs/original_study.md`, bug 6).",
-             "The original's accuracies are floor-rounded, from one unseeded run; a run reproduces one when ours lies "
-             f"within {compare.REPRODUCE_MARGIN:g} point of its range (\"98\" = 98.00–98.99%)."]
+            verdict = (
+                f"not comparable: profile {profile} trains on {profiles.get(profile).sample_scale:.3g} of the samples"
+            )
+        lines.append(
+            f"| {family} | {acc.n} | {m['epochs'] * m['samples_per_epoch']:,} | {acc.text()} | {digits} "
+            f"| {loss} | {'–' if rep_acc is None else f'{rep_acc}%'} | {'–' if rep_loss is None else f'{rep_loss:g}'} "
+            f"| {verdict} |"
+        )
+    notes = [
+        "",
+        f"¹ {loss_note(results[0].metrics['version'])}, mean of the last 50 batches of training. The "
+        'original\'s "loss" is undefined in its README; reading it as the same quantity is our assumption '
+        "(`docs/original_study.md`, bug 6).",
+        "The original's accuracies are floor-rounded, from one unseeded run; a run reproduces one when ours lies "
+        f'within {compare.REPRODUCE_MARGIN:g} point of its range ("98" = 98.00–98.99%).',
+    ]
     if any(r.key.wrap for r in results):
-        notes.append("The original's C figures came from its wrap-around pipeline (bug 1 in `docs/original_study.md`): "
-                     "the `+wrap` rows reproduce it, the others use correct images.")
+        notes.append(
+            "The original's C figures came from its wrap-around pipeline (bug 1 in `docs/original_study.md`): "
+            "the `+wrap` rows reproduce it, the others use correct images."
+        )
     return Markdown("\n".join(lines + notes))
 
 
@@ -105,8 +137,10 @@ ROW_KEYS = ("val_acc", "test_acc", "acc_1digit", "acc_2digit", "acc_3digit", "ro
 def against_parent(results, parent: int, record_dir=RECORD_DIR) -> Markdown:
     """Each run family beside the same family of the parent version at the same profile (every seed found)."""
     profile = results[0].metrics["profile"]
-    lines = ["| run | seeds | val acc | test acc | 1-digit | 2-digit | 3-digit | robust acc¹ |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| run | seeds | val acc | test acc | 1-digit | 2-digit | 3-digit | robust acc¹ |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     notes = [""]
     for family, rs in _families(results).items():
         key = rs[0].key
@@ -114,12 +148,16 @@ def against_parent(results, parent: int, record_dir=RECORD_DIR) -> Markdown:
         if before:
             lines.append(_metric_row(f"v{parent}{key.dataset} (parent)", before, ROW_KEYS))
         elif key.dataset not in get(parent).datasets:
-            notes.append(f"Version {parent} was not trained on {key.dataset}, so {family} has no parent run to compare with.")
+            notes.append(
+                f"Version {parent} was not trained on {key.dataset}, so {family} has no parent run to compare with."
+            )
         else:
             notes.append(f"No finished v{parent}{key.dataset} run at profile {profile} to compare {family} with.")
         lines.append(_metric_row(f"**{family}**", [r.metrics for r in rs], ROW_KEYS))
-    notes.append(f"Profile `{profile}`. ¹ The robust set moves each digit by up to 4 px across and 3 px up or down; it is "
-                 "in distribution for versions trained with layout shifts (17 and later).")
+    notes.append(
+        f"Profile `{profile}`. ¹ The robust set moves each digit by up to 4 px across and 3 px up or down; it is "
+        "in distribution for versions trained with layout shifts (17 and later)."
+    )
     return Markdown("\n".join(lines + notes))
 
 
@@ -141,11 +179,19 @@ def what_it_showed(results, parent: int | None, finding: str = "", record_dir=RE
         if rep is not None and profile == "full":
             parts.append(f"against the original's {rep}%: {compare.reproduction_text(compare.Seeds(ours).mean, rep)}")
         elif rep is not None:
-            parts.append(f"the original's {rep}% was reached with its full recipe; profile `{profile}` is compared "
-                         "with itself, not with it")
-        out.append(f"- **{family}**: test accuracy {compare.Seeds(ours).text()}" + ("; " + "; ".join(parts) if parts else "") + ".")
-    rule = ("A difference is *larger than seed noise* when it exceeds twice its standard error, from the seeds "
-            "shown or, with one seed, from the most-seeded run of this profile (`lib/report/compare.py`).")
+            parts.append(
+                f"the original's {rep}% was reached with its full recipe; profile `{profile}` is compared "
+                "with itself, not with it"
+            )
+        out.append(
+            f"- **{family}**: test accuracy {compare.Seeds(ours).text()}"
+            + ("; " + "; ".join(parts) if parts else "")
+            + "."
+        )
+    rule = (
+        "A difference is *larger than seed noise* when it exceeds twice its standard error, from the seeds "
+        "shown or, with one seed, from the most-seeded run of this profile (`lib/report/compare.py`)."
+    )
     text = "\n".join(out + ["", rule])
     if finding:
         text += f"\n\n**Reading.** {finding}"
@@ -155,29 +201,47 @@ def what_it_showed(results, parent: int | None, finding: str = "", record_dir=RE
 def unseen(results, record_dir=RECORD_DIR) -> Markdown:
     """Numbers never seen in training, reported fairly: runs trained without the held-out numbers only, by
     digit count and averaged per number (so the one held-out 1-digit number does not weigh 38%)."""
-    lines = ["| run | head | seen numbers | held-out: all samples | 1-digit | 2-digit | 3-digit | mean per number |",
-             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| run | head | seen numbers | held-out: all samples | 1-digit | 2-digit | 3-digit | mean per number |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
         m = r.metrics
-        cells = [m.get(k) for k in ("acc_heldout_1digit", "acc_heldout_2digit", "acc_heldout_3digit",
-                                     "acc_heldout_per_number")]
-        lines.append(f"| {r.key.label} | {get(m['version']).head} | {m['acc_seen']:.2%} | {m['acc_heldout']:.2%} | "
-                     + " | ".join("–" if c is None else f"{c:.2%}" for c in cells) + " |")
-    return Markdown("\n".join(lines + ["", f"Profile `{results[0].metrics['profile']}`. Held-out numbers: "
-                                       "`lib.data.splits.held_out()` (100 of 0–999, fixed; 1, 5 and 94 of 1, 2 and 3 "
-                                       "digits). Only runs trained without them are shown: for other runs these "
-                                       "numbers were ordinary training numbers."]))
+        cells = [
+            m.get(k)
+            for k in ("acc_heldout_1digit", "acc_heldout_2digit", "acc_heldout_3digit", "acc_heldout_per_number")
+        ]
+        lines.append(
+            f"| {r.key.label} | {get(m['version']).head} | {m['acc_seen']:.2%} | {m['acc_heldout']:.2%} | "
+            + " | ".join("–" if c is None else f"{c:.2%}" for c in cells)
+            + " |"
+        )
+    return Markdown(
+        "\n".join(
+            lines
+            + [
+                "",
+                f"Profile `{results[0].metrics['profile']}`. Held-out numbers: "
+                "`lib.data.splits.held_out()` (100 of 0–999, fixed; 1, 5 and 94 of 1, 2 and 3 "
+                "digits). Only runs trained without them are shown: for other runs these "
+                "numbers were ordinary training numbers.",
+            ]
+        )
+    )
 
 
 def robustness(frame) -> Markdown:
     """Clean and robust test accuracy of every run in a results frame that has both."""
-    lines = ["| run | profile | seeds | test acc | robust acc | change | robust 1/2/3-digit |",
-             "|---|---|---:|---:|---:|---:|---|"]
+    lines = [
+        "| run | profile | seeds | test acc | robust acc | change | robust 1/2/3-digit |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
     part = frame.dropna(subset=["robust_test_acc"])
-    for (profile, version, dataset, prep), g in part.groupby(["profile", "version", "dataset", "preprocessing"],
-                                                             sort=False):
+    for (profile, *_), g in part.groupby(["profile", "version", "dataset", "preprocessing"], sort=False):
         clean, robust = g["test_acc"].mean(), g["robust_test_acc"].mean()
         digits = " / ".join(f"{g[f'robust_acc_{n}digit'].mean():.1%}" for n in (1, 2, 3))
-        lines.append(f"| {RunKey.of(g.iloc[0].to_dict()).family} | {profile} | {len(g)} "
-                     f"| {clean:.2%} | {robust:.2%} | {100 * (robust - clean):+.1f} pts | {digits} |")
+        lines.append(
+            f"| {RunKey.of(g.iloc[0].to_dict()).family} | {profile} | {len(g)} "
+            f"| {clean:.2%} | {robust:.2%} | {100 * (robust - clean):+.1f} pts | {digits} |"
+        )
     return Markdown("\n".join(lines))

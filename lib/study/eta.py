@@ -4,20 +4,26 @@ The speed of a run (numbers per second of training) comes, in order of preferenc
 finished epochs (a resumable run's progress file), from finished runs of the same version and dataset on
 this hardware, or from the benchmark record (res/bench/<device>.json, training at batch 64 fed by lib).
 """
+
 import json
 from pathlib import Path
 
-from . import experiment, profiles
 from ..infra import provenance
 from ..infra.paths import RECORD_DIR, RES_DIR
+from . import experiment, plan, profiles
 from .versions import check_run
 
 
-def _rate_from_records(version, dataset, hardware, record_dir=RECORD_DIR):
-    for path in sorted(Path(record_dir).glob(f"*/v{version}{dataset}*/metrics.json")):
-        m = json.loads(path.read_text())
-        if m.get("hardware") == hardware and m.get("train_seconds"):
-            return m["epochs"] * m["samples_per_epoch"] / m["train_seconds"], f"finished {path.parent.name} ({m['profile']})"
+def _rate_from_records(key, profile: str, hardware: str, record_dir=RECORD_DIR):
+    """numbers/s of finished runs of the same family on this hardware, this profile first; smoke runs are
+    too short to tell a speed."""
+    family = key.with_seed(0).name.removesuffix("_s0")
+    for prof in dict.fromkeys([profile, "full", "cpu", "quick"]):
+        for path in sorted(Path(record_dir, prof).glob(f"{family}_s*/metrics.json")):
+            m = json.loads(path.read_text())
+            if m.get("hardware") == hardware and m.get("train_seconds"):
+                numbers = m["epochs"] * m["samples_per_epoch"]
+                return numbers / m["train_seconds"], f"finished {path.parent.name} ({prof})"
     return None
 
 
@@ -25,7 +31,9 @@ def _rate_from_bench(version, device):
     path = RES_DIR / "bench" / f"{device.type}.json"
     if path.is_file():
         report = json.loads(path.read_text())
-        rate = report.get("versions", {}).get(f"v{version}") or report.get("train", {}).get(f"v{version}", {}).get("lib")
+        rate = report.get("versions", {}).get(f"v{version}") or report.get("train", {}).get(f"v{version}", {}).get(
+            "lib"
+        )
         if rate and report.get("hardware") == provenance.hardware(device):
             return rate, f"res/bench/{path.name}"
     return None
@@ -43,7 +51,7 @@ def remaining(key, profile: str, device, precision: str = "auto", runs_dir=None)
         if progress["seconds"] > 0:
             return (epochs - done) * samples, done * samples / progress["seconds"], "its finished epochs"
     hardware = provenance.hardware(device)
-    found = _rate_from_records(key.version, key.dataset, hardware) or _rate_from_bench(key.version, device)
+    found = _rate_from_records(key, profile, hardware) or _rate_from_bench(key.version, device)
     rate, source = found if found else (None, "no measurement")
     return (epochs - done) * samples, rate, source
 
@@ -71,7 +79,6 @@ def main(argv=None):
     show (all study notebooks when none is named); run_all.sh prints it before each notebook."""
     import argparse
 
-    from . import plan
     ap = argparse.ArgumentParser(description=main.__doc__)
     ap.add_argument("--profile", required=True, choices=list(profiles.PROFILES))
     ap.add_argument("--seeds", type=int, default=1)
@@ -79,7 +86,7 @@ def main(argv=None):
     ap.add_argument("--precision", default="auto")
     ap.add_argument("notebooks", nargs="*")
     args = ap.parse_args(argv)
-    shown = study.notebook_runs(args.seeds)
+    shown = plan.notebook_runs(args.seeds)
     names = [Path(n).name for n in args.notebooks] or list(shown)
     keys = list(dict.fromkeys(k for n in names for k in shown.get(n, [])))
     print("estimated time left:", estimate(keys, args.profile, args.device, args.precision) if keys else "no training")

@@ -1,16 +1,17 @@
 """Evaluation on a fixed test set: loss, accuracy by digit count, errors by digit place, confusions,
 and accuracy on the held-out numbers (lib/data/splits.py) apart from the others."""
+
 from collections import Counter
 
 import torch
 import torch.nn.functional as F
 from torch.fx.experimental.optimization import fuse
 
-from . import heads
 from ..data.numbers import ndigits_of
 from ..data.preprocess import prepare
 from ..data.splits import is_held_out
 from ..data.testsets import TestSet
+from . import heads
 
 PLACES = ("hundreds", "tens", "units")
 

@@ -16,6 +16,7 @@ Every run is validated after each epoch on fixed validation numbers made of MNIS
 training draw uses, tested once at the end on the fixed test set and each of its variants, and scored
 apart on the held-out numbers; split="heldout" trains without them (lib/data/splits.py).
 """
+
 import json
 import time
 from dataclasses import dataclass
@@ -24,15 +25,15 @@ from pathlib import Path
 
 import torch
 
-from ..infra import atomic, checkpoint, provenance
 from ..data import mnist, splits, testsets
+from ..data.numbers import DigitBank
+from ..infra import atomic, checkpoint, provenance
+from ..infra.paths import RECORD_DIR, relative, state_dir
 from . import models, profiles
 from .evaluate import evaluate
-from ..data.numbers import DigitBank
-from ..infra.paths import RECORD_DIR, relative, state_dir
 from .precision import resolve as resolve_precision
-from .train import same_run, train
 from .run_key import RunKey
+from .train import same_run, train
 
 CHANNELS_LAST = True  # NHWC convolutions for every run: measured against NCHW by bench/bench.py (res/bench/)
 VAL_KEYS = ("test_acc", "test_loss", "acc_1digit", "acc_2digit", "acc_3digit")  # kept as val_* per epoch
@@ -73,12 +74,22 @@ def config_of(key: RunKey, profile: str, compute: str = "fp32") -> dict:
         raise ValueError(f"compute must be a resolved precision, fp32 or bf16, got {compute!r}")
     spec = key.spec
     epochs, samples = profiles.schedule(profile, spec)
-    return {"version": key.version, "dataset": key.dataset, "profile": profile, "seed": key.seed,
-            "preprocessing": key.preprocessing, "epochs": epochs, "samples_per_epoch": samples,
-            "batch_size": spec.batch_size, "digit_probs": list(spec.digit_probs),
-            "test_limit": profiles.get(profile).test_limit, "precision": compute,
-            "validation_digits": 10 * splits.VALIDATION_PER_DIGIT, "recipe": spec.recipe_digest,
-            **({"split": key.split} if key.split != "all" else {})}  # absent for "all": older runs match
+    return {
+        "version": key.version,
+        "dataset": key.dataset,
+        "profile": profile,
+        "seed": key.seed,
+        "preprocessing": key.preprocessing,
+        "epochs": epochs,
+        "samples_per_epoch": samples,
+        "batch_size": spec.batch_size,
+        "digit_probs": list(spec.digit_probs),
+        "test_limit": profiles.get(profile).test_limit,
+        "precision": compute,
+        "validation_digits": 10 * splits.VALIDATION_PER_DIGIT,
+        "recipe": spec.recipe_digest,
+        **({"split": key.split} if key.split != "all" else {}),
+    }  # absent for "all": older runs match
 
 
 @lru_cache(maxsize=4)
@@ -99,19 +110,32 @@ def load_val_set(dataset, profile):
 
 def validator(val_set, preprocessing, device, head):
     """A function model -> {val_acc, val_loss, val_acc_1digit, ...} on the fixed validation numbers."""
+
     def validate(model):
         metrics, _ = evaluate(model, val_set, preprocessing, device, head=head)
         return {f"val_{k.removeprefix('test_')}": metrics[k] for k in VAL_KEYS}
+
     return validate
 
 
-def fit(model, spec, dataset, preprocessing, epochs, samples_per_epoch, seed, device, compute="fp32",
-        **options) -> dict:
+def fit(
+    model, spec, dataset, preprocessing, epochs, samples_per_epoch, seed, device, compute="fp32", **options
+) -> dict:
     """Train `model` with its version's whole recipe for `epochs` x `samples_per_epoch` fresh numbers;
     `options` go to lib.study.train.train (state_path, identity, progress, validate, after_epoch, exclude)."""
-    return train(model, spec, train_bank(str(device)), dataset=dataset, preprocessing=preprocessing,
-                 epochs=epochs, samples_per_epoch=samples_per_epoch, seed=seed, compute=compute,
-                 channels_last=CHANNELS_LAST, **options)
+    return train(
+        model,
+        spec,
+        train_bank(str(device)),
+        dataset=dataset,
+        preprocessing=preprocessing,
+        epochs=epochs,
+        samples_per_epoch=samples_per_epoch,
+        seed=seed,
+        compute=compute,
+        channels_last=CHANNELS_LAST,
+        **options,
+    )
 
 
 def _matches(record: dict, config: dict) -> bool:
@@ -120,8 +144,11 @@ def _matches(record: dict, config: dict) -> bool:
 
 def _errors(test_set, predictions) -> dict:
     wrong = (predictions["pred"] != test_set.labels).nonzero().squeeze(1)
-    return {"index": wrong.tolist(), "pred": predictions["pred"][wrong].tolist(),
-            "confidence": [round(c, 4) for c in predictions["confidence"][wrong].tolist()]}
+    return {
+        "index": wrong.tolist(),
+        "pred": predictions["pred"][wrong].tolist(),
+        "confidence": [round(c, 4) for c in predictions["confidence"][wrong].tolist()],
+    }
 
 
 def _from_errors(test_set, errors: dict) -> dict:
@@ -152,9 +179,19 @@ def state_files(profile, name, runs_dir=None) -> dict:
     return {k: folder / f"{k}.pt" for k in ("model", "train_state", "predictions")}
 
 
-def run(key: RunKey, profile: str = "quick", device: str = "auto", *, force: bool = False, train: bool = True,
-        precision: str = "auto", progress="bar", notebook: str | None = None, record_dir=RECORD_DIR,
-        runs_dir=None) -> RunResult | None:
+def run(
+    key: RunKey,
+    profile: str = "quick",
+    device: str = "auto",
+    *,
+    force: bool = False,
+    train: bool = True,
+    precision: str = "auto",
+    progress="bar",
+    notebook: str | None = None,
+    record_dir=RECORD_DIR,
+    runs_dir=None,
+) -> RunResult | None:
     """Train (or resume, or reuse, or show from the record) and evaluate one run; `notebook` names the
     notebook that shows it. Returns None when train=False and the run has not finished."""
     dev = provenance.resolve_device(device)
@@ -172,13 +209,22 @@ def run(key: RunKey, profile: str = "quick", device: str = "auto", *, force: boo
         metrics = json.loads(record["metrics"].read_text())
         if _matches(metrics, config) and record["errors"].is_file():
             errors = json.loads(record["errors"].read_text())
-            print(f"{name} ({profile}): shown from its committed record ({relative(record['metrics'].parent)}, "
-                  f"trained at commit {metrics['commit']} on {metrics['hardware']}); its checkpoint is not in "
-                  f"{relative(state['model'].parent)}, so it is not evaluated again (force=True retrains it).")
+            print(
+                f"{name} ({profile}): shown from its committed record ({relative(record['metrics'].parent)}, "
+                f"trained at commit {metrics['commit']} on {metrics['hardware']}); its checkpoint is not in "
+                f"{relative(state['model'].parent)}, so it is not evaluated again (force=True retrains it)."
+            )
             variants = {v: _from_errors(variant_sets[v], errors[v]) for v in VARIANTS if v in errors}
-            return RunResult(metrics, json.loads(record["history"].read_text()),
-                             _from_errors(test_set, errors["clean"]), test_set, variants, None,
-                             record["metrics"].parent, True)
+            return RunResult(
+                metrics,
+                json.loads(record["history"].read_text()),
+                _from_errors(test_set, errors["clean"]),
+                test_set,
+                variants,
+                None,
+                record["metrics"].parent,
+                True,
+            )
     if not checkpointed and not train:
         print(f"{name} ({profile}): not trained yet; train=False, so it is left for the training queue.")
         return None
@@ -186,21 +232,36 @@ def run(key: RunKey, profile: str = "quick", device: str = "auto", *, force: boo
     torch.manual_seed(key.seed)  # the initial weights
     model = models.build(key.version, dataset, channels_last=CHANNELS_LAST).to(dev)
     if checkpointed:
-        print(f"{name} ({profile}) is already trained with this config: evaluating its checkpoint "
-              "(force=True retrains).")
+        print(
+            f"{name} ({profile}) is already trained with this config: evaluating its checkpoint (force=True retrains)."
+        )
         checkpoint.load_into(model, state["model"], **{k: config[k] for k in checkpoint.IDENTITY})
         history = json.loads(record["history"].read_text())
     else:
         if force:
             state["train_state"].unlink(missing_ok=True)
         val_set = load_val_set(dataset, profile)
-        print(f"Training {name}: {config['epochs']} epochs x {config['samples_per_epoch']:,} numbers, batch "
-              f"{config['batch_size']}, {compute}, on {provenance.hardware(dev)}; validated on {len(val_set):,} "
-              "numbers after each epoch.")
-        history = fit(model, spec, dataset, config["preprocessing"], config["epochs"], config["samples_per_epoch"],
-                      key.seed, dev, compute, state_path=state["train_state"], identity=config, progress=progress,
-                      exclude=splits.excluded(key.split),
-                      validate=validator(val_set, config["preprocessing"], dev, spec.head))
+        print(
+            f"Training {name}: {config['epochs']} epochs x {config['samples_per_epoch']:,} numbers, batch "
+            f"{config['batch_size']}, {compute}, on {provenance.hardware(dev)}; validated on {len(val_set):,} "
+            "numbers after each epoch."
+        )
+        history = fit(
+            model,
+            spec,
+            dataset,
+            config["preprocessing"],
+            config["epochs"],
+            config["samples_per_epoch"],
+            key.seed,
+            dev,
+            compute,
+            state_path=state["train_state"],
+            identity=config,
+            progress=progress,
+            exclude=splits.excluded(key.split),
+            validate=validator(val_set, config["preprocessing"], dev, spec.head),
+        )
         history["provenance"] = provenance.describe(dev)  # where and from which code it was trained
         atomic.write_json(record["history"], history)
 
@@ -210,24 +271,47 @@ def run(key: RunKey, profile: str = "quick", device: str = "auto", *, force: boo
     for v, variant_set in variant_sets.items():
         variant_metrics, variants[v] = evaluate(model, variant_set, config["preprocessing"], dev, head=spec.head)
         scored.update({f"{v}_{k}": variant_metrics[k] for k in VARIANT_KEYS})
-    val = validator(testsets.load(dataset, part="val").subset(profiles.final_val_limit(profile)),
-                    config["preprocessing"], dev, spec.head)(model)
+    val = validator(
+        testsets.load(dataset, part="val").subset(profiles.final_val_limit(profile)),
+        config["preprocessing"],
+        dev,
+        spec.head,
+    )(model)
     reported = spec.reported.get(dataset)
-    metrics = {**config, "params": models.count_params(model), "train_loss_final": history["train_loss_final"],
-               **metrics, **scored, **val, "train_seconds": history["train_seconds"],
-               "train_others_cores": history.get("others_cores"), "eval_seconds": time.perf_counter() - began,
-               "reported_loss": reported and reported.loss, "reported_acc": reported and reported.acc,
-               **history["provenance"],
-               "eval_commit": provenance.commit(), "notebook": notebook,
-               "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    metrics = {
+        **config,
+        "params": models.count_params(model),
+        "train_loss_final": history["train_loss_final"],
+        **metrics,
+        **scored,
+        **val,
+        "train_seconds": history["train_seconds"],
+        "train_others_cores": history.get("others_cores"),
+        "eval_seconds": time.perf_counter() - began,
+        "reported_loss": reported and reported.loss,
+        "reported_acc": reported and reported.acc,
+        **history["provenance"],
+        "eval_commit": provenance.commit(),
+        "notebook": notebook,
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
     if not checkpointed:
-        checkpoint.save(state["model"], model, {**{k: config[k] for k in checkpoint.IDENTITY}, "config": config,
-                                                "metrics": {k: metrics[k] for k in ("test_acc", "test_loss")},
-                                                "commit": metrics["commit"]})
+        checkpoint.save(
+            state["model"],
+            model,
+            {
+                **{k: config[k] for k in checkpoint.IDENTITY},
+                "config": config,
+                "metrics": {k: metrics[k] for k in ("test_acc", "test_loss")},
+                "commit": metrics["commit"],
+            },
+        )
         state["train_state"].unlink(missing_ok=True)
         state["train_state"].with_suffix(".json").unlink(missing_ok=True)
     atomic.torch_save(state["predictions"], {**predictions, **variants})
-    atomic.write_json(record["errors"], {"clean": _errors(test_set, predictions),
-                                         **{v: _errors(variant_sets[v], variants[v]) for v in VARIANTS}})
+    atomic.write_json(
+        record["errors"],
+        {"clean": _errors(test_set, predictions), **{v: _errors(variant_sets[v], variants[v]) for v in VARIANTS}},
+    )
     atomic.write_json(record["metrics"], metrics)
     return RunResult(metrics, history, predictions, test_set, variants, model, record["metrics"].parent)

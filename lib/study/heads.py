@@ -7,7 +7,8 @@
           which names any number whose digits were seen in their positions.
 Both give log-probabilities over the same 1000 numbers, so evaluation, loss and top-k are shared.
 """
-from functools import lru_cache
+
+from functools import cache
 
 import torch
 import torch.nn.functional as F
@@ -30,7 +31,7 @@ def position_targets(labels: torch.Tensor) -> torch.Tensor:
     return torch.where(digits < 0, torch.full_like(digits, NO_DIGIT), digits)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _number_table(device: str) -> torch.Tensor:
     """[1000, 3]: the position classes of every number 0-999 (cached per device)."""
     return position_targets(torch.arange(1000, device=device))
@@ -55,7 +56,11 @@ def loss(logits: torch.Tensor, labels: torch.Tensor, head: str, label_smoothing:
 
 def loss_name(spec) -> str:
     """What a version's training loss measures, so losses of different heads are never read as one quantity."""
-    name = "1000-way cross-entropy" if check_head(spec.head) == "number" else "11-way cross-entropy per position (mean of 3)"
+    name = (
+        "1000-way cross-entropy"
+        if check_head(spec.head) == "number"
+        else "11-way cross-entropy per position (mean of 3)"
+    )
     return name + (f", label smoothing {spec.label_smoothing:g}" if spec.label_smoothing else "")
 
 

@@ -3,6 +3,7 @@
 Two shapes: NumberNet reads the whole image (versions 1-19); DigitReader reads each reading position's
 view with one shared network (encoder "per_digit", version 20 on).
 """
+
 import torch
 from torch import nn
 
@@ -110,6 +111,5 @@ def scheduler_for(optimizer: torch.optim.Optimizer, spec: Version, total_steps: 
     if spec.schedule == "constant":
         return None
     if spec.schedule == "onecycle":
-        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=spec.lr, total_steps=total_steps,
-                                                   pct_start=0.25)
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=spec.lr, total_steps=total_steps, pct_start=0.25)
     raise ValueError(f"unknown schedule {spec.schedule!r}; valid: constant, onecycle")

@@ -5,6 +5,7 @@ trained on, and for the original's versions on a layout whose pipeline had the w
 the correct images and the wrap-around the original used. QUEUES lists, per profile, the runs of the record in the order the
 background queue trains them (tools/train_queue.py).
 """
+
 from ..data import layouts
 from . import experiment
 from .run_key import RunKey
@@ -15,13 +16,17 @@ def version_runs(version: int, seeds: int = 1) -> list:
     """The runs a version's notebook shows: each dataset the version is trained on; the original's C runs
     both correct and with the wrap-around it had."""
     spec = get(version)
+
     def wraps(dataset):
         return (False, True) if layouts.get(dataset).has_wrap_bug and version <= ORIGINAL_LAST else (False,)
+
     return [RunKey(version, d, s, w) for d in spec.datasets for w in wraps(d) for s in range(seeds)]
 
 
-KEPT_NOTEBOOKS = {"01_cnnW.ipynb": [RunKey(ORIGINAL_KEPT, "W")],
-                  "02_cnnC.ipynb": [RunKey(ORIGINAL_KEPT, "C"), RunKey(ORIGINAL_KEPT, "C", wrap=True)]}
+KEPT_NOTEBOOKS = {
+    "01_cnnW.ipynb": [RunKey(ORIGINAL_KEPT, "W")],
+    "02_cnnC.ipynb": [RunKey(ORIGINAL_KEPT, "C"), RunKey(ORIGINAL_KEPT, "C", wrap=True)],
+}
 
 
 def notebook_runs(seeds: int = 1) -> dict:
@@ -48,10 +53,18 @@ def _c_both(*versions):
 # The full-size record of the original study on a CPU, in the order of issue 11: the kept version first,
 # then the original's best C result, the baseline, the cnnC pair, the rest of W and C, then more seeds of
 # the kept version; then versions 14-19 at the same recipe, to compare them with version 7 like for like.
-FULL_QUEUE = (_w(7) + _c_both(5) + _w(1) + _c_both(1) + _c_both(7)
-              + _w(2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13) + _c_both(2, 3, 4)
-              + [RunKey(7, "W", seed) for seed in (1, 2)]
-              + _w(*range(ORIGINAL_LAST + 1, 20)) + [RunKey(19, "C")])
+FULL_QUEUE = (
+    _w(7)
+    + _c_both(5)
+    + _w(1)
+    + _c_both(1)
+    + _c_both(7)
+    + _w(2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13)
+    + _c_both(2, 3, 4)
+    + [RunKey(7, "W", seed) for seed in (1, 2)]
+    + _w(*range(ORIGINAL_LAST + 1, 20))
+    + [RunKey(19, "C")]
+)
 QUEUES = {"full": FULL_QUEUE}
 
 
@@ -63,6 +76,8 @@ def run_shown(keys, profile: str, device: str = "auto", *, notebook: str | None 
         result = experiment.run(k, profile, device, notebook=notebook, **options)
         (results.append(result) if result is not None else pending.append(k.name))
     if pending:
-        print(f"Not trained yet at profile {profile!r}: {', '.join(pending)}. This notebook shows the finished "
-              f"runs; the training queue (tools/train_queue.py) trains the rest.")
+        print(
+            f"Not trained yet at profile {profile!r}: {', '.join(pending)}. This notebook shows the finished "
+            f"runs; the training queue (tools/train_queue.py) trains the rest."
+        )
     return results

@@ -5,6 +5,7 @@ support (AVX512-BF16 or AMX). Elsewhere oneDNN emulates bf16, which is slower th
 magnitude (bench/bench.py measures both), so `auto` is fp32 there and an explicit `bf16` still runs,
 slowly, for parity checks. Weights, optimiser state and the loss stay fp32 either way (autocast).
 """
+
 from contextlib import nullcontext
 
 import torch

@@ -3,6 +3,7 @@
 The list of profiles is PROFILES: run_all.sh, the notebooks' parameter cell, the results tables and the
 README's table all read it from here.
 """
+
 from dataclasses import dataclass
 from math import ceil
 
@@ -20,17 +21,48 @@ class Profile:
     purpose: str
 
 
-PROFILES = {p.name: p for p in (
-    Profile("full", sample_scale=1.0, epochs=None, test_limit=None, val_limit=None, keeps_record=True,
-            purpose="the original's samples per epoch and epochs: the real study (hours per run on a CPU)"),
-    Profile("cpu", sample_scale=1 / 5, epochs=None, test_limit=None, val_limit=5_000, keeps_record=True,
-            purpose="1/5 of the recipe's samples, tested on the whole test set: small networks on 2 CPU cores"),
-    Profile("quick", sample_scale=1 / 50, epochs=None, test_limit=15_000, val_limit=2_000, keeps_record=False,
+PROFILES = {
+    p.name: p
+    for p in (
+        Profile(
+            "full",
+            sample_scale=1.0,
+            epochs=None,
+            test_limit=None,
+            val_limit=None,
+            keeps_record=True,
+            purpose="the original's samples per epoch and epochs: the real study (hours per run on a CPU)",
+        ),
+        Profile(
+            "cpu",
+            sample_scale=1 / 5,
+            epochs=None,
+            test_limit=None,
+            val_limit=5_000,
+            keeps_record=True,
+            purpose="1/5 of the recipe's samples, tested on the whole test set: small networks on 2 CPU cores",
+        ),
+        Profile(
+            "quick",
+            sample_scale=1 / 50,
+            epochs=None,
+            test_limit=15_000,
+            val_limit=2_000,
+            keeps_record=False,
             purpose="1/50 of the recipe's samples, tested on a fixed third of the test set: the whole study "
-                    "on 2 CPU cores, compared with itself"),
-    Profile("smoke", sample_scale=1 / 1000, epochs=1, test_limit=1000, val_limit=300, keeps_record=False,
-            purpose="a few batches and 1,000 test numbers: checks that everything runs"),
-)}
+            "on 2 CPU cores, compared with itself",
+        ),
+        Profile(
+            "smoke",
+            sample_scale=1 / 1000,
+            epochs=1,
+            test_limit=1000,
+            val_limit=300,
+            keeps_record=False,
+            purpose="a few batches and 1,000 test numbers: checks that everything runs",
+        ),
+    )
+}
 
 
 def final_val_limit(name: str) -> int | None:

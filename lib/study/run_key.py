@@ -4,6 +4,7 @@ Everything else about a run follows from its key and a profile: the recipe (its 
 schedule (lib/study/profiles.py), the folder names of its record and state. Records store the key's
 fields in metrics.json; RunKey.of reads them back.
 """
+
 from dataclasses import dataclass
 
 from ..data import layouts, preprocess, splits
@@ -22,11 +23,14 @@ class RunKey:
         spec, layout = get(self.version), layouts.get(self.dataset)
         splits.check_split(self.split)
         if self.wrap and not layout.has_wrap_bug:
-            raise ValueError(f"the wrap-around reproduces a bug of the original's C pipeline; it does not apply "
-                             f"to {self.dataset}")
+            raise ValueError(
+                f"the wrap-around reproduces a bug of the original's C pipeline; it does not apply to {self.dataset}"
+            )
         if self.wrap and spec.preprocessing != "resize32":
-            raise ValueError(f"the wrap-around reproduces the original's resize32 pipeline; v{self.version} uses "
-                             f"{spec.preprocessing!r}")
+            raise ValueError(
+                f"the wrap-around reproduces the original's resize32 pipeline; v{self.version} uses "
+                f"{spec.preprocessing!r}"
+            )
 
     @property
     def spec(self) -> Version:
@@ -39,14 +43,18 @@ class RunKey:
     @property
     def name(self) -> str:
         """Folder name of the run's record and state: v7W_s0, v5C-wrap_s0, v19W-heldout_s1."""
-        return (f"v{self.version}{self.dataset}{'-wrap' if self.wrap else ''}"
-                f"{'-heldout' if self.split == 'heldout' else ''}_s{self.seed}")
+        return (
+            f"v{self.version}{self.dataset}{'-wrap' if self.wrap else ''}"
+            f"{'-heldout' if self.split == 'heldout' else ''}_s{self.seed}"
+        )
 
     @property
     def label(self) -> str:
         """Name in legends and tables: v7W, v5C +wrap, v19W held out, with the seed."""
-        return (f"v{self.version}{self.dataset}{' +wrap' if self.wrap else ''}"
-                f"{' held out' if self.split == 'heldout' else ''} seed {self.seed}")
+        return (
+            f"v{self.version}{self.dataset}{' +wrap' if self.wrap else ''}"
+            f"{' held out' if self.split == 'heldout' else ''} seed {self.seed}"
+        )
 
     @property
     def family(self) -> str:
@@ -60,5 +68,10 @@ class RunKey:
     def of(cls, metrics: dict) -> "RunKey":
         """The key of a recorded run, from its metrics.json."""
         split = metrics.get("split")
-        return cls(int(metrics["version"]), metrics["dataset"], int(metrics["seed"]),
-                   preprocess.parse(metrics["preprocessing"])[1], split if isinstance(split, str) else "all")
+        return cls(
+            int(metrics["version"]),
+            metrics["dataset"],
+            int(metrics["seed"]),
+            preprocess.parse(metrics["preprocessing"])[1],
+            split if isinstance(split, str) else "all",
+        )

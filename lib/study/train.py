@@ -5,6 +5,7 @@ augmentation, optimiser and schedule all come from it, so a new training setting
 and a line here. Each epoch reseeds the number stream and torch's RNG (dropout) from (seed, epoch), so a
 run resumed from its last finished epoch sees exactly the batches an uninterrupted one would have.
 """
+
 import sys
 from math import ceil
 from pathlib import Path
@@ -12,12 +13,12 @@ from pathlib import Path
 import torch
 from tqdm import tqdm  # text bar: reads the same in a terminal and in JupyterLab
 
-from ..infra import atomic, checkpoint, provenance
-from ..infra.choices import pick
-from . import heads, models, precision
 from ..data.augment import augment
 from ..data.numbers import DigitBank, NumberGenerator
 from ..data.preprocess import prepare
+from ..infra import atomic, checkpoint, provenance
+from ..infra.choices import pick
+from . import heads, models, precision
 
 LAST_BATCHES = 50  # our reading of the original's "loss": the mean over the last 50 mini-batches
 LOG_EVERY = 50  # the history keeps one mean per 50 steps (curves, not every batch)
@@ -46,8 +47,20 @@ def steps_per_epoch(samples: int, batch_size: int) -> int:
     return ceil(samples / batch_size)
 
 
-def run_epoch(model, optimizer, scheduler, numbers: NumberGenerator, spec, dataset, preprocessing, samples, bar,
-              compute="fp32", channels_last=False, average=None):
+def run_epoch(
+    model,
+    optimizer,
+    scheduler,
+    numbers: NumberGenerator,
+    spec,
+    dataset,
+    preprocessing,
+    samples,
+    bar,
+    compute="fp32",
+    channels_last=False,
+    average=None,
+):
     """One epoch of `samples` fresh (augmented, as the version says) numbers; per-step (loss, accuracy)."""
     model.train()
     steps = steps_per_epoch(samples, spec.batch_size)
@@ -74,7 +87,7 @@ def run_epoch(model, optimizer, scheduler, numbers: NumberGenerator, spec, datas
         if bar is not None:
             bar.update(size)
             if step % 50 == 49 or step == steps - 1:  # reading a value syncs the device: not every step
-                bar.set_postfix(loss=f"{losses[max(0, step - LAST_BATCHES + 1):step + 1].mean().item():.3f}")
+                bar.set_postfix(loss=f"{losses[max(0, step - LAST_BATCHES + 1) : step + 1].mean().item():.3f}")
     return losses.cpu(), accs.cpu()
 
 
@@ -84,8 +97,10 @@ def _block_means(values: torch.Tensor, every: int = LOG_EVERY) -> list:
 
 def _epoch_line(row: dict, epochs: int) -> str:
     val = f", val acc {row['val_acc']:.2%}" if "val_acc" in row else ""
-    return (f"epoch {row['epoch']}/{epochs}: loss {row['loss']:.4f} (last {LAST_BATCHES} batches "
-            f"{row['last_loss']:.4f}), train acc {row['acc']:.2%}{val}, {row['seconds']:.0f} s")
+    return (
+        f"epoch {row['epoch']}/{epochs}: loss {row['loss']:.4f} (last {LAST_BATCHES} batches "
+        f"{row['last_loss']:.4f}), train acc {row['acc']:.2%}{val}, {row['seconds']:.0f} s"
+    )
 
 
 def weight_average(model, spec):
@@ -93,6 +108,7 @@ def weight_average(model, spec):
     if not spec.ema:
         return None
     from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
     return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(spec.ema), use_buffers=True)
 
 
@@ -115,16 +131,45 @@ def _resume(state_path, identity, parts: dict, epochs: int):
 
 
 def _save_state(state_path, identity, parts: dict, history: dict, epoch: int, epochs: int, samples_per_epoch: int):
-    atomic.write_json(Path(state_path).with_suffix(".json"), {  # progress at a glance (lib/study/eta.py)
-        "epoch": epoch, "epochs": epochs, "samples_per_epoch": samples_per_epoch,
-        "seconds": sum(e["seconds"] for e in history["epochs"])})
-    atomic.torch_save(state_path, {"identity": identity, "epoch": epoch, "history": history,
-                                   **{name: None if part is None else part.state_dict() for name, part in parts.items()}})
+    atomic.write_json(
+        Path(state_path).with_suffix(".json"),
+        {  # progress at a glance (lib/study/eta.py)
+            "epoch": epoch,
+            "epochs": epochs,
+            "samples_per_epoch": samples_per_epoch,
+            "seconds": sum(e["seconds"] for e in history["epochs"]),
+        },
+    )
+    atomic.torch_save(
+        state_path,
+        {
+            "identity": identity,
+            "epoch": epoch,
+            "history": history,
+            **{name: None if part is None else part.state_dict() for name, part in parts.items()},
+        },
+    )
 
 
-def train(model, spec, bank: DigitBank, *, dataset, preprocessing, epochs, samples_per_epoch, seed,
-          compute="fp32", exclude=(), channels_last=False, state_path=None, identity=None, progress="bar",
-          validate=None, after_epoch=None) -> dict:
+def train(
+    model,
+    spec,
+    bank: DigitBank,
+    *,
+    dataset,
+    preprocessing,
+    epochs,
+    samples_per_epoch,
+    seed,
+    compute="fp32",
+    exclude=(),
+    channels_last=False,
+    state_path=None,
+    identity=None,
+    progress="bar",
+    validate=None,
+    after_epoch=None,
+) -> dict:
     """Train `model` in place with the version's recipe (`spec`, a registry row) and return the history.
 
     `compute` is a resolved precision (lib/study/precision.py); `exclude` holds numbers out of training
@@ -144,15 +189,42 @@ def train(model, spec, bank: DigitBank, *, dataset, preprocessing, epochs, sampl
     for epoch in range(start, epochs):
         numbers.reseed(epoch_seed(seed, epoch))
         torch.manual_seed(epoch_seed(seed, epoch) + 1)
-        with provenance.CpuMeter() as meter, tqdm(total=samples_per_epoch, desc=f"epoch {epoch + 1}/{epochs}",
-                                                   unit="num", unit_scale=True, file=sys.stdout, mininterval=2.0,
-                                                   disable=progress != "bar", ncols=None) as bar:
-            losses, accs = run_epoch(model, optimizer, scheduler, numbers, spec, dataset, preprocessing,
-                                     samples_per_epoch, None if progress != "bar" else bar, compute, channels_last,
-                                     average)
-        row = {"epoch": epoch + 1, "loss": losses.mean().item(), "acc": accs.mean().item(),
-               "last_loss": losses[-LAST_BATCHES:].mean().item(), "seconds": meter.wall_seconds,
-               "cpu_seconds": meter.cpu_seconds, "others_cores": meter.others_cores}
+        with (
+            provenance.CpuMeter() as meter,
+            tqdm(
+                total=samples_per_epoch,
+                desc=f"epoch {epoch + 1}/{epochs}",
+                unit="num",
+                unit_scale=True,
+                file=sys.stdout,
+                mininterval=2.0,
+                disable=progress != "bar",
+                ncols=None,
+            ) as bar,
+        ):
+            losses, accs = run_epoch(
+                model,
+                optimizer,
+                scheduler,
+                numbers,
+                spec,
+                dataset,
+                preprocessing,
+                samples_per_epoch,
+                None if progress != "bar" else bar,
+                compute,
+                channels_last,
+                average,
+            )
+        row = {
+            "epoch": epoch + 1,
+            "loss": losses.mean().item(),
+            "acc": accs.mean().item(),
+            "last_loss": losses[-LAST_BATCHES:].mean().item(),
+            "seconds": meter.wall_seconds,
+            "cpu_seconds": meter.cpu_seconds,
+            "others_cores": meter.others_cores,
+        }
         if validate is not None:
             row.update(validate(scored))
         if after_epoch is not None:

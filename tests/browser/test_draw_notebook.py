@@ -9,6 +9,7 @@ installs Chromium) it fails instead. SKIP_BROWSER=1 skips it explicitly.
 The notebook runs from a temporary copy (next to a link to lib/) with autosave off and JupyterLab's
 settings, workspaces and runtime files in the same temporary folder, so nothing in the repository changes.
 """
+
 import json
 import os
 import re
@@ -28,8 +29,16 @@ from lib.infra.paths import ROOT
 pytestmark = pytest.mark.browser
 NOTEBOOK = "40_draw.ipynb"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TOKEN = "draw-notebook-test"
 
 
@@ -41,9 +50,10 @@ def _free_port() -> int:
 
 def _settings(folder: Path):
     """User settings for this JupyterLab only: no autosave, no news or update checks."""
-    for plugin, values in {"@jupyterlab/docmanager-extension/plugin": {"autosave": False},
-                           "@jupyterlab/apputils-extension/notification": {"fetchNews": "false",
-                                                                           "checkForUpdates": False}}.items():
+    for plugin, values in {
+        "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
+        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    }.items():
         path = folder / f"{plugin}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
@@ -59,8 +69,10 @@ def _require_browser():
     except ImportError:
         problem = "the playwright package is missing: .venv/bin/pip install -r requirements.txt"
     if problem is None and not Path(CHROMIUM).is_file():
-        problem = (f"no Chromium at {CHROMIUM}: install Debian's (sudo apt-get install chromium) or set CHROMIUM "
-                   "to another Chromium binary")
+        problem = (
+            f"no Chromium at {CHROMIUM}: install Debian's (sudo apt-get install chromium) or set CHROMIUM "
+            "to another Chromium binary"
+        )
     if problem and os.environ.get("CI", "").lower() in ("true", "1"):
         pytest.fail(f"{problem} (CI=true: the browser test must run)")
     if problem:
@@ -78,16 +90,35 @@ def jupyter_lab(tmp_path_factory):
     _settings(home / "settings")
     port = _free_port()
     venv_bin = str(Path(sys.executable).parent)  # the kernel spec runs `python`: this environment's
-    env = dict(os.environ, PATH=venv_bin + os.pathsep + os.environ.get("PATH", ""),
-               JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-               JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
-    log = open(home / "jupyter.log", "w")
+    env = dict(
+        os.environ,
+        PATH=venv_bin + os.pathsep + os.environ.get("PATH", ""),
+        JUPYTER_CONFIG_DIR=str(home / "config"),
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+    )
+    log = open(home / "jupyter.log", "w")  # noqa: SIM115 - open while the server runs, closed in finally
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
-         f"--ServerApp.root_dir={home}",
-         "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate"],
-        cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--allow-root",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={TOKEN}",
+            f"--ServerApp.root_dir={home}",
+            "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+        ],
+        cwd=home,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -127,6 +158,7 @@ def _stop(server: subprocess.Popen):
 def browser():
     _require_browser()
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b

@@ -1,0 +1,69 @@
+"""MNIST digits as the single-digit models see them: the repository's one train/validation split, padded inputs.
+
+The single-digit models validate on the same 5,000 MNIST train images that every 0-999 training draw
+leaves out (lib/data/splits.py) and train on the other 55,000, so their validation accuracy is the
+per-digit accuracy p behind the 0-999 expectations (lib/report/summary.py). Inputs are padded to 32x32
+as in LeCun et al. 1998 and normalised like the 0-999 inputs; augmentation distorts each image on its own.
+"""
+
+from functools import lru_cache
+
+import torch
+import torch.nn.functional as F
+from torchvision.transforms import v2
+
+from ..data import mnist, splits
+from ..data.preprocess import MEAN, STD
+
+N_VAL = 10 * splits.VALIDATION_PER_DIGIT  # the validation digits: 5,000
+N_TRAIN = mnist.FILES["train-labels-idx1-ubyte"][1] - N_VAL  # what training may use: 55,000
+N_TEST = mnist.FILES["t10k-labels-idx1-ubyte"][1]  # the MNIST test set: 10,000
+PAD = 2  # 28x28 -> 32x32 as LeCun et al. 1998: stroke ends near the border reach the centre of the top detectors
+EVAL_BATCH = 1000  # images per forward pass when scoring
+CLASSES = tuple(range(10))
+
+# The distortions 001 and 004 proposed: small rotations, shifts and zoom, applied to the padded 32x32 image.
+AUGMENT = {
+    "degrees": 10,  # rotation up to +-10 degrees
+    "translate": (0.1, 0.1),  # shift up to 10% of 32 px (3 px) each way
+    "scale": (0.9, 1.1),  # zoom out or in by up to 10%
+}
+
+
+@lru_cache(maxsize=2)
+def mnist_digits(split: str) -> tuple:
+    """(uint8 images [N,28,28], int64 labels [N]) of MNIST 'train' or 'test', loaded once per process."""
+    return mnist.load_split(split)
+
+
+def load_digits(size: dict) -> dict:
+    """{'train'|'val'|'test': (images, labels)}: the first size[...] of the training digits, the validation
+    digits and the MNIST test set."""
+    images, labels = mnist_digits("train")
+    test_images, test_labels = mnist_digits("test")
+    train = splits.training_digits(labels)[: size["train"]]
+    val = splits.validation_digits(labels)[: size["val"]]
+    return {
+        "train": (images[train], labels[train]),
+        "val": (images[val], labels[val]),
+        "test": (test_images[: size["test"]], test_labels[: size["test"]]),
+    }
+
+
+def digit_augmenter() -> v2.Transform:
+    """The random rotation, shift and zoom of AUGMENT, for one padded image at a time."""
+    return v2.RandomAffine(**AUGMENT, interpolation=v2.InterpolationMode.BILINEAR)
+
+
+def digit_inputs(images: torch.Tensor, augment=None) -> torch.Tensor:
+    """uint8 [B,28,28] -> float32 [B,1,32,32]: zero-pad, optionally distort each image, normalise."""
+    x = F.pad(images[:, None], (PAD,) * 4)
+    if augment is not None:  # per image: a batched v2 transform would draw one set of parameters for all
+        x = torch.stack([augment(img) for img in x])
+    return (x.float() / 255 - MEAN) / STD
+
+
+def input_batches(images: torch.Tensor):
+    """Model inputs of `images`, EVAL_BATCH at a time, for scoring without holding all inputs at once."""
+    for chunk in images.split(EVAL_BATCH):
+        yield digit_inputs(chunk)
