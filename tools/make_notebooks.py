@@ -320,6 +320,43 @@ def unseen_and_robust():
     return notebook(name, cells)
 
 
+def digit_reader_notebook():
+    name = "32_digit_reader.ipynb"
+    cells = [
+        new_markdown_cell(
+            "# 32 · How well can one digit be read?\n\nA number is right only when all its digits are, so the "
+            "ceiling of every 0–999 reader is how well it reads one digit. The versions that read each digit with "
+            "one network (encoder `per_digit`, version 20 on) can be trained on single digits too: the same "
+            "network with 10 outputs, the version's own optimiser, augmentation and weight average, on the 55,000 "
+            "MNIST training digits, choosing its epoch on the 5,000 validation digits that no 0–999 run ever "
+            "trains on, then tested once on the 10,000 MNIST test digits. Its validation accuracy is the p behind "
+            "the expectations p, p², p³ in `res/results.md`.\n\nTarget: at least 99.7% on the MNIST test set as "
+            "one model of at most 1M parameters, trained in at most 20 minutes on 2 CPU cores, as measured by "
+            "`bench/digit_reader.py` (`res/bench/digit_reader_cpu.md`)."
+        ),
+        *setup(name, "digit_plots, reader, versions"),
+        new_code_cell(
+            f"VERSION = {versions.DIGIT_READER}  # the version whose digit reader this is "
+            "(lib/study/versions.py: DIGIT_READER)\n"
+            "run = reader.run_reader(VERSION, profile, seeds - 1, device, force=force, progress=progress)\n"
+            "print(versions.get(VERSION).change)"
+        ),
+        new_markdown_cell("## Training and validation per epoch"),
+        new_code_cell("digit_plots.plot_curves(run.epochs, reader.reader_name(VERSION));"),
+        new_markdown_cell("## On the MNIST test set\n\nRead once, with the weights of the best validation epoch."),
+        new_code_cell(
+            "m = run.metrics\n"
+            "print(f\"{m['model']}: {m['params']:,} parameters; test accuracy {m['test_acc']:.2%}; best validation \"\n"
+            "      f\"{m['best_val_acc']:.2%} at epoch {m['best_epoch']} of {m['epochs']}; {m['train_seconds']:,.0f} s of training\")"
+        ),
+        new_code_cell("digit_plots.plot_confusion(run.metrics);"),
+        new_code_cell("digit_plots.plot_misclassified(run);"),
+    ]
+    if name in findings.NOTEBOOKS:
+        cells += [new_markdown_cell("## What this run showed"), new_markdown_cell(findings.NOTEBOOKS[name])]
+    return notebook(name, cells)
+
+
 def results_notebook():
     name = "90_results.ipynb"
     cells = [
@@ -378,6 +415,7 @@ if __name__ == "__main__":
         *(kept(name) for name in KEPT_INTROS),
         *(version_notebook(v) for v in versions.VERSIONS),
         unseen_and_robust(),
+        digit_reader_notebook(),
         results_notebook(),
     ]
     print("\n".join(made))

@@ -19,9 +19,9 @@ def digit_affine(
     slots: torch.Tensor, generator: torch.Generator, degrees: float, scale: float, shear: float, shift: float
 ) -> torch.Tensor:
     """Each 28x28 slot through its own random affine map (uniform rotation, scale 1 +- scale, shear, shift px)."""
-    b = slots.shape[0]
-    images = slots.reshape(b * 3, 1, 28, 28).float()
-    u = torch.rand(b * 3, 5, generator=generator, device=slots.device) * 2 - 1  # uniform in [-1, 1)
+    n = slots.numel() // (28 * 28)  # any number of 28x28 slots ([B, 3, 28, 28] numbers, [B, 28, 28] digits)
+    images = slots.reshape(n, 1, 28, 28).float()
+    u = torch.rand(n, 5, generator=generator, device=slots.device) * 2 - 1  # uniform in [-1, 1)
     angle, sh = u[:, 0] * math.radians(degrees), u[:, 1] * math.radians(shear)
     zoom = 1 + u[:, 2] * scale
     cos, sin, tan = angle.cos(), angle.sin(), sh.tan()
@@ -42,9 +42,9 @@ def digit_affine(
 def stroke_thickness(slots: torch.Tensor, generator: torch.Generator, pixels: int = 1) -> torch.Tensor:
     """Each slot's strokes made up to `pixels` px thinner or thicker in width (grey-level erosion or dilation
     over a 2x2 window, once per pixel), the amount drawn uniformly from -pixels..pixels per slot."""
-    b = slots.shape[0]
-    out = slots.reshape(b * 3, 1, 28, 28).float()
-    amount = torch.randint(-pixels, pixels + 1, (b * 3,), generator=generator, device=slots.device)[:, None, None, None]
+    n = slots.numel() // (28 * 28)
+    out = slots.reshape(n, 1, 28, 28).float()
+    amount = torch.randint(-pixels, pixels + 1, (n,), generator=generator, device=slots.device)[:, None, None, None]
     for step in range(pixels):
         padded = F.pad(out, (0, 1, 0, 1))
         thicker, thinner = F.max_pool2d(padded, 2, stride=1), -F.max_pool2d(-padded, 2, stride=1)
@@ -62,17 +62,26 @@ def random_shifts(batch_size: int, max_x: int, max_y: int, generator: torch.Gene
 def elastic(slots: torch.Tensor, generator: torch.Generator, alpha: float, sigma: float) -> torch.Tensor:
     """Each slot bent by its own smooth random displacement field (Simard et al. 2003): uniform noise in
     [-1, 1] per pixel and direction, blurred with a Gaussian of `sigma` px, scaled to `alpha` px."""
-    b = slots.shape[0]
-    images = slots.reshape(b * 3, 1, 28, 28).float()
-    noise = torch.rand(b * 3, 2, 28, 28, generator=generator, device=slots.device) * 2 - 1
+    n = slots.numel() // (28 * 28)
+    images = slots.reshape(n, 1, 28, 28).float()
+    noise = torch.rand(n, 2, 28, 28, generator=generator, device=slots.device) * 2 - 1
     size = 2 * round(3 * sigma) + 1
     field = TF.gaussian_blur(noise, [size, size], [sigma, sigma]) * (alpha * 2 / 28)  # px -> grid units
     identity = F.affine_grid(
-        torch.eye(2, 3, device=slots.device).expand(b * 3, 2, 3), list(images.shape), align_corners=False
+        torch.eye(2, 3, device=slots.device).expand(n, 2, 3), list(images.shape), align_corners=False
     )
     grid = identity + field.permute(0, 2, 3, 1)
     out = F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     return out.round_().clamp_(0, 255).to(torch.uint8).view_as(slots)
+
+
+def augment_digit_images(images: torch.Tensor, generator: torch.Generator, spec) -> torch.Tensor:
+    """Single digit images [B, 28, 28] with the digit augmentation of a version's row (affine, elastic)."""
+    if spec.augment_digits:
+        images = digit_affine(images, generator, *spec.augment_digits)
+    if spec.augment_elastic:
+        images = elastic(images, generator, *spec.augment_elastic)
+    return images
 
 
 def augment(batch: NumberBatch, dataset: str, generator: torch.Generator, spec) -> torch.Tensor:

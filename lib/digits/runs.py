@@ -40,9 +40,10 @@ WHOLE = {"train": N_TRAIN, "val": N_VAL, "test": N_TEST}
 # (~2 + ~7 min for the PyTorch models, ~3 min for the NumPy one's four decay steps). cpu is full: it fits a CPU.
 IMAGES = {"smoke": {"train": 512, "val": 256, "test": 1000}, "quick": WHOLE, "full": WHOLE, "cpu": WHOLE}
 EPOCHS = {
-    "smoke": {"lenet5-classic": 1, "lenet5-modern": 1, "lenet5-numpy": 1},
-    "quick": {"lenet5-classic": 5, "lenet5-modern": 5, "lenet5-numpy": 3},
-    "full": {"lenet5-classic": 30, "lenet5-modern": 40, "lenet5-numpy": 12},
+    "smoke": {"lenet5-classic": 1, "lenet5-modern": 1, "lenet5-numpy": 1, "reader": 1},
+    "quick": {"lenet5-classic": 5, "lenet5-modern": 5, "lenet5-numpy": 3, "reader": 3},
+    # reader: a version's digit reader (lib/digits/reader.py), 20 epochs within 20 minutes on 2 cores
+    "full": {"lenet5-classic": 30, "lenet5-modern": 40, "lenet5-numpy": 12, "reader": 20},
 }
 EPOCHS["cpu"] = EPOCHS["full"]
 
@@ -73,7 +74,7 @@ def run_config(name: str, profile: str, seed: int, recipe: dict) -> dict:
         "model": name,
         "profile": profile,
         "seed": seed,
-        "epochs": pick(size["epochs"], name, "model"),
+        "epochs": pick(size["epochs"], "reader" if name.startswith("reader-") else name, "model"),
         "sizes": {k: size[k] for k in ("train", "val", "test")},
         "validation_digits": N_VAL,
         "validation_seed": splits.VALIDATION_SEED,
