@@ -70,7 +70,12 @@ def training_curves(results, smooth_steps: int = 200):
             values = np.asarray(h[key], dtype=float)
             w_ = max(1, min(w, len(values) // 5))
             smooth = np.convolve(values, np.ones(w_) / w_, mode="valid")
-            ax.plot(np.linspace(0, epochs, len(values))[w_ - 1 :], smooth, label=name)
+            ax.plot(
+                np.linspace(0, epochs, len(values))[w_ - 1 :],
+                smooth,
+                label=name,
+                marker="o" if len(smooth) < 3 else None,
+            )
         val = [e.get("val_acc") for e in h["epochs"]]
         if any(v is not None for v in val):
             ax_val.plot([e["epoch"] for e in h["epochs"]], [100 * (1 - v) for v in val], "o-", label=name)
@@ -91,6 +96,9 @@ def training_curves(results, smooth_steps: int = 200):
     ax_val.set(xlabel="epoch", ylabel="validation error", yscale="log", title="validation error after each epoch")
     if ax_val.lines:
         _readable_log_axis(ax_val.yaxis, percent=True)
+        last = max(len(r.history["epochs"]) for r in results)
+        ax_val.set_xlim(0.5, last + 0.5)
+        ax_val.set_ylim(top=min(100, ax_val.get_ylim()[1]))
         ax_val.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     else:
         ax_val.text(
