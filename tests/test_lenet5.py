@@ -12,28 +12,11 @@ from lib.data import splits
 from lib.data.preprocess import MEAN, STD
 from lib.digits import data, numpy_lenet, report, runs, torch_lenet, training
 from lib.report import digit_plots
+from lib.report.results import SINGLE_DIGIT_COLUMNS
 from lib.study import profiles
 from lib.study.models import count_params
 
-REQUIRED = {
-    "model",
-    "profile",
-    "seed",
-    "params",
-    "epochs",
-    "test_acc",
-    "test_loss",
-    "best_val_acc",
-    "best_epoch",
-    "train_seconds",
-    "seconds_per_epoch",
-    "device",
-    "hardware",
-    "commit",
-    "torch",
-    "n_train",
-    "n_val",
-}
+REQUIRED = set(SINGLE_DIGIT_COLUMNS) | {"torch", "n_train", "n_val"}  # what results.md reads, and more
 # conv 1->6 5x5, conv 6->16 5x5, dense 400->120, 120->84, 84->10, weights + biases
 CLASSIC_PARAMS = (6 * 25 + 6) + (16 * 6 * 25 + 16) + (400 * 120 + 120) + (120 * 84 + 84) + (84 * 10 + 10)
 

@@ -17,11 +17,12 @@ from ..data.preprocess import normalise
 from ..infra import provenance
 from ..infra.paths import RECORD_DIR
 from ..study.evaluate import for_inference
-from ..study.models import conv_stack, count_params, fc_stack, optimizer_for
+from ..study.models import conv_stack, fc_stack, optimizer_for
 from ..study.train import weight_average
 from ..study.versions import get
 from .data import EVAL_BATCH
 from .runs import DigitRun, run_digit_model
+from .torch_lenet import TorchLearner
 
 WARMUP = 0.25  # fraction of the run the learning rate rises for, as the versions' one-cycle schedule
 
@@ -47,9 +48,9 @@ def reader_recipe(version: int) -> dict:
     }
 
 
-class ReaderLearner:
+class ReaderLearner(TorchLearner):
     """What the shared loop drives: one step of the version's optimiser on augmented digits; logits and weights
-    of the weight average when the version keeps one."""
+    of the weight average when the version keeps one (state, load_state, params: TorchLearner's)."""
 
     def __init__(self, version: int, device, seed: int):
         self.spec, self.device = get(version), torch.device(device)
@@ -84,15 +85,6 @@ class ReaderLearner:
     def logits(self, images) -> torch.Tensor:
         model = for_inference(self.scored)
         return torch.cat([model(self._inputs(chunk)).float().cpu() for chunk in images.split(EVAL_BATCH)])
-
-    def state(self) -> dict:
-        return {k: v.detach().cpu().clone() for k, v in self.scored.state_dict().items()}
-
-    def load_state(self, state: dict):
-        self.scored.load_state_dict(state)
-
-    def params(self) -> int:
-        return count_params(self.model)
 
 
 def reader_name(version: int) -> str:

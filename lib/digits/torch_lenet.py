@@ -139,11 +139,16 @@ class TorchLearner:
         self.model.eval()
         return torch.cat([self.model(x.to(self.device)).float().cpu() for x in input_batches(images)])
 
+    @property
+    def scored(self) -> nn.Module:
+        """The weights that are validated, kept and tested (a weight average, where a learner keeps one)."""
+        return self.model
+
     def state(self) -> dict:
-        return {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
+        return {k: v.detach().cpu().clone() for k, v in self.scored.state_dict().items()}
 
     def load_state(self, state: dict):
-        self.model.load_state_dict(state)
+        self.scored.load_state_dict(state)
 
     def params(self) -> int:
         return count_params(self.model)

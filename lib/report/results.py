@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..infra import atomic
 from ..infra.paths import RECORD_DIR, RES_DIR, ROOT
+from ..study.evaluate import HELD_OUT_KEYS
 from ..study.experiment import VARIANTS
 from ..study.profiles import PROFILES
 from . import summary
@@ -37,13 +38,8 @@ COLUMNS = (
         "digit_error_units",
     ]
     + [f"{v}_{k}" for v in VARIANTS for k in ("test_acc", "acc_1digit", "acc_2digit", "acc_3digit")]
+    + list(HELD_OUT_KEYS)
     + [
-        "acc_seen",
-        "acc_heldout",
-        "acc_heldout_1digit",
-        "acc_heldout_2digit",
-        "acc_heldout_3digit",
-        "acc_heldout_per_number",
         "seed_reported_acc",
         "seed_reported_loss",
         "train_seconds",

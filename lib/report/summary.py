@@ -11,6 +11,7 @@ import math
 import pandas as pd
 
 from ..data import testsets
+from ..study.evaluate import HELD_OUT_KEYS
 from ..study.plan import QUEUES
 from ..study.run_key import RunKey
 from ..study.versions import BEST, ORIGINAL_LAST
@@ -100,24 +101,27 @@ def original_section(frame: pd.DataFrame) -> list:
     return out + [""]
 
 
+def runs_table(part: pd.DataFrame, profile: str, variants=("robust", "ood")) -> list:
+    """One row per run family: parameters, seeds, validation and test accuracy, the test-set variants."""
+    marks = {"robust": "robust²", "ood": "ood³"}
+    head = "| run | params | seeds | val acc | test acc | 1 / 2 / 3-digit | " + " | ".join(marks[v] for v in variants)
+    out = [head + " | train s | notebook |", "|---|---:|---:|---:|---:|---|" + "---:|" * (len(variants) + 1) + "---|"]
+    for name, g in families(part):
+        digits = " / ".join(f"{_seeds(g[f'acc_{n}digit']).mean:.2%}" for n in (1, 2, 3))
+        cells = " | ".join(_pct(g[f"{v}_test_acc"]) for v in variants)
+        out.append(
+            f"| {name} | {g.iloc[0]['params']:,} | {len(g)} | {_pct(g['val_acc'])} | {_pct(g['test_acc'])} "
+            f"| {digits} | {cells} | {_train_s(g)} | {_links(g, profile)} |"
+        )
+    return out + [""]
+
+
 def beyond_section(frame: pd.DataFrame, profile: str, title: str) -> list:
     """Versions past the original at one profile: validation (what choices use) and test, robust and ood."""
     part = frame[(frame["profile"] == profile) & (frame["version"] > ORIGINAL_LAST) & (frame["split"] == "all")]
     if part.empty:
         return []
-    out = [f"## {title}", ""] + header(part)
-    out += [
-        "| run | params | seeds | val acc | test acc | 1 / 2 / 3-digit | robust² | ood³ | train s | notebook |",
-        "|---|---:|---:|---:|---:|---|---:|---:|---:|---|",
-    ]
-    for name, g in families(part):
-        digits = " / ".join(f"{_seeds(g[f'acc_{n}digit']).mean:.2%}" for n in (1, 2, 3))
-        out.append(
-            f"| {name} | {g.iloc[0]['params']:,} | {len(g)} | {_pct(g['val_acc'])} | {_pct(g['test_acc'])} "
-            f"| {digits} | {_pct(g['robust_test_acc'])} | {_pct(g['ood_test_acc'])} | {_train_s(g)} "
-            f"| {_links(g, profile)} |"
-        )
-    return out + [""]
+    return [f"## {title}", ""] + header(part) + runs_table(part, profile)
 
 
 def unseen_section(frame: pd.DataFrame) -> list:
@@ -137,17 +141,7 @@ def unseen_section(frame: pd.DataFrame) -> list:
     ]
     for profile, by_profile in part.groupby("profile", sort=False):
         for name, g in families(by_profile):
-            cells = [
-                _pct(g[k])
-                for k in (
-                    "acc_seen",
-                    "acc_heldout",
-                    "acc_heldout_1digit",
-                    "acc_heldout_2digit",
-                    "acc_heldout_3digit",
-                    "acc_heldout_per_number",
-                )
-            ]
+            cells = [_pct(g[k]) for k in HELD_OUT_KEYS]
             out.append(f"| {name} | {profile} | {len(g)} | " + " | ".join(cells) + " |")
     return out + [""]
 
@@ -164,17 +158,7 @@ def quick_section(frame: pd.DataFrame) -> list:
         "used the full recipe.",
         "",
     ] + header(part)
-    out += [
-        "| run | params | seeds | val acc | test acc | 1 / 2 / 3-digit | robust² | train s | notebook |",
-        "|---|---:|---:|---:|---:|---|---:|---:|---|",
-    ]
-    for name, g in families(part):
-        digits = " / ".join(f"{_seeds(g[f'acc_{n}digit']).mean:.1%}" for n in (1, 2, 3))
-        out.append(
-            f"| {name} | {g.iloc[0]['params']:,} | {len(g)} | {_pct(g['val_acc'])} | {_pct(g['test_acc'])} "
-            f"| {digits} | {_pct(g['robust_test_acc'])} | {_train_s(g)} | {_links(g, 'quick')} |"
-        )
-    return out + [""]
+    return out + runs_table(part, "quick", variants=("robust",))
 
 
 def expected_from_digits(single: pd.DataFrame | None):

@@ -63,6 +63,16 @@ def summarize(labels: torch.Tensor, preds: torch.Tensor, losses: torch.Tensor, t
     return metrics
 
 
+HELD_OUT_KEYS = (
+    "acc_seen",
+    "acc_heldout",
+    "acc_heldout_1digit",
+    "acc_heldout_2digit",
+    "acc_heldout_3digit",
+    "acc_heldout_per_number",
+)
+
+
 def held_out_scores(labels: torch.Tensor, correct: torch.Tensor) -> dict:
     """Accuracy on the held-out numbers (lib/data/splits.py) and on the others. Only a run trained without them
     reads them as unseen; the single 1-digit held-out number carries many test samples, so accuracy is also
