@@ -136,3 +136,23 @@ def test_precision_auto_is_bf16_only_where_native_and_the_estimate_reads_progres
     progress.write_text(json.dumps({"epoch": 4, "epochs": 10, "samples_per_epoch": 150_000, "seconds": 2000.0}))
     left, rate, source = eta.remaining(key, "full", torch.device("cpu"), runs_dir=tmp_path)
     assert (left, rate, source) == (900_000, 300.0, "its finished epochs")
+
+
+def test_an_ensemble_version_averages_finished_runs_of_its_parent(tmp_path, monkeypatch):
+    """A row with ensemble=n is n runs of its parent (seeds 0..n-1), trained or reused, read together."""
+    from dataclasses import replace
+
+    row = replace(versions.get(19), version=99, slug="ensemble", parent=19, ensemble=2)
+    monkeypatch.setitem(versions.VERSIONS, 99, row)
+    dirs = _dirs(tmp_path)
+    members = [experiment.run(RunKey(19, "C", s), "smoke", "cpu", progress="off", **dirs) for s in (0, 1)]
+    together = experiment.run(RunKey(99, "C"), "smoke", "cpu", progress="off", **dirs)
+    assert together.history["members"] == ["v19C_s0", "v19C_s1"]
+    assert together.metrics["params"] == 2 * members[0].metrics["params"]
+    x = torch.randn(4, 3, 28, 28)
+    for m in (*[r.model for r in members], together.model):
+        m.eval()
+    with torch.no_grad():
+        probs = [r.model(x).view(4, 3, 11).softmax(2) for r in members]
+        expected = torch.stack(probs).mean(0).log().view(4, 33)
+        assert torch.allclose(together.model(x), expected, atol=1e-5)

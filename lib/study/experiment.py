@@ -18,6 +18,7 @@ apart on the held-out numbers; split="heldout" trains without them (lib/data/spl
 """
 
 import json
+import statistics
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +35,7 @@ from .evaluate import evaluate
 from .precision import resolve as resolve_precision
 from .run_key import RunKey
 from .train import same_run, train
+from .versions import get
 
 CHANNELS_LAST = True  # NHWC convolutions for every run: measured against NCHW by bench/bench.py (res/bench/)
 VAL_KEYS = ("test_acc", "test_loss", "acc_1digit", "acc_2digit", "acc_3digit")  # kept as val_* per epoch
@@ -179,6 +181,130 @@ def state_files(profile, name, runs_dir=None) -> dict:
     return {k: folder / f"{k}.pt" for k in ("model", "train_state", "predictions")}
 
 
+def _shown_from_record(key, profile, config, record, state, test_set, variant_sets) -> RunResult | None:
+    """The committed record of a finished run whose checkpoint is absent, in a profile that keeps records."""
+    if not (profiles.get(profile).keeps_record and record["metrics"].is_file() and record["errors"].is_file()):
+        return None
+    metrics = json.loads(record["metrics"].read_text())
+    if not _matches(metrics, config):
+        return None
+    errors = json.loads(record["errors"].read_text())
+    print(
+        f"{key.name} ({profile}): shown from its committed record ({relative(record['metrics'].parent)}, "
+        f"trained at commit {metrics['commit']} on {metrics['hardware']}); its checkpoint is not in "
+        f"{relative(state['model'].parent)}, so it is not evaluated again (force=True retrains it)."
+    )
+    variants = {v: _from_errors(variant_sets[v], errors[v]) for v in VARIANTS if v in errors}
+    history = json.loads(record["history"].read_text())
+    test = _from_errors(test_set, errors["clean"])
+    return RunResult(metrics, history, test, test_set, variants, None, record["metrics"].parent, True)
+
+
+def _trained(key, profile, config, state, record, dev, compute, progress):
+    """The run's model and history: trained (resuming from its state), with its history written."""
+    spec = key.spec
+    torch.manual_seed(key.seed)  # the initial weights
+    model = models.build(key.version, key.dataset, channels_last=CHANNELS_LAST).to(dev)
+    val_set = load_val_set(key.dataset, profile)
+    print(
+        f"Training {key.name}: {config['epochs']} epochs x {config['samples_per_epoch']:,} numbers, batch "
+        f"{config['batch_size']}, {compute}, on {provenance.hardware(dev)}; validated on {len(val_set):,} "
+        "numbers after each epoch."
+    )
+    history = fit(
+        model,
+        spec,
+        key.dataset,
+        config["preprocessing"],
+        config["epochs"],
+        config["samples_per_epoch"],
+        key.seed,
+        dev,
+        compute,
+        state_path=state["train_state"],
+        identity=config,
+        progress=progress,
+        exclude=splits.excluded(key.split),
+        validate=validator(val_set, config["preprocessing"], dev, spec.head),
+    )
+    history["provenance"] = provenance.describe(dev)  # where and from which code it was trained
+    atomic.write_json(record["history"], history)
+    return model, history
+
+
+def trained_model(key: RunKey, profile: str, device="cpu", compute="fp32", record_dir=RECORD_DIR, runs_dir=None):
+    """(model, history) of a finished run whose checkpoint is on this machine, without evaluating it; else None."""
+    config = config_of(key, profile, compute)
+    record, state = record_files(profile, key.name, record_dir), state_files(profile, key.name, runs_dir)
+    if not (state["model"].is_file() and record["history"].is_file()):
+        return None
+    if not same_run(checkpoint.read(state["model"])["meta"].get("config") or {}, config):
+        return None
+    model = models.build(key.version, key.dataset, channels_last=CHANNELS_LAST).to(device)
+    checkpoint.load_into(model, state["model"], **{k: config[k] for k in checkpoint.IDENTITY})
+    return model, json.loads(record["history"].read_text())
+
+
+def _ensemble(key, profile, dev, compute, options) -> tuple:
+    """An ensemble version's model and history: its members are runs of the parent version (seeds
+    key.seed * n .. key.seed * n + n - 1), reused from their checkpoints or trained like any run; the
+    ensemble averages their probabilities."""
+    n, parent = key.spec.ensemble, key.spec.parent
+    members, histories, names = [], [], []
+    for i in range(n):
+        member = RunKey(parent, key.dataset, key.seed * n + i, key.wrap, key.split)
+        found = trained_model(member, profile, dev, compute, options["record_dir"], options["runs_dir"])
+        if found is None:
+            result = run(member, profile, **{**options, "notebook": get(parent).notebook})
+            found = None if result is None or result.model is None else (result.model, result.history)
+        if found is None:
+            return None, None  # a member is not trained here (or only its record is): nothing to average
+        members.append(found[0])
+        histories.append(found[1])
+        names.append(member.name)
+    history = {
+        "members": names,
+        "epochs": [],
+        "train_seconds": sum(h["train_seconds"] for h in histories),
+        "train_loss_final": statistics.mean(h["train_loss_final"] for h in histories),
+        "others_cores": max((h.get("others_cores") or 0) for h in histories),
+        "provenance": provenance.describe(dev),
+    }
+    return models.Ensemble(members, key.spec.head).to(dev), history
+
+
+def _score(key, profile, config, model, history, test_set, variant_sets, dev, notebook) -> tuple:
+    """Metrics of a trained model: the whole validation set (or the profile's part), the test set once, and
+    each test-set variant; with the run's config and provenance."""
+    spec, began = key.spec, time.perf_counter()
+    metrics, predictions = evaluate(model, test_set, config["preprocessing"], dev, head=spec.head)
+    variants, scored = {}, {}
+    for v, variant_set in variant_sets.items():
+        variant_metrics, variants[v] = evaluate(model, variant_set, config["preprocessing"], dev, head=spec.head)
+        scored.update({f"{v}_{k}": variant_metrics[k] for k in VARIANT_KEYS})
+    val_set = testsets.load(key.dataset, part="val").subset(profiles.final_val_limit(profile))
+    val = validator(val_set, config["preprocessing"], dev, spec.head)(model)
+    reported = spec.reported.get(key.dataset)
+    metrics = {
+        **config,
+        "params": models.count_params(model),
+        "train_loss_final": history["train_loss_final"],
+        **metrics,
+        **scored,
+        **val,
+        "train_seconds": history["train_seconds"],
+        "train_others_cores": history.get("others_cores"),
+        "eval_seconds": time.perf_counter() - began,
+        "reported_loss": reported and reported.loss,
+        "reported_acc": reported and reported.acc,
+        **history["provenance"],
+        "eval_commit": provenance.commit(),
+        "notebook": notebook,
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    return metrics, predictions, variants
+
+
 def run(
     key: RunKey,
     profile: str = "quick",
@@ -197,105 +323,52 @@ def run(
     dev = provenance.resolve_device(device)
     compute = resolve_precision(precision, dev)
     config = config_of(key, profile, compute)
-    spec, dataset, name = key.spec, key.dataset, key.name
-    record, state = record_files(profile, name, record_dir), state_files(profile, name, runs_dir)
-    test_set = load_test_set(dataset, profile)
-    variant_sets = {v: load_test_set(dataset, profile, v) for v in VARIANTS}
+    record, state = record_files(profile, key.name, record_dir), state_files(profile, key.name, runs_dir)
+    test_set = load_test_set(key.dataset, profile)
+    variant_sets = {v: load_test_set(key.dataset, profile, v) for v in VARIANTS}
 
     checkpointed = not force and state["model"].is_file() and record["history"].is_file()
     if checkpointed:
         checkpointed = same_run(checkpoint.read(state["model"])["meta"].get("config") or {}, config)
-    if not checkpointed and not force and profiles.get(profile).keeps_record and record["metrics"].is_file():
-        metrics = json.loads(record["metrics"].read_text())
-        if _matches(metrics, config) and record["errors"].is_file():
-            errors = json.loads(record["errors"].read_text())
-            print(
-                f"{name} ({profile}): shown from its committed record ({relative(record['metrics'].parent)}, "
-                f"trained at commit {metrics['commit']} on {metrics['hardware']}); its checkpoint is not in "
-                f"{relative(state['model'].parent)}, so it is not evaluated again (force=True retrains it)."
-            )
-            variants = {v: _from_errors(variant_sets[v], errors[v]) for v in VARIANTS if v in errors}
-            return RunResult(
-                metrics,
-                json.loads(record["history"].read_text()),
-                _from_errors(test_set, errors["clean"]),
-                test_set,
-                variants,
-                None,
-                record["metrics"].parent,
-                True,
-            )
-    if not checkpointed and not train:
-        print(f"{name} ({profile}): not trained yet; train=False, so it is left for the training queue.")
-        return None
-
-    torch.manual_seed(key.seed)  # the initial weights
-    model = models.build(key.version, dataset, channels_last=CHANNELS_LAST).to(dev)
-    if checkpointed:
-        print(
-            f"{name} ({profile}) is already trained with this config: evaluating its checkpoint (force=True retrains)."
+    if not checkpointed and not force:
+        shown = _shown_from_record(key, profile, config, record, state, test_set, variant_sets)
+        if shown is not None:
+            return shown
+    if key.spec.ensemble:
+        options = dict(
+            device=device,
+            force=force,
+            train=train,
+            precision=precision,
+            progress=progress,
+            record_dir=record_dir,
+            runs_dir=runs_dir,
         )
+        model, history = _ensemble(key, profile, dev, compute, options)
+        if model is None:
+            print(f"{key.name} ({profile}): its members are not all trained and on this machine; nothing to average.")
+            return None
+        checkpointed = True  # made of finished runs: nothing of its own to save
+    elif checkpointed:
+        print(
+            f"{key.name} ({profile}) is already trained with this config: evaluating its checkpoint "
+            "(force=True retrains)."
+        )
+        model = models.build(key.version, key.dataset, channels_last=CHANNELS_LAST).to(dev)
         checkpoint.load_into(model, state["model"], **{k: config[k] for k in checkpoint.IDENTITY})
         history = json.loads(record["history"].read_text())
+    elif not train:
+        print(f"{key.name} ({profile}): not trained yet; train=False, so it is left for the training queue.")
+        return None
     else:
         if force:
             state["train_state"].unlink(missing_ok=True)
-        val_set = load_val_set(dataset, profile)
-        print(
-            f"Training {name}: {config['epochs']} epochs x {config['samples_per_epoch']:,} numbers, batch "
-            f"{config['batch_size']}, {compute}, on {provenance.hardware(dev)}; validated on {len(val_set):,} "
-            "numbers after each epoch."
-        )
-        history = fit(
-            model,
-            spec,
-            dataset,
-            config["preprocessing"],
-            config["epochs"],
-            config["samples_per_epoch"],
-            key.seed,
-            dev,
-            compute,
-            state_path=state["train_state"],
-            identity=config,
-            progress=progress,
-            exclude=splits.excluded(key.split),
-            validate=validator(val_set, config["preprocessing"], dev, spec.head),
-        )
-        history["provenance"] = provenance.describe(dev)  # where and from which code it was trained
-        atomic.write_json(record["history"], history)
+        model, history = _trained(key, profile, config, state, record, dev, compute, progress)
 
-    began = time.perf_counter()
-    metrics, predictions = evaluate(model, test_set, config["preprocessing"], dev, head=spec.head)
-    variants, scored = {}, {}
-    for v, variant_set in variant_sets.items():
-        variant_metrics, variants[v] = evaluate(model, variant_set, config["preprocessing"], dev, head=spec.head)
-        scored.update({f"{v}_{k}": variant_metrics[k] for k in VARIANT_KEYS})
-    val = validator(
-        testsets.load(dataset, part="val").subset(profiles.final_val_limit(profile)),
-        config["preprocessing"],
-        dev,
-        spec.head,
-    )(model)
-    reported = spec.reported.get(dataset)
-    metrics = {
-        **config,
-        "params": models.count_params(model),
-        "train_loss_final": history["train_loss_final"],
-        **metrics,
-        **scored,
-        **val,
-        "train_seconds": history["train_seconds"],
-        "train_others_cores": history.get("others_cores"),
-        "eval_seconds": time.perf_counter() - began,
-        "reported_loss": reported and reported.loss,
-        "reported_acc": reported and reported.acc,
-        **history["provenance"],
-        "eval_commit": provenance.commit(),
-        "notebook": notebook,
-        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
-    if not checkpointed:
+    metrics, predictions, variants = _score(key, profile, config, model, history, test_set, variant_sets, dev, notebook)
+    if key.spec.ensemble:
+        atomic.write_json(record["history"], history)
+    elif not checkpointed:
         checkpoint.save(
             state["model"],
             model,

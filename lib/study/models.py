@@ -71,6 +71,21 @@ class DigitReader(nn.Module):
         return self.classifier(self.features(views)).view(x.shape[0], HEADS["digits"])
 
 
+class Ensemble(nn.Module):
+    """Several trained networks of one version read together: their probabilities averaged (per position, for
+    per-position heads), returned as log-probabilities that the head reads as logits."""
+
+    def __init__(self, members: list, head: str):
+        super().__init__()
+        self.members, self.head = nn.ModuleList(members), head
+
+    def forward(self, x):
+        if self.head == "number":
+            return torch.stack([m(x).float().softmax(1) for m in self.members]).mean(0).log()
+        per_position = [m(x).float().view(x.shape[0], 3, 11).softmax(2) for m in self.members]
+        return torch.stack(per_position).mean(0).log().view(x.shape[0], HEADS["digits"])
+
+
 def build(version: int, dataset: str, channels_last: bool = False) -> nn.Module:
     """The version's network for a dataset; channels_last (NHWC) convolutions are faster on CPU and GPU."""
     spec = check_run(version, dataset)

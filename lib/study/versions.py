@@ -56,6 +56,7 @@ class Version:
     schedule: str = "constant"  # "constant" lr, or "onecycle" (lr warms up to `lr`, then anneals to ~0)
     label_smoothing: float = 0.0
     ema: float = 0.0  # decay of an exponential moving average of the weights, updated every step; 0: none
+    ensemble: int = 0  # > 0: this version is that many trained runs of its parent, their probabilities averaged
     encoder: str = "whole"  # lib/study/models.py: "whole" image, or "per_digit": one network reads each digit's view
     view_margin: int = 0  # per_digit: px of the neighbours' slots a W window also sees (digits may stray)
     reported: dict = field(default_factory=dict)  # dataset -> Reported(loss, acc %, params) of the original
@@ -396,16 +397,29 @@ _steps = [
             "parameters, and add one small hidden layer. Still well under 1M parameters.",
         ),
     ),
-    (22, 21, "weight_average", "An exponential moving average of the weights (decay 0.999 per step) is what is "
-     "validated, tested and kept.",
-     dict(ema=0.999,
-          why="The last steps of a run still move the weights by the noise of their batches; an average over the "
-              "last thousand or so steps cancels much of it for free, and is what strong small MNIST readers keep.")),
-    (23, 22, "longer_schedule", "Twice the training: 20 epochs of the recipe's samples instead of 10.",
-     dict(epochs=20,
-          why="Each number teaches two digits on average, so 10 epochs at the cpu profile show the digit reader "
-              "about 11 passes over MNIST's training digits; the best single-digit readers train for 20 to 40 "
-              "passes with augmentation, and version 21's validation accuracy was still rising.")),
+    (
+        22,
+        21,
+        "weight_average",
+        "An exponential moving average of the weights (decay 0.999 per step) is what is validated, tested and kept.",
+        dict(
+            ema=0.999,
+            why="The last steps of a run still move the weights by the noise of their batches; an average over the "
+            "last thousand or so steps cancels much of it for free, and is what strong small MNIST readers keep.",
+        ),
+    ),
+    (
+        23,
+        22,
+        "longer_schedule",
+        "Twice the training: 20 epochs of the recipe's samples instead of 10.",
+        dict(
+            epochs=20,
+            why="Each number teaches two digits on average, so 10 epochs at the cpu profile show the digit reader "
+            "about 11 passes over MNIST's training digits; the best single-digit readers train for 20 to 40 "
+            "passes with augmentation, and version 21's validation accuracy was still rising.",
+        ),
+    ),
 ]
 for _number, _parent, _slug, _change, _changes in _steps:
     _rows.append(derive(next(r for r in _rows if r.version == _parent), _number, _slug, _change, **_changes))
