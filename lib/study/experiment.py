@@ -320,6 +320,7 @@ def run(
 ) -> RunResult | None:
     """Train (or resume, or reuse, or show from the record) and evaluate one run; `notebook` names the
     notebook that shows it. Returns None when train=False and the run has not finished."""
+    provenance.commit()  # read once per process, now: the code that trains is the code recorded
     dev = provenance.resolve_device(device)
     compute = resolve_precision(precision, dev)
     config = config_of(key, profile, compute)
