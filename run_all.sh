@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 usage() {
   cat <<USAGE
 Usage: ./run_all.sh [--profile P] [--only PATTERN] [--device cpu|cuda|auto] [--seeds N]
-                   [--precision fp32|bf16|auto] [--no-train] [--force]
+                   [--precision fp32|bf16|auto] [--no-train] [--force] [--jobs N]
 
   --profile P   run size, one of lib/study/profiles.py's PROFILES (default quick): full = the
                 original's recipe, quick = 1/50 of it, smoke = a few batches per run (checks that
@@ -24,13 +24,15 @@ Usage: ./run_all.sh [--profile P] [--only PATTERN] [--device cpu|cuda|auto] [--s
   --precision P fp32, bf16 or auto (default auto: bf16 where the hardware computes it natively)
   --no-train    show finished runs only, never train (the training queue, tools/train_queue.py, trains them)
   --force       rerun notebooks and retrain models even when finished results exist
+  --jobs N      notebooks side by side (default 1), for smoke checks and --no-train renders only, where
+                starting kernels costs more than computing: 00_ still runs first and 90_ last
 Environment: PYTHON (default .venv/bin/python), MNIST_DIR (a folder with the MNIST idx files, if offline),
              RUNS_DIR (checkpoints and training state; default runs/)
 USAGE
 }
 die() { echo "run_all.sh: $*" >&2; exit 2; }
 
-profile=quick only="" device=auto seeds=1 force=False train=True precision=auto
+profile=quick only="" device=auto seeds=1 force=False train=True precision=auto jobs=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --profile) [[ $# -ge 2 ]] || die "--profile needs a value"; profile=$2; shift 2 ;;
@@ -40,6 +42,7 @@ while [[ $# -gt 0 ]]; do
     --precision) [[ $# -ge 2 ]] || die "--precision needs a value"; precision=$2; shift 2 ;;
     --no-train) train=False; shift ;;
     --force) force=True; shift ;;
+    --jobs) [[ $# -ge 2 ]] || die "--jobs needs a value"; jobs=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option '$1'" ;;
   esac
@@ -47,6 +50,10 @@ done
 case "$device" in cpu|cuda|auto) ;; *) usage >&2; die "unknown device '$device' (valid: cpu, cuda, auto)" ;; esac
 case "$precision" in fp32|bf16|auto) ;; *) usage >&2; die "unknown precision '$precision' (valid: fp32, bf16, auto)" ;; esac
 [[ "$seeds" =~ ^[1-9][0-9]*$ ]] || { usage >&2; die "--seeds must be a positive integer, got '$seeds'"; }
+[[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { usage >&2; die "--jobs must be a positive integer, got '$jobs'"; }
+if [[ $jobs -gt 1 && $train == True && $profile != smoke ]]; then  # never two long trainings on the same cores
+  die "--jobs $jobs trains side by side: use it with --profile smoke or --no-train only"
+fi
 
 # --- environment check: say everything that is missing, then stop ---
 PYTHON=${PYTHON:-.venv/bin/python}
@@ -96,17 +103,15 @@ fi
 code_hash() { cat $(find lib -name '*.py' | sort) "$1" | sha256sum | cut -c1-16; }
 record_hash() { [[ $train == True ]] && return 0; ls -l res/runs/"$profile"/*/metrics.json 2>/dev/null | sha256sum | cut -c1-16; }
 
-started=$SECONDS
-total=${#notebooks[@]} i=0 ran=0 skipped=0
-echo "run_all.sh: $(date -u +%Y-%m-%dT%H:%M:%SZ) $total notebooks, profile=$profile device=$device seeds=$seeds precision=$precision train=$train force=$force -> $out_dir/"
-for nb in "${notebooks[@]}"; do
-  i=$((i + 1))
+# one notebook: exit status 0 ran, 3 skipped (up to date), 1 failed
+run_one() {
+  local i=$1 nb=$2 name stamp want t0
   name=$(basename "$nb")
   stamp="$stamp_dir/${name%.ipynb}.stamp"
   want="params profile=$profile device=$device seeds=$seeds precision=$precision train=$train code=$(code_hash "$nb") record=$(record_hash)"
   if [[ $force == False && -f "$stamp" && "$(cat "$stamp")" == "$want" && -f "$out_dir/$name" ]]; then
     echo "[$i/$total] $name: up to date, skipped (--force reruns it)"
-    skipped=$((skipped + 1)); continue
+    return 3
   fi
   if [[ $profile == full && $train == True ]]; then  # full runs take hours on a CPU: say how long is left
     "$PYTHON" -m lib.study.eta --profile "$profile" --seeds "$seeds" --device "$device" --precision "$precision" \
@@ -122,11 +127,37 @@ for nb in "${notebooks[@]}"; do
     tail -n 25 "$out_dir/${name%.ipynb}.log" >&2
     echo "run_all.sh: FAILED at $name after $((SECONDS - t0)) s." >&2
     echo "  The executed copy with the error: $out_dir/$name; the log: $out_dir/${name%.ipynb}.log" >&2
-    exit 1
+    return 1
   fi
   echo "$want" > "$stamp"
-  ran=$((ran + 1))
   echo "[$i/$total] $name done in $((SECONDS - t0)) s (total $((SECONDS - started)) s)"
+}
+tally() {  # count one finished notebook's status; stop at the first failure
+  case $1 in
+    0) ran=$((ran + 1)) ;;
+    3) skipped=$((skipped + 1)) ;;
+    *) wait; exit 1 ;;
+  esac
+}
+
+started=$SECONDS
+total=${#notebooks[@]} i=0 ran=0 skipped=0
+echo "run_all.sh: $(date -u +%Y-%m-%dT%H:%M:%SZ) $total notebooks, profile=$profile device=$device seeds=$seeds precision=$precision train=$train force=$force jobs=$jobs -> $out_dir/"
+running=0
+for nb in "${notebooks[@]}"; do
+  i=$((i + 1))
+  name=$(basename "$nb")
+  # the test sets (00_) run before everything else (alone), the results (90_) after it
+  if [[ $jobs -gt 1 && $name == 90_* ]]; then
+    while [[ $running -gt 0 ]]; do status=0; wait -n || status=$?; running=$((running - 1)); tally $status; done
+  fi
+  if [[ $jobs -eq 1 || $name == 00_* || $name == 90_* ]]; then
+    status=0; run_one $i "$nb" || status=$?; tally $status; continue
+  fi
+  run_one $i "$nb" &
+  running=$((running + 1))
+  if [[ $running -ge $jobs ]]; then status=0; wait -n || status=$?; running=$((running - 1)); tally $status; fi
 done
+while [[ $running -gt 0 ]]; do status=0; wait -n || status=$?; running=$((running - 1)); tally $status; done
 results=res; [[ $profile == smoke ]] && results=res/smoke  # smoke checks never overwrite the record
 echo "run_all.sh: $ran run, $skipped skipped, in $((SECONDS - started)) s. Results: $results/results.md, $results/results.csv"
