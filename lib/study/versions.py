@@ -427,7 +427,7 @@ for _number, _parent, _slug, _change, _changes in _steps:
 VERSIONS = {v.version: v for v in _rows}
 ORIGINAL_KEPT = 7  # the version the original study kept
 ORIGINAL_LAST = 13  # versions after this one go past the original study
-BEST = 19  # our best version, chosen on validation: its notebook exports the committed weights (res/weights/)
+BEST = 21  # our best version, chosen on validation: its notebook exports the committed weights (res/weights/)
 DIGIT_READER = 21  # the version whose digit reader notebook 32 trains on single digits (the per-digit p)
 
 
