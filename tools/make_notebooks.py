@@ -65,22 +65,40 @@ def setup(name, modules):
     ]
 
 
-def version_runs():
-    """The cells every version notebook shares: train and evaluate its runs, then their curves and accuracies."""
-    return [
-        new_markdown_cell(
+def version_runs(spec=None):
+    """The cells every version notebook shares: train and evaluate its runs (an ensemble: read its members
+    together), then their curves and accuracies."""
+    if spec is not None and spec.ensemble:
+        run_text = (
+            f"## Read together\n\nAn ensemble trains nothing of its own: `plan.run_shown` takes {spec.ensemble} "
+            f"finished runs of version {spec.parent} (or trains them, like its notebook would), averages their "
+            "probabilities, and tests that once on the fixed test set and its variants."
+        )
+        curves = [
+            new_markdown_cell(
+                f"Its members' training curves are in version {spec.parent}'s notebook; the ensemble's "
+                "validation accuracy is in the tables below."
+            )
+        ]
+    else:
+        run_text = (
             "## Train and evaluate\n\n`plan.run_shown` trains each run on fresh numbers from MNIST "
             "train digits (never the validation digits), validating after every epoch, or reuses a "
             "finished run; then tests it once on the fixed test set and its variants. With "
             "`train=False` it shows finished runs only."
-        ),
+        )
+        curves = [
+            new_markdown_cell(
+                "## Training curves\n\nTraining loss and batch accuracy as the network saw them (dropout "
+                "on, where the version has dropout), and the error on the fixed validation numbers after "
+                "each epoch."
+            ),
+            new_code_cell("plots.training_curves(results);"),
+        ]
+    return [
+        new_markdown_cell(run_text),
         new_code_cell("results = plan.run_shown(plan.version_runs(VERSION, seeds), profile, " + RUN_OPTIONS + ")"),
-        new_markdown_cell(
-            "## Training curves\n\nTraining loss and batch accuracy as the network saw them (dropout "
-            "on, where the version has dropout), and the error on the fixed validation numbers after "
-            "each epoch."
-        ),
-        new_code_cell("plots.training_curves(results);"),
+        *curves,
         new_markdown_cell(
             "## Accuracy by digit count\n\nA number is right only when every digit is, so longer numbers are harder."
         ),
@@ -118,7 +136,7 @@ def version_notebook(v):
             f"VERSION, PARENT = {v}, {spec.parent or None}  # PARENT: the version this one changes\n"
             "tables.version_card(VERSION, profile)"
         ),
-        *version_runs(),
+        *version_runs(spec),
     ]
     if spec.parent:
         cells += [

@@ -420,6 +420,20 @@ _steps = [
             "passes with augmentation, and version 21's validation accuracy was still rising.",
         ),
     ),
+    (
+        24,
+        21,
+        "ensemble_of_three",
+        "Three runs of version 21 (the best on validation), read together: their probabilities "
+        "are averaged (its seed s is version 21's seeds 3s, 3s+1, 3s+2). Three times the parameters and the reading "
+        "time of one run.",
+        dict(
+            ensemble=3,
+            why="Runs that differ only in their seed make partly different mistakes; averaging their probabilities "
+            "removes the mistakes they do not share. The cheapest gain left once one network stops improving, "
+            "and a row of its own because it triples the parameters.",
+        ),
+    ),
 ]
 for _number, _parent, _slug, _change, _changes in _steps:
     _rows.append(derive(next(r for r in _rows if r.version == _parent), _number, _slug, _change, **_changes))
