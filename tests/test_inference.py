@@ -3,7 +3,7 @@ import torch
 
 from lib.infra import checkpoint
 from lib.reading import inference, weights
-from lib.study import experiment
+from lib.study import experiment, versions
 from lib.study.run_key import RunKey
 
 
@@ -39,3 +39,9 @@ def test_only_full_runs_are_exported_and_bad_checkpoints_are_refused(smoke_run, 
     checkpoint.save(tmp_path / "mislabelled.pt", other.model, {**meta, "dataset": "W"})  # C weights called W
     with pytest.raises(checkpoint.CheckpointError, match="does not fit"):
         inference.load(tmp_path / "mislabelled.pt")
+
+
+def test_exporting_a_run_without_its_checkpoint_says_how_to_get_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("RUNS_DIR", str(tmp_path))  # no state here
+    with pytest.raises(FileNotFoundError, match="train it first"):
+        weights.export_finished(RunKey(versions.BEST, "W"), "cpu")

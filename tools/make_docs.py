@@ -56,7 +56,8 @@ def beyond_table() -> str:
     lines = ["| version | parent | change | params (W / C) |", "|---:|---:|---|---:|"]
     for v, spec in versions.VERSIONS.items():
         if v > versions.ORIGINAL_LAST:
-            params = " / ".join(f"{models.count_params(models.build(v, d)):,}" for d in spec.datasets)
+            runs = max(1, spec.ensemble)  # an ensemble holds that many networks
+            params = " / ".join(f"{runs * models.count_params(models.build(v, d)):,}" for d in spec.datasets)
             lines.append(f"| {v} | {spec.parent} | {spec.change} | {params} |")
     return "\n".join(lines)
 

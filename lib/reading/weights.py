@@ -56,3 +56,36 @@ def export(result) -> str:
             f"{path.name} would be {size / 1e6:.1f} MB, over the {MAX_BYTES / 1e6:.0f} MB limit for committed weights"
         )
     return f"{relative(path)} ({size / 1e6:.2f} MB): {result.key.label}, test acc {m['test_acc']:.2%}, commit {m['commit']}"
+
+
+def export_finished(key, profile: str = "cpu") -> str:
+    """Export a finished run from its checkpoint and committed record, without evaluating it again: what the
+    best version's notebook does after a run, for a run the training queue or a script finished."""
+    import json
+    from types import SimpleNamespace
+
+    from ..study import experiment
+
+    found = experiment.trained_model(key, profile)
+    if found is None:
+        raise FileNotFoundError(
+            f"{key.name} ({profile}) has no checkpoint with its record's config on this machine: train it first "
+            f"(its notebook, or tools/train_queue.py), with RUNS_DIR pointing where its state is"
+        )
+    metrics = json.loads(experiment.record_files(profile, key.name, experiment.RECORD_DIR)["metrics"].read_text())
+    return export(SimpleNamespace(metrics=metrics, model=found[0], key=key))
+
+
+if __name__ == "__main__":
+    import argparse
+
+    from ..study import versions
+    from ..study.run_key import RunKey
+
+    ap = argparse.ArgumentParser(description="Export the best version's finished runs as res/weights/best_<dataset>.pt")
+    ap.add_argument("--version", type=int, default=versions.BEST)
+    ap.add_argument("--profile", default="cpu", choices=EXPORTED_PROFILES)
+    ap.add_argument("--datasets", nargs="+", default=["W", "C"])
+    args = ap.parse_args()
+    for dataset in args.datasets:
+        print(export_finished(RunKey(args.version, dataset, 0), args.profile))
