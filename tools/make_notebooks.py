@@ -154,14 +154,14 @@ def version_notebook(v):
                 "## Which digits it misreads\n\nWith one head per reading position, the errors "
                 "can be read position by position."
             ),
-            new_code_cell("plots.digit_confusion(results[0]);"),
+            new_code_cell("plots.digit_confusion(results);"),
         ]
     cells += [
         new_markdown_cell(
             "## What it still gets wrong\n\nA sample of misclassified test numbers: true → "
             "read (the network's probability for what it read)."
         ),
-        new_code_cell("plots.misclassified(results[0]);"),
+        new_code_cell("plots.misclassified(results);"),
         *closing(v),
     ]
     if v == versions.BEST:
@@ -277,8 +277,8 @@ def kept(name):
             "read (the network's probability for what it read), then the most frequent confusions and "
             "the error rate at each digit place."
         ),
-        new_code_cell("plots.misclassified(results[0]);"),
-        new_code_cell("plots.confusions_table(results[0].metrics)"),
+        new_code_cell("plots.misclassified(results);"),
+        new_code_cell("plots.confusions_table(results)"),
         new_code_cell(
             "{tables.label(r): {k: round(r.metrics[k], 4) for k in ('digit_error_hundreds', 'digit_error_tens', "
             "'digit_error_units', 'length_error')} for r in results}"

@@ -10,6 +10,7 @@ from matplotlib import ticker
 from ..data import layouts
 from ..data.numbers import ndigits_of
 from ..study.run_key import RunKey
+from .shown import first_run, needs_runs
 
 sns.set_theme(style="whitegrid", context="notebook")
 
@@ -55,6 +56,7 @@ def _readable_log_axis(axis, percent=False):
     axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}%" if percent else f"{v:g}"))
 
 
+@needs_runs
 def training_curves(results, smooth_steps: int = 200):
     """Per run: training loss and batch accuracy (moving means over ~`smooth_steps` batches) against epochs,
     and the validation error after each epoch (fixed validation numbers, never the test set)."""
@@ -114,6 +116,7 @@ def training_curves(results, smooth_steps: int = 200):
     return fig
 
 
+@needs_runs
 def accuracy_by_digits(results):
     """Test accuracy for 1-, 2- and 3-digit numbers, one group of bars per run (legend beside the axes)."""
     rows = [
@@ -131,6 +134,7 @@ def accuracy_by_digits(results):
     return fig
 
 
+@first_run
 def digit_confusion(result):
     """Per reading position: true vs read digit (or no digit) on the test set, for per-position heads,
     with counts on a log colour scale so the rare confusions show."""
@@ -162,6 +166,7 @@ def digit_confusion(result):
     return fig
 
 
+@first_run
 def misclassified(result, count: int = 24, seed: int = 0):
     """A gallery of test numbers the model got wrong: true label, prediction and its confidence."""
     preds, conf = result.predictions["pred"], result.predictions["confidence"]
@@ -190,9 +195,10 @@ def _percent(p: float) -> str:
     return f"{p:.0%}" if p >= 0.1 else f"{p:.1%}" if p >= 0.001 else "<0.1%"
 
 
-def confusions_table(metrics: dict):
-    """The most frequent (true, predicted) pairs among the errors, as a DataFrame."""
-    frame = pd.DataFrame(metrics["top_confusions"])
+@first_run
+def confusions_table(result):
+    """The most frequent (true, predicted) pairs among a run's errors, as a DataFrame."""
+    frame = pd.DataFrame(result.metrics["top_confusions"])
     if len(frame):
         frame["digits"] = ndigits_of(torch.tensor(frame["true"].values)).numpy()
     return frame

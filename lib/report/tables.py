@@ -13,6 +13,7 @@ from ..study.experiment import state_files
 from ..study.run_key import RunKey
 from ..study.versions import ORIGINAL_LAST, get, table
 from . import compare
+from .shown import needs_runs
 
 SHARED_CPU = 0.2  # other processes kept more cores than this busy on average while a run trained
 
@@ -80,6 +81,7 @@ def _families(results) -> dict:
     return groups
 
 
+@needs_runs
 def against_original(results) -> Markdown:
     """Each run family beside what the original reported; at profile full, whether it reproduces."""
     profile = results[0].metrics["profile"]
@@ -134,6 +136,7 @@ def _metric_row(name: str, ms: list, keys: tuple) -> str:
 ROW_KEYS = ("val_acc", "test_acc", "acc_1digit", "acc_2digit", "acc_3digit", "robust_test_acc")
 
 
+@needs_runs
 def against_parent(results, parent: int, record_dir=RECORD_DIR) -> Markdown:
     """Each run family beside the same family of the parent version at the same profile (every seed found)."""
     profile = results[0].metrics["profile"]
@@ -161,6 +164,7 @@ def against_parent(results, parent: int, record_dir=RECORD_DIR) -> Markdown:
     return Markdown("\n".join(lines + notes))
 
 
+@needs_runs
 def what_it_showed(results, parent: int | None, finding: str = "", record_dir=RECORD_DIR) -> Markdown:
     """The closing section: the change against the parent version and against the original, from the records,
     each set against seed noise; then the written reading of the result, where it needs one."""
@@ -198,6 +202,7 @@ def what_it_showed(results, parent: int | None, finding: str = "", record_dir=RE
     return Markdown(text)
 
 
+@needs_runs
 def unseen(results, record_dir=RECORD_DIR) -> Markdown:
     """Numbers never seen in training, reported fairly: runs trained without the held-out numbers only, by
     digit count and averaged per number (so the one held-out 1-digit number does not weigh 38%)."""
