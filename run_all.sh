@@ -54,6 +54,10 @@ case "$precision" in fp32|bf16|auto) ;; *) usage >&2; die "unknown precision '$p
 if [[ $jobs -gt 1 && $train == True && $profile != smoke ]]; then  # never two long trainings on the same cores
   die "--jobs $jobs trains side by side: use it with --profile smoke or --no-train only"
 fi
+if [[ $jobs -gt 1 ]]; then  # the cores shared out: torch threads that outnumber the cores spin against each other
+  cores=$(nproc)
+  export OMP_NUM_THREADS=$((cores > jobs ? cores / jobs : 1))
+fi
 
 # --- environment check: say everything that is missing, then stop ---
 PYTHON=${PYTHON:-.venv/bin/python}
