@@ -177,3 +177,9 @@ def test_unknown_names_fail_like_the_rest_of_the_repository():
         torch_lenet.run_lenet5("classic", "smoke", device="tpu")
     with pytest.raises(ValueError, match="unknown progress 'dots'; valid: bar, lines, off"):
         training.train_digit_model(None, {}, {}, 1, 0, None, {}, progress="dots")
+
+
+def test_a_run_that_would_have_to_train_stops_when_train_is_false(tmp_path):
+    """run_all.sh --no-train never retrains a single-digit model (nor touches its old record): it says why it stops."""
+    with pytest.raises(RuntimeError, match="without --no-train"):
+        torch_lenet.run_lenet5("classic", "smoke", 0, "cpu", train=False, record_dir=tmp_path, runs_dir=tmp_path)

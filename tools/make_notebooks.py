@@ -356,7 +356,7 @@ def digit_reader_notebook():
         new_code_cell(
             f"VERSION = {versions.DIGIT_READER}  # the version whose digit reader this is "
             "(lib/study/versions.py: DIGIT_READER)\n"
-            "run = reader.run_reader(VERSION, profile, seeds - 1, device, force=force, progress=progress)\n"
+            "run = reader.run_reader(VERSION, profile, seeds - 1, device, force=force, progress=progress, train=train)\n"
             "print(versions.get(VERSION).change)"
         ),
         new_markdown_cell("## Training and validation per epoch"),

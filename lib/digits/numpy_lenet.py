@@ -146,7 +146,13 @@ class NumpyLearner:
 
 
 def run_numpy_lenet5(
-    profile: str = "quick", seed: int = 0, force: bool = False, progress="bar", record_dir=RECORD_DIR, runs_dir=None
+    profile: str = "quick",
+    seed: int = 0,
+    force: bool = False,
+    progress="bar",
+    record_dir=RECORD_DIR,
+    runs_dir=None,
+    train=True,
 ) -> DigitRun:
     """Train and test the NumPy LeNet-5 under a profile (always on the CPU), or reuse or show a finished run."""
     with threadpool_limits(RECIPE["blas_threads"], user_api="blas"):
@@ -163,4 +169,5 @@ def run_numpy_lenet5(
             record_dir=record_dir,
             runs_dir=runs_dir,
             extra={"blas_threads": threads},
+            train=train,
         )

@@ -100,6 +100,7 @@ def run_reader(
     progress="bar",
     record_dir=RECORD_DIR,
     runs_dir=None,
+    train=True,
 ) -> DigitRun:
     """Train and test a version's digit reader on single digits under a profile, or reuse or show a finished run."""
     dev = provenance.resolve_device(device)
@@ -119,4 +120,5 @@ def run_reader(
         progress=progress,
         record_dir=record_dir,
         runs_dir=runs_dir,
+        train=train,
     )

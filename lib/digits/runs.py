@@ -217,15 +217,22 @@ def run_digit_model(
     record_dir=RECORD_DIR,
     runs_dir=None,
     extra=None,
+    train=True,
 ) -> DigitRun:
     """Train and test the model `name` (a learner from make_learner()), or reuse its checkpoint, or show its
-    committed record; `extra` joins metrics.json (e.g. the NumPy network's BLAS threads)."""
+    committed record; `extra` joins metrics.json (e.g. the NumPy network's BLAS threads). With train=False a
+    run that would have to be trained stops with an error instead, and its old record stays as it was."""
     config = run_config(name, profile, seed, recipe)
     record = record_files(profile, f"{name}_s{seed}", record_dir)
     state = state_files(profile, f"{name}_s{seed}", runs_dir)
     checkpointed = not force and _checkpointed(record, state, config)
     if not checkpointed and not force and profiles.get(profile).keeps_record and _recorded(record, config):
         return _shown_from_record(name, profile, record, state)
+    if not checkpointed and not train:
+        raise RuntimeError(
+            f"{name}_s{seed} ({profile}) has no finished run with this config here (no checkpoint in $RUNS_DIR, no "
+            "matching record), and train=False: run this notebook without --no-train to train it"
+        )
     data, learner = load_digits(config["sizes"]), make_learner()
     if checkpointed:
         return _reused(name, profile, seed, learner, record, state, data["test"])

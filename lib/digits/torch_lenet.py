@@ -163,6 +163,7 @@ def run_lenet5(
     progress="bar",
     record_dir=RECORD_DIR,
     runs_dir=None,
+    train=True,
 ) -> DigitRun:
     """Train and test lenet5-<model> ('classic' or 'modern') under a profile, or reuse or show a finished run."""
     recipe, dev = lenet5_recipe(model), provenance.resolve_device(device)
@@ -182,4 +183,5 @@ def run_lenet5(
         progress=progress,
         record_dir=record_dir,
         runs_dir=runs_dir,
+        train=train,
     )
