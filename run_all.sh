@@ -88,8 +88,9 @@ if [[ ${#problems[@]} -gt 0 ]]; then
 fi
 # the profiles are lib/study/profiles.py's
 mapfile -t valid_profiles < <("$PYTHON" -m lib.study.profiles)
-printf '%s\n' "${valid_profiles[@]}" | grep -qxF -- "$profile" \
-  || { usage >&2; die "unknown profile '$profile' (valid: ${valid_profiles[*]})"; }
+known=False  # a loop, not `printf | grep -q`: grep -q may close the pipe early, and pipefail then fails the check
+for p in "${valid_profiles[@]}"; do [[ $p == "$profile" ]] && known=True; done
+[[ $known == True ]] || { usage >&2; die "unknown profile '$profile' (valid: ${valid_profiles[*]})"; }
 
 # --- run the notebooks ---
 out_dir="res/rendered/$profile"
