@@ -134,6 +134,7 @@ run_one() {
     echo "  The executed copy with the error: $out_dir/$name; the log: $out_dir/${name%.ipynb}.log" >&2
     return 1
   fi
+  "$PYTHON" tools/merge_streams.py "$out_dir/$name"  # one block of epoch lines per cell, not one output per line
   echo "$want" > "$stamp"
   echo "[$i/$total] $name done in $((SECONDS - t0)) s (total $((SECONDS - started)) s)"
 }
