@@ -29,7 +29,11 @@ def test_a_smoke_run_writes_its_record_and_state_apart_and_is_not_trained_twice(
     assert sorted(p.name for p in record.iterdir()) == ["errors.json", "history.json", "metrics.json"]
     assert sorted(p.name for p in state.iterdir()) == ["model.pt", "predictions.pt"]  # train_state removed
     metrics = json.loads((record / "metrics.json").read_text())
-    assert metrics["params"] == 11_978_088 and metrics["n"] == 1000 and metrics["reported_acc"] == 68
+    assert (
+        metrics["params"] == 11_978_088
+        and metrics["n"] == profiles.get("smoke").test_limit
+        and metrics["reported_acc"] == 68
+    )
     assert metrics["precision"] == "fp32" and metrics["validation_digits"] == 5000
     assert {"commit", "hardware", "device", "train_seconds", "acc_3digit", "val_acc", "train_others_cores"} <= set(
         metrics
@@ -37,7 +41,7 @@ def test_a_smoke_run_writes_its_record_and_state_apart_and_is_not_trained_twice(
     history = json.loads((record / "history.json").read_text())
     assert "val_acc" in history["epochs"][0]
     errors = json.loads((record / "errors.json").read_text())
-    assert len(errors["clean"]["index"]) == round((1 - metrics["test_acc"]) * 1000)
+    assert len(errors["clean"]["index"]) == round((1 - metrics["test_acc"]) * metrics["n"])
     again = experiment.run(RunKey(4, "C", 1), "smoke", "cpu", progress="off", **dirs)
     assert "already trained" in capsys.readouterr().out
     assert again.metrics["test_acc"] == metrics["test_acc"]

@@ -34,6 +34,16 @@ def test_local_folder_is_placed_for_torchvision(tmp_path, gz):
     assert images.shape == (10000, 28, 28)
 
 
+def test_a_folder_is_checked_again_once_a_file_in_it_changes(tmp_path):
+    folder = _source_folder(tmp_path, gz=False)
+    mnist.ensure_mnist(root=tmp_path / "data", mnist_dir=folder, download=False)
+    mnist.ensure_mnist(root=tmp_path / "data", mnist_dir=folder, download=False)  # checked already: no work
+    path = folder / "t10k-labels-idx1-ubyte"
+    path.write_bytes(path.read_bytes()[:-1] + b"\x0c")  # same size, a label of 12
+    with pytest.raises(MNISTDataError, match="labels outside 0-9"):
+        mnist.ensure_mnist(root=tmp_path / "data", mnist_dir=folder, download=False)
+
+
 def test_missing_file_names_it_and_the_fix(tmp_path):
     folder = _source_folder(tmp_path)
     (folder / "t10k-labels-idx1-ubyte.gz").unlink()

@@ -77,18 +77,36 @@ def _read_source(folder: Path, name: str) -> bytes:
     raise MNISTDataError(f"MNIST file {name} (or {name}.gz) is missing from {folder}. {HOW_TO_FIX}")
 
 
+def _fingerprint(*folders) -> tuple:
+    """Size and modification time of every file the MNIST folders hold: unchanged means checked already."""
+    return tuple(
+        (str(f), f.stat().st_size, f.stat().st_mtime_ns)
+        for folder in folders
+        if folder.is_dir()
+        for f in sorted(folder.iterdir())
+        if f.is_file()
+    )
+
+
+_placed = set()  # fingerprints of (source, destination) pairs checked and placed by this process
+
+
 def place_from_folder(mnist_dir, root=DATA_DIR) -> Path:
-    """Check the four idx files in `mnist_dir` and place them where torchvision reads them."""
+    """Check the four idx files in `mnist_dir` and place them where torchvision reads them (once per process
+    while neither folder changes: a notebook asks for MNIST several times, and each check decompresses 50 MB)."""
     folder = Path(mnist_dir).expanduser()
     if not folder.is_dir():
         raise MNISTDataError(f"MNIST_DIR {folder} is not a folder. {HOW_TO_FIX}")
     dest = raw_folder(root)
+    if _fingerprint(folder, dest) in _placed:
+        return dest
     for name in FILES:
         data = _read_source(folder, name)
         validate_idx(data, name, folder / name)
         target = dest / name
         if not target.is_file() or target.stat().st_size != len(data) or target.read_bytes() != data:
             atomic.write_bytes(target, data)
+    _placed.add(_fingerprint(folder, dest))
     return dest
 
 
@@ -136,4 +154,15 @@ def load_split(split: str, root=DATA_DIR, mnist_dir=None, download=True):
 
 def split_sha256(split: str, root=DATA_DIR) -> dict:
     """SHA-256 of the placed idx files of a split, recorded in test-set manifests."""
-    return {name: hashlib.sha256((raw_folder(root) / name).read_bytes()).hexdigest() for name in SPLIT_FILES[split]}
+    return {name: _file_sha256(raw_folder(root) / name) for name in SPLIT_FILES[split]}
+
+
+_hashes = {}  # (path, size, mtime) -> SHA-256: every test-set load checks the split's hash
+
+
+def _file_sha256(path: Path) -> str:
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _hashes:
+        _hashes[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _hashes[key]
