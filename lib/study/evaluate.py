@@ -14,6 +14,7 @@ from ..data.testsets import TestSet
 from . import heads
 
 PLACES = ("hundreds", "tens", "units")
+BATCH = 1000  # numbers scored per forward pass; bench/eval_batch.py measures the alternatives
 
 
 def for_inference(model):
@@ -27,7 +28,7 @@ def for_inference(model):
 
 
 @torch.inference_mode()
-def predict(model, test_set: TestSet, preprocessing, device, batch_size=1000, head="number"):
+def predict(model, test_set: TestSet, preprocessing, device, batch_size=BATCH, head="number"):
     """Per-sample (prediction, confidence, loss) for the whole set, in batches; the loss is the negative
     log-probability of the true number under the head's distribution over 0-999."""
     model = for_inference(model)
