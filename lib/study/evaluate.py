@@ -90,7 +90,7 @@ def held_out_scores(labels: torch.Tensor, correct: torch.Tensor) -> dict:
     return scores
 
 
-def evaluate(model, test_set: TestSet, preprocessing, device, batch_size=1000, head="number"):
+def evaluate(model, test_set: TestSet, preprocessing, device, batch_size=BATCH, head="number"):
     """(metrics, predictions) on a test set; predictions are kept for galleries."""
     preds, confs, losses = predict(model, test_set, preprocessing, device, batch_size, head)
     return summarize(test_set.labels, preds, losses), {"pred": preds, "confidence": confs, "loss": losses}
