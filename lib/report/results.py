@@ -146,23 +146,12 @@ SINGLE_DIGIT_COLUMNS = [
 
 
 def collect_single_digit(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
-    """One row per single-digit LeNet-5 run (res/runs/<profile>/lenet5-*/metrics.json)."""
-    rows = [json.loads(p.read_text()) for p in sorted(Path(runs_dir).glob("*/lenet5-*/metrics.json"))]
+    """One row per single-digit run: the LeNet-5 models and the versions' digit readers
+    (res/runs/<profile>/lenet5-*/ and reader-*/metrics.json)."""
+    files = [p for pattern in ("lenet5-*", "reader-*") for p in Path(runs_dir).glob(f"*/{pattern}/metrics.json")]
+    rows = [json.loads(p.read_text()) for p in sorted(files)]
     rows = [r for r in rows if profiles is None or r["profile"] in profiles]
     return pd.DataFrame(rows, columns=SINGLE_DIGIT_COLUMNS)
-
-
-def digit_bound(single: pd.DataFrame, profile: str):
-    """(model, p): the best single-digit test accuracy of a profile (full runs preferred), or None.
-
-    With per-digit accuracy p and independent errors, an n-digit number is right with probability
-    about p**n: the accuracy that per-digit errors alone allow a 0-999 model."""
-    for prof in (profile, "full", "cpu", "quick"):
-        part = single[single["profile"] == prof]
-        if not part.empty:
-            best = part.groupby("model")["test_acc"].mean().sort_values().index[-1]
-            return f"{best} ({prof})", float(part[part["model"] == best]["test_acc"].mean())
-    return None
 
 
 def single_digit_markdown(single: pd.DataFrame) -> str:

@@ -162,10 +162,12 @@ def quick_section(frame: pd.DataFrame) -> list:
 
 
 def expected_from_digits(single: pd.DataFrame | None):
-    """(model, p) of the single-digit model with the best validation accuracy: with independent errors an
-    n-digit number is read right about p**n of the time; None without single-digit runs."""
+    """(model, p) of the digit reader (else the single-digit model) with the best validation accuracy: with
+    independent errors an n-digit number is read right about p**n of the time; None without single-digit runs."""
     if single is None or single.empty:
         return None
+    readers = single[single["model"].str.startswith("reader-")]
+    single = single if readers.empty else readers
     column = "best_val_acc" if single["best_val_acc"].notna().any() else "test_acc"
     means = single.groupby(["model", "profile"])[column].mean().sort_values()
     (model, profile), p = means.index[-1], float(means.iloc[-1])
