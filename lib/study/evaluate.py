@@ -14,7 +14,7 @@ from ..data.testsets import TestSet
 from . import heads
 
 PLACES = ("hundreds", "tens", "units")
-BATCH = 1000  # numbers scored per forward pass; bench/eval_batch.py measures the alternatives
+BATCH = 64  # numbers per forward pass: smaller batches keep activations in cache (res/bench/eval_batch_cpu.md)
 
 
 def for_inference(model):
