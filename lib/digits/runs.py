@@ -36,8 +36,8 @@ from .training import train_digit_model
 
 WHOLE = {"train": N_TRAIN, "val": N_VAL, "test": N_TEST}
 # Images used from each split, and epochs per model, by profile: smoke, a few batches to check that everything
-# runs; quick, the whole split for a few epochs (~1.5 min per PyTorch model on 2 cores); full, the recipes
-# (~2 + ~7 min for the PyTorch models, ~3 min for the NumPy one's four decay steps). cpu is full: it fits a CPU.
+# runs; quick, the whole split for a few epochs; full, the recipes (minutes per model on 2 cores: each record's
+# seconds per epoch is in res/results_single_digit.csv). cpu is full: it fits a CPU.
 IMAGES = {"smoke": {"train": 512, "val": 256, "test": 1000}, "quick": WHOLE, "full": WHOLE, "cpu": WHOLE}
 EPOCHS = {
     "smoke": {"lenet5-classic": 1, "lenet5-modern": 1, "lenet5-numpy": 1, "reader": 1},
