@@ -20,8 +20,9 @@ def _git(*args):
 
 @lru_cache(maxsize=1)
 def commit() -> str:
-    """Short commit of the code; '+dirty' when lib/ or notebooks/ differ from it."""
-    head = _git("rev-parse", "--short=10", "HEAD") or "unknown"
+    """Short commit of the code; '+dirty' when lib/ or notebooks/ differ from it. A copy of the tree without
+    git (sent to a GPU machine, say) names its commit in $SOURCE_COMMIT."""
+    head = _git("rev-parse", "--short=10", "HEAD") or os.environ.get("SOURCE_COMMIT") or "unknown"
     dirty = _git("status", "--porcelain", "--", "lib", "notebooks", "run_all.sh")  # untracked code counts too
     return head + ("+dirty" if dirty else "")
 
