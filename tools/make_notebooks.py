@@ -111,6 +111,8 @@ def closing(v):
     cells = [new_markdown_cell("## What this run showed"), new_code_cell("tables.what_it_showed(results, PARENT)")]
     if v in findings.VERSIONS:
         cells.append(new_markdown_cell(f"**Reading.** {findings.VERSIONS[v]}"))
+    if v in findings.FULL:
+        cells.append(new_markdown_cell(f"**At the original's recipe (profile `full`).** {findings.FULL[v]}"))
     return cells
 
 
@@ -290,6 +292,10 @@ def kept(name):
     ]
     if name in findings.NOTEBOOKS:
         cells.append(new_markdown_cell(f"**Reading.** {findings.NOTEBOOKS[name]}"))
+    if name in findings.FULL_NOTEBOOKS:
+        cells.append(
+            new_markdown_cell(f"**At the original's recipe (profile `full`).** {findings.FULL_NOTEBOOKS[name]}")
+        )
     cells += [
         new_markdown_cell(
             "## Weights\n\nEach run's final weights are saved with their metadata (version, dataset, "

@@ -169,7 +169,7 @@ def _write_record(record: dict, metrics: dict, rows: list, report_rows: list, er
     """The record's files, metrics.json last: its presence marks the run finished."""
     atomic.write_text(record["epochs"], pd.DataFrame(rows).to_csv(index=False))
     atomic.write_text(record["classification_report"], pd.DataFrame(report_rows).to_csv(index=False))
-    atomic.write_json(record["errors"], errors)
+    atomic.write_json(record["errors"], errors, compact=True)
     fig = plot_confusion(metrics)
     atomic.write_with(record["confusion"], lambda f: fig.savefig(f, format="png", dpi=120))
     plt.close(fig)

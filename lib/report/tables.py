@@ -23,11 +23,19 @@ def label(result) -> str:
     return result.key.label
 
 
+def shared_mark(others, device) -> str:
+    """How a training time is marked: other processes busy beside it make it an upper bound. On a GPU they
+    are other runs trained side by side on the same card (tools/train_queue.py --workers)."""
+    if others is None or others != others:  # not measured (NaN in a table)
+        return " (?)"
+    if others <= SHARED_CPU:
+        return ""
+    return " (shared GPU)" if device == "cuda" else " (shared CPU)"
+
+
 def train_seconds(m: dict) -> str:
-    """Training time, marked when other processes shared the CPU (it is then an upper bound)."""
-    others = m.get("train_others_cores")
-    mark = " (shared CPU)" if others is not None and others > SHARED_CPU else "" if others is not None else " (?)"
-    return f"{m['train_seconds']:.0f}{mark}"
+    """Training time, marked when other processes shared the machine (it is then an upper bound)."""
+    return f"{m['train_seconds']:.0f}{shared_mark(m.get('train_others_cores'), m.get('device'))}"
 
 
 def loss_note(version: int) -> str:

@@ -386,6 +386,7 @@ def run(
     atomic.write_json(
         record["errors"],
         {"clean": _errors(test_set, predictions), **{v: _errors(variant_sets[v], variants[v]) for v in VARIANTS}},
+        compact=True,
     )
     atomic.write_json(record["metrics"], metrics)
     return RunResult(metrics, history, predictions, test_set, variants, model, record["metrics"].parent)

@@ -1,0 +1,47 @@
+"""The training queue's bookkeeping: more seeds extend the record, and workers never train the same run twice."""
+
+import importlib.util
+from pathlib import Path
+
+from lib.report import tables
+from lib.study import plan
+from lib.study.run_key import RunKey
+
+spec = importlib.util.spec_from_file_location("train_queue", Path(__file__).parent.parent / "tools" / "train_queue.py")
+train_queue = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(train_queue)
+
+
+def test_more_seeds_come_after_the_record_and_repeat_no_run():
+    queue = plan.QUEUES["full"]
+    longer = train_queue.with_seeds(queue, 3)
+    assert longer[: len(queue)] == list(queue)
+    assert len(longer) == len(set(longer))
+    assert {k.with_seed(s) for k in queue for s in range(3)} == set(longer)
+    assert train_queue.with_seeds(queue, 1) == list(queue)
+
+
+def test_a_run_held_by_one_worker_is_skipped_by_another(tmp_path, monkeypatch):
+    monkeypatch.setenv("RUNS_DIR", str(tmp_path))
+    key = RunKey(7, "W")
+    with train_queue.claimed(key, "full") as first:
+        assert first
+        with open(tmp_path / "full" / f"{key.name}.lock") as other:  # a second worker: another open file
+            import fcntl
+
+            try:
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                taken = False
+            except BlockingIOError:
+                taken = True
+        assert taken
+    with train_queue.claimed(key, "full") as again:  # released when the holder is done
+        assert again
+
+
+def test_training_time_says_what_shared_the_machine():
+    assert tables.shared_mark(0.0, "cpu") == ""
+    assert tables.shared_mark(1.5, "cpu") == " (shared CPU)"
+    assert tables.shared_mark(12.0, "cuda") == " (shared GPU)"
+    assert tables.shared_mark(None, "cpu") == " (?)"
+    assert tables.shared_mark(float("nan"), "cuda") == " (?)"
