@@ -88,10 +88,13 @@ FULL = {
     "wrap-around images; the `+wrap` run does.",
     3: "Five plain conv blocks collapse as in the original, on both layouts. The wrap-around hurts this network "
     "most: it learns almost only one-digit numbers, and those are exactly the images the bug broke, so C `+wrap` "
-    "loses most of its one-digit numbers while correct C images keep them (and read almost no three-digit ones).",
+    "loses most of its one-digit numbers while correct C images keep them (and read almost no three-digit ones). "
+    "That is why the correct C run lies far above the original's figure, which came from the wrap-around images: "
+    "the `+wrap` run reproduces it.",
     4: "Batch norm recovers W and reproduces its figure. On C both pipelines read one- and two-digit numbers well "
     "and fewer than a third of three-digit ones after three epochs. The correct images are better at every length, "
-    "most on two-digit numbers: the broken short images also cost the network what it shares with long ones.",
+    "most on two-digit numbers: the broken short images also cost the network what it shares with long ones. So "
+    "the correct C run is above the original's figure, and its `+wrap` twin reproduces it.",
     5: "Ten epochs: W reproduces the original's 98%, and C `+wrap` its best C figure (95%). Correct C images read "
     "more, mostly on two-digit numbers: the bug cost the original's best C result many times the seed noise.",
     6: "Adam: W reproduces the original's 98%. The comparison above says whether it improves on version 5 by more "
