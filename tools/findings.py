@@ -65,8 +65,9 @@ VERSIONS = {
     "On W each window is a fixed 28-px slot around where the layout puts a digit: the out-of-distribution set, "
     "whose digits move up to 8 px and touch, is where that breaks (profile `cpu`: W far below C there).",
     21: "A deeper digit reader: at profile `cpu` it is the best on validation on W and on C, so it is the kept "
-    "version (`BEST`) whose weights are committed. It is still short of the 99.5% targets, and its one seed per "
-    "dataset cannot say whether its margin over version 20 exceeds the seed noise.",
+    "version (`BEST`) whose weights are committed. On W it has three seeds, and the targets are judged on their "
+    "mean (the best-network table in the results gives it and the gap to 99.5%); on C it has one seed, so its C "
+    "figure and its margin over version 20 there are single measurements.",
     22: "A weight average with decay 0.999 averages over about the last 1,000 steps. At profile `quick` a run has "
     "only a few hundred steps, so the average still carries early, poor weights: this version is meant for the "
     "cpu and full profiles, and its quick figure says little about them.",
