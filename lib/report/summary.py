@@ -186,8 +186,8 @@ def notes() -> list:
         "0.75–1.25, strokes 1 px thinner or thicker, moved up to 8 px across and 6 px up or down, touching "
         "neighbours on W: beyond every training augmentation. `–`: recorded before the variant existed.",
         "- `train s` marked *(shared CPU)*: other processes kept CPU busy during that training, so the time is "
-        "an upper bound; *(shared GPU)*: other runs trained side by side on the same GPU (the full record: 13 "
-        "on one H100, README), so the time is that run's share of the card; *(?)*: recorded before this was "
+        "an upper bound; *(shared GPU)*: other runs trained side by side on the same GPU (how the full "
+        "record was made: README), so the time is that run's share of the card; *(?)*: recorded before this was "
         "measured. Clean speeds are in `res/bench/`.",
         "- Choices (the kept version, epochs, hyperparameters) are made on `val acc`, the fixed validation "
         "numbers made of MNIST train digits that no training draws; the test set is read once per finished run.",
