@@ -3,7 +3,7 @@
 The target (issue 14): at least 99.7% on the MNIST test set, as one model of at most 1M parameters, trained in
 at most 20 minutes on 2 CPU cores. This trains the reader of a version (lib/digits/reader.py) at profile
 `full` on the 55,000 training digits, validating on the 5,000 validation digits after each epoch and keeping
-the best epoch, tests it once, and writes res/bench/digit_reader_<device>.md and .json with the training
+the best epoch, tests it once, and writes res/bench/digit_reader_v<N>_<device>.md and .json with the training
 seconds (the CPU other processes took meanwhile is recorded: run it on a quiet machine). With --record the
 run is the record itself (res/runs/full/reader-v<N>_s<seed>/), which notebook 32 shows; otherwise it trains
 in a temporary folder.
@@ -67,7 +67,7 @@ def main():
         "",
         f"Other processes kept {shared or 0:.2f} cores busy on average while it trained (0 on a quiet machine).",
     ]
-    out = RES_DIR / "bench" / f"digit_reader_{dev.type}"
+    out = RES_DIR / "bench" / f"digit_reader_v{args.version}_{dev.type}"
     atomic.write_json(out.with_suffix(".json"), result)
     atomic.write_text(out.with_suffix(".md"), "\n".join(lines) + "\n")
     print("\n".join(lines))

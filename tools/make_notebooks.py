@@ -356,7 +356,7 @@ def digit_reader_notebook():
             "trains on, then tested once on the 10,000 MNIST test digits. Its validation accuracy is the p behind "
             "the expectations p, p², p³ in `res/results.md`.\n\nTarget: at least 99.7% on the MNIST test set as "
             "one model of at most 1M parameters, trained in at most 20 minutes on 2 CPU cores, as measured by "
-            "`bench/digit_reader.py` (`res/bench/digit_reader_cpu.md`)."
+            f"`bench/digit_reader.py` (`res/bench/digit_reader_v{versions.DIGIT_READER}_cpu.md`)."
         ),
         *setup(name, "digit_plots, reader, versions"),
         new_code_cell(

@@ -43,7 +43,7 @@ EPOCHS = {
     "smoke": {"lenet5-classic": 1, "lenet5-modern": 1, "lenet5-numpy": 1, "reader": 1},
     "quick": {"lenet5-classic": 5, "lenet5-modern": 5, "lenet5-numpy": 3, "reader": 3},
     # reader: a version's digit reader (lib/digits/reader.py): 12 epochs, because an epoch of version 21's
-    # reader takes about 94 s on 2 Zen 3 cores (res/bench/digit_reader_cpu.md) and the budget is 20 minutes
+    # reader takes about 94 s on 2 Zen 3 cores (res/bench/digit_reader_v21_cpu.md) and the budget is 20 minutes
     "full": {"lenet5-classic": 30, "lenet5-modern": 40, "lenet5-numpy": 12, "reader": 12},
 }
 EPOCHS["cpu"] = EPOCHS["full"]
