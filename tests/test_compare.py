@@ -42,6 +42,11 @@ def test_a_difference_is_judged_against_the_seeds_or_the_reference_noise(tmp_pat
     judged = compare.difference([0.99], [0.98], "quick", tmp_path)
     assert judged.sd == pytest.approx(0.01) and "v7W, 3 seeds" in judged.sd_source
     assert judged.verdict == "within seed noise"  # 1 point, against a standard error of 1.4 points
+    one_side = compare.difference([0.990, 0.992, 0.994], [0.985], "quick", tmp_path)  # as many seeds as v7W's
+    assert one_side.sd == pytest.approx(0.002) and one_side.sd_source == "the 3 seeds shown"
+    assert one_side.verdict == "larger than seed noise"  # 0.7 points against a standard error of 0.23
+    fewer = compare.difference([0.990, 0.994], [0.985], "quick", tmp_path)  # 2 seeds: v7W's 3 say more
+    assert "v7W, 3 seeds" in fewer.sd_source
 
 
 def _row(version, dataset, seed, acc, **extra):

@@ -2,9 +2,9 @@
 original's floor-rounded figure, by one rule each, stated where it is shown.
 
 Seed noise: with several seeds on both sides, the pooled standard deviation of their test accuracies;
-otherwise the spread of the most-seeded run of the same profile (the kept version 7 on W, 3 seeds at
-profile full), said so. A difference of means is "larger than seed noise" when it exceeds twice its
-standard error, sd * sqrt(1/n1 + 1/n2).
+otherwise the spread of the most-seeded run of the same profile (the kept version 7 on W, 3 seeds at profile
+full), said so, unless the side with several seeds has as many: then its own spread. A difference of means
+is "larger than seed noise" when it exceeds twice its standard error, sd * sqrt(1/n1 + 1/n2).
 Reproduction: the original's accuracies are floor-rounded percentages ("98" means 98.00-98.99); a run
 reproduces one when ours lies within 1 point of that range, i.e. in [acc - 1, acc + 2).
 """
@@ -52,16 +52,22 @@ def seed_records(key: RunKey, profile: str, record_dir=RECORD_DIR) -> list:
     return sorted(found, key=lambda m: m["seed"])
 
 
-def reference_noise(profile: str, record_dir=RECORD_DIR) -> tuple:
-    """(std of test accuracy over seeds, which run it comes from) for the most-seeded run of a profile."""
+def _most_seeded(profile: str, record_dir=RECORD_DIR) -> tuple | None:
+    """(seeds, run family, std of test accuracy) of the most-seeded run of a profile; None if none has two."""
     families = {}
     for path in Path(record_dir, profile).glob("v*/metrics.json"):
         m = json.loads(path.read_text())
         families.setdefault(RunKey.of(m).family, []).append(m["test_acc"])
     seeded = [(len(v), name, statistics.stdev(v)) for name, v in families.items() if len(v) > 1]
-    if not seeded:
+    return max(seeded) if seeded else None
+
+
+def reference_noise(profile: str, record_dir=RECORD_DIR) -> tuple:
+    """(std of test accuracy over seeds, which run it comes from) for the most-seeded run of a profile."""
+    most = _most_seeded(profile, record_dir)
+    if most is None:
         return None, "no run of this profile has more than one seed"
-    n, name, std = max(seeded)
+    n, name, std = most
     return std, f"{name}, {n} seeds"
 
 
@@ -97,6 +103,10 @@ def difference(this: list, base: list, profile: str, record_dir=RECORD_DIR) -> D
     if this_s.n > 1 and base_s.n > 1:
         sd = math.sqrt((this_s.std**2 + base_s.std**2) / 2)
         return Difference(this_s, base_s, sd, "pooled over these seeds")
+    seeded = next((s for s in (this_s, base_s) if s.n > 1), None)
+    most = _most_seeded(profile, record_dir)
+    if seeded and (most is None or seeded.n >= most[0]):  # as many seeds, of the very version and dataset
+        return Difference(this_s, base_s, seeded.std, f"the {seeded.n} seeds shown")
     sd, source = reference_noise(profile, record_dir)
     return Difference(this_s, base_s, sd, source)
 

@@ -202,7 +202,7 @@ def what_it_showed(results, parent: int | None, finding: str = "", record_dir=RE
         )
     rule = (
         "A difference is *larger than seed noise* when it exceeds twice its standard error, from the seeds "
-        "shown or, with one seed, from the most-seeded run of this profile (`lib/report/compare.py`)."
+        "shown, or from the most-seeded run of this profile where they are fewer (`lib/report/compare.py`)."
     )
     text = "\n".join(out + ["", rule])
     if finding:
