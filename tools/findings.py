@@ -68,8 +68,8 @@ VERSIONS = {
     "the kept version (`BEST`) whose weights are committed. It has three seeds on each, and the targets are judged "
     "on their means (the best-network table in the results): both fall short of 99.5%, while the 3-digit target is "
     "met on both. Its reading of one- to three-digit numbers lies at or just above the expectation p, p², p³ from "
-    "its own single-digit reader (notebook 32): the number reader has caught up with its digit reader, so 99.5% "
-    "needs a better digit reader (p about 99.75%), not a better way of reading numbers.",
+    "the best single-digit reader on validation (notebook 32, the results): the number reader has caught up with "
+    "its digit reader, so 99.5% needs a better digit reader (p about 99.75%), not a better way of reading numbers.",
     22: "A weight average with decay 0.999 averages over about the last 1,000 steps. At profile `quick` a run has "
     "only a few hundred steps, so the average still carries early, poor weights: this version is meant for the "
     "cpu and full profiles, and its quick figure says little about them.",
