@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 import pytest
 import torch
 
@@ -45,3 +47,17 @@ def test_exporting_a_run_without_its_checkpoint_says_how_to_get_one(tmp_path, mo
     monkeypatch.setenv("RUNS_DIR", str(tmp_path))  # no state here
     with pytest.raises(FileNotFoundError, match="train it first"):
         weights.export_finished(RunKey(versions.BEST, "W"), "cpu")
+
+
+def test_the_committed_seed_is_the_one_read_best_on_validation(monkeypatch):
+    def run(dataset, seed, val_acc, model="model"):
+        metrics = {"dataset": dataset, "seed": seed, "val_acc": val_acc, "test_acc": 1 - val_acc}
+        return SimpleNamespace(key=RunKey(21, dataset, seed), metrics=metrics, model=model)
+
+    results = [run("W", 0, 0.990), run("W", 1, 0.993), run("W", 2, 0.993), run("C", 0, 0.991), run("C", 1, 0.992, None)]
+    assert weights.best_on_validation(results[:3], lambda r: r.metrics) is results[1]  # a tie goes to the lower seed
+    monkeypatch.setattr(weights, "export", lambda r: r.key.label)
+    assert weights.export_best(results, "cpu") == [RunKey(21, "W", 1).label]  # C's best has no model here: none
+    assert weights.export_best(results, "quick") == []
+    with pytest.raises(ValueError, match="no finished run"):
+        weights.best_on_validation([])

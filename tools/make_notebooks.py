@@ -169,16 +169,15 @@ def version_notebook(v):
     if v == versions.BEST:
         cells += [
             new_markdown_cell(
-                "## Weights\n\nThe best version's weights are small enough to commit: a `full` or "
-                "`cpu` run exports them with their checkpoint metadata to "
+                "## Weights\n\nThe best version's weights are small enough to commit: of its `full` or "
+                "`cpu` runs, the seed read best on validation is exported with its checkpoint metadata to "
                 "`res/weights/best_<dataset>.pt`, which the predict API, its command line and the "
                 "drawing notebook load."
             ),
             new_code_cell(
                 "from lib.reading import weights\n"
-                "for r in results:\n"
-                '    if profile in weights.EXPORTED_PROFILES and r.metrics["seed"] == 0 and r.model is not None:\n'
-                "        print(weights.export(r))"
+                "for written in weights.export_best(results, profile):  # of its seeds, the best on validation\n"
+                "    print(written)"
             ),
         ]
     return notebook(spec.notebook, cells)

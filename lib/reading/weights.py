@@ -2,7 +2,8 @@
 
 res/weights/best_<dataset>.pt is what the predict API, its command line and the drawing
 notebook load; only a `full` or `cpu` run (all test numbers) is exported, so a smoke or quick
-run never replaces it.
+run never replaces it. Of a version's seeds, the one read best on validation is exported: the
+test set chooses nothing.
 """
 
 from ..infra import checkpoint
@@ -15,6 +16,26 @@ EXPORTED_PROFILES = ("full", "cpu")  # run sizes tested on the whole test set
 
 def path_for(dataset: str):
     return WEIGHTS_DIR / f"best_{dataset}.pt"
+
+
+def best_on_validation(runs: list, metrics=lambda run: run):
+    """Among seeds of one version and dataset, the run with the highest validation accuracy (the lowest seed on
+    a tie); `metrics(run)` gives a run's metrics dict."""
+    if not runs:
+        raise ValueError("no finished run to choose from")
+    return max(runs, key=lambda run: (metrics(run)["val_acc"], -metrics(run)["seed"]))
+
+
+def export_best(results, profile: str) -> list:
+    """Export, for each dataset among a notebook's results, the seed read best on validation, where it is a
+    `full` or `cpu` run with its model at hand; returns what was written."""
+    if profile not in EXPORTED_PROFILES:
+        return []
+    families = {}
+    for r in results:
+        families.setdefault(r.key.with_seed(0), []).append(r)
+    chosen = [best_on_validation(runs, lambda r: r.metrics) for runs in families.values()]
+    return [export(r) for r in chosen if r.model is not None]
 
 
 def export(result) -> str:
@@ -58,6 +79,16 @@ def export(result) -> str:
     return f"{relative(path)} ({size / 1e6:.2f} MB): {result.key.label}, test acc {m['test_acc']:.2%}, commit {m['commit']}"
 
 
+def best_seed(key, profile: str = "cpu") -> int:
+    """The seed of a version and dataset whose committed record reads best on validation."""
+    from ..report.compare import seed_records
+
+    records = seed_records(key, profile)
+    if not records:
+        raise FileNotFoundError(f"{key.with_seed(0).name} has no finished run at profile {profile!r}: train it first")
+    return best_on_validation(records)["seed"]
+
+
 def export_finished(key, profile: str = "cpu") -> str:
     """Export a finished run from its checkpoint and committed record, without evaluating it again: what the
     best version's notebook does after a run, for a run the training queue or a script finished."""
@@ -86,6 +117,9 @@ if __name__ == "__main__":
     ap.add_argument("--version", type=int, default=versions.BEST)
     ap.add_argument("--profile", default="cpu", choices=EXPORTED_PROFILES)
     ap.add_argument("--datasets", nargs="+", default=["W", "C"])
+    ap.add_argument("--seed", type=int, help="the seed to export (default: the one read best on validation)")
     args = ap.parse_args()
     for dataset in args.datasets:
-        print(export_finished(RunKey(args.version, dataset, 0), args.profile))
+        key = RunKey(args.version, dataset, 0)
+        seed = best_seed(key, args.profile) if args.seed is None else args.seed
+        print(export_finished(key.with_seed(seed), args.profile))
