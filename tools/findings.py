@@ -157,11 +157,11 @@ FULL_NOTEBOOKS = {
 # hand-written notebooks (30, 31, 40) carry their own reading
 NOTEBOOKS = {
     "32_digit_reader.ipynb": "At profile `full` (the record `bench/digit_reader.py --record` wrote) version 21's "
-    "reader keeps to the parameter and time budgets and falls just short of the 99.7% accuracy target: a few test "
-    "digits, within what one seed can tell. Its validation accuracy is the p of the expectations p, p², p³ in the "
-    "results. A weight average was tried on it (version 22's reader, `res/bench/digit_reader_v22_cpu.md`, in the "
-    "single-digit table of the results): about as good on validation, a little worse on test, within one seed's "
-    "noise of it, and short of the target too. Both readers peak on validation before their last epoch, so a "
-    "longer schedule is not what they lack; stronger augmentation (elastic distortion, stroke thickness) within "
-    "the same 20 minutes is the next thing to try.",
+    "reader keeps to the parameter and time budgets and falls just short of the 99.7% accuracy target: a few "
+    "test digits, within what one seed can tell. A weight average was tried on it (version 22's reader, "
+    "`res/bench/digit_reader_v22_cpu.md`, in the single-digit table of the results): about as good on "
+    "validation, a little worse on test, within one seed's noise of it, and short of the target too; being "
+    "first on validation by a digit or so, it gives the p of the expectations p, p², p³ in the results. Both "
+    "readers peak on validation before their last epoch, so a longer schedule is not what they lack; stronger "
+    "augmentation (elastic distortion, stroke thickness) within the same 20 minutes is the next thing to try.",
 }
