@@ -77,8 +77,8 @@ VERSIONS = {
     "before the rate came down. In its first epochs the average is still mostly the initial weights, hence the "
     "low early validation. Its single-digit reader (notebook 32) is within noise of version 21's too. It is not "
     "kept.",
-    23: "Twice the epochs, on top of version 22's weight average. Not run at profile `cpu` yet (about 75 minutes "
-    "on 2 cores): its only record is the smoke check. Since the average did not help (version 22), twice the "
+    23: "Twice the epochs, on top of version 22's weight average. Not run at profile `cpu` yet (twice version 21's "
+    "training time): its only record is the smoke check. Since the average did not help (version 22), twice the "
     "epochs of version 21 itself would be the cleaner test.",
     24: "Three runs of version 21 read together. The gain over one run is what its members' mistakes do not share; "
     "set it against the seed noise of version 21 printed above, and against three times the parameters and "

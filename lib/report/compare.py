@@ -62,9 +62,10 @@ def _most_seeded(profile: str, record_dir=RECORD_DIR) -> tuple | None:
     return max(seeded) if seeded else None
 
 
-def reference_noise(profile: str, record_dir=RECORD_DIR) -> tuple:
-    """(std of test accuracy over seeds, which run it comes from) for the most-seeded run of a profile."""
-    most = _most_seeded(profile, record_dir)
+def reference_noise(profile: str, record_dir=RECORD_DIR, most=None) -> tuple:
+    """(std of test accuracy over seeds, which run it comes from) for the most-seeded run of a profile
+    (`most`: _most_seeded's answer, where the caller has it already)."""
+    most = most or _most_seeded(profile, record_dir)
     if most is None:
         return None, "no run of this profile has more than one seed"
     n, name, std = most
@@ -107,7 +108,7 @@ def difference(this: list, base: list, profile: str, record_dir=RECORD_DIR) -> D
     most = _most_seeded(profile, record_dir)
     if seeded and (most is None or seeded.n >= most[0]):  # as many seeds, of the very version and dataset
         return Difference(this_s, base_s, seeded.std, f"the {seeded.n} seeds shown")
-    sd, source = reference_noise(profile, record_dir)
+    sd, source = reference_noise(profile, record_dir, most)
     return Difference(this_s, base_s, sd, source)
 
 
