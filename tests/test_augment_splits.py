@@ -95,3 +95,12 @@ def test_the_ood_test_set_goes_past_every_training_augmentation():
             assert ood.digit_scale > spec.augment_digits[1]
         assert not getattr(spec, "augment_thickness", 0) or ood.thickness > spec.augment_thickness
     assert ood.touching_gaps[1] <= 0
+
+
+@pytest.mark.parametrize("sigma", [3.0, 4.0])
+def test_separable_blur_is_torchvisions_blur(sigma):
+    from torchvision.transforms.v2 import functional as TF
+
+    maps = torch.rand(5, 2, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    size = 2 * round(3 * sigma) + 1
+    assert torch.allclose(augment.gaussian_blur(maps, sigma), TF.gaussian_blur(maps, [size, size], [sigma, sigma]), atol=1e-6)
