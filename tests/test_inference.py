@@ -5,7 +5,9 @@ import torch
 
 from lib.infra import checkpoint
 from lib.reading import inference, weights
-from lib.study import experiment, versions
+from lib.data import layouts
+from lib.data.preprocess import prepare
+from lib.study import experiment, heads, models, versions
 from lib.study.run_key import RunKey
 
 
@@ -61,3 +63,33 @@ def test_the_committed_seed_is_the_one_read_best_on_validation(monkeypatch):
     assert weights.export_best(results, "quick") == []
     with pytest.raises(ValueError, match="no finished run"):
         weights.best_on_validation([])
+
+
+def test_an_ensemble_is_committed_and_loaded_as_one_checkpoint(tmp_path):
+    """Version 24 averages three runs of version 21: exported, its file holds all three, and the predict API
+    reads it as the ensemble that was evaluated."""
+    torch.manual_seed(0)
+    ensemble = models.build(24, "C").eval()
+    assert isinstance(ensemble, models.Ensemble) and len(ensemble.members) == versions.get(24).ensemble
+    assert models.count_params(ensemble) == 3 * models.count_params(models.build(21, "C"))
+    meta = {"version": 24, "dataset": "C", "preprocessing": "native"}
+    checkpoint.save(tmp_path / "best_C.pt", ensemble, meta)
+    clf = inference.load(tmp_path / "best_C.pt")
+    slots = torch.randint(0, 256, (4, 3, 28, 28), dtype=torch.uint8, generator=torch.Generator().manual_seed(1))
+    x = prepare(layouts.get("C").compose(slots), torch.full((4,), 3), "C", "native")
+    with torch.no_grad():
+        expected = heads.number_log_probs(ensemble(x), "digits").exp()
+    assert torch.allclose(clf.number_probs(slots, torch.full((4,), 3)), expected, atol=1e-6)
+    checkpoint.save(tmp_path / "one.pt", models.build(21, "C"), {**meta, "version": 24})  # one network called v24
+    with pytest.raises(checkpoint.CheckpointError, match="does not fit"):
+        inference.load(tmp_path / "one.pt")
+
+
+def test_a_finished_ensemble_is_assembled_from_its_members_checkpoints(tmp_path):
+    key = RunKey(24, "C")
+    first = experiment.run(key, "smoke", "cpu", runs_dir=tmp_path, record_dir=tmp_path, progress="off")
+    model, history = experiment.trained_model(key, "smoke", record_dir=tmp_path, runs_dir=tmp_path)
+    assert history["members"] == [m.name for m in experiment.ensemble_members(key)] == ["v21C_s0", "v21C_s1", "v21C_s2"]
+    assert torch.equal(experiment.evaluate(model, first.test_set, "native", torch.device("cpu"), head="digits")[1]["pred"], first.predictions["pred"])
+    (tmp_path / "smoke" / "v21C_s2" / "model.pt").unlink()  # a member lost: nothing to assemble
+    assert experiment.trained_model(key, "smoke", record_dir=tmp_path, runs_dir=tmp_path) is None

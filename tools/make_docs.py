@@ -56,8 +56,7 @@ def beyond_table() -> str:
     lines = ["| version | parent | change | params (W / C) |", "|---:|---:|---|---:|"]
     for v, spec in versions.VERSIONS.items():
         if v > versions.ORIGINAL_LAST:
-            runs = max(1, spec.ensemble)  # an ensemble holds that many networks
-            params = " / ".join(f"{runs * models.count_params(models.build(v, d)):,}" for d in spec.datasets)
+            params = " / ".join(f"{models.count_params(models.build(v, d)):,}" for d in spec.datasets)
             lines.append(f"| {v} | {spec.parent} | {spec.change} | {params} |")
     return "\n".join(lines)
 

@@ -236,6 +236,12 @@ def trained_model(key: RunKey, profile: str, device="cpu", compute="fp32", recor
     """(model, history) of a finished run whose checkpoint is on this machine, without evaluating it; else None."""
     config = config_of(key, profile, compute)
     record, state = record_files(profile, key.name, record_dir), state_files(profile, key.name, runs_dir)
+    if key.spec.ensemble:  # no weights of its own: its members' checkpoints, and its record's history
+        members = [trained_model(m, profile, device, compute, record_dir, runs_dir) for m in ensemble_members(key)]
+        if None in members or not record["history"].is_file():
+            return None
+        model = models.Ensemble([m for m, _ in members], key.spec.head).to(device)
+        return model, json.loads(record["history"].read_text())
     if not (state["model"].is_file() and record["history"].is_file()):
         return None
     if not same_run(checkpoint.read(state["model"])["meta"].get("config") or {}, config):
@@ -245,14 +251,18 @@ def trained_model(key: RunKey, profile: str, device="cpu", compute="fp32", recor
     return model, json.loads(record["history"].read_text())
 
 
+def ensemble_members(key: RunKey) -> list:
+    """The runs an ensemble version averages: its parent version's seeds key.seed * n .. key.seed * n + n - 1."""
+    n = key.spec.ensemble
+    return [RunKey(key.spec.parent, key.dataset, key.seed * n + i, key.wrap, key.split) for i in range(n)]
+
+
 def _ensemble(key, profile, dev, compute, options) -> tuple:
-    """An ensemble version's model and history: its members are runs of the parent version (seeds
-    key.seed * n .. key.seed * n + n - 1), reused from their checkpoints or trained like any run; the
-    ensemble averages their probabilities."""
-    n, parent = key.spec.ensemble, key.spec.parent
+    """An ensemble version's model and history: its members (ensemble_members), reused from their checkpoints
+    or trained like any run; the ensemble averages their probabilities."""
+    parent = key.spec.parent
     members, histories, names = [], [], []
-    for i in range(n):
-        member = RunKey(parent, key.dataset, key.seed * n + i, key.wrap, key.split)
+    for member in ensemble_members(key):
         found = trained_model(member, profile, dev, compute, options["record_dir"], options["runs_dir"])
         if found is None:
             result = run(member, profile, **{**options, "notebook": get(parent).notebook})

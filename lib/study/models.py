@@ -89,6 +89,8 @@ class Ensemble(nn.Module):
 def build(version: int, dataset: str, channels_last: bool = False) -> nn.Module:
     """The version's network for a dataset; channels_last (NHWC) convolutions are faster on CPU and GPU."""
     spec = check_run(version, dataset)
+    if spec.ensemble:  # untrained members of its parent version: weights come from their runs or a checkpoint
+        return Ensemble([build(spec.parent, dataset, channels_last) for _ in range(spec.ensemble)], spec.head)
     if spec.encoder == "per_digit":
         model = DigitReader(spec, layouts.get(dataset))
     else:
