@@ -1,5 +1,6 @@
 from dataclasses import replace
 
+import numpy as np
 import pytest
 import torch
 
@@ -103,4 +104,18 @@ def test_separable_blur_is_torchvisions_blur(sigma):
 
     maps = torch.rand(5, 2, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
     size = 2 * round(3 * sigma) + 1
-    assert torch.allclose(augment.gaussian_blur(maps, sigma), TF.gaussian_blur(maps, [size, size], [sigma, sigma]), atol=1e-6)
+    assert torch.allclose(
+        augment.gaussian_blur(maps, sigma), TF.gaussian_blur(maps, [size, size], [sigma, sigma]), atol=1e-6
+    )
+
+
+def test_the_augmentation_figure_shows_numbers_as_drawn_and_as_augmented():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from lib.report import plots
+
+    fig = plots.augmented_numbers(25, "W", count=2)
+    shown = [ax.images[0].get_array() for ax in fig.axes]
+    assert len(shown) == 4 * 2 and not np.array_equal(shown[0], shown[2])  # row 1 is row 0 augmented
+    assert not np.array_equal(shown[2], shown[4])  # each draw of the augmentation differs

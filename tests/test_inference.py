@@ -3,10 +3,10 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from lib.infra import checkpoint
-from lib.reading import inference, weights
 from lib.data import layouts
 from lib.data.preprocess import prepare
+from lib.infra import checkpoint
+from lib.reading import inference, weights
 from lib.study import experiment, heads, models, versions
 from lib.study.run_key import RunKey
 
@@ -90,6 +90,7 @@ def test_a_finished_ensemble_is_assembled_from_its_members_checkpoints(tmp_path)
     first = experiment.run(key, "smoke", "cpu", runs_dir=tmp_path, record_dir=tmp_path, progress="off")
     model, history = experiment.trained_model(key, "smoke", record_dir=tmp_path, runs_dir=tmp_path)
     assert history["members"] == [m.name for m in experiment.ensemble_members(key)] == ["v21C_s0", "v21C_s1", "v21C_s2"]
-    assert torch.equal(experiment.evaluate(model, first.test_set, "native", torch.device("cpu"), head="digits")[1]["pred"], first.predictions["pred"])
+    again = experiment.evaluate(model, first.test_set, "native", torch.device("cpu"), head="digits")[1]
+    assert torch.equal(again["pred"], first.predictions["pred"])  # the ensemble that was evaluated
     (tmp_path / "smoke" / "v21C_s2" / "model.pt").unlink()  # a member lost: nothing to assemble
     assert experiment.trained_model(key, "smoke", record_dir=tmp_path, runs_dir=tmp_path) is None

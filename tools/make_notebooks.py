@@ -138,8 +138,18 @@ def version_notebook(v):
             f"VERSION, PARENT = {v}, {spec.parent or None}  # PARENT: the version this one changes\n"
             "tables.version_card(VERSION, profile)"
         ),
-        *version_runs(spec),
     ]
+    augmentation = ("augment_digits", "augment_layout", "augment_elastic")
+    if spec.parent and any(getattr(spec, f) != getattr(versions.get(spec.parent), f) for f in augmentation):
+        dataset = "W" if "W" in spec.datasets else spec.datasets[0]  # W shows a digit's shape best
+        cells += [
+            new_markdown_cell(
+                "## What it trains on\n\nThis version changes what the network sees in training: a few "
+                "3-digit training numbers as drawn, and three draws of its augmentation of them."
+            ),
+            new_code_cell(f'plots.augmented_numbers(VERSION, "{dataset}");'),
+        ]
+    cells += version_runs(spec)
     if spec.parent:
         cells += [
             new_markdown_cell(

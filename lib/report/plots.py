@@ -37,6 +37,28 @@ def sample_grid(test_set, per_row: int = 6, seed: int = 0):
     return fig
 
 
+def augmented_numbers(version: int, dataset: str = "W", count: int = 6, seed: int = 0, mnist_dir=None):
+    """Training numbers as drawn (top row) and as a version's augmentation shows them to the network (three
+    draws below): what "augmented" means for that version, seen before its results."""
+    from ..data.augment import augment
+    from ..data.numbers import NumberGenerator
+    from ..study.experiment import train_bank
+    from ..study.versions import get
+
+    spec = get(version)
+    batch = NumberGenerator(train_bank("cpu", mnist_dir), (0, 0, 1), seed).batch(count)  # 3-digit numbers
+    generator = torch.Generator().manual_seed(seed)
+    rows = [batch.raw(dataset)] + [augment(batch, dataset, generator, spec) for _ in range(3)]
+    fig, axes = plt.subplots(len(rows), count, figsize=(1.9 * count, 1.1 * len(rows) + 0.6), squeeze=False)
+    for r, (raw, line) in enumerate(zip(rows, axes)):
+        for i, ax in enumerate(line):
+            _show(ax, raw[i], dataset, 3)
+        line[0].set_title("as drawn" if r == 0 else f"augmented ({r})", fontsize=9, loc="left")
+    fig.suptitle(f"Version {version}'s training numbers on {dataset}, as drawn and as its augmentation shows them")
+    fig.tight_layout()
+    return fig
+
+
 def channel_panels(test_set, index: int):
     """The three channels of one C sample side by side, empty ones included."""
     fig, axes = plt.subplots(1, 3, figsize=(6, 2.3))
