@@ -35,7 +35,7 @@ def rate(model, test_set, spec, device, batch_size, repeat=2) -> float:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--versions", type=int, nargs="+", default=[7, versions.BEST])
+    ap.add_argument("--versions", type=int, nargs="+", default=[7, versions.BEST["W"]])
     ap.add_argument("--batches", type=int, nargs="+", default=[1000, 256, 64])
     ap.add_argument("--numbers", type=int, default=3000, help="a fixed subset of the W test set")
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])

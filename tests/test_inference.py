@@ -48,7 +48,7 @@ def test_only_full_runs_are_exported_and_bad_checkpoints_are_refused(smoke_run, 
 def test_exporting_a_run_without_its_checkpoint_says_how_to_get_one(tmp_path, monkeypatch):
     monkeypatch.setenv("RUNS_DIR", str(tmp_path))  # no state here
     with pytest.raises(FileNotFoundError, match="train it first"):
-        weights.export_finished(RunKey(versions.BEST, "W"), "cpu")
+        weights.export_finished(RunKey(versions.BEST["W"], "W"), "cpu")
 
 
 def test_the_committed_seed_is_the_one_read_best_on_validation(monkeypatch):

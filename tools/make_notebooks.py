@@ -176,11 +176,13 @@ def version_notebook(v):
         new_code_cell("plots.misclassified(results);"),
         *closing(v),
     ]
-    if v == versions.BEST:
+    if v in versions.BEST.values():
         cells += [
             new_markdown_cell(
-                "## Weights\n\nThe best version's weights are small enough to commit: of its `full` or "
-                "`cpu` runs, the seed read best on validation is exported with its checkpoint metadata to "
+                "## Weights\n\nThis version is the one kept on "
+                + " and ".join(d for d, kept in versions.BEST.items() if kept == v)
+                + " (first on validation). Its weights are small enough to commit: of its `full` or "
+                "`cpu` runs on that dataset, the seed read best on validation is exported with its checkpoint metadata to "
                 "`res/weights/best_<dataset>.pt`, which the predict API, its command line and the "
                 "drawing notebook load."
             ),

@@ -27,13 +27,16 @@ def best_on_validation(runs: list, metrics=lambda run: run):
 
 
 def export_best(results, profile: str) -> list:
-    """Export, for each dataset among a notebook's results, the seed read best on validation, where it is a
-    `full` or `cpu` run with its model at hand; returns what was written."""
+    """Export, for each dataset whose kept version (versions.BEST) is among a notebook's results, the seed read
+    best on validation, where it is a `full` or `cpu` run with its model at hand; returns what was written."""
+    from ..study.versions import BEST
+
     if profile not in EXPORTED_PROFILES:
         return []
     families = {}
     for r in results:
-        families.setdefault(r.key.with_seed(0), []).append(r)
+        if BEST.get(r.key.dataset) == r.key.version:
+            families.setdefault(r.key.with_seed(0), []).append(r)
     chosen = [best_on_validation(runs, lambda r: r.metrics) for runs in families.values()]
     return [export(r) for r in chosen if r.model is not None]
 
@@ -113,13 +116,13 @@ if __name__ == "__main__":
     from ..study import versions
     from ..study.run_key import RunKey
 
-    ap = argparse.ArgumentParser(description="Export the best version's finished runs as res/weights/best_<dataset>.pt")
-    ap.add_argument("--version", type=int, default=versions.BEST)
+    ap = argparse.ArgumentParser(description="Export the kept versions' finished runs as res/weights/best_<dataset>.pt")
+    ap.add_argument("--version", type=int, help="default: each dataset's kept version (versions.BEST)")
     ap.add_argument("--profile", default="cpu", choices=EXPORTED_PROFILES)
     ap.add_argument("--datasets", nargs="+", default=["W", "C"])
     ap.add_argument("--seed", type=int, help="the seed to export (default: the one read best on validation)")
     args = ap.parse_args()
     for dataset in args.datasets:
-        key = RunKey(args.version, dataset, 0)
+        key = RunKey(versions.BEST[dataset] if args.version is None else args.version, dataset, 0)
         seed = best_seed(key, args.profile) if args.seed is None else args.seed
         print(export_finished(key.with_seed(seed), args.profile))
