@@ -168,8 +168,8 @@ def expected_from_digits(single: pd.DataFrame | None):
     readers = single[single["model"].str.startswith("reader-")]
     single = single if readers.empty else readers
     column = "best_val_acc" if single["best_val_acc"].notna().any() else "test_acc"
-    means = single.groupby(["model", "profile"])[column].mean().sort_values()
-    (model, profile), p = means.index[-1], float(means.iloc[-1])
+    means = single.groupby(["model", "profile"])[column].mean()  # in the models' order: earlier versions first
+    (model, profile), p = means.idxmax(), float(means.max())  # a tie goes to the first, as everywhere
     return f"{model} ({profile}, validation)", p
 
 
