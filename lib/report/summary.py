@@ -284,7 +284,8 @@ def best_network(frame: pd.DataFrame, single: pd.DataFrame | None = None) -> str
         seeds = len(g) if int(g["params"].max()) <= MAX_PARAMS else 0
 
         def verdict(value, target, seeds=seeds):
-            met = "met" if value >= target else f"not met, gap {100 * (target - value):.2f} points"
+            gap = 100 * (target - value)
+            met = "met" if value >= target else f"not met, gap {gap:.{2 if gap >= 0.01 else 3}f} points"
             return met + ("" if seeds >= 3 else f" ({seeds} seed{'s' * (seeds != 1)} of 3)")
 
         digits = " / ".join(f"{_seeds(g[f'acc_{n}digit']).mean:.2%}" for n in (1, 2, 3))
