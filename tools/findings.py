@@ -64,10 +64,10 @@ VERSIONS = {
     20: "One network reads each digit's view. C gains most, since its channels are digit slots by construction. "
     "On W each window is a fixed 28-px slot around where the layout puts a digit: the out-of-distribution set, "
     "whose digits move up to 8 px and touch, is where that breaks (profile `cpu`: W far below C there).",
-    21: "A deeper digit reader: at profile `cpu` it is the best single network on validation on W and on C among those "
-    "with three seeds. It is no longer kept: on W version 26 (one run) is first on validation by about one "
-    "number in 5,000, within seed noise, and on C the average of three of its runs (version 24). It has three seeds on each, and the targets are judged "
-    "on their means (the best-network table in the results): both fall short of 99.5%, while the 3-digit target is "
+    21: "A deeper digit reader, with three seeds on W and on C at profile `cpu`. It is no longer the kept version: "
+    "on W version 26 (one run) is first on validation by about one number in 5,000, within seed noise, and on C "
+    "the average of three of its runs (version 24). On the means of its three seeds it falls short of 99.5% "
+    "while the 3-digit target is "
     "met on both. Its reading of one- to three-digit numbers lies at or just above the expectation p, p², p³ from "
     "the best single-digit reader on validation (notebook 32, the results): the number reader has caught up with "
     "its digit reader, so 99.5% needs a better digit reader (p about 99.75%), not a better way of reading numbers.",
