@@ -59,7 +59,10 @@ def test_the_committed_seed_is_the_one_read_best_on_validation(monkeypatch):
     results = [run("W", 0, 0.990), run("W", 1, 0.993), run("W", 2, 0.993), run("C", 0, 0.991), run("C", 1, 0.992, None)]
     assert weights.best_on_validation(results[:3], lambda r: r.metrics) is results[1]  # a tie goes to the lower seed
     monkeypatch.setattr(weights, "export", lambda r: r.key.label)
+    monkeypatch.setattr(versions, "BEST", {"W": 21, "C": 21})
     assert weights.export_best(results, "cpu") == [RunKey(21, "W", 1).label]  # C's best has no model here: none
+    monkeypatch.setattr(versions, "BEST", {"W": 26, "C": 21})
+    assert weights.export_best(results, "cpu") == []  # version 21 is not the kept version on W: nothing exported
     assert weights.export_best(results, "quick") == []
     with pytest.raises(ValueError, match="no finished run"):
         weights.best_on_validation([])
