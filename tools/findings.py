@@ -90,8 +90,8 @@ VERSIONS = {
     25: "Elastic distortion at the strength Simard et al. used on plain digits, added on top of version 21's affine "
     "changes and layout shifts: a clear loss on W and on C (one seed each, many times version 21's seed noise), "
     "and its single-digit reader validates far below version 21's (notebook 32). Its training accuracy stays "
-    "low and its validation accuracy swings by points from epoch to epoch: digits bent by 1.7 px on average and up "
-    "to 5 px, after a rotation, shear and shift, are no longer like the clean digits it is validated on. Simard's "
+    "low and its validation accuracy swings by points from epoch to epoch: digits bent this much (the figure above), after a "
+    "rotation, shear and shift, are no longer like the clean digits it is validated on. Simard's "
     "strength was for distortion alone; here it comes on top of everything else. A plausible part of the swings, "
     "not tested here, is batch norm's running statistics taken on distorted digits. Version 26 tries a milder "
     "distortion.",
