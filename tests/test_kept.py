@@ -2,6 +2,7 @@
 committed records must put it first, so a run that changes the ranking fails here until BEST follows it."""
 
 import pandas as pd
+import pytest
 
 from lib.report import results, summary
 from lib.study import versions
@@ -11,12 +12,11 @@ def test_the_kept_versions_are_first_on_validation_in_the_committed_records():
     assert summary.kept_on_validation(results.collect(), "cpu") == versions.BEST
 
 
-def test_the_ranking_leaves_out_networks_over_the_budget_and_breaks_ties_by_size():
-    def row(version, dataset, seed, val_acc, params):
-        return dict(
-            version=version, dataset=dataset, seed=seed, val_acc=val_acc, params=params, profile="cpu", split="all"
-        )
+def row(version, dataset, seed, val_acc, params):
+    return dict(version=version, dataset=dataset, seed=seed, val_acc=val_acc, params=params, profile="cpu", split="all")
 
+
+def test_the_ranking_leaves_out_networks_over_the_budget_and_breaks_ties_by_size():
     frame = pd.DataFrame(
         [
             row(21, "W", 0, 0.992, 300_000),
@@ -30,3 +30,21 @@ def test_the_ranking_leaves_out_networks_over_the_budget_and_breaks_ties_by_size
     assert summary.kept_on_validation(frame, "cpu") == {"W": 26, "C": 21}
     ranked = summary.validation_ranking(frame, "cpu")
     assert list(ranked[ranked["dataset"] == "W"]["version"]) == [24, 26, 21]
+
+
+def test_a_new_version_is_kept_only_when_it_leads_by_more_than_seed_noise():
+    seeds = [row(21, "W", s, acc, 300_000) for s, acc in enumerate((0.990, 0.992, 0.994))]  # spread 0.2 points
+    assert summary.seed_noise(pd.DataFrame(seeds), "cpu") == pytest.approx(0.002)
+    # one seed against three: twice the standard error of the difference is 2 * 0.2 * sqrt(1 + 1/3) = 0.46 points
+    level = pd.DataFrame(seeds + [row(26, "W", 0, 0.9955, 300_000)])  # 0.35 ahead
+    assert summary.kept_on_validation(level, "cpu") == {"W": 21}
+    ahead = pd.DataFrame(seeds + [row(26, "W", 0, 0.9975, 300_000)])  # 0.55 ahead
+    assert summary.kept_on_validation(ahead, "cpu") == {"W": 26}
+    smaller = pd.DataFrame(seeds + [row(27, "W", 0, 0.989, 100_000)])  # 0.3 behind, a third the size
+    assert summary.kept_on_validation(smaller, "cpu") == {"W": 27}
+
+
+def test_without_repeated_seeds_there_is_no_noise_and_the_first_is_kept():
+    frame = pd.DataFrame([row(21, "W", 0, 0.992, 300_000), row(26, "W", 0, 0.9921, 300_000)])
+    assert summary.seed_noise(frame, "cpu") == 0.0
+    assert summary.kept_on_validation(frame, "cpu") == {"W": 26}

@@ -19,6 +19,17 @@ from ..infra.paths import RECORD_DIR
 from ..study.run_key import RunKey
 
 REPRODUCE_MARGIN = 1.0  # percentage points around the original's floor-rounded range
+NOISE_ERRORS = 2  # a difference of means is larger than seed noise beyond this many standard errors
+
+
+def standard_error(sd: float, n1: int, n2: int) -> float:
+    """Standard error of the difference of two means of n1 and n2 seeds with seed standard deviation sd."""
+    return sd * math.sqrt(1 / n1 + 1 / n2)
+
+
+def beyond_noise(delta: float, sd: float, n1: int, n2: int) -> bool:
+    """Whether a difference of means is larger than seed noise: the one rule every comparison here uses."""
+    return abs(delta) > NOISE_ERRORS * standard_error(sd, n1, n2)
 
 
 @dataclass
@@ -85,13 +96,14 @@ class Difference:
 
     @property
     def standard_error(self) -> float | None:
-        return None if self.sd is None else self.sd * math.sqrt(1 / self.this.n + 1 / self.base.n)
+        return None if self.sd is None else standard_error(self.sd, self.this.n, self.base.n)
 
     @property
     def verdict(self) -> str:
         if self.standard_error is None:
             return "seed noise unknown"
-        return "larger than seed noise" if abs(self.delta) > 2 * self.standard_error else "within seed noise"
+        beyond = beyond_noise(self.delta, self.sd, self.this.n, self.base.n)
+        return "larger than seed noise" if beyond else "within seed noise"
 
     def text(self) -> str:
         noise = "" if self.sd is None else f"; seed std {100 * self.sd:.2f} points ({self.sd_source})"

@@ -249,11 +249,33 @@ def validation_ranking(frame: pd.DataFrame, profile: str) -> pd.DataFrame:
     return table.sort_values(["dataset", "val_acc", "params", "version"], ascending=[False, False, True, True])
 
 
+def seed_noise(frame: pd.DataFrame, profile: str) -> float:
+    """The spread of validation accuracy between seeds of one network: the standard deviation pooled over every
+    version and dataset at a profile with two seeds or more (0 while none has: no noise measured yet)."""
+    runs = frame[(frame["profile"] == profile) & (frame["split"] == "all")].dropna(subset=["val_acc"])
+    groups = [g["val_acc"] for _, g in runs.groupby(["version", "dataset"]) if len(g) >= 2]
+    dof = sum(len(g) - 1 for g in groups)
+    return math.sqrt(sum(((g - g.mean()) ** 2).sum() for g in groups) / dof) if dof else 0.0
+
+
 def kept_on_validation(frame: pd.DataFrame, profile: str = "cpu") -> dict:
-    """dataset -> the version first on validation within the parameter budget: what versions.BEST must name."""
+    """dataset -> the kept version, what versions.BEST must name. Of the versions within the parameter budget,
+    those whose mean validation accuracy is below the first's by no more than seed noise (compare.beyond_noise,
+    with seed_noise's spread) read as well as it; of those the smallest network, then the earliest version (the
+    fewest changes), is kept. A new or larger version is kept only when it leads by more than seed noise."""
     ranked = validation_ranking(frame, profile)
     ranked = ranked[ranked["eligible"] & ranked["val_acc"].notna()]
-    return {d: int(g["version"].iloc[0]) for d, g in ranked.groupby("dataset", sort=False)}
+    noise = seed_noise(frame, profile)
+    kept = {}
+    for dataset, g in ranked.groupby("dataset", sort=False):
+        level = g[[not _behind(g.iloc[0], r, noise) for r in g.itertuples()]]
+        kept[dataset] = int(level.sort_values(["params", "version"]).iloc[0]["version"])
+    return kept
+
+
+def _behind(first, row, noise: float) -> bool:
+    """Whether a ranked row reads fewer validation numbers than the first by more than seed noise."""
+    return compare.beyond_noise(first["val_acc"] - row.val_acc, noise, int(first["seeds"]), int(row.seeds))
 
 
 def best_network(frame: pd.DataFrame, single: pd.DataFrame | None = None) -> str:
@@ -303,21 +325,35 @@ def best_network(frame: pd.DataFrame, single: pd.DataFrame | None = None) -> str
             f"independent digit errors: 1 / 2 / 3-digit {p:.2%} / {p**2:.2%} / {p**3:.2%}.",
         ]
     profile = rows[0][2]
-    table = validation_ranking(frame, profile)
+    table, noise = validation_ranking(frame, profile), seed_noise(frame, profile)
     if not table.empty:
         out += [
             "",
             f"Versions past the original at profile `{profile}`, ranked by mean validation accuracy over their "
-            f"seeds. The kept version of each dataset (bold) is the first within {MAX_PARAMS:,} parameters: the "
-            "choice is made here, never on the test set.",
+            f"seeds. Of the networks within {MAX_PARAMS:,} parameters, those below the first by no more than seed "
+            f"noise read as well as it (twice the standard error of the difference; between seeds of one network "
+            f"validation accuracy spreads by {noise:.3%}, pooled over the versions run with several seeds), and of "
+            "those the smallest network, then the earliest version, is kept (bold): a new or larger version must "
+            "lead by more than seed noise. The choice is made here, never on the test set.",
             "",
-            "| dataset | version | params | seeds | val acc |",
-            "|---|---:|---:|---:|---:|",
+            "| dataset | version | params | seeds | val acc | below the first |",
+            "|---|---:|---:|---:|---:|---|",
         ]
+        first = table[table["eligible"] & table["val_acc"].notna()].groupby("dataset").first()  # ranked order
+
+        def below(r):
+            if not r.eligible or pd.isna(r.val_acc) or r.dataset not in first.index:
+                return "–"
+            lead = first.loc[r.dataset]
+            if lead["version"] == r.version:
+                return "first"
+            gap = f"{100 * (lead['val_acc'] - r.val_acc):.2f} points"
+            return gap if _behind(lead, r, noise) else gap + ", within seed noise"
+
         out += [
             f"| {r.dataset} | {'**' + str(r.version) + '**' if BEST.get(r.dataset) == r.version else r.version} "
             f"| {r.params:,}{'' if r.eligible else ' (over budget)'} | {r.seeds} "
-            f"| {'–' if pd.isna(r.val_acc) else f'{r.val_acc:.2%}'} |"
+            f"| {'–' if pd.isna(r.val_acc) else f'{r.val_acc:.2%}'} | {below(r)} |"
             for r in table.itertuples()
         ]
     return "\n".join(out)
