@@ -1,9 +1,12 @@
-"""The benchmark's per-sample baseline makes the same kind of batches as lib (speed is bench/'s job)."""
+"""The benchmarks' own logic: the per-sample baseline makes the same kind of batches as lib, and a short budget
+changes only training settings (speed itself is bench/'s job, never a test's)."""
 
+import pytest
 import torch
 
 from bench.baseline import loader
 from lib.data.numbers import ndigits_of
+from lib.study import versions
 
 
 def test_baseline_batches_look_like_lib_batches(mnist_train):
@@ -15,3 +18,15 @@ def test_baseline_batches_look_like_lib_batches(mnist_train):
         counts = torch.bincount(ndigits_of(y), minlength=4)[1:]
         assert (counts > 640 / 3 - 70).all()  # about a third each
         assert abs(x.min().item() + 0.1307 / 0.3081) < 1e-4  # background normalises to -0.424
+
+
+def test_a_short_budget_changes_training_settings_only_and_checks_them():
+    from bench.time_to_accuracy import with_settings
+
+    spec, settings = with_settings(versions.get(21), ["lr=4e-3", "augment_layout=()", "schedule=constant"])
+    assert (spec.lr, spec.augment_layout, spec.schedule) == (4e-3, (), "constant")
+    assert settings == {"lr": 4e-3, "augment_layout": (), "schedule": "constant"}
+    assert spec.convs == versions.get(21).convs  # the network stays the version's
+    for wrong in ("convs=((8, 3, 1),)", "lr", "augment_layout=3"):
+        with pytest.raises(SystemExit, match="--set"):
+            with_settings(versions.get(21), [wrong])
