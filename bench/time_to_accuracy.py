@@ -43,6 +43,7 @@ TRAINING_FIELDS = (
     "augment_elastic",
     "digit_probs",
     "ema",
+    "batch_size",
 )
 
 
