@@ -18,10 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from lib.digits import reader
+from lib.digits.references import READER_TARGETS
 from lib.infra import atomic, provenance
 from lib.infra.paths import RECORD_DIR, RES_DIR
 
-TARGET_ACC, TARGET_PARAMS, TARGET_SECONDS = 0.997, 1_000_000, 20 * 60
+TARGET_ACC, TARGET_PARAMS, TARGET_SECONDS = (READER_TARGETS[k] for k in ("test_acc", "params", "train_seconds"))
 
 
 def main():

@@ -1,6 +1,8 @@
 """The kept version of each dataset (versions.BEST, whose weights are committed) is chosen on validation: the
 committed records must put it first, so a run that changes the ranking fails here until BEST follows it."""
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -48,3 +50,19 @@ def test_without_repeated_seeds_there_is_no_noise_and_the_first_is_kept():
     frame = pd.DataFrame([row(21, "W", 0, 0.992, 300_000), row(26, "W", 0, 0.9921, 300_000)])
     assert summary.seed_noise(frame, "cpu") == 0.0
     assert summary.kept_on_validation(frame, "cpu") == {"W": 26}
+
+
+def test_the_other_targets_name_the_reader_kept_on_validation_and_the_speed_record(tmp_path):
+    def reader(model, val, test):
+        return dict(model=model, profile="full", best_val_acc=val, test_acc=test, params=288_362, train_seconds=900.0)
+
+    single = pd.DataFrame([reader("reader-v21", 0.9960, 0.9990), reader("reader-v22", 0.9962, 0.9960)])
+    bench = {"target": 0.99, "dataset": "W", "limit_seconds": 300, "hardware": "2 cores", "version": 21, "epochs": 4}
+    bench |= {"samples_per_epoch": 10_500, "settings": {"lr": 4e-3}, "met": True, "reached_at_seconds": 280.0}
+    bench["per_epoch"] = [{"acc": 0.991, "train_seconds": 280.0}]
+    (tmp_path / "time_to_99_cpu.json").write_text(json.dumps(bench))
+    reader_line, speed_line = summary.other_targets(single, tmp_path)
+    assert "reader-v22" in reader_line and "99.60%" in reader_line  # chosen on validation, not on test
+    assert "not met, gap 0.10 points" in reader_line
+    assert "lr=0.004" in speed_line and "reached 99% after 280 s: met" in speed_line
+    assert summary.other_targets(None, tmp_path / "nothing") == []
