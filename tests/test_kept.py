@@ -58,11 +58,17 @@ def test_the_other_targets_name_the_reader_kept_on_validation_and_the_speed_reco
 
     single = pd.DataFrame([reader("reader-v21", 0.9960, 0.9990), reader("reader-v22", 0.9962, 0.9960)])
     bench = {"target": 0.99, "dataset": "W", "limit_seconds": 300, "hardware": "2 cores", "version": 21, "epochs": 4}
-    bench |= {"samples_per_epoch": 10_500, "settings": {"lr": 4e-3}, "met": True, "reached_at_seconds": 280.0}
+    bench |= {
+        "samples_per_epoch": 10_500,
+        "settings": {"lr": 4e-3},
+        "met": True,
+        "reached_at_seconds": 280.0,
+        "seed": 0,
+    }
     bench["per_epoch"] = [{"acc": 0.991, "train_seconds": 280.0}]
     (tmp_path / "time_to_99_cpu.json").write_text(json.dumps(bench))
     reader_line, speed_line = summary.other_targets(single, tmp_path)
     assert "reader-v22" in reader_line and "99.60%" in reader_line  # chosen on validation, not on test
     assert "not met, gap 0.10 points" in reader_line
-    assert "lr=0.004" in speed_line and "reached 99% after 280 s: met" in speed_line
+    assert "lr=0.004" in speed_line and "reached 99% after 280 s (seed 0, one run): met" in speed_line
     assert summary.other_targets(None, tmp_path / "nothing") == []

@@ -214,7 +214,8 @@ def other_targets(single: pd.DataFrame | None, bench_dir=None) -> list:
             + (f" ({', '.join(f'{k}={v!r}' for k, v in b['settings'].items())})" if b.get("settings") else "")
             + ": "
             + (
-                f"reached {b['target']:.0%} after {reached:.0f} s: {'met' if b['met'] else 'not met'}"
+                f"reached {b['target']:.0%} after {reached:.0f} s (seed {b['seed']}, one run): "
+                f"{'met' if b['met'] else 'not met'}"
                 if reached
                 else f"{last.get('acc', last.get('test_acc')):.2%} after {last['train_seconds']:.0f} s: not met"
             )
