@@ -6,7 +6,7 @@ schedule spanning that budget), tests it on the whole W test set after every epo
 training), and reports training seconds and accuracy per epoch, and when the target was first reached.
 Results: stdout, res/bench/time_to_<target>_<device>.md and .json, with hardware and commit.
 
-The short budget may change training settings of the version's recipe (`--set lr=4e-3 augment_layout=()`:
+The short budget may change training settings of the version's recipe (`--set lr=4e-3 'augment_layout=()'`:
 the network stays the version's). Such choices are made on validation (`--on val`: the fixed W validation
 numbers are read after each epoch and nothing is written but a line per trial in
 res/bench/time_to_<target>_<device>_trials.md); the record itself reads the test set once per epoch.
@@ -51,7 +51,8 @@ DIGIT_KEYS = ("acc_1digit", "acc_2digit", "acc_3digit")
 TRIALS_HEADER = (
     "# Short budgets tried on validation (bench/time_to_accuracy.py --on val)\n\n"
     "Each trial trains on this machine and reads the fixed validation numbers after each epoch (not timed); the "
-    "budget of the record is chosen here, never on the test set. Cores: other processes' load while it trained.\n\n"
+    "settings of the record are chosen here, never on the test set, and its size is set from their timing. "
+    "Cores: other processes' load while it trained.\n\n"
     "| commit | version | budget | per epoch: training seconds, validation acc | others' cores | verdict |\n"
     "|---|---|---|---|---:|---|\n"
 )
@@ -69,8 +70,8 @@ def with_settings(spec, settings: list) -> tuple:
         except (ValueError, SyntaxError):
             value = text  # a plain word, e.g. schedule=constant
         current = getattr(spec, name)
-        numbers = (int, float)
-        if not (isinstance(value, type(current)) or isinstance(value, numbers) and isinstance(current, numbers)):
+        as_float = isinstance(current, float) and isinstance(value, int) and not isinstance(value, bool)
+        if type(value) is not type(current) and not as_float:
             raise SystemExit(
                 f"--set {setting!r}: {name} is a {type(current).__name__} (version {spec.version}: {current!r})"
             )
@@ -124,9 +125,11 @@ def main():
         row["train_seconds"] = elapsed
     reached = next((r for r in tested if r["acc"] >= args.target), None)
     info = provenance.describe(dev)
+    shown = {k: v for k, v in settings.items() if k != "batch_size"}  # the batch is named anyway
     budget = f"{args.epochs} epochs × {args.samples:,} numbers, batch {spec.batch_size}" + (
-        f", settings {', '.join(f'{k}={v!r}' for k, v in settings.items())}" if settings else ", its own recipe"
+        f", settings {', '.join(f'{k}={v!r}' for k, v in shown.items())}" if shown else ""
     )
+    budget += "" if settings else ", its own recipe"
     others = history["others_cores"]
     verdict = (
         f"reached {args.target:.0%} after {reached['train_seconds']:.0f} s of training "

@@ -26,7 +26,7 @@ def test_a_short_budget_changes_training_settings_only_and_checks_them():
     spec, settings = with_settings(versions.get(21), ["lr=4e-3", "augment_layout=()", "schedule=constant"])
     assert (spec.lr, spec.augment_layout, spec.schedule) == (4e-3, (), "constant")
     assert settings == {"lr": 4e-3, "augment_layout": (), "schedule": "constant"}
-    assert spec.convs == versions.get(21).convs  # the network stays the version's
-    for wrong in ("convs=((8, 3, 1),)", "lr", "augment_layout=3"):
+    assert with_settings(versions.get(21), ["lr=1"])[0].lr == 1.0  # an int reads as a float setting
+    for wrong in ("convs=((8, 3, 1),)", "lr", "augment_layout=3", "batch_size=32.0", "ema=True"):
         with pytest.raises(SystemExit, match="--set"):
             with_settings(versions.get(21), [wrong])

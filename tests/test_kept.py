@@ -15,7 +15,16 @@ def test_the_kept_versions_are_first_on_validation_in_the_committed_records():
 
 
 def row(version, dataset, seed, val_acc, params):
-    return dict(version=version, dataset=dataset, seed=seed, val_acc=val_acc, params=params, profile="cpu", split="all")
+    return dict(
+        version=version,
+        dataset=dataset,
+        seed=seed,
+        val_acc=val_acc,
+        params=params,
+        profile="cpu",
+        split="all",
+        preprocessing="native",
+    )
 
 
 def test_the_ranking_leaves_out_networks_over_the_budget_and_breaks_ties_by_size():
@@ -44,6 +53,17 @@ def test_a_new_version_is_kept_only_when_it_leads_by_more_than_seed_noise():
     assert summary.kept_on_validation(ahead, "cpu") == {"W": 26}
     smaller = pd.DataFrame(seeds + [row(27, "W", 0, 0.989, 100_000)])  # 0.3 behind, a third the size
     assert summary.kept_on_validation(smaller, "cpu") == {"W": 27}
+
+
+def test_the_noise_comes_from_the_candidates_and_a_seed_without_validation_does_not_count():
+    seeds = [row(21, "W", s, acc, 300_000) for s, acc in enumerate((0.990, 0.992, 0.994))]
+    original = [row(7, "W", s, acc, 100) for s, acc in enumerate((0.90, 0.99))]  # not a candidate: no say
+    assert summary.seed_noise(pd.DataFrame(seeds + original), "cpu") == pytest.approx(0.002)
+    unvalidated = [row(26, "W", s, acc, 300_000) for s, acc in enumerate((0.9955, float("nan"), float("nan")))]
+    ranked = summary.validation_ranking(pd.DataFrame(seeds + unvalidated), "cpu")
+    assert ranked.set_index("version").loc[26, ["seeds", "val_seeds"]].tolist() == [3, 1]
+    # one validated seed against three: 0.35 ahead is within noise (2 standard errors: 0.46), so 21 stays
+    assert summary.kept_on_validation(pd.DataFrame(seeds + unvalidated), "cpu") == {"W": 21}
 
 
 def test_without_repeated_seeds_there_is_no_noise_and_the_first_is_kept():

@@ -66,8 +66,8 @@ VERSIONS = {
     "whose digits move up to 8 px and touch, is where that breaks (profile `cpu`: W far below C there).",
     21: "A deeper digit reader, with three seeds on W and on C at profile `cpu`. It is the kept version on both: "
     "version 26 on W (one run) and the ensemble of three of its runs on C (version 24, one run) validate ahead of "
-    "it, but by less than seed noise, and the rule keeps the smaller, earlier network unless a newer or larger "
-    "one leads by more (the ranking in the results). On the means of its three seeds it falls short of 99.5% "
+    "it, but by less than seed noise, and the rule that keeps a version (stated with the ranking in README's "
+    "best-network table) then keeps the smaller, earlier network. On the means of its three seeds it falls short of 99.5% "
     "while the 3-digit target is "
     "met on both. Its reading of one- to three-digit numbers lies at or just above the expectation p, p², p³ from "
     "the best single-digit reader on validation (notebook 32, the results): the number reader has caught up with "

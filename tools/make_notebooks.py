@@ -181,8 +181,8 @@ def version_notebook(v):
             new_markdown_cell(
                 "## Weights\n\nThis version is the one kept on "
                 + " and ".join(d for d, kept in versions.BEST.items() if kept == v)
-                + " (chosen on validation by the rule in res/results.md: of the networks level with the first "
-                "within seed noise, the smallest, then the earliest). Its weights are small enough to commit: of its `full` or "
+                + " (chosen on validation by the rule stated with the ranking in README's best-network table)."
+                " Its weights are small enough to commit: of its `full` or "
                 "`cpu` runs on that dataset, the seed read best on validation is exported with its checkpoint metadata to "
                 "`res/weights/best_<dataset>.pt`, which the predict API, its command line and the "
                 "drawing notebook load."

@@ -166,7 +166,8 @@ def quick_section(frame: pd.DataFrame) -> list:
 
 def kept_reader(single: pd.DataFrame | None):
     """(model, profile, p): the digit reader (else the single-digit model) with the best mean validation
-    accuracy, its p; a tie goes to the earlier model, as everywhere. None without single-digit runs."""
+    accuracy, its p; an exact tie goes to the earlier model (one run each: no seed noise to weigh). None
+    without single-digit runs."""
     if single is None or single.empty:
         return None
     readers = single[single["model"].str.startswith("reader-")]
@@ -184,6 +185,11 @@ def expected_from_digits(single: pd.DataFrame | None):
     return kept and (f"{kept[0]} ({kept[1]}, validation)", kept[2])
 
 
+def _setting(value) -> str:
+    """A setting as it was given on the command line (JSON turns tuples into lists)."""
+    return repr(tuple(value)) if isinstance(value, list) else repr(value)
+
+
 def other_targets(single: pd.DataFrame | None, bench_dir=None) -> list:
     """Issue 14's targets besides the numbers: the digit reader kept on validation against READER_TARGETS,
     and the time-to-99% benchmark's record; each with its gap, from the records alone."""
@@ -195,12 +201,17 @@ def other_targets(single: pd.DataFrame | None, bench_dir=None) -> list:
         acc, params, seconds = runs["test_acc"].mean(), int(runs["params"].iloc[0]), runs["train_seconds"].mean()
         goal = READER_TARGETS
         gap = 100 * (goal["test_acc"] - acc)
+        short = [f"gap {gap:.2f} points"] if gap > 0 else []
+        if params > goal["params"]:
+            short.append("too many parameters")
+        if seconds > goal["train_seconds"]:
+            short.append("trained too long")
         out.append(
             f"- **Single-digit reader** (≥ {goal['test_acc']:.1%} on the MNIST test set, one model ≤ "
             f"{goal['params']:,} parameters, ≤ {goal['train_seconds'] // 60} min of training on 2 CPU cores): the "
             f"reader first on validation, {model} ({profile}, {len(runs)} run{'s' * (len(runs) != 1)}, validation "
-            f"{p:.2%}), reads {acc:.2%} of the test digits: {'met' if gap <= 0 else f'not met, gap {gap:.2f} points'}"
-            f"; {params:,} parameters, {seconds:,.0f} s of training."
+            f"{p:.2%}), reads {acc:.2%} of the test digits with {params:,} parameters in {seconds:,.0f} s of "
+            f"training: {'not met, ' + ', '.join(short) if short else 'met'}."
         )
     record = Path(bench_dir or RES_DIR / "bench") / "time_to_99_cpu.json"
     if record.is_file():
@@ -211,7 +222,7 @@ def other_targets(single: pd.DataFrame | None, bench_dir=None) -> list:
             f"- **Speed** ({b['target']:.0%} on {b['dataset']} within {b['limit_seconds']:.0f} s of training on "
             f"{b['hardware']}; `bench/time_to_accuracy.py`, record `res/bench/time_to_99_cpu.md`): version "
             f"{b['version']}, {b['epochs']} epochs × {b['samples_per_epoch']:,} numbers"
-            + (f" ({', '.join(f'{k}={v!r}' for k, v in b['settings'].items())})" if b.get("settings") else "")
+            + (f" ({', '.join(f'{k}={_setting(v)}' for k, v in b['settings'].items())})" if b.get("settings") else "")
             + ": "
             + (
                 f"reached {b['target']:.0%} after {reached:.0f} s (seed {b['seed']}, one run): "
@@ -286,13 +297,23 @@ TARGETS = {"test_acc": 0.995, "acc_3digit": 0.988}  # issue 14, on W and C, mean
 MAX_PARAMS = 1_000_000  # per model
 
 
+def _candidates(frame: pd.DataFrame, profile: str) -> pd.DataFrame:
+    """The runs that compete to be kept: versions past the original at a profile, on all numbers."""
+    return frame[(frame["profile"] == profile) & (frame["version"] > ORIGINAL_LAST) & (frame["split"] == "all")]
+
+
 def validation_ranking(frame: pd.DataFrame, profile: str) -> pd.DataFrame:
-    """Versions past the original at a profile, per dataset, ranked by mean validation accuracy over their seeds;
-    `eligible` marks those within the parameter budget. The kept versions (versions.BEST) are chosen here."""
-    ranked = frame[(frame["profile"] == profile) & (frame["version"] > ORIGINAL_LAST) & (frame["split"] == "all")]
+    """Versions past the original at a profile, per dataset, ranked by mean validation accuracy over their seeds
+    (`val_seeds`: those with a validation figure); `eligible` marks those within the parameter budget."""
     table = (
-        ranked.groupby(["version", "dataset"])
-        .agg(val_acc=("val_acc", "mean"), seeds=("seed", "count"), params=("params", "first"))
+        _candidates(frame, profile)
+        .groupby(["version", "dataset"])
+        .agg(
+            val_acc=("val_acc", "mean"),
+            seeds=("seed", "count"),
+            val_seeds=("val_acc", "count"),
+            params=("params", "first"),
+        )
         .reset_index()
     )
     table["eligible"] = table["params"] <= MAX_PARAMS
@@ -301,10 +322,10 @@ def validation_ranking(frame: pd.DataFrame, profile: str) -> pd.DataFrame:
 
 
 def seed_noise(frame: pd.DataFrame, profile: str) -> float:
-    """The spread of validation accuracy between seeds of one network: the standard deviation pooled over every
-    version and dataset at a profile with two seeds or more (0 while none has: no noise measured yet)."""
-    runs = frame[(frame["profile"] == profile) & (frame["split"] == "all")].dropna(subset=["val_acc"])
-    groups = [g["val_acc"] for _, g in runs.groupby(["version", "dataset"]) if len(g) >= 2]
+    """The spread of validation accuracy between seeds of one network: the standard deviation pooled over the
+    candidate versions (past the original) of a profile run with two seeds or more; 0 while none has."""
+    runs = _candidates(frame, profile).dropna(subset=["val_acc"])
+    groups = [g["val_acc"] for _, g in runs.groupby(["version", "dataset", "preprocessing"]) if len(g) >= 2]
     dof = sum(len(g) - 1 for g in groups)
     return math.sqrt(sum(((g - g.mean()) ** 2).sum() for g in groups) / dof) if dof else 0.0
 
@@ -313,7 +334,8 @@ def kept_on_validation(frame: pd.DataFrame, profile: str = "cpu") -> dict:
     """dataset -> the kept version, what versions.BEST must name. Of the versions within the parameter budget,
     those whose mean validation accuracy is below the first's by no more than seed noise (compare.beyond_noise,
     with seed_noise's spread) read as well as it; of those the smallest network, then the earliest version (the
-    fewest changes), is kept. A new or larger version is kept only when it leads by more than seed noise."""
+    fewest changes), is kept: a newer network of the same size, or a larger one, must lead by more than seed noise;
+    a smaller one need only be level."""
     ranked = validation_ranking(frame, profile)
     ranked = ranked[ranked["eligible"] & ranked["val_acc"].notna()]
     noise = seed_noise(frame, profile)
@@ -326,7 +348,7 @@ def kept_on_validation(frame: pd.DataFrame, profile: str = "cpu") -> dict:
 
 def _behind(first, row, noise: float) -> bool:
     """Whether a ranked row reads fewer validation numbers than the first by more than seed noise."""
-    return compare.beyond_noise(first["val_acc"] - row.val_acc, noise, int(first["seeds"]), int(row.seeds))
+    return compare.beyond_noise(first["val_acc"] - row.val_acc, noise, int(first["val_seeds"]), int(row.val_seeds))
 
 
 def best_network(frame: pd.DataFrame, single: pd.DataFrame | None = None) -> str:
@@ -387,8 +409,9 @@ def best_network(frame: pd.DataFrame, single: pd.DataFrame | None = None) -> str
             f"seeds. Of the networks within {MAX_PARAMS:,} parameters, those below the first by no more than seed "
             f"noise read as well as it (twice the standard error of the difference; between seeds of one network "
             f"validation accuracy spreads by {noise:.3%}, pooled over the versions run with several seeds), and of "
-            "those the smallest network, then the earliest version, is kept (bold): a new or larger version must "
-            "lead by more than seed noise. The choice is made here, never on the test set.",
+            "those the smallest network, then the earliest version, is kept (bold): a newer version of the same "
+            "size, or a larger one, must lead by more than seed noise, a smaller one need only be level. The "
+            "choice is made here, never on the test set.",
             "",
             "| dataset | version | params | seeds | val acc | below the first |",
             "|---|---:|---:|---:|---:|---|",
