@@ -53,8 +53,8 @@ TRIALS_HEADER = (
     "Each trial trains on this machine and reads the fixed validation numbers after each epoch (not timed); the "
     "settings of the record are chosen here, never on the test set, and its size is set from their timing. "
     "Cores: other processes' load while it trained.\n\n"
-    "| commit | version | budget | per epoch: training seconds, validation acc | others' cores | verdict |\n"
-    "|---|---|---|---|---:|---|\n"
+    "| commit | hardware | version | budget | per epoch: training seconds, validation acc | others' cores | verdict |\n"
+    "|---|---|---|---|---|---:|---|\n"
 )
 
 
@@ -125,11 +125,9 @@ def main():
         row["train_seconds"] = elapsed
     reached = next((r for r in tested if r["acc"] >= args.target), None)
     info = provenance.describe(dev)
-    shown = {k: v for k, v in settings.items() if k != "batch_size"}  # the batch is named anyway
-    budget = f"{args.epochs} epochs × {args.samples:,} numbers, batch {spec.batch_size}" + (
-        f", settings {', '.join(f'{k}={v!r}' for k, v in shown.items())}" if shown else ""
-    )
-    budget += "" if settings else ", its own recipe"
+    shown = ", ".join(f"{k}={v!r}" for k, v in settings.items() if k != "batch_size")  # the batch is named anyway
+    budget = f"{args.epochs} epochs × {args.samples:,} numbers, batch {spec.batch_size}, "
+    budget += (f"settings {shown}" if shown else "its own batch size only") if settings else "its own recipe"
     others = history["others_cores"]
     verdict = (
         f"reached {args.target:.0%} after {reached['train_seconds']:.0f} s of training "
@@ -142,7 +140,7 @@ def main():
         trials = out.with_name(out.name + "_trials.md")
         old = trials.read_text() if trials.is_file() else TRIALS_HEADER
         per_epoch = "; ".join(f"{r['train_seconds']:.0f} s {r['acc']:.2%}" for r in tested)
-        line = f"| {info['commit']} | v{args.version} | {budget} | {per_epoch} | {others:.2f} | {verdict} |"
+        line = f"| {info['commit']} | {info['hardware']} | v{args.version} | {budget} | {per_epoch} | {others:.2f} | {verdict} |"
         atomic.write_text(trials, old + line + "\n")
         print(line)
         return

@@ -1,5 +1,5 @@
-"""The kept version of each dataset (versions.BEST, whose weights are committed) is chosen on validation: the
-committed records must put it first, so a run that changes the ranking fails here until BEST follows it."""
+"""The kept version of each dataset (versions.BEST, whose weights are committed) is chosen on validation by
+summary.kept_on_validation: a run that changes what the committed records keep fails here until BEST follows it."""
 
 import json
 
@@ -10,7 +10,7 @@ from lib.report import results, summary
 from lib.study import versions
 
 
-def test_the_kept_versions_are_first_on_validation_in_the_committed_records():
+def test_the_kept_versions_are_what_the_rule_keeps_in_the_committed_records():
     assert summary.kept_on_validation(results.collect(), "cpu") == versions.BEST
 
 
