@@ -127,7 +127,7 @@ def main():
     info = provenance.describe(dev)
     shown = ", ".join(f"{k}={v!r}" for k, v in settings.items() if k != "batch_size")  # the batch is named anyway
     budget = f"{args.epochs} epochs × {args.samples:,} numbers, batch {spec.batch_size}, "
-    budget += (f"settings {shown}" if shown else "its own batch size only") if settings else "its own recipe"
+    budget += f"settings {shown}" if shown else "its own recipe" + (" otherwise" if settings else "")
     others = history["others_cores"]
     verdict = (
         f"reached {args.target:.0%} after {reached['train_seconds']:.0f} s of training "
