@@ -23,7 +23,7 @@ def test_profiles_scale_the_recipe():
 
 def test_a_smoke_run_writes_its_record_and_state_apart_and_is_not_trained_twice(tmp_path, capsys):
     dirs = _dirs(tmp_path)
-    result = experiment.run(RunKey(4, "C", 1), "smoke", "cpu", progress="off", **dirs)
+    result = experiment.run(RunKey(4, "C", 1), "smoke", "cpu", precision="fp32", progress="off", **dirs)
     record, state = tmp_path / "record" / "smoke" / "v4C_s1", tmp_path / "state" / "smoke" / "v4C_s1"
     assert result.run_dir == record
     assert sorted(p.name for p in record.iterdir()) == ["errors.json", "history.json", "metrics.json"]
@@ -42,7 +42,7 @@ def test_a_smoke_run_writes_its_record_and_state_apart_and_is_not_trained_twice(
     assert "val_acc" in history["epochs"][0]
     errors = json.loads((record / "errors.json").read_text())
     assert len(errors["clean"]["index"]) == round((1 - metrics["test_acc"]) * metrics["n"])
-    again = experiment.run(RunKey(4, "C", 1), "smoke", "cpu", progress="off", **dirs)
+    again = experiment.run(RunKey(4, "C", 1), "smoke", "cpu", precision="fp32", progress="off", **dirs)
     assert "already trained" in capsys.readouterr().out
     assert again.metrics["test_acc"] == metrics["test_acc"]
 
@@ -134,6 +134,7 @@ def test_precision_auto_is_bf16_only_where_native_and_the_estimate_reads_progres
 
     assert precision.resolve("auto", "cpu") == ("bf16" if precision.bf16_native("cpu") else "fp32")
     assert precision.resolve("bf16", "cpu") == "bf16"  # asked for: it runs, emulated where not native
+    assert precision.resolve("fp32", "cpu") == "fp32"
     key = RunKey(7, "W")
     progress = experiment.state_files("full", key.name, tmp_path)["train_state"].with_suffix(".json")
     progress.parent.mkdir(parents=True)
@@ -160,3 +161,23 @@ def test_an_ensemble_version_averages_finished_runs_of_its_parent(tmp_path, monk
         probs = [r.model(x).view(4, 3, 11).softmax(2) for r in members]
         expected = torch.stack(probs).mean(0).log().view(4, 33)
         assert torch.allclose(together.model(x), expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["bf16-native", "no-bf16"])
+def test_auto_precision_is_stated_by_the_record_and_decides_which_record_is_this_machines(
+    tmp_path, monkeypatch, native
+):
+    """Both CPU kinds, whichever this machine is: `auto` resolves per machine, and a record made at the other
+    precision is not taken for this machine's run."""
+    from lib.infra import atomic
+    from lib.study import precision
+
+    monkeypatch.setattr(precision, "bf16_native", lambda device: native)
+    monkeypatch.setattr(experiment, "resolve_precision", precision.resolve)
+    key, here = RunKey(7, "W"), "bf16" if native else "fp32"
+    assert precision.resolve("auto", "cpu") == here
+    record = experiment.record_files("smoke", key.name, tmp_path)["metrics"]
+    atomic.write_json(record, experiment.config_of(key, "smoke", "fp32"))
+    assert experiment.finished(key, "smoke", "cpu", "fp32", record_dir=tmp_path)
+    assert experiment.finished(key, "smoke", "cpu", "auto", record_dir=tmp_path) == (not native)
+    assert not experiment.finished(key, "smoke", "cpu", "bf16", record_dir=tmp_path)
