@@ -79,9 +79,6 @@ VERSIONS = {
     "before the rate came down. In its first epochs the average is still mostly the initial weights, hence the "
     "low early validation. Its single-digit reader (notebook 32) is within noise of version 21's too. It is not "
     "kept.",
-    23: "Twice the epochs, on top of version 22's weight average. Not run at profile `cpu` yet (twice version 21's "
-    "training time): its only record is the smoke check. Since the average did not help (version 22), twice the "
-    "epochs of version 21 itself would be the cleaner test.",
     24: "Three runs of version 21 read together (its seed 0 is version 21's seeds 0-2), one run each at profile "
     "`cpu`. On C it is first on validation, ahead of its members' mean by about twice their spread, and reads "
     "99.5% of the test numbers; but one run against three is a lead within seed noise by the rule every "

@@ -335,15 +335,16 @@ def unseen_and_robust():
             "them; runs recorded before a variant existed have none."
         ),
         *setup(name, "plan, plots, results, splits, tables"),
-        new_code_cell(
-            "VERSIONS = (7, 15, 19)  # 7: 1000-way softmax; 15: per-position heads on a v7-size network; "
-            "19: the small network\n"
-            "held = splits.held_out()\n"
-            'print(f"{len(held)} held-out numbers, e.g. {held[:12]}")'
+        new_code_cell('held = splits.held_out()\nprint(f"{len(held)} held-out numbers, e.g. {held[:12]}")'),
+        new_markdown_cell(
+            "## Trained without the held-out numbers\n\n"
+            "Which runs, per profile, is data: `lib.study.plan.HELDOUT` (at `quick` the 1000-way softmax v7, the "
+            "per-position heads of v15, the small network v19 and the kept version 21; at `cpu` version 21 on W "
+            "and C). Each run is read on the numbers it saw and on those it never saw, per digit count and per "
+            "number."
         ),
-        new_markdown_cell("## Trained without the held-out numbers"),
         new_code_cell(
-            'keys = [plan.RunKey(v, "W", seed, split="heldout") for v in VERSIONS for seed in range(seeds)]\n'
+            "keys = plan.heldout_runs(profile, seeds)\n"
             "unseen = plan.run_shown(keys, profile, " + RUN_OPTIONS + ")\n"
             "tables.unseen(unseen)"
         ),

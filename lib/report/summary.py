@@ -15,7 +15,6 @@ import pandas as pd
 from ..data import testsets
 from ..digits.references import READER_TARGETS
 from ..infra.paths import RES_DIR
-from ..study.evaluate import HELD_OUT_KEYS
 from ..study.plan import QUEUES
 from ..study.run_key import RunKey
 from ..study.versions import BEST, ORIGINAL_LAST
@@ -139,12 +138,16 @@ def unseen_section(frame: pd.DataFrame) -> list:
         "one 1-digit number carries many test samples, so accuracy is also given per digit count and as a mean "
         "over numbers.",
         "",
-        "| run | profile | seeds | seen numbers | held out: all samples | 1-digit | 2-digit | 3-digit | mean per number |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "Each cell: seen numbers, then held-out numbers (mean ± sd over seeds). Seen per digit count and per "
+        "number are recorded by runs from this round on; earlier runs show –.",
+        "",
+        "| run | profile | seeds | all samples | 1-digit | 2-digit | 3-digit | mean per number |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for profile, by_profile in part.groupby("profile", sort=False):
         for name, g in families(by_profile):
-            cells = [_pct(g[k]) for k in HELD_OUT_KEYS]
+            suffixes = ("", "_1digit", "_2digit", "_3digit", "_per_number")
+            cells = [f"{_pct(g.get(f'acc_seen{s}', []))} / {_pct(g[f'acc_heldout{s}'])}" for s in suffixes]
             out.append(f"| {name} | {profile} | {len(g)} | " + " | ".join(cells) + " |")
     return out + [""]
 

@@ -64,29 +64,26 @@ def summarize(labels: torch.Tensor, preds: torch.Tensor, losses: torch.Tensor, t
     return metrics
 
 
-HELD_OUT_KEYS = (
-    "acc_seen",
-    "acc_heldout",
-    "acc_heldout_1digit",
-    "acc_heldout_2digit",
-    "acc_heldout_3digit",
-    "acc_heldout_per_number",
+HELD_OUT_KEYS = tuple(
+    f"acc_{part}{suffix}"
+    for part in ("seen", "heldout")
+    for suffix in ("", "_1digit", "_2digit", "_3digit", "_per_number")
 )
 
 
 def held_out_scores(labels: torch.Tensor, correct: torch.Tensor) -> dict:
-    """Accuracy on the held-out numbers (lib/data/splits.py) and on the others. Only a run trained without them
-    reads them as unseen; the single 1-digit held-out number carries many test samples, so accuracy is also
-    given by digit count and as a mean over numbers."""
-    held = is_held_out(labels)
-    scores = {"acc_heldout": correct[held].float().mean().item(), "acc_seen": correct[~held].float().mean().item()}
-    nd = ndigits_of(labels)
-    for n in (1, 2, 3):
-        rows = held & (nd == n)
-        scores[f"acc_heldout_{n}digit"] = correct[rows].float().mean().item() if rows.any() else None
-    numbers = labels[held].unique()
-    per_number = [correct[labels == x].float().mean() for x in numbers]
-    scores["acc_heldout_per_number"] = torch.stack(per_number).mean().item() if per_number else None
+    """Accuracy on the held-out numbers (lib/data/splits.py) and, the same way, on the others. Only a run trained
+    without them reads them as unseen; the single 1-digit held-out number carries many test samples, so accuracy
+    is also given by digit count and as a mean over numbers, for both parts alike."""
+    held, nd = is_held_out(labels), ndigits_of(labels)
+    scores = {}
+    for part, rows in (("seen", ~held), ("heldout", held)):
+        scores[f"acc_{part}"] = correct[rows].float().mean().item()
+        for n in (1, 2, 3):
+            some = rows & (nd == n)
+            scores[f"acc_{part}_{n}digit"] = correct[some].float().mean().item() if some.any() else None
+        per_number = [correct[labels == x].float().mean() for x in labels[rows].unique()]
+        scores[f"acc_{part}_per_number"] = torch.stack(per_number).mean().item() if per_number else None
     return scores
 
 

@@ -409,18 +409,6 @@ _steps = [
         ),
     ),
     (
-        23,
-        22,
-        "longer_schedule",
-        "Twice the training: 20 epochs of the recipe's samples instead of 10.",
-        dict(
-            epochs=20,
-            why="Each number teaches two digits on average, so 10 epochs at the cpu profile show the digit reader "
-            "about 11 passes over MNIST's training digits; the best single-digit readers train for 20 to 40 "
-            "passes with augmentation, and version 21's validation accuracy was still rising.",
-        ),
-    ),
-    (
         24,
         21,
         "ensemble_of_three",
