@@ -30,3 +30,23 @@ def test_a_short_budget_changes_training_settings_only_and_checks_them():
     for wrong in ("convs=((8, 3, 1),)", "lr", "augment_layout=3", "batch_size=32.0", "ema=True"):
         with pytest.raises(SystemExit, match="--set"):
             with_settings(versions.get(21), [wrong])
+
+
+def test_the_time_to_99_record_refuses_a_budget_that_no_validation_trial_tried(tmp_path):
+    """The test set decides nothing: a record's budget must first have been tried on validation."""
+    from argparse import Namespace
+
+    from bench.time_to_accuracy import budget_text, record
+
+    spec, settings = versions.get(21), {}
+    budget = budget_text(4, 12_000, spec, settings)
+    assert budget == "4 epochs × 12,000 numbers, batch 64, its own recipe"
+    args = Namespace(version=21, dataset="W", epochs=4, samples=12_000, seeds=5, target=0.99, limit=300.0)
+    out = tmp_path / "time_to_99_cpu"
+    with pytest.raises(SystemExit, match="no trial on validation"):
+        record(args, spec, settings, budget, out, torch.device("cpu"), {})
+    (tmp_path / "time_to_99_cpu_trials.md").write_text(
+        f"| abc | cpu | v21 | {budget.replace('4 epochs', '5 epochs')} |"
+    )
+    with pytest.raises(SystemExit, match="no trial on validation"):
+        record(args, spec, settings, budget, out, torch.device("cpu"), {})

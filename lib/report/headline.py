@@ -1,0 +1,132 @@
+"""The README's first table: the study's headline results, each computed from the committed records and linked
+to the notebook that shows it. A row whose runs have not finished says so instead of showing a number."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ..infra.paths import RES_DIR
+from ..study import versions
+from ..study.run_key import RunKey
+
+
+def _family(frame: pd.DataFrame, profile: str, version: int, dataset: str, split: str = "all") -> pd.DataFrame:
+    rows = frame[
+        (frame["profile"] == profile)
+        & (frame["version"] == version)
+        & (frame["dataset"] == dataset)
+        & (frame["split"] == split)
+        & (~frame["preprocessing"].astype(str).str.contains("wrap"))
+    ]
+    return rows.dropna(subset=["test_acc"])
+
+
+def _pct(values) -> str:
+    """mean ± sd (n seeds) of accuracies, or the one value; '–' for none."""
+    values = pd.Series(values, dtype=float).dropna()
+    if values.empty:
+        return "–"
+    if len(values) == 1:
+        return f"{values.iloc[0]:.2%} (1 seed)"
+    return f"{values.mean() * 100:.2f} ± {values.std() * 100:.2f}% ({len(values)} seeds)"
+
+
+def _link(profile: str, notebook: str, text: str | None = None) -> str:
+    path = f"res/rendered/{profile}/{Path(notebook).stem}.ipynb"
+    return f"[{text or path.removeprefix('res/rendered/')}]({path})"
+
+
+def _original_row(frame) -> list:
+    v7 = _family(frame, "full", versions.ORIGINAL_KEPT, "W")
+    reported = versions.get(versions.ORIGINAL_KEPT).reported["W"].acc
+    hardware = ", ".join(sorted(set(v7["hardware"].dropna())))
+    ours = f"{_pct(v7['test_acc'])} on {hardware}" if len(v7) else "not run at `full` yet"
+    return [
+        f"The original's kept version {versions.ORIGINAL_KEPT} on W, at its own recipe",
+        f"original {reported}% (one run, floor-rounded); our rerun {ours}",
+        _link("full", "01_cnnW.ipynb"),
+    ]
+
+
+def _kept_rows(frame) -> list:
+    rows = []
+    for dataset, version in versions.BEST.items():
+        runs = _family(frame, "cpu", version, dataset)
+        spec = versions.get(version)
+        params = f", {int(runs['params'].iloc[0]):,} parameters" if len(runs) else ""
+        rows.append(
+            [
+                f"Kept small network on {dataset} (version {version}, profile `cpu`)",
+                (_pct(runs["test_acc"]) + params) if len(runs) else "no finished run at `cpu` yet",
+                _link("cpu", spec.notebook),
+            ]
+        )
+    return rows
+
+
+def _unseen_rows(frame) -> list:
+    rows = []
+    for dataset, version in versions.BEST.items():
+        runs = _family(frame, "cpu", version, dataset, split="heldout")
+        key = RunKey(version, dataset, split="heldout")
+        if runs.empty:
+            value = f"{key.family} at `cpu`: queued, no finished run yet"
+        else:
+            value = (
+                f"never seen {_pct(runs['acc_heldout_per_number'])} against seen "
+                f"{_pct(runs['acc_seen_per_number'])} (mean per number)"
+            )
+        rows.append(
+            [
+                f"Numbers never seen in training, {dataset} (version {version})",
+                value,
+                _link("cpu", "35_unseen_and_robust.ipynb"),
+            ]
+        )
+    return rows
+
+
+def _ood_rows(frame) -> list:
+    rows = []
+    for dataset, version in versions.BEST.items():
+        runs = _family(frame, "cpu", version, dataset)
+        if runs.empty or runs["ood_test_acc"].isna().all():
+            continue
+        rows.append(
+            [
+                f"Out of distribution (`ood`: sizes, strokes, touching neighbours), {dataset} (version {version})",
+                f"{_pct(runs['ood_test_acc'])}; 3-digit numbers {_pct(runs['ood_acc_3digit'])}",
+                _link("cpu", versions.get(version).notebook),
+            ]
+        )
+    return rows
+
+
+def _speed_row(bench_dir: Path) -> list:
+    record = bench_dir / "time_to_99_cpu.json"
+    what = "99% on W within 5 minutes of training on 2 CPU cores (mean of ≥ 5 seeds)"
+    link = "[res/bench/time_to_99_cpu.md](res/bench/time_to_99_cpu.md)"
+    if not record.is_file():
+        return [what, "no record yet", link]
+    b = json.loads(record.read_text())
+    if "seeds" not in b:  # the earlier record read the test set after every epoch
+        return [
+            what,
+            "no record under the validation-first rule yet (the earlier one read the test set each epoch)",
+            link,
+        ]
+    value = (
+        f"{b['mean_test_acc']:.2%} ± {b['sd_test_acc'] * 100:.2f} over {len(b['seeds'])} seeds, worst "
+        f"{b['worst_seed']['test_acc']:.2%}, at most {b['slowest_train_seconds']:.0f} s each on {b['hardware']}: "
+        + ("met" if b["met"] else "not met")
+    )
+    return [what, value, link]
+
+
+def table(frame: pd.DataFrame, bench_dir=None) -> str:
+    """The headline table as Markdown."""
+    rows = [_original_row(frame), *_kept_rows(frame), *_unseen_rows(frame), *_ood_rows(frame)]
+    rows.append(_speed_row(Path(bench_dir or RES_DIR / "bench")))
+    lines = ["| what | result | record |", "|---|---|---|"] + ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)

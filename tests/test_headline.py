@@ -1,0 +1,37 @@
+"""The README's headline table is computed from the records: numbers where runs finished, a plain statement
+where they have not."""
+
+import json
+
+import pandas as pd
+
+from lib.report import headline, results
+
+
+def test_the_headline_reads_the_records_and_says_what_has_not_run(tmp_path):
+    frame = results.collect()
+    text = headline.table(frame, bench_dir=tmp_path)
+    v21 = frame[(frame["profile"] == "cpu") & (frame["version"] == 21) & (frame["dataset"] == "W")]
+    v21 = v21[v21["split"] == "all"]
+    expected = f"{v21['test_acc'].mean() * 100:.2f} ± {v21['test_acc'].std() * 100:.2f}% ({len(v21)} seeds)"
+    assert expected in text
+    assert "no record yet" in text  # no time-to-99 record in an empty bench folder
+    empty = headline.table(pd.DataFrame(columns=results.COLUMNS), bench_dir=tmp_path)
+    assert "not run at `full` yet" in empty and "no finished run at `cpu` yet" in empty
+    assert "queued, no finished run yet" in empty
+
+
+def test_the_speed_row_states_mean_sd_and_the_worst_seed(tmp_path):
+    seeds = [{"seed": s, "test_acc": a} for s, a in enumerate((0.991, 0.990, 0.992, 0.989, 0.993))]
+    record = {
+        "seeds": seeds,
+        "mean_test_acc": 0.991,
+        "sd_test_acc": 0.0016,
+        "worst_seed": seeds[3],
+        "slowest_train_seconds": 290.0,
+        "hardware": "a CPU, 2 threads",
+        "met": True,
+    }
+    (tmp_path / "time_to_99_cpu.json").write_text(json.dumps(record))
+    row = headline._speed_row(tmp_path)
+    assert "99.10% ± 0.16 over 5 seeds, worst 98.90%, at most 290 s each on a CPU, 2 threads: met" in row[1]
