@@ -1,7 +1,7 @@
 """The results table: every run's metrics.json gathered into res/results.csv and res/results.md."""
 
 import json
-import math
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +11,7 @@ from ..infra.paths import RECORD_DIR, RES_DIR, ROOT
 from ..study.evaluate import HELD_OUT_KEYS
 from ..study.experiment import VARIANTS
 from ..study.profiles import PROFILES
-from . import summary
+from . import compare, summary
 
 COLUMNS = (
     [
@@ -49,6 +49,8 @@ COLUMNS = (
         "hardware",
         "torch",
         "commit",
+        "code_commit",
+        "tf32",
         "eval_commit",
         "recipe",
         "notebook",
@@ -63,6 +65,25 @@ def output_dir(profile: str) -> Path:
     return RES_DIR / "smoke" if profile == "smoke" else RES_DIR
 
 
+def provenance_of(metrics: dict, run_dir: Path) -> dict:
+    """code_commit and tf32 of a record: its own, or what its profile folder's PROVENANCE.json states for the
+    records made under `recorded_commit` (the code that ran, where the recorded commit does not name it)."""
+    found = run_dir.parent / "PROVENANCE.json"
+    stated = json.loads(found.read_text()) if found.is_file() else {}
+    if stated.get("recorded_commit") == metrics.get("commit"):
+        return {"code_commit": stated["code_commit"], "tf32": stated["tf32"]}
+    return {"code_commit": metrics.get("commit"), "tf32": metrics.get("tf32")}
+
+
+def torch_pin(requirements=ROOT / "requirements.txt") -> str:
+    """The torch version requirements.txt pins."""
+    return next(
+        line.split("==")[1].strip()
+        for line in Path(requirements).read_text().splitlines()
+        if line.startswith("torch==")
+    )
+
+
 def collect(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
     """One row per 0-999 run (version, dataset, preprocessing, profile, seed) found under runs_dir."""
     rows = []
@@ -75,6 +96,7 @@ def collect(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
             {
                 "split": "all",
                 **m,
+                **provenance_of(m, path.parent),
                 "n_test": m["n"],
                 "seed_reported_loss": m.get("reported_loss"),
                 "seed_reported_acc": None if acc is None else acc / 100,
@@ -94,25 +116,15 @@ def collect(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
     )
 
 
-def _mean_std(values, pct=True) -> str:
-    values = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
-    if not values:
-        return "–"
-    scale, unit = (100, "%") if pct else (1, "")
-    mean = sum(values) / len(values) * scale
-    if len(values) == 1:
-        return f"{mean:.2f}{unit}"
-    std = (sum((v * scale - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
-    return f"{mean:.2f} ± {std:.2f}{unit}"
-
-
-def write(frame: pd.DataFrame, single: pd.DataFrame | None = None, res_dir=RES_DIR, conclusions: str = ""):
-    """Write results.csv (every 0-999 run, full precision), results_single_digit.csv and results.md atomically."""
+def write(frame: pd.DataFrame, single: pd.DataFrame | None = None, res_dir=RES_DIR):
+    """Write results.csv (every 0-999 run, full precision), results_single_digit.csv and results.md atomically;
+    results.md links the rendered notebooks and docs/conclusions.md relative to where it is written."""
     res_dir = Path(res_dir)
     atomic.write_text(res_dir / "results.csv", frame.to_csv(index=False))
     if single is not None:
         atomic.write_text(res_dir / "results_single_digit.csv", single.to_csv(index=False))
-    atomic.write_text(res_dir / "results.md", summary.markdown(frame, single, single_digit_markdown, conclusions))
+    markdown = summary.markdown(frame, single, single_digit_markdown, os.path.relpath(ROOT, res_dir))
+    atomic.write_text(res_dir / "results.md", markdown)
     return res_dir / "results.csv", res_dir / "results.md"
 
 
@@ -154,10 +166,13 @@ def collect_single_digit(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SINGLE_DIGIT_COLUMNS)
 
 
+def _spread(values, pct=True) -> str:
+    s = compare.Seeds([v for v in values if not pd.isna(v)])
+    return s.text(pct).split(" (")[0] if s.n else "–"
+
+
 def single_digit_markdown(single: pd.DataFrame) -> str:
     out = [
-        "## Single-digit models (MNIST test set, 10,000 digits)",
-        "",
         "| model | profile | seeds | params | epochs | test acc | best val acc (epoch) | s / epoch | hardware | commit |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
@@ -165,8 +180,8 @@ def single_digit_markdown(single: pd.DataFrame) -> str:
         first = g.iloc[0]
         out.append(
             f"| {model} | {profile} | {len(g)} | {first['params']:,} | {first['epochs']} "
-            f"| {_mean_std(g['test_acc'])} | {first['best_val_acc']:.2%} ({first['best_epoch']}) "
-            f"| {_mean_std(g['seconds_per_epoch'], False)} | {first['hardware']} | {first['commit']} |"
+            f"| {_spread(g['test_acc'])} | {first['best_val_acc']:.2%} ({first['best_epoch']}) "
+            f"| {_spread(g['seconds_per_epoch'], False)} | {first['hardware']} | {first['commit']} |"
         )
     return "\n".join(out + [""])
 
