@@ -242,8 +242,14 @@ def test_sets():
             'two_digit = int((sets["test", "clean", "C"].ndigits == 2).nonzero()[0])\n'
             'plots.channel_panels(sets["test", "clean", "C"], two_digit);'
         ),
-        new_markdown_cell("## The robust variant\n\nThe same numbers, other digit images, each digit moved."),
-        new_code_cell('plots.sample_grid(sets["test", "robust", "W"]);'),
+        new_markdown_cell(
+            "## The variants on W and C\n\nThe same numbers in each variant (other digit images): `robust` moves "
+            "each digit a little, `ood` scales, thickens or thins and moves digits further and, on W, packs "
+            "neighbours touching, which moves the 2nd and 3rd digit out of their slots (the variants above)."
+        ),
+        new_code_cell(
+            'plots.test_set_variants({(v, d): sets["test", v, d] for d in layouts.LAYOUTS for v in testsets.VARIANTS});'
+        ),
         new_markdown_cell(
             "## Pixel statistics\n\nRaw pixels (0–255, over the digits' own width for W) and the "
             "model input after the original's preprocessing (resize to 32×32, normalise with "
