@@ -270,15 +270,10 @@ def results_figure(frame, profile: str):
             rep = d.groupby("version")["seed_reported_acc"].first().dropna()
             for v, acc in rep.items():
                 low, high = _error([acc + 0.01, acc])
-                ax.fill_between(
-                    [x[v] - 0.4, x[v] + 0.4],
-                    low,
-                    high,
-                    color="tab:orange",
-                    alpha=0.35,
-                    lw=0,
-                    label="original: floor-rounded figure, range [k, k+1)%",
+                band = dict(
+                    color="tab:orange", alpha=0.35, lw=0, label="original: floor-rounded figure, range [k, k+1)%"
                 )
+                ax.fill_between([x[v] - 0.4, x[v] + 0.4], low, high, **band)
         for wrap in (False, True):
             part = d[wrapped == wrap]
             if part.empty:
@@ -289,18 +284,8 @@ def results_figure(frame, profile: str):
             ax.scatter(xs, _error(part["test_acc"]), color=colour, s=9, alpha=0.6, zorder=5, label=f"{name}: each seed")
             g = part.groupby("version")["test_acc"]
             mean, sd, n = _error(g.mean()), 100 * g.std().fillna(0), g.count()
-            ax.errorbar(
-                [x[v] + shift for v in g.mean().index],
-                mean,
-                yerr=np.where(n > 1, sd, 0),
-                fmt="_",
-                ms=14,
-                mew=2,
-                color=colour,
-                capsize=3,
-                zorder=4,
-                label=f"{name}: mean ± sd over seeds",
-            )
+            bars = dict(fmt="_", ms=14, mew=2, color=colour, capsize=3, zorder=4, label=f"{name}: mean ± sd over seeds")
+            ax.errorbar([x[v] + shift for v in g.mean().index], mean, yerr=np.where(n > 1, sd, 0), **bars)
         ax.set_xticks(range(len(versions)), [f"v{v}" for v in versions])
         ax.set_xlim(-0.6, len(versions) - 0.4)
         ax.set_title(dataset)

@@ -55,21 +55,9 @@ def checkpoints(results):
 def version_card(version: int, profile: str) -> Markdown:
     """The registry row of a version as a short table, and what this profile runs of its recipe."""
     row = next(r for r in table() if r["version"] == version)
-    keys = ["datasets", "convs", "fcs", "act", "bn", "dropout", "optimizer", "digit_probs", "batch"]
+    keys = "datasets convs fcs act bn dropout optimizer digit_probs batch".split()  # noqa: SIM905
     if version > ORIGINAL_LAST:
-        keys = [
-            "datasets",
-            "input",
-            "head",
-            "convs",
-            "fcs",
-            "bn",
-            "dropout",
-            "optimizer",
-            "schedule",
-            "augment",
-            "batch",
-        ]
+        keys = "datasets input head convs fcs bn dropout optimizer schedule augment batch".split()  # noqa: SIM905
     epochs, samples = profiles.schedule(profile, get(version))
     keys_shown = keys + ["recipe: epochs × samples", f"this run ({profile}): epochs × samples"]
     values = [str(row[k]) for k in keys] + [
