@@ -4,49 +4,67 @@ import json
 
 import pandas as pd
 import pytest
+from scipy import stats
 
-from lib.report import compare, summary
-from lib.study.run_key import RunKey
+from lib.report import compare, results, summary
 
 
 @pytest.mark.parametrize(
-    ("ours", "reported", "reproduced"),
+    ("ours", "k", "reproduced"),
     [
-        (0.9812, 98, True),
-        (0.9701, 98, True),
-        (0.9699, 98, False),
-        (0.9999, 98, True),
-        (0.945, 95, True),
-        (0.93, 95, False),
-        (0.9981, 97, False),
+        ([0.9812, 0.9820], 98, True),  # inside [98, 99)
+        ([0.9770], 98, True),  # 0.30 below, within 2 floored sd (0.38)
+        ([0.9750], 98, False),  # 0.50 below: more than 2 sd
+        ([0.9960, 0.9962, 0.9961], 98, False),  # 3 seeds, tiny spread, 0.61 above: no floor, misses
+        ([0.9684, 0.9694], 95, False),  # the correct v5C against "95": 0.84 points above
+        ([0.9518], 95, True),
+        ([0.9981], 97, False),
     ],
 )
-def test_a_run_reproduces_when_within_one_point_of_the_floor_rounded_range(ours, reported, reproduced):
-    assert compare.reproduction(ours, reported)[0] is reproduced
-    assert compare.reproduction_text(ours, reported).startswith("reproduced" if reproduced else "not reproduced")
+def test_a_run_reproduces_when_its_seeds_interval_meets_the_floor_rounded_range(ours, k, reproduced):
+    r = compare.reproduction(ours, k)
+    assert r.reproduced is reproduced
+    assert r.text().startswith("reproduced" if reproduced else "not reproduced")
+    low, high = r.interval
+    assert reproduced == (low < k + 1 and high >= k)  # never called reproduced with an interval outside [k, k+1)
 
 
-def test_a_difference_is_judged_against_the_seeds_or_the_reference_noise(tmp_path):
-    clear = compare.difference([0.990, 0.991, 0.992], [0.980, 0.981, 0.982], "quick", tmp_path)
-    assert clear.verdict == "larger than seed noise" and clear.sd_source == "pooled over these seeds"
-    noisy = compare.difference([0.990, 0.980, 0.970], [0.985, 0.975, 0.965], "quick", tmp_path)
+def test_a_miss_is_given_in_points_and_in_seed_sd():
+    r = compare.reproduction([0.9684, 0.9694], 95)
+    assert r.distance == pytest.approx(0.89) and r.sd == compare.SD_FLOOR
+    assert "0.89 points (4.7 sd, sd floored at 0.19) above [95, 96)%" in r.text()
+    assert compare.reproduction([0.93], 95).distance == pytest.approx(-2.0)
+
+
+def test_the_sd_floor_is_the_pooled_spread_of_the_full_records_three_seed_families():
+    frame = results.collect(profiles=["full"])
+    groups = [g["test_acc"].tolist() for _, g in summary.families(frame[frame["split"] == "all"])]
+    assert compare.pooled_sd(groups) == pytest.approx(compare.SD_FLOOR, abs=5e-5)
+
+
+def test_a_difference_needs_three_seeds_a_side_and_never_gives_a_direction_with_fewer():
+    clear = compare.difference([0.990, 0.991, 0.992], [0.980, 0.981, 0.982])
+    assert clear.verdict == "higher, beyond seed noise" and clear.interval[0] > 0
+    assert compare.difference([0.980, 0.981, 0.982], [0.990, 0.991, 0.992]).verdict == "lower, beyond seed noise"
+    noisy = compare.difference([0.990, 0.980, 0.970], [0.985, 0.975, 0.965])
     assert noisy.verdict == "within seed noise"
-    alone = compare.difference([0.99], [0.98], "quick", tmp_path)  # one seed each, nothing to judge by
-    assert alone.verdict == "seed noise unknown"
-    for seed, acc in enumerate((0.97, 0.98, 0.99)):  # a seeded reference run of the same profile
-        folder = tmp_path / "quick" / RunKey(7, "W", seed).name
-        folder.mkdir(parents=True)
-        (folder / "metrics.json").write_text(
-            json.dumps({"version": 7, "dataset": "W", "seed": seed, "preprocessing": "resize32", "test_acc": acc})
-        )
-    judged = compare.difference([0.99], [0.98], "quick", tmp_path)
-    assert judged.sd == pytest.approx(0.01) and "v7W, 3 seeds" in judged.sd_source
-    assert judged.verdict == "within seed noise"  # 1 point, against a standard error of 1.4 points
-    one_side = compare.difference([0.990, 0.992, 0.994], [0.985], "quick", tmp_path)  # as many seeds as v7W's
-    assert one_side.sd == pytest.approx(0.002) and one_side.sd_source == "the 3 seeds shown"
-    assert one_side.verdict == "larger than seed noise"  # 0.7 points against a standard error of 0.23
-    fewer = compare.difference([0.990, 0.994], [0.985], "quick", tmp_path)  # 2 seeds: v7W's 3 say more
-    assert "v7W, 3 seeds" in fewer.sd_source
+    for this, base in (([0.99, 0.991], [0.90, 0.901, 0.902]), ([0.99], [0.98]), ([0.99, 0.99, 0.99], [0.5, 0.51])):
+        d = compare.difference(this, base)
+        assert d.interval is None and d.verdict == compare.TOO_FEW
+        assert "higher" not in d.text() and "lower" not in d.text() and "+" not in d.text()
+
+
+def test_the_interval_is_welchs_t_interval():
+    a, b = [0.990, 0.992, 0.994, 0.993], [0.985, 0.989, 0.981]
+    low, high = compare.difference(a, b).interval
+    t = stats.ttest_ind(a, b, equal_var=False)
+    ci = t.confidence_interval(0.95)
+    assert (low, high) == pytest.approx((ci.low, ci.high))
+
+
+def test_pooled_spread_leaves_out_families_with_fewer_than_three_seeds():
+    assert compare.pooled_sd([[0.90, 0.99], [0.5]]) is None
+    assert compare.pooled_sd([[0.990, 0.992, 0.994], [0.90, 0.99]]) == pytest.approx(0.002)
 
 
 def _row(version, dataset, seed, acc, **extra):
@@ -70,7 +88,10 @@ def _row(version, dataset, seed, acc, **extra):
         "notebook": "10_v07_dropout_05.ipynb",
         "hardware": "cpu",
         "precision": "fp32",
-        "commit": "abc",
+        "commit": "c840443f66+dirty",
+        "code_commit": "a8da38e",
+        "torch": "2.14.1",
+        "tf32": None,
         "n_test": 45330,
         **extra,
     }
@@ -83,8 +104,24 @@ def test_the_record_leads_with_the_original_study_and_a_verdict_per_run():
     )
     text = "\n".join(summary.original_section(frame))
     assert "| v7W | 1 | 3 | 98.10 ± 0.20% (3 seeds) | 98% | reproduced" in text
-    assert "| v5C |" in text and "not reproduced (90.00% is 4.00 points below [94, 97)%)" in text
+    assert "| v5C |" in text and "not reproduced: 5.00 points (26.3 sd, sd floored at 0.19) below [95, 96)%" in text
+    assert "**1 of 2 run families reproduce the original's figure**" in text
+    assert "code commits: a8da38e (recorded as c840443f66+dirty)" in text
     assert "Not finished yet at profile full" in text  # the rest of the queue is named
+
+
+def test_a_miss_is_put_down_to_the_wrap_around_bug_only_where_the_twin_reproduces():
+    frame = pd.DataFrame(
+        [_row(5, "C", s, a, seed_reported_acc=0.95) for s, a in enumerate((0.968, 0.969))]
+        + [
+            _row(5, "C", s, a, seed_reported_acc=0.95, preprocessing="resize32+wrap")
+            for s, a in enumerate((0.951, 0.952))
+        ]
+        + [_row(3, "C", 0, 0.40, seed_reported_acc=0.11)]
+        + [_row(3, "C", 0, 0.30, seed_reported_acc=0.11, preprocessing="resize32+wrap")]
+    )
+    causes = {name: cause for name, (_, cause) in summary.reproductions(frame).items()}
+    assert causes["v5C"].startswith("the wrap-around bug") and causes["v3C"] == "" and causes["v5C +wrap"] == ""
 
 
 def test_a_rendered_notebook_with_progress_spam_or_machine_paths_is_flagged(tmp_path):

@@ -4,7 +4,6 @@ summary.kept_on_validation: a run that changes what the committed records keep f
 import json
 
 import pandas as pd
-import pytest
 
 from lib.report import results, summary
 from lib.study import versions
@@ -28,48 +27,62 @@ def row(version, dataset, seed, val_acc, params):
 
 
 def test_the_ranking_leaves_out_networks_over_the_budget_and_breaks_ties_by_size():
+    three = [(0.9920, 0.9921, 0.9919)]
     frame = pd.DataFrame(
-        [
-            row(21, "W", 0, 0.992, 300_000),
-            row(21, "W", 1, 0.992, 300_000),
-            row(24, "W", 0, 0.999, 1_000_001),  # first, but over 1M parameters
-            row(26, "W", 0, 0.992, 200_000),  # ties version 21 with fewer parameters
-            row(7, "W", 0, 0.999, 100),  # the original's versions are not candidates
-            row(21, "C", 0, 0.991, 300_000),
-        ]
+        [row(21, "W", s, a, 300_000) for s, a in enumerate(*three)]
+        + [row(24, "W", s, 0.999, 1_000_001) for s in range(3)]  # first, but over 1M parameters
+        + [row(26, "W", s, a, 200_000) for s, a in enumerate(*three)]  # ties version 21 with fewer parameters
+        + [row(7, "W", s, 0.999, 100) for s in range(3)]  # the original's versions are not candidates
+        + [row(21, "C", s, a, 300_000) for s, a in enumerate(*three)]
     )
     assert summary.kept_on_validation(frame, "cpu") == {"W": 26, "C": 21}
     ranked = summary.validation_ranking(frame, "cpu")
     assert list(ranked[ranked["dataset"] == "W"]["version"]) == [24, 26, 21]
 
 
-def test_a_new_version_is_kept_only_when_it_leads_by_more_than_seed_noise():
-    seeds = [row(21, "W", s, acc, 300_000) for s, acc in enumerate((0.990, 0.992, 0.994))]  # spread 0.2 points
-    assert summary.seed_noise(pd.DataFrame(seeds), "cpu") == pytest.approx(0.002)
-    # one seed against three: twice the standard error of the difference is 2 * 0.2 * sqrt(1 + 1/3) = 0.46 points
-    level = pd.DataFrame(seeds + [row(26, "W", 0, 0.9955, 300_000)])  # 0.35 ahead
-    assert summary.kept_on_validation(level, "cpu") == {"W": 21}
-    ahead = pd.DataFrame(seeds + [row(26, "W", 0, 0.9975, 300_000)])  # 0.55 ahead
-    assert summary.kept_on_validation(ahead, "cpu") == {"W": 26}
-    smaller = pd.DataFrame(seeds + [row(27, "W", 0, 0.989, 100_000)])  # 0.3 behind, a third the size
-    assert summary.kept_on_validation(smaller, "cpu") == {"W": 27}
-
-
-def test_the_noise_comes_from_the_candidates_and_a_seed_without_validation_does_not_count():
+def test_a_version_competes_only_with_three_seeds_and_wins_only_beyond_seed_noise():
     seeds = [row(21, "W", s, acc, 300_000) for s, acc in enumerate((0.990, 0.992, 0.994))]
-    original = [row(7, "W", s, acc, 100) for s, acc in enumerate((0.90, 0.99))]  # not a candidate: no say
-    assert summary.seed_noise(pd.DataFrame(seeds + original), "cpu") == pytest.approx(0.002)
-    unvalidated = [row(26, "W", s, acc, 300_000) for s, acc in enumerate((0.9955, float("nan"), float("nan")))]
+    far_ahead = [row(26, "W", s, 0.999, 300_000) for s in range(2)]  # two seeds: too few to tell, not kept
+    assert summary.kept_on_validation(pd.DataFrame(seeds + far_ahead), "cpu") == {"W": 21}
+    level = [row(26, "W", s, acc, 300_000) for s, acc in enumerate((0.991, 0.993, 0.995))]  # within noise
+    assert summary.kept_on_validation(pd.DataFrame(seeds + level), "cpu") == {"W": 21}
+    ahead = [row(26, "W", s, acc, 300_000) for s, acc in enumerate((0.9975, 0.9976, 0.9977))]
+    assert summary.kept_on_validation(pd.DataFrame(seeds + ahead), "cpu") == {"W": 26}
+    smaller = [row(27, "W", s, acc, 100_000) for s, acc in enumerate((0.989, 0.991, 0.993))]  # level, a third the size
+    assert summary.kept_on_validation(pd.DataFrame(seeds + smaller), "cpu") == {"W": 27}
+
+
+def test_an_ensemble_of_its_parents_seeds_competes_only_with_three_runs_of_its_own():
+    seeds = [row(21, "C", s, acc, 300_000) for s, acc in enumerate((0.9927, 0.9935, 0.9935))]
+    one_run = [row(24, "C", 0, 0.9942, 900_000)]  # the committed v24C: v21C's seeds 0-2 averaged, one run
+    table = summary.best_network(pd.DataFrame(seeds + one_run).assign(**EXTRA), None)
+    assert "| C | 24 | 900,000 | 1 | 99.42% | too few seeds to tell" in table
+    assert summary.kept_on_validation(pd.DataFrame(seeds + one_run), "cpu") == {"C": 21}
+
+
+def test_a_seed_without_validation_does_not_count_and_without_three_seeds_nothing_is_kept():
+    seeds = [row(21, "W", s, acc, 300_000) for s, acc in enumerate((0.990, 0.992, 0.994))]
+    unvalidated = [row(26, "W", s, acc, 300_000) for s, acc in enumerate((0.9990, float("nan"), float("nan")))]
     ranked = summary.validation_ranking(pd.DataFrame(seeds + unvalidated), "cpu")
     assert ranked.set_index("version").loc[26, ["seeds", "val_seeds"]].tolist() == [3, 1]
-    # one validated seed against three: 0.35 ahead is within noise (2 standard errors: 0.46), so 21 stays
     assert summary.kept_on_validation(pd.DataFrame(seeds + unvalidated), "cpu") == {"W": 21}
+    assert summary.kept_on_validation(pd.DataFrame([row(21, "W", 0, 0.99, 1), row(26, "W", 0, 0.999, 1)]), "cpu") == {}
 
 
-def test_without_repeated_seeds_there_is_no_noise_and_the_first_is_kept():
-    frame = pd.DataFrame([row(21, "W", 0, 0.992, 300_000), row(26, "W", 0, 0.9921, 300_000)])
-    assert summary.seed_noise(frame, "cpu") == 0.0
-    assert summary.kept_on_validation(frame, "cpu") == {"W": 26}
+EXTRA = dict(
+    test_acc=0.99,
+    acc_1digit=0.99,
+    acc_2digit=0.99,
+    acc_3digit=0.99,
+    robust_test_acc=0.99,
+    ood_test_acc=0.9,
+    ood_acc_1digit=0.9,
+    ood_acc_2digit=0.9,
+    ood_acc_3digit=0.9,
+    hardware="cpu",
+    commit="abc",
+    code_commit="abc",
+)
 
 
 def test_the_other_targets_name_the_reader_kept_on_validation_and_the_speed_record(tmp_path):

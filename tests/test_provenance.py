@@ -14,3 +14,32 @@ def test_a_copy_without_git_names_the_commit_it_was_given(monkeypatch):
         assert provenance.commit() == "unknown"
     finally:
         provenance.commit.cache_clear()
+
+
+def test_fp32_on_a_gpu_turns_tf32_off_and_the_record_says_so():
+    import torch
+
+    from lib.study import precision
+
+    matmul, cudnn = torch.backends.cuda.matmul, torch.backends.cudnn
+    before = matmul.allow_tf32, cudnn.allow_tf32
+    try:
+        matmul.allow_tf32 = cudnn.allow_tf32 = True
+        precision.strict_fp32("bf16", "cuda")  # bf16 autocast is not fp32: left alone
+        precision.strict_fp32("fp32", "cpu")
+        assert matmul.allow_tf32 and cudnn.allow_tf32
+        precision.strict_fp32("fp32", "cuda")
+        assert not matmul.allow_tf32 and not cudnn.allow_tf32
+    finally:
+        matmul.allow_tf32, cudnn.allow_tf32 = before
+    assert provenance.describe("cpu")["tf32"] is False
+
+
+def test_the_full_records_name_the_code_that_trained_them():
+    from lib.report import results
+
+    full = results.collect(profiles=["full"])
+    assert set(full["code_commit"]) == {"a8da38e"} and set(full["commit"]) == {"c840443f66+dirty"}
+    assert set(full["tf32"]) == {"not disabled (unknown)"}
+    cpu = results.collect(profiles=["cpu"])
+    assert (cpu["code_commit"] == cpu["commit"]).all()

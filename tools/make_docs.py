@@ -14,6 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from lib.data import testsets  # noqa: E402
 from lib.study import models, profiles, versions  # noqa: E402
 
 
@@ -35,6 +36,14 @@ def modules_table() -> str:
     return "\n".join(lines)
 
 
+def _validation(p) -> str:
+    """What a profile validates on: after each epoch, and at the end of a finished run (final_val_limit)."""
+    every, final = p.val_limit, profiles.final_val_limit(p.name)
+    if every == final:
+        return "all" if every is None else f"a fixed {every:,}"
+    return f"a fixed {every:,} after each epoch; all {testsets.PARTS['val'].size:,} at the end of a run"
+
+
 def profiles_table() -> str:
     lines = [
         "| profile | samples per epoch | epochs | test numbers | validation numbers | finished runs | for |",
@@ -45,7 +54,7 @@ def profiles_table() -> str:
         lines.append(
             f"| `{p.name}` | {scale} | {p.epochs or 'the recipe' + chr(39) + 's'} "
             f"| {'all' if p.test_limit is None else f'a fixed {p.test_limit:,}'} "
-            f"| {'all' if p.val_limit is None else f'a fixed {p.val_limit:,}'} "
+            f"| {_validation(p)} "
             f"| {'kept: shown from the record, never retrained' if p.keeps_record else 'retrained when absent'} "
             f"| {p.purpose} |"
         )

@@ -242,8 +242,14 @@ def test_sets():
             'two_digit = int((sets["test", "clean", "C"].ndigits == 2).nonzero()[0])\n'
             'plots.channel_panels(sets["test", "clean", "C"], two_digit);'
         ),
-        new_markdown_cell("## The robust variant\n\nThe same numbers, other digit images, each digit moved."),
-        new_code_cell('plots.sample_grid(sets["test", "robust", "W"]);'),
+        new_markdown_cell(
+            "## The variants on W and C\n\nThe same numbers in each variant (other digit images): `robust` moves "
+            "each digit a little, `ood` scales, thickens or thins and moves digits further and, on W, packs "
+            "neighbours touching, which moves the 2nd and 3rd digit out of their slots (the variants above)."
+        ),
+        new_code_cell(
+            'plots.test_set_variants({(v, d): sets["test", v, d] for d in layouts.LAYOUTS for v in testsets.VARIANTS});'
+        ),
         new_markdown_cell(
             "## Pixel statistics\n\nRaw pixels (0–255, over the digits' own width for W) and the "
             "model input after the original's preprocessing (resize to 32×32, normalise with "
@@ -404,18 +410,16 @@ def results_notebook():
             "study at its own recipe first, each run beside the original's figure with a verdict, then "
             "the versions past it, the small networks, numbers never seen in training, the quick "
             "record (compared with itself) and the single-digit models. It draws accuracy per version "
-            "for each profile on its own axes, and ends with the study's conclusions: the facts "
-            "counted from the records, then our reading of them (`docs/conclusions.md`). A smoke run "
-            "writes to `res/smoke/` (git-ignored), so a check never overwrites the record."
+            "for each profile on its own axes. What the records show is written once, in "
+            "`docs/conclusions.md`. A smoke run writes to `res/smoke/` (git-ignored), so a check never "
+            "overwrites the record."
         ),
         *setup(name, "atomic, paths, plots, profiles, results, summary"),
         new_code_cell(
             'shown = None if profile == "smoke" else [p for p in profiles.PROFILES if p != "smoke"]\n'
             "frame = results.collect(profiles=shown)\n"
             "single = results.collect_single_digit(profiles=shown)\n"
-            'written = paths.ROOT / "docs" / "conclusions.md"\n'
-            'conclusions = summary.conclusions_facts(frame) + ("\\n\\n" + written.read_text() if written.is_file() else "")\n'
-            "csv_path, md_path = results.write(frame, single, results.output_dir(profile), conclusions)\n"
+            "csv_path, md_path = results.write(frame, single, results.output_dir(profile))\n"
             'print(f"{len(frame)} 0-999 runs and {len(single)} single-digit runs -> {paths.relative(md_path)}, "\n'
             '      f"{paths.relative(csv_path)}")'
         ),
@@ -439,8 +443,7 @@ def results_notebook():
         new_code_cell(
             "best = summary.best_network(frame, single)\n"
             'if profile != "smoke":\n'
-            '    print("README updated" if results.update_readme("best-network", best) and '
-            'results.update_readme("conclusions", conclusions) else "README has no generated blocks")\n'
+            '    print("README updated" if results.update_readme("best-network", best) else "README has no such block")\n'
             "Markdown(best)"
         ),
     ]

@@ -1,12 +1,11 @@
-"""Comparisons a reader can trust: a difference is set against seed-to-seed noise, and a run against the
-original's floor-rounded figure, by one rule each, stated where it is shown.
+"""The two verdicts the record gives, each by one rule: whether two run families differ beyond seed noise,
+and whether a run family reproduces one of the original's floor-rounded figures.
 
-Seed noise: with several seeds on both sides, the pooled standard deviation of their test accuracies;
-otherwise the spread of the most-seeded run of the same profile (the kept version 7 on W, 3 seeds at profile
-full), said so, unless the side with several seeds has as many: then its own spread. A difference of means
-is "larger than seed noise" when it exceeds twice its standard error, sd * sqrt(1/n1 + 1/n2).
-Reproduction: the original's accuracies are floor-rounded percentages ("98" means 98.00-98.99); a run
-reproduces one when ours lies within 1 point of that range, i.e. in [acc - 1, acc + 2).
+Difference: a Welch t-interval (95%, Welch-Satterthwaite degrees of freedom) of the difference of the two
+families' means; it is "beyond seed noise" when the interval excludes zero, which is asked only when both sides
+have MIN_SEEDS seeds or more: with fewer, the verdict is "too few seeds to tell", never a direction.
+Reproduction: the original's figure k is a floor-rounded single run, so its range is [k, k+1)%; a family
+reproduces it when mean ± 2 sd of its seeds overlaps that range, with sd no smaller than SD_FLOOR below 3 seeds.
 """
 
 import json
@@ -15,21 +14,17 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
+from scipy import stats
+
 from ..infra.paths import RECORD_DIR
 from ..study.run_key import RunKey
 
-REPRODUCE_MARGIN = 1.0  # percentage points around the original's floor-rounded range
-NOISE_ERRORS = 2  # a difference of means is larger than seed noise beyond this many standard errors
-
-
-def standard_error(sd: float, n1: int, n2: int) -> float:
-    """Standard error of the difference of two means of n1 and n2 seeds with seed standard deviation sd."""
-    return sd * math.sqrt(1 / n1 + 1 / n2)
-
-
-def beyond_noise(delta: float, sd: float, n1: int, n2: int) -> bool:
-    """Whether a difference of means is larger than seed noise: the one rule every comparison here uses."""
-    return abs(delta) > NOISE_ERRORS * standard_error(sd, n1, n2)
+MIN_SEEDS = 3  # fewer seeds on either side: too few to tell
+CONFIDENCE = 0.95
+# Test-accuracy sd of one network between seeds, pooled over the >= 3-seed families of profile full (v7W, 3
+# seeds: 0.19 points); tests/test_compare.py checks it against the committed records.
+SD_FLOOR = 0.0019
+TOO_FEW = "too few seeds to tell"
 
 
 @dataclass
@@ -56,6 +51,62 @@ class Seeds:
         return f"{self.mean * scale:.2f}{spread}{unit}" + (f" ({self.n} seeds)" if self.n > 1 else "")
 
 
+def pooled_sd(groups) -> float | None:
+    """The seed sd pooled over the groups (lists of values) that have MIN_SEEDS or more; None if none has."""
+    groups = [list(g) for g in groups if len(g) >= MIN_SEEDS]
+    dof = sum(len(g) - 1 for g in groups)
+    return math.sqrt(sum((len(g) - 1) * statistics.variance(g) for g in groups) / dof) if dof else None
+
+
+@dataclass
+class Difference:
+    """This family's values against a base family's: the Welch interval of this mean minus the base mean."""
+
+    this: Seeds
+    base: Seeds
+
+    @property
+    def delta(self) -> float:
+        return self.this.mean - self.base.mean
+
+    @property
+    def interval(self) -> tuple | None:
+        """The CONFIDENCE t-interval of delta; None with fewer than MIN_SEEDS seeds on either side."""
+        if min(self.this.n, self.base.n) < MIN_SEEDS:
+            return None
+        v1, v2 = self.this.std**2 / self.this.n, self.base.std**2 / self.base.n
+        se = math.sqrt(v1 + v2)
+        if se == 0:
+            return self.delta, self.delta
+        dof = (v1 + v2) ** 2 / (v1**2 / (self.this.n - 1) + v2**2 / (self.base.n - 1))
+        half = stats.t.ppf((1 + CONFIDENCE) / 2, dof) * se
+        return self.delta - half, self.delta + half
+
+    @property
+    def verdict(self) -> str:
+        """'too few seeds to tell', 'within seed noise', or 'higher/lower, beyond seed noise'."""
+        if self.interval is None:
+            return TOO_FEW
+        low, high = self.interval
+        if low <= 0 <= high:
+            return "within seed noise"
+        return f"{'higher' if low > 0 else 'lower'}, beyond seed noise"
+
+    def text(self) -> str:
+        if self.interval is None:
+            return f"{TOO_FEW} ({self.this.n} against {self.base.n} seeds; {MIN_SEEDS} a side needed)"
+        low, high = self.interval
+        return (
+            f"{100 * self.delta:+.2f} points ({CONFIDENCE:.0%} interval {100 * low:+.2f} to {100 * high:+.2f}): "
+            f"{self.verdict}"
+        )
+
+
+def difference(this: list, base: list) -> Difference:
+    """This run family's values (test or validation accuracies, one per seed) against a base family's."""
+    return Difference(Seeds(list(this)), Seeds(list(base)))
+
+
 def seed_records(key: RunKey, profile: str, record_dir=RECORD_DIR) -> list:
     """metrics.json of every finished seed of a run family at a profile, by seed."""
     pattern = key.with_seed(0).name.removesuffix("_s0") + "_s*"
@@ -63,76 +114,46 @@ def seed_records(key: RunKey, profile: str, record_dir=RECORD_DIR) -> list:
     return sorted(found, key=lambda m: m["seed"])
 
 
-def _most_seeded(profile: str, record_dir=RECORD_DIR) -> tuple | None:
-    """(seeds, run family, std of test accuracy) of the most-seeded run of a profile; None if none has two."""
-    families = {}
-    for path in Path(record_dir, profile).glob("v*/metrics.json"):
-        m = json.loads(path.read_text())
-        families.setdefault(RunKey.of(m).family, []).append(m["test_acc"])
-    seeded = [(len(v), name, statistics.stdev(v)) for name, v in families.items() if len(v) > 1]
-    return max(seeded) if seeded else None
-
-
-def reference_noise(profile: str, record_dir=RECORD_DIR, most=None) -> tuple:
-    """(std of test accuracy over seeds, which run it comes from) for the most-seeded run of a profile
-    (`most`: _most_seeded's answer, where the caller has it already)."""
-    most = most or _most_seeded(profile, record_dir)
-    if most is None:
-        return None, "no run of this profile has more than one seed"
-    n, name, std = most
-    return std, f"{name}, {n} seeds"
-
-
 @dataclass
-class Difference:
-    this: Seeds
-    base: Seeds
-    sd: float | None  # the seed standard deviation the verdict uses
-    sd_source: str
+class Reproduction:
+    """A family's test accuracies (fractions) against the original's floor-rounded figure k (percent)."""
+
+    ours: Seeds
+    k: int
 
     @property
-    def delta(self) -> float:
-        return self.this.mean - self.base.mean
+    def sd(self) -> float:
+        own = self.ours.std or 0.0
+        return own if self.ours.n >= MIN_SEEDS else max(own, SD_FLOOR)
 
     @property
-    def standard_error(self) -> float | None:
-        return None if self.sd is None else standard_error(self.sd, self.this.n, self.base.n)
+    def interval(self) -> tuple:
+        return 100 * (self.ours.mean - 2 * self.sd), 100 * (self.ours.mean + 2 * self.sd)
 
     @property
-    def verdict(self) -> str:
-        if self.standard_error is None:
-            return "seed noise unknown"
-        beyond = beyond_noise(self.delta, self.sd, self.this.n, self.base.n)
-        return "larger than seed noise" if beyond else "within seed noise"
+    def reproduced(self) -> bool:
+        low, high = self.interval
+        return low < self.k + 1 and high >= self.k
+
+    @property
+    def distance(self) -> float:
+        """Points from our mean to the nearest end of [k, k+1): positive above it, negative below, 0 inside."""
+        mean = 100 * self.ours.mean
+        return mean - (self.k + 1) if mean >= self.k + 1 else min(0.0, mean - self.k)
 
     def text(self) -> str:
-        noise = "" if self.sd is None else f"; seed std {100 * self.sd:.2f} points ({self.sd_source})"
-        return f"{100 * self.delta:+.2f} points, {self.verdict}{noise}"
+        low, high = math.floor(100 * self.interval[0]) / 100, math.ceil(100 * self.interval[1]) / 100  # outward
+        floored = self.ours.n < MIN_SEEDS and (self.ours.std or 0.0) < SD_FLOOR
+        sd = f", sd floored at {100 * SD_FLOOR:.2f}" if floored else ""
+        if self.reproduced:
+            return f"reproduced ([{low:.2f}, {high:.2f}]% meets [{self.k}, {self.k + 1})%{sd})"
+        d = self.distance
+        return (
+            f"not reproduced: {abs(d):.2f} points ({abs(d) / (100 * self.sd):.1f} sd{sd}) "
+            f"{'above' if d > 0 else 'below'} [{self.k}, {self.k + 1})%"
+        )
 
 
-def difference(this: list, base: list, profile: str, record_dir=RECORD_DIR) -> Difference:
-    """This run family's test accuracies against a base family's, with the noise they are judged by."""
-    this_s, base_s = Seeds(this), Seeds(base)
-    if this_s.n > 1 and base_s.n > 1:
-        sd = math.sqrt((this_s.std**2 + base_s.std**2) / 2)
-        return Difference(this_s, base_s, sd, "pooled over these seeds")
-    seeded = next((s for s in (this_s, base_s) if s.n > 1), None)
-    most = _most_seeded(profile, record_dir)
-    if seeded and (most is None or seeded.n >= most[0]):  # as many seeds, of the very version and dataset
-        return Difference(this_s, base_s, seeded.std, f"the {seeded.n} seeds shown")
-    sd, source = reference_noise(profile, record_dir, most)
-    return Difference(this_s, base_s, sd, source)
-
-
-def reproduction(ours: float, reported_pct: int) -> tuple:
-    """(reproduced?, the range that counts) for our accuracy (a fraction) against the original's floor-rounded %."""
-    low, high = reported_pct - REPRODUCE_MARGIN, reported_pct + 1 + REPRODUCE_MARGIN
-    return low <= 100 * ours < high, (low, high)
-
-
-def reproduction_text(ours: float, reported_pct: int) -> str:
-    ok, (low, high) = reproduction(ours, reported_pct)
-    if ok:
-        return f"reproduced ({100 * ours:.2f}% lies in [{low:g}, {high:g})%)"
-    gap = 100 * ours - (low if 100 * ours < low else high)
-    return f"not reproduced ({100 * ours:.2f}% is {abs(gap):.2f} points {'below' if gap < 0 else 'above'} [{low:g}, {high:g})%)"
+def reproduction(ours: list, k: int) -> Reproduction:
+    """Our family's test accuracies (fractions, one per seed) against the original's floor-rounded figure k (%)."""
+    return Reproduction(Seeds(list(ours)), int(k))

@@ -72,10 +72,26 @@ def channel_panels(test_set, index: int):
 
 
 def _readable_log_axis(axis, percent=False):
-    """Log-scale ticks at 1, 2, 5 x 10^k, written as plain numbers (or percentages), never as 10^0 alone."""
-    axis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    """Log-scale ticks written as plain numbers (or percentages), never as 10^0 alone: at 1, 2, 5 x 10^k, or
+    at every integer multiple of 10^k where the axis spans less than a decade (so it carries several ticks).
+    Call it after the data are drawn: it reads the axis limits."""
+    low, high = axis.get_view_interval()
+    subs = (1.0, 2.0, 5.0) if high > 8 * low else tuple(float(k) for k in range(1, 10))
+    axis.set_major_locator(ticker.LogLocator(base=10, subs=subs))
     axis.set_minor_locator(ticker.NullLocator())
-    axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}%" if percent else f"{v:g}"))
+    axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:.3g}%" if percent else f"{v:.3g}"))
+
+
+def _error_axis(ax, what: str = "test error"):
+    """A y axis of error (100 - accuracy, %) on a log scale: 0.6% against 0.7% is as visible as 30% against
+    60%, the range this study discusses."""
+    ax.set_yscale("log")
+    ax.set_ylabel(f"{what} (%, log scale; lower is better)")
+    _readable_log_axis(ax.yaxis, percent=True)
+
+
+def _error(values) -> np.ndarray:
+    return 100 * (1 - np.asarray(values, dtype=float))
 
 
 @needs_runs
@@ -140,17 +156,23 @@ def training_curves(results, smooth_steps: int = 200):
 
 @needs_runs
 def accuracy_by_digits(results):
-    """Test accuracy for 1-, 2- and 3-digit numbers, one group of bars per run (legend beside the axes)."""
-    rows = [
-        {"run": r.key.label, "digits": f"{n}-digit", "accuracy": r.metrics[f"acc_{n}digit"]}
-        for r in results
-        for n in (1, 2, 3)
-    ]
+    """Test error on 1-, 2- and 3-digit numbers per run family: the seeds' mean, with ± sd bars where there
+    are several seeds (log axis, legend beside the axes; no value labels to overlap)."""
+    families = {}
+    for r in results:
+        families.setdefault(r.key.family, []).append(r.metrics)
     fig, ax = plt.subplots(figsize=(8.5, 3.5))
-    sns.barplot(data=pd.DataFrame(rows), x="digits", y="accuracy", hue="run", ax=ax)
-    ax.set(ylim=(0, 1.05), title="test accuracy by digit count", xlabel="")
-    for container in ax.containers:
-        ax.bar_label(container, fmt="%.3f", fontsize=7, padding=1)
+    width = 0.8 / len(families)
+    for i, (family, ms) in enumerate(families.items()):
+        errors = np.array([_error([m[f"acc_{n}digit"] for n in (1, 2, 3)]) for m in ms])  # [seeds, 3]
+        sd = errors.std(0, ddof=1) if len(ms) > 1 else None
+        x = np.arange(3) + (i - (len(families) - 1) / 2) * width
+        ax.errorbar(
+            x, errors.mean(0), yerr=sd, fmt="o", capsize=3, label=f"{family} ({len(ms)} seed{'s' * (len(ms) > 1)})"
+        )
+    ax.set_xticks(range(3), ["1-digit", "2-digit", "3-digit"])
+    ax.set(title="test error by digit count (mean ± sd over seeds)")
+    _error_axis(ax)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
@@ -227,67 +249,53 @@ def confusions_table(result):
 
 
 def results_figure(frame, profile: str):
-    """Test accuracy per version and layout at one profile: each seed (dots) and their mean (a bar), and, at
-    profile full only, the original's floor-rounded range [acc, acc+1) per version. Versions are separate
-    experiments, so nothing joins them with a line; C shows correct and +wrap runs side by side."""
+    """Test error per version and layout at one profile, on a log axis: each seed (dots), their mean with ± sd
+    bars where there are several, and, at profile full only, the original's floor-rounded range [k, k+1)% as
+    a band. Versions are separate experiments, so nothing joins them; C shows correct and +wrap runs side by
+    side."""
     data = frame[(frame["profile"] == profile) & (frame["split"] == "all")]
     datasets = [d for d in layouts.LAYOUTS if (data["dataset"] == d).any()]
     widths = [max(2, data[data["dataset"] == d]["version"].nunique()) for d in datasets]
     fig, axes = plt.subplots(
-        1,
-        len(datasets),
-        figsize=(2 + 0.75 * sum(widths), 4.2),
-        squeeze=False,
-        gridspec_kw={"width_ratios": widths},
-        sharey=True,
+        1, len(datasets), figsize=(2 + 0.75 * sum(widths), 5.2), squeeze=False, gridspec_kw={"width_ratios": widths}
     )
-    kinds = {False: ("correct images", "tab:blue", 0.0), True: ("+wrap (the original's C bug)", "tab:purple", 0.0)}
+    kinds = {False: ("correct images", "tab:blue"), True: ("+wrap (the original's C bug)", "tab:purple")}
     for ax, dataset in zip(axes[0], datasets):
         d = data[data["dataset"] == dataset]
         wrapped = d["preprocessing"].str.endswith("+wrap")
         versions = sorted(d["version"].unique())
         x = {v: i for i, v in enumerate(versions)}
         both = wrapped.any() and (~wrapped).any()
+        if profile == "full":
+            rep = d.groupby("version")["seed_reported_acc"].first().dropna()
+            for v, acc in rep.items():
+                low, high = _error([acc + 0.01, acc])
+                band = dict(
+                    color="tab:orange", alpha=0.35, lw=0, label="original: floor-rounded figure, range [k, k+1)%"
+                )
+                ax.fill_between([x[v] - 0.4, x[v] + 0.4], low, high, **band)
         for wrap in (False, True):
             part = d[wrapped == wrap]
             if part.empty:
                 continue
-            name, colour, _ = kinds[wrap]
-            shift = (0.2 if wrap else -0.2) if both else 0.0
-            mean = part.groupby("version")["test_acc"].mean()
-            ax.bar(
-                [x[v] + shift for v in mean.index],
-                mean.values,
-                width=0.38 if both else 0.6,
-                color=colour,
-                alpha=0.35,
-                label=f"ours ({profile}), {name}: mean",
-            )
-            ax.scatter(
-                part["version"].map(x) + shift,
-                part["test_acc"],
-                color=colour,
-                s=14,
-                zorder=3,
-                label=f"ours ({profile}), {name}: each seed",
-            )
-        if profile == "full":
-            rep = d.groupby("version")["seed_reported_acc"].first().dropna()
-            for v, acc in rep.items():
-                ax.plot(
-                    [x[v] - 0.35, x[v] + 0.35],
-                    [acc, acc],
-                    color="tab:orange",
-                    lw=2,
-                    label="original README: floor-rounded acc (range to +1 point)" if v == rep.index[0] else None,
-                )
-                ax.fill_between([x[v] - 0.35, x[v] + 0.35], acc, acc + 0.01, color="tab:orange", alpha=0.3)
+            name, colour = kinds[wrap]
+            shift = (0.15 if wrap else -0.15) if both else 0.0
+            xs = part["version"].map(x) + shift + 0.1  # beside the mean's marker, not under it
+            ax.scatter(xs, _error(part["test_acc"]), color=colour, s=9, alpha=0.6, zorder=5, label=f"{name}: each seed")
+            g = part.groupby("version")["test_acc"]
+            mean, sd, n = _error(g.mean()), 100 * g.std().fillna(0), g.count()
+            bars = dict(fmt="_", ms=14, mew=2, color=colour, capsize=3, zorder=4, label=f"{name}: mean ± sd over seeds")
+            ax.errorbar([x[v] + shift for v in g.mean().index], mean, yerr=np.where(n > 1, sd, 0), **bars)
         ax.set_xticks(range(len(versions)), [f"v{v}" for v in versions])
-        ax.set(title=dataset, ylim=(0, 1.02), ylabel="test accuracy")
-    handles = {h.get_label(): h for ax in axes[0] for h in ax.get_legend_handles_labels()[0]}
+        ax.set_xlim(-0.6, len(versions) - 0.4)
+        ax.set_title(dataset)
+        ax.set_yscale("log")
+        ax.set_ylim(0.7 * ax.get_ylim()[0], min(100, 1.3 * ax.get_ylim()[1]))
+        _error_axis(ax)
+    handles = {h: a for ax in axes[0] for a, h in zip(*ax.get_legend_handles_labels())}
     fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=3, fontsize=8, frameon=False)
     fig.suptitle(
-        f"Test accuracy per version, profile '{profile}'"
+        f"Test error per version, profile '{profile}'"
         + ("" if profile == "full" else " (compared with itself: the original trained on the full recipe)")
     )
     fig.tight_layout(rect=(0, 0.1, 1, 1))
@@ -295,15 +303,41 @@ def results_figure(frame, profile: str):
 
 
 def robustness_bars(frame, profile: str):
-    """Clean vs robust test accuracy per run of one profile (runs that have both)."""
+    """Clean, robust and out-of-distribution test error per run family of one profile (log axis; bars are
+    the seeds' mean, ticks each seed)."""
     d = frame[(frame["profile"] == profile) & (frame["split"] == "all")].dropna(subset=["robust_test_acc"])
     d = d.assign(run=[RunKey.of(row).family for row in d.to_dict("records")])
-    long = d.melt(id_vars="run", value_vars=["test_acc", "robust_test_acc"], var_name="test set", value_name="accuracy")
-    long["test set"] = long["test set"].map({"test_acc": "fixed test set", "robust_test_acc": "robust (digits moved)"})
-    fig, ax = plt.subplots(figsize=(max(6, 0.55 * d["run"].nunique() + 2), 3.8))
-    sns.barplot(data=long, x="run", y="accuracy", hue="test set", ax=ax, errorbar=None)
-    ax.set(ylim=(0, 1), xlabel="", title=f"clean vs robust test accuracy, profile '{profile}'")
+    sets = {"test_acc": "fixed test set", "robust_test_acc": "robust (digits moved)", "ood_test_acc": "ood"}
+    long = d.melt(id_vars="run", value_vars=list(sets), var_name="test set", value_name="accuracy").dropna()
+    long["test set"] = long["test set"].map(sets)
+    long["error"] = _error(long["accuracy"])
+    fig, ax = plt.subplots(figsize=(max(6, 0.7 * d["run"].nunique() + 2), 4.0))
+    sns.barplot(data=long, x="run", y="error", hue="test set", ax=ax, errorbar=None, alpha=0.6)
+    sns.stripplot(
+        data=long, x="run", y="error", hue="test set", ax=ax, dodge=True, size=3, legend=False, palette="dark:k"
+    )
+    ax.set(xlabel="", title=f"clean, robust and out-of-distribution test error, profile '{profile}'")
+    _error_axis(ax)
     ax.tick_params(axis="x", rotation=45)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def test_set_variants(sets: dict, per_variant: int = 4, seed: int = 0):
+    """A few 3-digit numbers of each test-set variant on each layout (`sets`: (variant, layout) -> TestSet,
+    the same numbers in every variant), so what `robust` and `ood` do is seen, not only described."""
+    keys = list(sets)
+    first = sets[keys[0]]
+    idx = (first.ndigits == 3).nonzero().squeeze(1)
+    pick = idx[torch.randperm(len(idx), generator=torch.Generator().manual_seed(seed))[:per_variant]].tolist()
+    fig, axes = plt.subplots(len(keys), per_variant, figsize=(2.6 * per_variant, 1.25 * len(keys) + 0.6), squeeze=False)
+    for row, key in zip(axes, keys):
+        ts = sets[key]
+        for ax, i in zip(row, pick):
+            _show(ax, ts.raw[i], ts.dataset, 3)
+            ax.set_title(str(int(ts.labels[i])), fontsize=9)
+        row[0].text(-0.08, 0.5, f"{key[0]} · {key[1]}", transform=row[0].transAxes, ha="right", va="center")
+    fig.suptitle("The same 3-digit numbers in each test-set variant (other MNIST images of their digits)")
     fig.tight_layout()
     return fig

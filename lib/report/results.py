@@ -1,7 +1,7 @@
 """The results table: every run's metrics.json gathered into res/results.csv and res/results.md."""
 
 import json
-import math
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -11,48 +11,20 @@ from ..infra.paths import RECORD_DIR, RES_DIR, ROOT
 from ..study.evaluate import HELD_OUT_KEYS
 from ..study.experiment import VARIANTS
 from ..study.profiles import PROFILES
-from . import summary
+from . import compare, summary
 
-COLUMNS = (
-    [
-        "version",
-        "dataset",
-        "preprocessing",
-        "profile",
-        "seed",
-        "split",
-        "precision",
-        "params",
-        "epochs",
-        "samples_per_epoch",
-        "n_test",
-        "train_loss_final",
-        "val_acc",
-        "test_loss",
-        "test_acc",
-        "acc_1digit",
-        "acc_2digit",
-        "acc_3digit",
-        "digit_error_hundreds",
-        "digit_error_tens",
-        "digit_error_units",
-    ]
+COLUMNS = (  # results.csv's columns, in order; words split, as a list literal takes a line per column
+    (  # noqa: SIM905
+        "version dataset preprocessing profile seed split precision params epochs samples_per_epoch n_test "
+        "train_loss_final val_acc test_loss test_acc acc_1digit acc_2digit acc_3digit digit_error_hundreds "
+        "digit_error_tens digit_error_units"
+    ).split()
     + [f"{v}_{k}" for v in VARIANTS for k in ("test_acc", "acc_1digit", "acc_2digit", "acc_3digit")]
     + list(HELD_OUT_KEYS)
-    + [
-        "seed_reported_acc",
-        "seed_reported_loss",
-        "train_seconds",
-        "train_others_cores",
-        "eval_seconds",
-        "device",
-        "hardware",
-        "torch",
-        "commit",
-        "eval_commit",
-        "recipe",
-        "notebook",
-    ]
+    + (  # noqa: SIM905
+        "seed_reported_acc seed_reported_loss train_seconds train_others_cores eval_seconds device hardware torch "
+        "commit code_commit tf32 eval_commit recipe notebook"
+    ).split()
 )
 PROFILE_ORDER = {name: i for i, name in enumerate(PROFILES)}  # largest run size first
 
@@ -61,6 +33,25 @@ def output_dir(profile: str) -> Path:
     """Where a run's results tables go: res/ for the record, res/smoke/ (git-ignored) for smoke checks,
     so that checking that everything runs never overwrites the committed results."""
     return RES_DIR / "smoke" if profile == "smoke" else RES_DIR
+
+
+def provenance_of(metrics: dict, run_dir: Path) -> dict:
+    """code_commit and tf32 of a record: its own, or what its profile folder's PROVENANCE.json states for the
+    records made under `recorded_commit` (the code that ran, where the recorded commit does not name it)."""
+    found = run_dir.parent / "PROVENANCE.json"
+    stated = json.loads(found.read_text()) if found.is_file() else {}
+    if stated.get("recorded_commit") == metrics.get("commit"):
+        return {"code_commit": stated["code_commit"], "tf32": stated["tf32"]}
+    return {"code_commit": metrics.get("commit"), "tf32": metrics.get("tf32")}
+
+
+def torch_pin(requirements=ROOT / "requirements.txt") -> str:
+    """The torch version requirements.txt pins."""
+    return next(
+        line.split("==")[1].strip()
+        for line in Path(requirements).read_text().splitlines()
+        if line.startswith("torch==")
+    )
 
 
 def collect(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
@@ -75,6 +66,7 @@ def collect(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
             {
                 "split": "all",
                 **m,
+                **provenance_of(m, path.parent),
                 "n_test": m["n"],
                 "seed_reported_loss": m.get("reported_loss"),
                 "seed_reported_acc": None if acc is None else acc / 100,
@@ -94,25 +86,15 @@ def collect(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
     )
 
 
-def _mean_std(values, pct=True) -> str:
-    values = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
-    if not values:
-        return "–"
-    scale, unit = (100, "%") if pct else (1, "")
-    mean = sum(values) / len(values) * scale
-    if len(values) == 1:
-        return f"{mean:.2f}{unit}"
-    std = (sum((v * scale - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
-    return f"{mean:.2f} ± {std:.2f}{unit}"
-
-
-def write(frame: pd.DataFrame, single: pd.DataFrame | None = None, res_dir=RES_DIR, conclusions: str = ""):
-    """Write results.csv (every 0-999 run, full precision), results_single_digit.csv and results.md atomically."""
+def write(frame: pd.DataFrame, single: pd.DataFrame | None = None, res_dir=RES_DIR):
+    """Write results.csv (every 0-999 run, full precision), results_single_digit.csv and results.md atomically;
+    results.md links the rendered notebooks and docs/conclusions.md relative to where it is written."""
     res_dir = Path(res_dir)
     atomic.write_text(res_dir / "results.csv", frame.to_csv(index=False))
     if single is not None:
         atomic.write_text(res_dir / "results_single_digit.csv", single.to_csv(index=False))
-    atomic.write_text(res_dir / "results.md", summary.markdown(frame, single, single_digit_markdown, conclusions))
+    markdown = summary.markdown(frame, single, single_digit_markdown, os.path.relpath(ROOT, res_dir))
+    atomic.write_text(res_dir / "results.md", markdown)
     return res_dir / "results.csv", res_dir / "results.md"
 
 
@@ -127,22 +109,10 @@ def missing_runs(frame: pd.DataFrame, profile: str) -> list:
     return [f"v{v}{d}" for v, d in runs() + beyond() if (v, d) not in have]
 
 
-SINGLE_DIGIT_COLUMNS = [
-    "model",
-    "profile",
-    "seed",
-    "params",
-    "epochs",
-    "test_acc",
-    "test_loss",
-    "best_val_acc",
-    "best_epoch",
-    "train_seconds",
-    "seconds_per_epoch",
-    "device",
-    "hardware",
-    "commit",
-]
+SINGLE_DIGIT_COLUMNS = (  # noqa: SIM905
+    "model profile seed params epochs test_acc test_loss best_val_acc best_epoch train_seconds seconds_per_epoch "
+    "device hardware commit"
+).split()
 
 
 def collect_single_digit(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
@@ -154,10 +124,13 @@ def collect_single_digit(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SINGLE_DIGIT_COLUMNS)
 
 
+def _spread(values, pct=True) -> str:
+    s = compare.Seeds([v for v in values if not pd.isna(v)])
+    return s.text(pct).split(" (")[0] if s.n else "–"
+
+
 def single_digit_markdown(single: pd.DataFrame) -> str:
     out = [
-        "## Single-digit models (MNIST test set, 10,000 digits)",
-        "",
         "| model | profile | seeds | params | epochs | test acc | best val acc (epoch) | s / epoch | hardware | commit |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
@@ -165,8 +138,8 @@ def single_digit_markdown(single: pd.DataFrame) -> str:
         first = g.iloc[0]
         out.append(
             f"| {model} | {profile} | {len(g)} | {first['params']:,} | {first['epochs']} "
-            f"| {_mean_std(g['test_acc'])} | {first['best_val_acc']:.2%} ({first['best_epoch']}) "
-            f"| {_mean_std(g['seconds_per_epoch'], False)} | {first['hardware']} | {first['commit']} |"
+            f"| {_spread(g['test_acc'])} | {first['best_val_acc']:.2%} ({first['best_epoch']}) "
+            f"| {_spread(g['seconds_per_epoch'], False)} | {first['hardware']} | {first['commit']} |"
         )
     return "\n".join(out + [""])
 

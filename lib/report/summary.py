@@ -1,9 +1,10 @@
 """res/results.md: every record, as a reader needs it. The original study at its own recipe comes first, each
 run beside the original's figure with a verdict; then the versions past it, the small networks, numbers never
-seen in training, the quick record (compared with itself), the single-digit models, and the conclusions.
+seen in training, the quick record (compared with itself) and the single-digit models. What they show is
+written once, in docs/conclusions.md, which the page links.
 
-Every figure is read from the runs' metrics.json (via lib/report/results.py's frame); the verdicts follow
-lib/report/compare.py, whose rules the page states.
+Every figure is read from the runs' metrics.json (via lib/report/results.py's frame); every verdict is
+lib/report/compare.py's.
 """
 
 import json
@@ -20,6 +21,8 @@ from ..study.run_key import RunKey
 from ..study.versions import BEST, ORIGINAL_LAST
 from . import compare, tables
 
+VARIANT_MARKS = {"robust": "²", "ood": "³"}
+
 
 def _seeds(values) -> compare.Seeds:
     return compare.Seeds([v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))])
@@ -28,6 +31,12 @@ def _seeds(values) -> compare.Seeds:
 def _pct(values) -> str:
     s = _seeds(values)
     return s.text() if s.n else "–"
+
+
+def _digits(g: pd.DataFrame, prefix: str = "") -> str:
+    """Mean accuracy on 1-, 2- and 3-digit numbers, e.g. `99.9 / 98.1 / 97.0`; – where not recorded."""
+    means = [_seeds(g.get(f"{prefix}acc_{n}digit", [])) for n in (1, 2, 3)]
+    return " / ".join(f"{100 * s.mean:.1f}" if s.n else "–" for s in means)
 
 
 def _train_s(g: pd.DataFrame) -> str:
@@ -40,11 +49,9 @@ def _train_s(g: pd.DataFrame) -> str:
     return f"{s.mean:,.0f}{mark}"
 
 
-def _links(g: pd.DataFrame, profile: str) -> str:
-    return (
-        ", ".join(sorted({f"[{nb.removesuffix('.ipynb')}](rendered/{profile}/{nb})" for nb in g["notebook"].dropna()}))
-        or "–"
-    )
+def _links(g: pd.DataFrame, profile: str, root: str) -> str:
+    names = sorted({nb.removesuffix(".ipynb") for nb in g["notebook"].dropna()})
+    return ", ".join(f"[{n}]({root}/res/rendered/{profile}/{n}.ipynb)" for n in names) or "–"
 
 
 def families(part: pd.DataFrame):
@@ -55,44 +62,76 @@ def families(part: pd.DataFrame):
 
 
 def header(part: pd.DataFrame) -> list:
+    """Where the runs were made: hardware, precision, the code that trained them, torch where it differs from
+    requirements.txt's pin, TF32 where it was not off, and how many test numbers each read."""
+    from .results import torch_pin
+
+    commits = sorted(
+        {f"{c}" + ("" if c == r else f" (recorded as {r})") for c, r in zip(part["code_commit"], part["commit"])}
+    )
+    pin = torch_pin()
+    torches = sorted(t for t in part["torch"].dropna().unique() if t.split("+")[0] != pin)
+    tf32 = sorted(str(t) for t in part["tf32"].dropna().unique() if t is not False)
     return [
         f"- hardware: {', '.join(sorted(part['hardware'].unique()))}",
-        f"- precision: {', '.join(sorted(part['precision'].dropna().unique())) or 'fp32 (recorded before precision was)'}",
-        f"- code commits: {', '.join(sorted(part['commit'].unique()))}",
+        f"- precision: {', '.join(sorted(part['precision'].dropna().unique())) or 'fp32 (recorded before precision was)'}"
+        + (f"; TF32: {', '.join(tf32)}" if tf32 else ""),
+        f"- code commits: {', '.join(commits)}",
+        *([f"- torch: {', '.join(torches)} (requirements.txt pins {pin})"] if torches else []),
         f"- test numbers per run: {', '.join(f'{n:,}' for n in sorted(part['n_test'].unique()))} of the fixed "
         f"{testsets.SIZE:,}",
         "",
     ]
 
 
-def original_section(frame: pd.DataFrame) -> list:
-    """The original study at profile full: each run beside the original's figure, reproduced or not."""
+def reproductions(part: pd.DataFrame) -> dict:
+    """run family -> (compare.Reproduction, its likely cause or ''), for the families with a figure of the
+    original. The cause is named where the records show it: a correct-image run that misses while its `+wrap`
+    twin (the original's images) reproduces misses by the wrap-around bug."""
+    found = {
+        name: compare.reproduction(g["test_acc"].tolist(), round(100 * g.iloc[0]["seed_reported_acc"]))
+        for name, g in families(part)
+        if not pd.isna(g.iloc[0]["seed_reported_acc"])
+    }
+    causes = {}
+    for name, r in found.items():
+        twin = found.get(f"{name} +wrap")
+        wrap = not r.reproduced and twin is not None and twin.reproduced
+        causes[name] = (r, "the wrap-around bug: its `+wrap` twin reproduces" if wrap else "")
+    return causes
+
+
+def original_section(frame: pd.DataFrame, root: str = "..") -> list:
+    """The original study at profile full: how many runs reproduce, then each beside the original's figure."""
     part = frame[(frame["profile"] == "full") & (frame["version"] <= ORIGINAL_LAST) & (frame["split"] == "all")]
     out = ["## The original study at its own recipe (profile `full`)", ""]
-    planned = {k.family for k in QUEUES["full"] if k.version <= ORIGINAL_LAST}
-    done = {name for name, _ in families(part)} if not part.empty else set()
     if part.empty:
         return out + ["No run of the full record has finished yet (`tools/train_queue.py` trains them).", ""]
-    out += header(part)
+    verdicts = reproductions(part)
+    missed = [
+        f"{n} ({cause or 'cause not shown by the records'})" for n, (r, cause) in verdicts.items() if not r.reproduced
+    ]
     out += [
-        "| run | params | seeds | test acc | original | verdict | 1 / 2 / 3-digit | train loss¹ | original loss "
+        f"**{len(verdicts) - len(missed)} of {len(verdicts)} run families reproduce the original's figure** "
+        f"(mean ± 2 sd of their seeds overlaps its range [k, k+1)%; below {compare.MIN_SEEDS} seeds sd is at least "
+        f"{100 * compare.SD_FLOOR:.2f} points)" + (f"; not: {', '.join(missed)}." if missed else "."),
+        "",
+        *header(part),
+        "| run | params | seeds | test acc | original | verdict | 1 / 2 / 3-digit % | train loss¹ | original loss "
         "| train s | notebook |",
         "|---|---:|---:|---:|---:|---|---|---:|---:|---:|---|",
     ]
     for name, g in families(part):
         first = g.iloc[0]
-        acc = _seeds(g["test_acc"])
         rep, rep_loss = first["seed_reported_acc"], first["seed_reported_loss"]
-        verdict = "–" if pd.isna(rep) else compare.reproduction_text(acc.mean, round(100 * rep))
-        digits = " / ".join(f"{_seeds(g[f'acc_{n}digit']).mean:.1%}" for n in (1, 2, 3))
+        verdict = verdicts[name][0].text() if name in verdicts else "–"
         out.append(
-            f"| {name} | {first['params']:,} | {acc.n} | {acc.text()} | "
-            f"{'–' if pd.isna(rep) else f'{round(100 * rep)}%'} | {verdict} | {digits} "
-            f"| {_seeds(g['train_loss_final']).text(pct=False)} "
-            f"| {'–' if pd.isna(rep_loss) else f'{rep_loss:g}'} "
-            f"| {_train_s(g)} | {_links(g, 'full')} |"
+            f"| {name} | {first['params']:,} | {len(g)} | {_pct(g['test_acc'])} | "
+            f"{'–' if pd.isna(rep) else f'{round(100 * rep)}%'} | {verdict} | {_digits(g)} "
+            f"| {_seeds(g['train_loss_final']).text(pct=False)} | {'–' if pd.isna(rep_loss) else f'{rep_loss:g}'} "
+            f"| {_train_s(g)} | {_links(g, 'full', root)} |"
         )
-    pending = sorted(planned - done)
+    pending = sorted({k.family for k in QUEUES["full"] if k.version <= ORIGINAL_LAST} - {n for n, _ in families(part)})
     out += [
         "",
         "¹ 1000-way cross-entropy, mean of the last 50 training batches; reading the original's undefined "
@@ -103,43 +142,41 @@ def original_section(frame: pd.DataFrame) -> list:
     return out + [""]
 
 
-def runs_table(part: pd.DataFrame, profile: str, variants=("robust", "ood")) -> list:
-    """One row per run family: parameters, seeds, validation and test accuracy, the test-set variants."""
-    marks = {"robust": "robust²", "ood": "ood³"}
-    head = "| run | params | seeds | val acc | test acc | 1 / 2 / 3-digit | " + " | ".join(marks[v] for v in variants)
-    out = [head + " | train s | notebook |", "|---|---:|---:|---:|---:|---|" + "---:|" * (len(variants) + 1) + "---|"]
+def runs_table(part: pd.DataFrame, profile: str, root: str = "..", variants=("robust", "ood")) -> list:
+    """One row per run family: parameters, seeds, validation and test accuracy, each test-set variant with its
+    accuracy per digit count."""
+    cols = "".join(f" {v}{VARIANT_MARKS[v]} | {v} 1 / 2 / 3-digit % |" for v in variants)
+    out = [
+        f"| run | params | seeds | val acc | test acc | 1 / 2 / 3-digit % |{cols} train s | notebook |",
+        "|---|---:|---:|---:|---:|---|" + "---:|---|" * len(variants) + "---:|---|",
+    ]
     for name, g in families(part):
-        digits = " / ".join(f"{_seeds(g[f'acc_{n}digit']).mean:.2%}" for n in (1, 2, 3))
-        cells = " | ".join(_pct(g[f"{v}_test_acc"]) for v in variants)
+        cells = "".join(f" {_pct(g[f'{v}_test_acc'])} | {_digits(g, f'{v}_')} |" for v in variants)
         out.append(
             f"| {name} | {g.iloc[0]['params']:,} | {len(g)} | {_pct(g['val_acc'])} | {_pct(g['test_acc'])} "
-            f"| {digits} | {cells} | {_train_s(g)} | {_links(g, profile)} |"
+            f"| {_digits(g)} |{cells} {_train_s(g)} | {_links(g, profile, root)} |"
         )
     return out + [""]
 
 
-def beyond_section(frame: pd.DataFrame, profile: str, title: str) -> list:
+def beyond_section(frame: pd.DataFrame, profile: str, title: str, root: str = "..") -> list:
     """Versions past the original at one profile: validation (what choices use) and test, robust and ood."""
     part = frame[(frame["profile"] == profile) & (frame["version"] > ORIGINAL_LAST) & (frame["split"] == "all")]
     if part.empty:
         return []
-    return [f"## {title}", ""] + header(part) + runs_table(part, profile)
+    return [f"## {title}", ""] + header(part) + runs_table(part, profile, root)
 
 
 def unseen_section(frame: pd.DataFrame) -> list:
-    """Runs trained without the held-out numbers, and only those: accuracy on numbers never seen."""
+    """Runs trained without the held-out numbers, and only those: seen against held-out numbers."""
     part = frame[frame["split"] == "heldout"]
     if part.empty:
         return []
     out = [
         "## Numbers never seen in training",
         "",
-        "Only runs trained without the 100 held-out numbers (1, 5 and 94 of 1, 2 and 3 digits) are shown; the "
-        "one 1-digit number carries many test samples, so accuracy is also given per digit count and as a mean "
-        "over numbers.",
-        "",
-        "Each cell: seen numbers, then held-out numbers (mean ± sd over seeds). Seen per digit count and per "
-        "number are recorded by runs from this round on; earlier runs show –.",
+        "Runs trained without the held-out numbers (`lib/data/splits.py`) only. Each cell: seen numbers, then "
+        "held-out numbers (mean ± sd over seeds); – where the run did not record it.",
         "",
         "| run | profile | seeds | all samples | 1-digit | 2-digit | 3-digit | mean per number |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
@@ -152,19 +189,12 @@ def unseen_section(frame: pd.DataFrame) -> list:
     return out + [""]
 
 
-def quick_section(frame: pd.DataFrame) -> list:
+def quick_section(frame: pd.DataFrame, root: str = "..") -> list:
     part = frame[(frame["profile"] == "quick") & (frame["split"] == "all")]
     if part.empty:
         return []
-    out = [
-        "## The quick record: the whole study at 1/50 of the samples, compared with itself",
-        "",
-        "Profile `quick` trains every version on 1/50 of its recipe's samples and tests on a fixed 15,000 of the "
-        "test numbers. It compares versions with each other at the same size, never with the original, which "
-        "used the full recipe.",
-        "",
-    ] + header(part)
-    return out + runs_table(part, "quick", variants=("robust",))
+    out = ["## The quick record: the study at 1/50 of the samples, compared with itself, never with the original", ""]
+    return out + header(part) + runs_table(part, "quick", root, variants=("robust",))
 
 
 def kept_reader(single: pd.DataFrame | None):
@@ -239,60 +269,54 @@ def other_targets(single: pd.DataFrame | None, bench_dir=None) -> list:
 
 
 def notes() -> list:
+    """The rules and marks the tables use, from the code that applies them."""
+    rules = " ".join(compare.__doc__.split("\n\n")[1].split()).replace(" Reproduction:", "\n- Reproduction:")
+    rules = "- " + rules.replace("MIN_SEEDS", str(compare.MIN_SEEDS)).replace(
+        "SD_FLOOR", f"{100 * compare.SD_FLOOR:.2f} points"
+    )
+    variants = " ".join(
+        f"{VARIANT_MARKS[n]} `{n}`: {v.description}." for n, v in testsets.VARIANTS.items() if n in VARIANT_MARKS
+    )
     return [
-        "How to read these tables:",
+        "How to read these tables (`lib/report/compare.py` gives every verdict):",
         "",
-        f"- The original's accuracies are floor-rounded percentages from one unseeded run; a run reproduces one "
-        f'when ours lies within {compare.REPRODUCE_MARGIN:g} point of its range ("98" = 98.00–98.99%).',
-        "- `±` is the standard deviation over seeds. A difference is larger than seed noise when it exceeds twice "
-        "its standard error (`lib/report/compare.py`).",
-        "- ² `robust`: the same numbers, each digit moved by up to 4 px across and 3 px up or down: in "
-        "distribution for versions trained with layout shifts (17 and later). ³ `ood`: digits scaled "
-        "0.75–1.25, strokes 1 px thinner or thicker, moved up to 8 px across and 6 px up or down, touching "
-        "neighbours on W: beyond every training augmentation. `–`: recorded before the variant existed.",
-        "- `train s` marked *(shared CPU)*: other processes kept CPU busy during that training, so the time is "
-        "an upper bound; *(shared GPU)*: other runs trained side by side on the same GPU (how the full "
-        "record was made: README), so the time is that run's share of the card; *(?)*: recorded before this was "
-        "measured. Clean speeds are in `res/bench/`.",
-        "- Choices (the kept version, epochs, hyperparameters) are made on `val acc`, the fixed validation "
-        "numbers made of MNIST train digits that no training draws; the test set is read once per finished run.",
+        rules,
+        "- `±`: standard deviation over seeds. Choices (the kept version) are made on `val acc`; the test set is "
+        f"read once per finished run. {variants} `–`: not recorded by that run.",
+        "- `train s` *(shared CPU)* / *(shared GPU)*: other processes or runs shared the machine, so the time is "
+        "an upper bound or a share; *(?)*: not measured. Clean speeds are in `res/bench/`.",
         "",
     ]
 
 
-def markdown(frame: pd.DataFrame, single: pd.DataFrame | None, single_digit_markdown, conclusions: str = "") -> str:
+def markdown(frame: pd.DataFrame, single: pd.DataFrame | None, single_digit_markdown, root: str = "..") -> str:
+    """The whole page; `root`: the repository root relative to where the page is written (for its links)."""
     out = [
         "# Results: numbers 0–999",
         "",
-        "Generated by `notebooks/90_results.ipynb` from `res/runs/*/*/metrics.json`; do not edit by hand. "
-        "Each run links to the rendered notebook that shows it.",
+        "Generated by `notebooks/90_results.ipynb` from `res/runs/*/*/metrics.json`; do not edit by hand. What "
+        f"the records show: [docs/conclusions.md]({root}/docs/conclusions.md).",
         "",
     ] + notes()
-    out += original_section(frame)
-    out += beyond_section(frame, "full", "Past the original, like for like with version 7 (profile `full`)")
+    out += original_section(frame, root)
+    out += beyond_section(frame, "full", "Past the original, like for like with version 7 (profile `full`)", root)
+    kept = ", ".join(f"version {v}'s on {d}" for d, v in BEST.items())
     out += beyond_section(
-        frame,
-        "cpu",
-        "Small networks on 2 CPU cores (profile `cpu`; the committed weights are "
-        + ", ".join(f"version {v}'s on {d}" for d, v in BEST.items())
-        + ")",
+        frame, "cpu", f"Small networks on 2 CPU cores (profile `cpu`; committed weights: {kept})", root
     )
     out += unseen_section(frame)
-    out += quick_section(frame)
+    out += quick_section(frame, root)
     expected = expected_from_digits(single)
     if expected:
         model, p = expected
         out += [
-            "## Single-digit models",
+            "## Single-digit models (MNIST test set, 10,000 digits)",
             "",
-            f"A number is right only when all its digits are. With per-digit accuracy p and independent errors, "
-            f"n-digit numbers are read right about p^n of the time: an expectation, not a bound. With p = {p:.2%} "
-            f"from {model}: p = {p:.2%}, p² = {p**2:.2%}, p³ = {p**3:.2%}.",
+            f"With per-digit accuracy p and independent errors, n-digit numbers are read right about p^n of the "
+            f"time (an expectation, not a bound). p = {p:.2%} from {model}: p² = {p**2:.2%}, p³ = {p**3:.2%}.",
             "",
             single_digit_markdown(single),
         ]
-    if conclusions:
-        out += ["## Conclusions", "", conclusions, ""]
     return "\n".join(out)
 
 
@@ -300,19 +324,15 @@ TARGETS = {"test_acc": 0.995, "acc_3digit": 0.988}  # issue 14, on W and C, mean
 MAX_PARAMS = 1_000_000  # per model
 
 
-def _candidates(frame: pd.DataFrame, profile: str) -> pd.DataFrame:
-    """The runs that compete to be kept: versions past the original at a profile, on all numbers."""
-    return frame[(frame["profile"] == profile) & (frame["version"] > ORIGINAL_LAST) & (frame["split"] == "all")]
-
-
 def validation_ranking(frame: pd.DataFrame, profile: str) -> pd.DataFrame:
     """Versions past the original at a profile, per dataset, ranked by mean validation accuracy over their seeds
-    (`val_seeds`: those with a validation figure); `eligible` marks those within the parameter budget."""
+    (`vals`: the seeds' validation accuracies, `val_seeds` their count); `eligible`: within the parameter budget."""
+    part = frame[(frame["profile"] == profile) & (frame["version"] > ORIGINAL_LAST) & (frame["split"] == "all")]
     table = (
-        _candidates(frame, profile)
-        .groupby(["version", "dataset"])
+        part.groupby(["version", "dataset"])
         .agg(
             val_acc=("val_acc", "mean"),
+            vals=("val_acc", lambda v: v.dropna().tolist()),
             seeds=("seed", "count"),
             val_seeds=("val_acc", "count"),
             params=("params", "first"),
@@ -320,44 +340,33 @@ def validation_ranking(frame: pd.DataFrame, profile: str) -> pd.DataFrame:
         .reset_index()
     )
     table["eligible"] = table["params"] <= MAX_PARAMS
-    # best validation first; a tie goes to the smaller network, then the earlier version
     return table.sort_values(["dataset", "val_acc", "params", "version"], ascending=[False, False, True, True])
 
 
-def seed_noise(frame: pd.DataFrame, profile: str) -> float:
-    """The spread of validation accuracy between seeds of one network: the standard deviation pooled over the
-    candidate versions (past the original) of a profile run with two seeds or more; 0 while none has."""
-    runs = _candidates(frame, profile).dropna(subset=["val_acc"])
-    groups = [g["val_acc"] for _, g in runs.groupby(["version", "dataset", "preprocessing"]) if len(g) >= 2]
-    dof = sum(len(g) - 1 for g in groups)
-    return math.sqrt(sum(((g - g.mean()) ** 2).sum() for g in groups) / dof) if dof else 0.0
+def _competing(ranked: pd.DataFrame) -> pd.DataFrame:
+    """The ranked versions that compete to be kept: within the budget, with MIN_SEEDS validated seeds or more."""
+    return ranked[ranked["eligible"] & (ranked["val_seeds"] >= compare.MIN_SEEDS)]
 
 
 def kept_on_validation(frame: pd.DataFrame, profile: str = "cpu") -> dict:
-    """dataset -> the kept version, what versions.BEST must name. Of the versions within the parameter budget,
-    those whose mean validation accuracy is below the first's by no more than seed noise (compare.beyond_noise,
-    with seed_noise's spread) read as well as it; of those the smallest network, then the earliest version (the
-    fewest changes), is kept: a newer network of the same size, or a larger one, must lead by more than seed noise;
-    a smaller one need only be level."""
-    ranked = validation_ranking(frame, profile)
-    ranked = ranked[ranked["eligible"] & ranked["val_acc"].notna()]
-    noise = seed_noise(frame, profile)
+    """dataset -> the kept version, what versions.BEST must name. Only versions within the parameter budget with
+    at least MIN_SEEDS validated seeds compete; the others are "too few seeds to tell". An ensemble (version 24)
+    competes on its own runs, each of which averages a disjoint set of its parent's seeds
+    (experiment.ensemble_members): one run of it is one seed, and is too few. Of the competitors, those not
+    below the first beyond seed noise (compare.difference on validation accuracy) read as well as it, and of
+    those the smallest network, then the earliest version, is kept. A dataset without a competitor keeps none."""
     kept = {}
-    for dataset, g in ranked.groupby("dataset", sort=False):
-        level = g[[not _behind(g.iloc[0], r, noise) for r in g.itertuples()]]
+    for dataset, g in _competing(validation_ranking(frame, profile)).groupby("dataset", sort=False):
+        first = g.iloc[0]["vals"]
+        level = g[[not compare.difference(r.vals, first).verdict.startswith("lower") for r in g.itertuples()]]
         kept[dataset] = int(level.sort_values(["params", "version"]).iloc[0]["version"])
     return kept
 
 
-def _behind(first, row, noise: float) -> bool:
-    """Whether a ranked row reads fewer validation numbers than the first by more than seed noise."""
-    return compare.beyond_noise(first["val_acc"] - row.val_acc, noise, int(first["val_seeds"]), int(row.val_seeds))
-
-
 def best_network(frame: pd.DataFrame, single: pd.DataFrame | None = None) -> str:
     """The kept version of each dataset (versions.BEST, whose weights are committed) at the largest profile it
-    ran, against the targets, with the digit expectation p, p², p³ beside it; then every version past the
-    original at that profile ranked by validation, the ground on which BEST is chosen."""
+    ran, against the targets; then every version past the original at that profile ranked by validation, each
+    against the first competitor by compare.difference: the ground on which BEST is chosen."""
     rows = []
     for dataset, version in BEST.items():
         part = frame[(frame["version"] == version) & (frame["dataset"] == dataset) & (frame["split"] == "all")]
@@ -370,12 +379,12 @@ def best_network(frame: pd.DataFrame, single: pd.DataFrame | None = None) -> str
     out = [
         f"The kept version of each dataset (`BEST`: {', '.join(f'{d} v{v}' for d, v in BEST.items())}), at the "
         f"largest profile it ran ({', '.join(sorted(both['hardware'].unique()))}; commits "
-        f"{', '.join(sorted(both['commit'].unique()))}). Targets: test accuracy ≥ {TARGETS['test_acc']:.1%} and "
-        f"3-digit ≥ {TARGETS['acc_3digit']:.1%}, mean of 3 seeds, ≤ {MAX_PARAMS:,} parameters per model.",
+        f"{', '.join(sorted(both['code_commit'].unique()))}). Targets: test accuracy ≥ {TARGETS['test_acc']:.1%} "
+        f"and 3-digit ≥ {TARGETS['acc_3digit']:.1%}, mean of 3 seeds, ≤ {MAX_PARAMS:,} parameters per model.",
         "",
-        "| dataset | version | profile | params | seeds | val acc | test acc | target | 1 / 2 / 3-digit "
-        "| 3-digit target | robust | ood |",
-        "|---|---:|---|---:|---:|---:|---:|---|---|---|---:|---:|",
+        "| dataset | version | profile | params | seeds | val acc | test acc | target | 1 / 2 / 3-digit % "
+        "| 3-digit target | robust | ood | ood 1 / 2 / 3-digit % |",
+        "|---|---:|---|---:|---:|---:|---:|---|---|---|---:|---:|---|",
     ]
     for dataset, version, profile, g in rows:
         acc, three = _seeds(g["test_acc"]), _seeds(g["acc_3digit"])
@@ -386,11 +395,11 @@ def best_network(frame: pd.DataFrame, single: pd.DataFrame | None = None) -> str
             met = "met" if value >= target else f"not met, gap {gap:.{2 if gap >= 0.01 else 3}f} points"
             return met + ("" if seeds >= 3 else f" ({seeds} seed{'s' * (seeds != 1)} of 3)")
 
-        digits = " / ".join(f"{_seeds(g[f'acc_{n}digit']).mean:.2%}" for n in (1, 2, 3))
         out.append(
             f"| {dataset} | {version} | `{profile}` | {int(g['params'].iloc[0]):,} | {len(g)} | {_pct(g['val_acc'])} "
-            f"| {acc.text()} | {verdict(acc.mean, TARGETS['test_acc'])} | {digits} "
-            f"| {verdict(three.mean, TARGETS['acc_3digit'])} | {_pct(g['robust_test_acc'])} | {_pct(g['ood_test_acc'])} |"
+            f"| {acc.text()} | {verdict(acc.mean, TARGETS['test_acc'])} | {_digits(g)} "
+            f"| {verdict(three.mean, TARGETS['acc_3digit'])} | {_pct(g['robust_test_acc'])} | {_pct(g['ood_test_acc'])} "
+            f"| {_digits(g, 'ood_')} |"
         )
     expected = expected_from_digits(single)
     if expected:
@@ -404,83 +413,28 @@ def best_network(frame: pd.DataFrame, single: pd.DataFrame | None = None) -> str
     if others:
         out += ["", "The other targets:", "", *others]
     profile = rows[0][2]
-    table, noise = validation_ranking(frame, profile), seed_noise(frame, profile)
+    table = validation_ranking(frame, profile)
     if not table.empty:
+        firsts = _competing(table).groupby("dataset").first()  # the first competitor of each dataset
+
+        def against(r):
+            if not r.eligible or r.dataset not in firsts.index:
+                return "over budget" if not r.eligible else compare.TOO_FEW
+            lead = firsts.loc[r.dataset]
+            return "first" if lead["version"] == r.version else compare.difference(r.vals, lead["vals"]).text()
+
         out += [
             "",
-            f"Versions past the original at profile `{profile}`, ranked by mean validation accuracy over their "
-            f"seeds. Of the networks within {MAX_PARAMS:,} parameters, those below the first by no more than seed "
-            f"noise read as well as it (twice the standard error of the difference; between seeds of one network "
-            f"validation accuracy spreads by {noise:.3%}, pooled over the versions run with several seeds), and of "
-            "those the smallest network, then the earliest version, is kept (bold): a newer version of the same "
-            "size, or a larger one, must lead by more than seed noise, a smaller one need only be level. The "
-            "choice is made here, never on the test set.",
+            f"Versions past the original at profile `{profile}`, ranked by mean validation accuracy; the kept "
+            "version (bold) follows `summary.kept_on_validation` (its docstring states the rule). Each is set "
+            "against the first version that has enough seeds to compete. The test set chooses nothing here.",
             "",
-            "| dataset | version | params | seeds | val acc | below the first |",
+            "| dataset | version | params | seeds | val acc | against the first competitor |",
             "|---|---:|---:|---:|---:|---|",
         ]
-        first = table[table["eligible"] & table["val_acc"].notna()].groupby("dataset").first()  # ranked order
-
-        def below(r):
-            if not r.eligible or pd.isna(r.val_acc) or r.dataset not in first.index:
-                return "–"
-            lead = first.loc[r.dataset]
-            if lead["version"] == r.version:
-                return "first"
-            gap = f"{100 * (lead['val_acc'] - r.val_acc):.2f} points"
-            return gap if _behind(lead, r, noise) else gap + ", within seed noise"
-
         out += [
             f"| {r.dataset} | {'**' + str(r.version) + '**' if BEST.get(r.dataset) == r.version else r.version} "
-            f"| {r.params:,}{'' if r.eligible else ' (over budget)'} | {r.seeds} "
-            f"| {'–' if pd.isna(r.val_acc) else f'{r.val_acc:.2%}'} | {below(r)} |"
+            f"| {r.params:,} | {r.seeds} | {'–' if pd.isna(r.val_acc) else f'{r.val_acc:.2%}'} | {against(r)} |"
             for r in table.itertuples()
         ]
-    return "\n".join(out)
-
-
-def conclusions_facts(frame: pd.DataFrame) -> str:
-    """What the records say, counted from them: how much of the original study reproduced, how large the
-    seed noise is, and what the versions past it changed."""
-    out = []
-    full = frame[(frame["profile"] == "full") & (frame["version"] <= ORIGINAL_LAST) & (frame["split"] == "all")]
-    verdicts = {}
-    for name, g in families(full) if not full.empty else []:
-        rep = g.iloc[0]["seed_reported_acc"]
-        ours = _seeds(g["test_acc"]).mean
-        verdicts[name] = (
-            None if pd.isna(rep) else (compare.reproduction(ours, round(100 * rep))[0], ours, round(100 * rep))
-        )
-    planned = len({k.family for k in QUEUES["full"] if k.version <= ORIGINAL_LAST})
-    compared = {n: v for n, v in verdicts.items() if v is not None}
-    if compared:
-        ok = [n for n, (good, *_) in compared.items() if good]
-        bad = {n: v for n, v in compared.items() if not v[0]}
-        text = (
-            f"- **Reproduction at the original's recipe:** {len(verdicts)} of the {planned} runs of the full "
-            f"record have finished, {len(compared)} of them with a figure of the original; {len(ok)} reproduce it "
-            f"within {compare.REPRODUCE_MARGIN:g} point"
-        )
-        if bad:
-            listed = ", ".join(f"{n} ({100 * acc:.1f}% against {rep}%)" for n, (_, acc, rep) in bad.items())
-            text += f"; {len(bad)} do not: {listed}"
-            twins = [n for n in bad if compared.get(f"{n} +wrap", (False,))[0]]
-            if len(twins) == len(bad):
-                text += (
-                    ". Each of these uses correct C images, and its `+wrap` twin (the original's images) reproduces: "
-                    "the gap is the wrap-around bug, not the recipe"
-                )
-        out.append(text + ".")
-    else:
-        out.append(
-            f"- **Reproduction at the original's recipe:** none of the {planned} runs of the full record "
-            "has finished yet."
-        )
-    for profile in ("full", "quick"):
-        std, source = compare.reference_noise(profile)
-        if std is not None:
-            out.append(
-                f"- **Seed noise ({profile}):** test accuracy varies by {100 * std:.2f} points (std, {source}); "
-                "differences between versions smaller than about twice that are not evidence of a change."
-            )
     return "\n".join(out)

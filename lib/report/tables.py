@@ -55,21 +55,9 @@ def checkpoints(results):
 def version_card(version: int, profile: str) -> Markdown:
     """The registry row of a version as a short table, and what this profile runs of its recipe."""
     row = next(r for r in table() if r["version"] == version)
-    keys = ["datasets", "convs", "fcs", "act", "bn", "dropout", "optimizer", "digit_probs", "batch"]
+    keys = "datasets convs fcs act bn dropout optimizer digit_probs batch".split()  # noqa: SIM905
     if version > ORIGINAL_LAST:
-        keys = [
-            "datasets",
-            "input",
-            "head",
-            "convs",
-            "fcs",
-            "bn",
-            "dropout",
-            "optimizer",
-            "schedule",
-            "augment",
-            "batch",
-        ]
+        keys = "datasets input head convs fcs bn dropout optimizer schedule augment batch".split()  # noqa: SIM905
     epochs, samples = profiles.schedule(profile, get(version))
     keys_shown = keys + ["recipe: epochs × samples", f"this run ({profile}): epochs × samples"]
     values = [str(row[k]) for k in keys] + [
@@ -91,14 +79,16 @@ def _families(results) -> dict:
 
 @needs_runs
 def against_original(results) -> Markdown:
-    """Each run family beside what the original reported; at profile full, whether it reproduces."""
+    """Each run family beside what the original reported; at profile full, whether it reproduces
+    (compare.reproduction), with the wrap-around bug named where the family's `+wrap` twin reproduces."""
     profile = results[0].metrics["profile"]
     lines = [
         "| run | seeds | samples seen | test acc | 1 / 2 / 3-digit | train loss¹ | original acc | original loss "
         "| verdict |",
         "|---|---:|---:|---:|---|---:|---:|---:|---|",
     ]
-    for family, rs in _families(results).items():
+    families = _families(results)
+    for family, rs in families.items():
         m = rs[0].metrics
         acc = compare.Seeds([r.metrics["test_acc"] for r in rs])
         digits = " / ".join(f"{compare.Seeds([r.metrics[f'acc_{n}digit'] for r in rs]).mean:.1%}" for n in (1, 2, 3))
@@ -107,7 +97,7 @@ def against_original(results) -> Markdown:
         if rep_acc is None:
             verdict = "the original did not run this"
         elif profile == "full":
-            verdict = compare.reproduction_text(acc.mean, rep_acc)
+            verdict = _reproduction(family, families, rep_acc)
         else:
             verdict = (
                 f"not comparable: profile {profile} trains on {profiles.get(profile).sample_scale:.3g} of the samples"
@@ -121,16 +111,19 @@ def against_original(results) -> Markdown:
         "",
         f"¹ {loss_note(results[0].metrics['version'])}, mean of the last 50 batches of training. The "
         'original\'s "loss" is undefined in its README; reading it as the same quantity is our assumption '
-        "(`docs/original_study.md`, bug 6).",
-        "The original's accuracies are floor-rounded, from one unseeded run; a run reproduces one when ours lies "
-        f'within {compare.REPRODUCE_MARGIN:g} point of its range ("98" = 98.00–98.99%).',
+        "(`docs/original_study.md`, bug 6). The verdicts follow `lib/report/compare.py` (stated in "
+        "`res/results.md`); `+wrap` rows use the original's wrap-around images (bug 1).",
     ]
-    if any(r.key.wrap for r in results):
-        notes.append(
-            "The original's C figures came from its wrap-around pipeline (bug 1 in `docs/original_study.md`): "
-            "the `+wrap` rows reproduce it, the others use correct images."
-        )
     return Markdown("\n".join(lines + notes))
+
+
+def _reproduction(family: str, families: dict, k: int) -> str:
+    """compare.reproduction's verdict of a family, with the wrap-around bug as the cause where its twin shows it."""
+    ours = compare.reproduction([r.metrics["test_acc"] for r in families[family]], k)
+    twin = families.get(f"{family} +wrap")
+    if not ours.reproduced and twin and compare.reproduction([r.metrics["test_acc"] for r in twin], k).reproduced:
+        return ours.text() + "; its `+wrap` twin reproduces: the wrap-around bug"
+    return ours.text()
 
 
 def _metric_row(name: str, ms: list, keys: tuple) -> str:
@@ -174,40 +167,32 @@ def against_parent(results, parent: int, record_dir=RECORD_DIR) -> Markdown:
 
 @needs_runs
 def what_it_showed(results, parent: int | None, finding: str = "", record_dir=RECORD_DIR) -> Markdown:
-    """The closing section: the change against the parent version and against the original, from the records,
-    each set against seed noise; then the written reading of the result, where it needs one."""
+    """The closing section: each run family against the same family of its parent version and against the
+    original, by compare.difference and compare.reproduction; then the written reading, where there is one."""
     profile = results[0].metrics["profile"]
+    families = _families(results)
     out = []
-    for family, rs in _families(results).items():
+    for family, rs in families.items():
         key = rs[0].key
         ours = [r.metrics["test_acc"] for r in rs]
         parts = []
         if parent:
             before = compare.seed_records(RunKey(parent, key.dataset, 0, key.wrap, key.split), profile, record_dir)
             if before:
-                d = compare.difference(ours, [m["test_acc"] for m in before], profile, record_dir)
+                d = compare.difference(ours, [m["test_acc"] for m in before])
                 parts.append(f"against version {parent} ({d.base.text()}): {d.text()}")
         rep = rs[0].metrics.get("reported_acc")
         if rep is not None and profile == "full":
-            parts.append(f"against the original's {rep}%: {compare.reproduction_text(compare.Seeds(ours).mean, rep)}")
+            parts.append(f"against the original's {rep}%: {_reproduction(family, families, rep)}")
         elif rep is not None:
-            parts.append(
-                f"the original's {rep}% was reached with its full recipe; profile `{profile}` is compared "
-                "with itself, not with it"
-            )
+            parts.append(f"profile `{profile}` is compared with itself, not with the original's {rep}%")
         out.append(
             f"- **{family}**: test accuracy {compare.Seeds(ours).text()}"
             + ("; " + "; ".join(parts) if parts else "")
             + "."
         )
-    rule = (
-        "A difference is *larger than seed noise* when it exceeds twice its standard error, from the seeds "
-        "shown, or from the most-seeded run of this profile where they are fewer (`lib/report/compare.py`)."
-    )
-    text = "\n".join(out + ["", rule])
-    if finding:
-        text += f"\n\n**Reading.** {finding}"
-    return Markdown(text)
+    text = "\n".join(out + ["", f"Verdicts: `lib/report/compare.py` ({compare.MIN_SEEDS} seeds a side or none)."])
+    return Markdown(text + (f"\n\n**Reading.** {finding}" if finding else ""))
 
 
 @needs_runs
@@ -245,18 +230,26 @@ def unseen(results, record_dir=RECORD_DIR) -> Markdown:
     )
 
 
+def _pcts(column, fmt=".1%") -> str:
+    """The mean of a column as a percentage; – where no run recorded it."""
+    return "–" if column.isna().all() else format(column.mean(), fmt)
+
+
 def robustness(frame) -> Markdown:
-    """Clean and robust test accuracy of every run in a results frame that has both."""
+    """Clean, robust and out-of-distribution test accuracy of every run family in a results frame, each with
+    its accuracy per digit count."""
     lines = [
-        "| run | profile | seeds | test acc | robust acc | change | robust 1/2/3-digit |",
-        "|---|---|---:|---:|---:|---:|---|",
+        "| run | profile | seeds | test acc | robust acc | robust 1 / 2 / 3-digit | ood acc | ood 1 / 2 / 3-digit |",
+        "|---|---|---:|---:|---:|---|---:|---|",
     ]
     part = frame.dropna(subset=["robust_test_acc"])
     for (profile, *_), g in part.groupby(["profile", "version", "dataset", "preprocessing"], sort=False):
-        clean, robust = g["test_acc"].mean(), g["robust_test_acc"].mean()
-        digits = " / ".join(f"{g[f'robust_acc_{n}digit'].mean():.1%}" for n in (1, 2, 3))
+        cells = [
+            _pcts(g[f"{v}test_acc"], ".2%") + " | " + " / ".join(_pcts(g[f"{v}acc_{n}digit"]) for n in (1, 2, 3))
+            for v in ("robust_", "ood_")
+        ]
         lines.append(
-            f"| {RunKey.of(g.iloc[0].to_dict()).family} | {profile} | {len(g)} "
-            f"| {clean:.2%} | {robust:.2%} | {100 * (robust - clean):+.1f} pts | {digits} |"
+            f"| {RunKey.of(g.iloc[0].to_dict()).family} | {profile} | {len(g)} | {g['test_acc'].mean():.2%} "
+            f"| {' | '.join(cells)} |"
         )
     return Markdown("\n".join(lines))

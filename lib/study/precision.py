@@ -34,6 +34,14 @@ def resolve(precision: str, device) -> str:
     return precision
 
 
+def strict_fp32(precision: str, device):
+    """fp32 on a CUDA GPU means fp32: turn off TF32 matrix products and convolutions (cuDNN allows TF32 by
+    default), which would otherwise round their inputs to 10 mantissa bits. provenance.describe records it."""
+    if precision == "fp32" and torch.device(device).type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+
+
 def autocast(precision: str, device):
     """The forward pass's context: bf16 autocast, or nothing for fp32 (`precision` already resolved)."""
     if precision == "fp32":

@@ -178,6 +178,7 @@ def train(
     row), and `after_epoch(epoch, model)` runs after that (benchmarks test there). With a weight average
     (spec.ema), validation reads the average, and the model ends holding it."""
     progress = check_progress(progress)
+    precision.strict_fp32(compute, next(model.parameters()).device)
     optimizer = models.optimizer_for(model, spec)
     scheduler = models.scheduler_for(optimizer, spec, epochs * steps_per_epoch(samples_per_epoch, spec.batch_size))
     average = weight_average(model, spec)
