@@ -33,5 +33,5 @@ def test_the_speed_row_states_mean_sd_and_the_worst_seed(tmp_path):
         "met": True,
     }
     (tmp_path / "time_to_99_cpu.json").write_text(json.dumps(record))
-    row = headline._speed_row(tmp_path)
+    row = headline.speed_row(tmp_path)
     assert "99.10% ± 0.16 over 5 seeds, worst 98.90%, at most 290 s each on a CPU, 2 threads: met" in row[1]

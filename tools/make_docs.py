@@ -1,9 +1,9 @@
-"""Write the generated parts of README.md and docs/original_study.md from the code, so they cannot drift.
+"""Write the generated parts of the docs from the code, so they cannot drift.
 
 Each part sits between begin/end markers; the text around it is written by hand. Parts:
-  README.md  `modules`   every package and module of lib/, from their docstrings
-  README.md  `profiles`  the run sizes, from lib/study/profiles.py
-  README.md  `beyond`    the versions past the original, from the registry
+  docs/running.md  `modules`   every package and module of lib/, from their docstrings
+  docs/running.md  `profiles`  the run sizes, from lib/study/profiles.py
+  docs/continue.md `beyond`    the versions past the original, from the registry
   docs/original_study.md `versions`  the original's versions, from the registry (lib/study/versions.py)
 Usage: .venv/bin/python tools/make_docs.py [--check]   (--check: exit 1 if a part is out of date; CI runs it)
 """
@@ -87,9 +87,9 @@ def versions_table() -> str:
 
 
 PARTS = [
-    (ROOT / "README.md", "modules", modules_table),
-    (ROOT / "README.md", "profiles", profiles_table),
-    (ROOT / "README.md", "beyond", beyond_table),
+    (ROOT / "docs" / "running.md", "modules", modules_table),
+    (ROOT / "docs" / "running.md", "profiles", profiles_table),
+    (ROOT / "docs" / "continue.md", "beyond", beyond_table),
     (ROOT / "docs" / "original_study.md", "versions", versions_table),
 ]
 

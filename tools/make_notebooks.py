@@ -414,7 +414,7 @@ def results_notebook():
             "`docs/conclusions.md`. A smoke run writes to `res/smoke/` (git-ignored), so a check never "
             "overwrites the record."
         ),
-        *setup(name, "atomic, paths, plots, profiles, results, summary"),
+        *setup(name, "atomic, headline, paths, plots, profiles, results"),
         new_code_cell(
             'shown = None if profile == "smoke" else [p for p in profiles.PROFILES if p != "smoke"]\n'
             "frame = results.collect(profiles=shown)\n"
@@ -436,15 +436,14 @@ def results_notebook():
         ),
         new_code_cell("from IPython.display import Markdown\nMarkdown(md_path.read_text())"),
         new_markdown_cell(
-            "## The best network\n\nThe committed weights' version against the targets, and every "
-            "version past the original ranked by validation; a run of the record (not smoke) writes "
-            "this into the README's generated block."
+            "## The headline\n\nThe README's first table, computed from the records above; a run of the record "
+            "(not smoke) writes it into the README's generated block."
         ),
         new_code_cell(
-            "best = summary.best_network(frame, single)\n"
+            "table = headline.table(frame)\n"
             'if profile != "smoke":\n'
-            '    print("README updated" if results.update_readme("best-network", best) else "README has no such block")\n'
-            "Markdown(best)"
+            '    print("README updated" if results.update_readme("headline", table) else "README has no such block")\n'
+            "Markdown(table)"
         ),
     ]
     return notebook(name, cells)

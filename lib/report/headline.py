@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..infra.paths import RES_DIR
+from ..infra.paths import RES_DIR, ROOT
 from ..study import versions
 from ..study.run_key import RunKey
+from . import compare
 
 
 def _family(frame: pd.DataFrame, profile: str, version: int, dataset: str, split: str = "all") -> pd.DataFrame:
@@ -32,16 +33,22 @@ def _pct(values) -> str:
     return f"{values.mean() * 100:.2f} ± {values.std() * 100:.2f}% ({len(values)} seeds)"
 
 
-def _link(profile: str, notebook: str, text: str | None = None) -> str:
+def _link(profile: str, notebook: str, root: str = ".") -> str:
+    """The rendered notebook at this profile, or its source while no render exists."""
     path = f"res/rendered/{profile}/{Path(notebook).stem}.ipynb"
-    return f"[{text or path.removeprefix('res/rendered/')}]({path})"
+    if not (ROOT / path).is_file():
+        return f"[notebooks/{notebook}]({root}/notebooks/{notebook}) (not rendered at `{profile}` yet)"
+    return f"[{path.removeprefix('res/rendered/')}]({root}/{path})"
 
 
 def _original_row(frame) -> list:
     v7 = _family(frame, "full", versions.ORIGINAL_KEPT, "W")
     reported = versions.get(versions.ORIGINAL_KEPT).reported["W"].acc
     hardware = ", ".join(sorted(set(v7["hardware"].dropna())))
-    ours = f"{_pct(v7['test_acc'])} on {hardware}" if len(v7) else "not run at `full` yet"
+    if v7.empty:
+        ours = "not run at `full` yet"
+    else:
+        ours = f"{_pct(v7['test_acc'])} on {hardware}: {compare.reproduction(v7['test_acc'], reported).text()}"
     return [
         f"The original's kept version {versions.ORIGINAL_KEPT} on W, at its own recipe",
         f"original {reported}% (one run, floor-rounded); our rerun {ours}",
@@ -103,12 +110,12 @@ def _ood_rows(frame) -> list:
     return rows
 
 
-def _speed_row(bench_dir: Path) -> list:
+def speed_row(bench_dir: Path, root: str = ".") -> list:
     record = bench_dir / "time_to_99_cpu.json"
     what = "99% on W within 5 minutes of training on 2 CPU cores (mean of ≥ 5 seeds)"
-    link = "[res/bench/time_to_99_cpu.md](res/bench/time_to_99_cpu.md)"
     if not record.is_file():
-        return [what, "no record yet", link]
+        return [what, "no record yet under the validation-first rule", f"[docs/speed.md]({root}/docs/speed.md)"]
+    link = f"[res/bench/time_to_99_cpu.md]({root}/res/bench/time_to_99_cpu.md)"
     b = json.loads(record.read_text())
     if "seeds" not in b:  # the earlier record read the test set after every epoch
         return [
@@ -127,6 +134,6 @@ def _speed_row(bench_dir: Path) -> list:
 def table(frame: pd.DataFrame, bench_dir=None) -> str:
     """The headline table as Markdown."""
     rows = [_original_row(frame), *_kept_rows(frame), *_unseen_rows(frame), *_ood_rows(frame)]
-    rows.append(_speed_row(Path(bench_dir or RES_DIR / "bench")))
+    rows.append(speed_row(Path(bench_dir or RES_DIR / "bench")))
     lines = ["| what | result | record |", "|---|---|---|"] + ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)

@@ -7,7 +7,6 @@ Every figure is read from the runs' metrics.json (via lib/report/results.py's fr
 lib/report/compare.py's.
 """
 
-import json
 import math
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from ..infra.paths import RES_DIR
 from ..study.plan import QUEUES
 from ..study.run_key import RunKey
 from ..study.versions import BEST, ORIGINAL_LAST
-from . import compare, tables
+from . import compare, headline, tables
 
 VARIANT_MARKS = {"robust": "²", "ood": "³"}
 
@@ -223,7 +222,7 @@ def _setting(value) -> str:
     return repr(tuple(value)) if isinstance(value, list) else repr(value)
 
 
-def other_targets(single: pd.DataFrame | None, bench_dir=None) -> list:
+def other_targets(single: pd.DataFrame | None, bench_dir=None, root: str = "..") -> list:
     """Issue 14's targets besides the numbers: the digit reader kept on validation against READER_TARGETS,
     and the time-to-99% benchmark's record; each with its gap, from the records alone."""
     out = []
@@ -246,25 +245,8 @@ def other_targets(single: pd.DataFrame | None, bench_dir=None) -> list:
             f"{p:.2%}), reads {acc:.2%} of the test digits with {params:,} parameters in {seconds:,.0f} s of "
             f"training: {'not met, ' + ', '.join(short) if short else 'met'}."
         )
-    record = Path(bench_dir or RES_DIR / "bench") / "time_to_99_cpu.json"
-    if record.is_file():
-        b = json.loads(record.read_text())
-        last = b["per_epoch"][-1]
-        reached = b["reached_at_seconds"]
-        out.append(
-            f"- **Speed** ({b['target']:.0%} on {b['dataset']} within {b['limit_seconds']:.0f} s of training on "
-            f"{b['hardware']}; `bench/time_to_accuracy.py`, record `res/bench/time_to_99_cpu.md`): version "
-            f"{b['version']}, {b['epochs']} epochs × {b['samples_per_epoch']:,} numbers"
-            + (f" ({', '.join(f'{k}={_setting(v)}' for k, v in b['settings'].items())})" if b.get("settings") else "")
-            + ": "
-            + (
-                f"reached {b['target']:.0%} after {reached:.0f} s (seed {b['seed']}, one run): "
-                f"{'met' if b['met'] else 'not met'}"
-                if reached
-                else f"{last.get('acc', last.get('test_acc')):.2%} after {last['train_seconds']:.0f} s: not met"
-            )
-            + "."
-        )
+    what, value, link = headline.speed_row(Path(bench_dir or RES_DIR / "bench"), root)
+    out.append(f"- **Speed** ({what}; `bench/time_to_accuracy.py`, {link}): {value}.")
     return out
 
 
@@ -304,6 +286,7 @@ def markdown(frame: pd.DataFrame, single: pd.DataFrame | None, single_digit_mark
     out += beyond_section(
         frame, "cpu", f"Small networks on 2 CPU cores (profile `cpu`; committed weights: {kept})", root
     )
+    out += ["## The kept network against the targets", "", best_network(frame, single, root), ""]
     out += unseen_section(frame)
     out += quick_section(frame, root)
     expected = expected_from_digits(single)
@@ -363,7 +346,7 @@ def kept_on_validation(frame: pd.DataFrame, profile: str = "cpu") -> dict:
     return kept
 
 
-def best_network(frame: pd.DataFrame, single: pd.DataFrame | None = None) -> str:
+def best_network(frame: pd.DataFrame, single: pd.DataFrame | None = None, root: str = "..") -> str:
     """The kept version of each dataset (versions.BEST, whose weights are committed) at the largest profile it
     ran, against the targets; then every version past the original at that profile ranked by validation, each
     against the first competitor by compare.difference: the ground on which BEST is chosen."""
@@ -409,7 +392,7 @@ def best_network(frame: pd.DataFrame, single: pd.DataFrame | None = None) -> str
             f"Expected from the best single-digit reader's validation accuracy p = {p:.2%} ({model}) with "
             f"independent digit errors: 1 / 2 / 3-digit {p:.2%} / {p**2:.2%} / {p**3:.2%}.",
         ]
-    others = other_targets(single)
+    others = other_targets(single, root=root)
     if others:
         out += ["", "The other targets:", "", *others]
     profile = rows[0][2]
