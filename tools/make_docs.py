@@ -8,6 +8,7 @@ Each part sits between begin/end markers; the text around it is written by hand.
 Usage: .venv/bin/python tools/make_docs.py [--check]   (--check: exit 1 if a part is out of date; CI runs it)
 """
 
+import argparse
 import ast
 import sys
 from pathlib import Path
@@ -117,4 +118,6 @@ def main(check: bool = False) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main("--check" in sys.argv[1:]))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when a generated part is stale")
+    sys.exit(main(parser.parse_args().check))

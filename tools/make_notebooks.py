@@ -6,6 +6,7 @@ Run after adding a version or changing a template: `.venv/bin/python tools/make_
 Notebooks 30, 31 and 40 are written by hand.
 """
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -448,6 +449,7 @@ def results_notebook():
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__.split("\n")[0]).parse_args()
     made = [
         test_sets(),
         *(kept(name) for name in KEPT_INTROS),

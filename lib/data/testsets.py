@@ -130,7 +130,6 @@ PARTS = {
         Part("val", "train", {1: 500, 2: 56, 3: 6}, 100, "val"),
     )
 }
-PER_CLASS = PARTS["test"].per_class
 SIZE = PARTS["test"].size
 
 

@@ -63,13 +63,6 @@ class RunResult:
         return RunKey.of(self.metrics)
 
 
-def seed_list(seeds) -> list:
-    """Seeds 0..seeds-1, after checking the notebook parameter."""
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
-        raise ValueError(f"seeds must be a positive integer (runs per version and dataset), got {seeds!r}")
-    return list(range(seeds))
-
-
 def config_of(key: RunKey, profile: str, compute: str = "fp32") -> dict:
     """Everything that decides a run's numbers (device and code commit are recorded, not compared)."""
     if compute not in ("fp32", "bf16"):
