@@ -11,6 +11,7 @@ from math import ceil
 from pathlib import Path
 
 import torch
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm  # text bar: reads the same in a terminal and in JupyterLab
 
 from ..data.augment import augment
@@ -107,8 +108,6 @@ def weight_average(model, spec):
     """The version's exponential moving average of the weights (torch's AveragedModel), or None."""
     if not spec.ema:
         return None
-    from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
-
     return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(spec.ema), use_buffers=True)
 
 
