@@ -38,8 +38,8 @@ def modules_table() -> str:
 
 def profiles_table() -> str:
     lines = [
-        "| profile | samples per epoch | epochs | test numbers | validation numbers | finished runs | for |",
-        "|---|---|---|---|---|---|---|",
+        "| profile | samples per epoch | epochs | test numbers | validation numbers | for |",
+        "|---|---|---|---|---|---|",
     ]
     for p in profiles.PROFILES.values():
         scale = "the recipe's" if p.sample_scale == 1 else f"1/{round(1 / p.sample_scale)} of the recipe's"
@@ -47,7 +47,6 @@ def profiles_table() -> str:
             f"| `{p.name}` | {scale} | {p.epochs or 'the recipe' + chr(39) + 's'} "
             f"| {'all' if p.test_limit is None else f'a fixed {p.test_limit:,}'} "
             f"| {'all' if p.val_limit is None else f'a fixed {p.val_limit:,}'} "
-            f"| {'kept: shown from the record, never retrained' if p.keeps_record else 'retrained when absent'} "
             f"| {p.purpose} |"
         )
     return "\n".join(lines)

@@ -15,7 +15,6 @@ from ..infra.paths import RES_DIR, relative
 from ..report.compare import seed_records
 from ..study import experiment, versions
 from ..study.run_key import RunKey
-from ..study.versions import BEST
 
 WEIGHTS_DIR = RES_DIR / "weights"
 MAX_BYTES = 5_000_000  # committed weights stay small
@@ -41,7 +40,7 @@ def export_best(results, profile: str) -> list:
         return []
     families = {}
     for r in results:
-        if BEST.get(r.key.dataset) == r.key.version:
+        if versions.BEST.get(r.key.dataset) == r.key.version:
             families.setdefault(r.key.with_seed(0), []).append(r)
     chosen = [best_on_validation(runs, lambda r: r.metrics) for runs in families.values()]
     return [export(r) for r in chosen if r.model is not None]
