@@ -71,14 +71,17 @@ def test_augmentation_keeps_shape_and_digit_and_draws_per_image(mnist_train):
 
 
 def test_learning_rate_schedules():
-    lr_at = training.lr_at
+    rates = lambda recipe, epochs: training.lr_schedule(recipe, epochs, 100)  # noqa: E731  (100 steps an epoch)
     cos = {**torch_lenet.RECIPES["classic"], "lr": 0.1}
-    assert lr_at(cos, 0, 10) == pytest.approx(0.1) and lr_at(cos, 5, 10) == pytest.approx(0.05)
-    assert lr_at(cos, 9.99, 10) < 1e-4
+    assert rates(cos, 10)[0] == pytest.approx(0.1) and rates(cos, 10)[500] == pytest.approx(0.05)
+    assert rates(cos, 10)[-1] < 1e-4 and len(rates(cos, 10)) == 1000
     warm = {**cos, "warmup": 0.1}
-    assert lr_at(warm, 0, 10) == pytest.approx(0.004) and lr_at(warm, 1, 10) == pytest.approx(0.1)
+    assert rates(warm, 10)[0] == pytest.approx(0.004) and rates(warm, 10)[100] == pytest.approx(0.1)
+    assert rates(warm, 10)[50] == pytest.approx(0.1 * (0.04 + 0.96 / 2))  # linear warm-up
     step = {**cos, "schedule": "step", "step": 2, "decay": 0.5}
-    assert [lr_at(step, e, 6) for e in range(6)] == pytest.approx([0.1, 0.1, 0.05, 0.05, 0.025, 0.025])
+    assert rates(step, 6)[::100] == pytest.approx([0.1, 0.1, 0.05, 0.05, 0.025, 0.025])
+    with pytest.raises(ValueError, match="valid: step, cosine"):
+        rates({**cos, "schedule": "linear"}, 2)
 
 
 def test_test_report_from_known_predictions():
