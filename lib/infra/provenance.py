@@ -55,7 +55,6 @@ def describe(device) -> dict:
         "device": torch.device(device).type,
         "hardware": hardware(device),
         "torch": torch.__version__,
-        "python": platform.python_version(),
         "commit": commit(),
     }
 
