@@ -2,7 +2,8 @@
 
 Every version notebook comes from one template, so no notebook holds code another holds differently; their
 prose comes from lib/study/versions.py (what changed and why) and tools/findings.py (what a record showed).
-Run after adding a version or changing a template: `.venv/bin/python tools/make_notebooks.py`.
+Run after adding a version or changing a template: `.venv/bin/python tools/make_notebooks.py`; it also writes
+the generated parts of README.md (tools/make_docs.py), so a new row needs this one command.
 Notebooks 30, 31 and 40 are written by hand.
 """
 
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from lib.data import testsets  # noqa: E402
 from lib.study import profiles, versions  # noqa: E402
-from tools import findings  # noqa: E402
+from tools import findings, make_docs  # noqa: E402
 
 SETUP = """import sys, pathlib
 sys.path.insert(0, str(pathlib.Path.cwd().parent))  # the repository root, so `lib` imports (notebooks run from notebooks/)
@@ -459,3 +460,4 @@ if __name__ == "__main__":
         results_notebook(),
     ]
     print("\n".join(made))
+    make_docs.main()
