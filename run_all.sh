@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every notebook of the study headlessly with papermill, in order, and regenerate the results table.
-# Executed copies go to res/rendered/<profile>/; a notebook whose last run used the same parameters
-# and code is skipped (so an interrupted run resumes), unless --force.
+# Executed copies go to res/rendered/<profile>/. A finished run is shown from its record, never trained
+# again (so an interrupted run resumes), unless --force.
 set -euo pipefail
 # relative paths in MNIST_DIR and RUNS_DIR mean: from the folder where this command was typed
 for var in MNIST_DIR RUNS_DIR; do
@@ -23,7 +23,7 @@ Usage: ./run_all.sh [--profile P] [--only PATTERN] [--device cpu|cuda|auto] [--s
   --seeds N     runs per version and dataset, seeds 0..N-1 (default 1)
   --precision P fp32, bf16 or auto (default auto: bf16 where the hardware computes it natively)
   --no-train    show finished runs only, never train (the training queue, tools/train_queue.py, trains them)
-  --force       rerun notebooks and retrain models even when finished results exist
+  --force       retrain models even when finished results exist
   --jobs N      notebooks side by side (default 1), for smoke checks and --no-train renders only, where
                 starting kernels costs more than computing: 00_ still runs first and 90_ last
 Environment: PYTHON (default .venv/bin/python), MNIST_DIR (a folder with the MNIST idx files, if offline),
@@ -94,8 +94,7 @@ for p in "${valid_profiles[@]}"; do [[ $p == "$profile" ]] && known=True; done
 
 # --- run the notebooks ---
 out_dir="res/rendered/$profile"
-stamp_dir="$out_dir/.stamps"
-mkdir -p "$stamp_dir"
+mkdir -p "$out_dir"
 exec > >(tee -a "$out_dir/run_all.log") 2>&1  # the console output of every run is the record of its timings
 mapfile -t notebooks < <(ls notebooks/*.ipynb | sort)
 if [[ -n "$only" ]]; then
@@ -103,28 +102,16 @@ if [[ -n "$only" ]]; then
   mapfile -t notebooks < <(printf '%s\n' "${notebooks[@]}" | grep -F "${patterns[@]/#/-e}" || true)
   [[ ${#notebooks[@]} -gt 0 ]] || die "no notebook matches --only '$only'"
 fi
-# code identity: lib/ and the notebook itself; parameters: profile, device, seeds, ...; with --no-train a
-# notebook shows whatever has finished, so the profile's record is part of its identity too
-code_hash() { cat $(find lib -name '*.py' | sort) "$1" | sha256sum | cut -c1-16; }
-record_hash() { [[ $train == True ]] && return 0; ls -l res/runs/"$profile"/*/metrics.json 2>/dev/null | sha256sum | cut -c1-16; }
-
-# one notebook: exit status 0 ran, 3 skipped (up to date), 1 failed
+# one notebook: exit status 0 ran, 1 failed (a finished run is shown from its record, never trained again)
 run_one() {
-  local i=$1 nb=$2 name stamp want t0
+  local i=$1 nb=$2 name t0
   name=$(basename "$nb")
-  stamp="$stamp_dir/${name%.ipynb}.stamp"
-  want="params profile=$profile device=$device seeds=$seeds precision=$precision train=$train code=$(code_hash "$nb") record=$(record_hash)"
-  if [[ $force == False && -f "$stamp" && "$(cat "$stamp")" == "$want" && -f "$out_dir/$name" ]]; then
-    echo "[$i/$total] $name: up to date, skipped (--force reruns it)"
-    return 3
-  fi
   if [[ $profile == full && $train == True ]]; then  # full runs take hours on a CPU: say how long is left
     "$PYTHON" -m lib.study.eta --profile "$profile" --seeds "$seeds" --device "$device" --precision "$precision" \
       "${notebooks[@]:$((i - 1))}" || true
   fi
   echo "[$i/$total] $name ..."
   t0=$SECONDS
-  rm -f "$stamp"
   if ! "$PYTHON" -m papermill "$nb" "$out_dir/$name" --cwd notebooks --kernel python3 \
         -p profile "$profile" -p device "$device" -p seeds "$seeds" -p force "$force" -p precision "$precision" \
         -p train "$train" -p progress lines \
@@ -135,19 +122,17 @@ run_one() {
     return 1
   fi
   "$PYTHON" tools/merge_streams.py "$out_dir/$name"  # one block of epoch lines per cell, not one output per line
-  echo "$want" > "$stamp"
   echo "[$i/$total] $name done in $((SECONDS - t0)) s (total $((SECONDS - started)) s)"
 }
 tally() {  # count one finished notebook's status; stop at the first failure
   case $1 in
     0) ran=$((ran + 1)) ;;
-    3) skipped=$((skipped + 1)) ;;
     *) wait; exit 1 ;;
   esac
 }
 
 started=$SECONDS
-total=${#notebooks[@]} i=0 ran=0 skipped=0
+total=${#notebooks[@]} i=0 ran=0
 echo "run_all.sh: $(date -u +%Y-%m-%dT%H:%M:%SZ) $total notebooks, profile=$profile device=$device seeds=$seeds precision=$precision train=$train force=$force jobs=$jobs -> $out_dir/"
 running=0
 for nb in "${notebooks[@]}"; do
@@ -166,4 +151,4 @@ for nb in "${notebooks[@]}"; do
 done
 while [[ $running -gt 0 ]]; do status=0; wait -n || status=$?; running=$((running - 1)); tally $status; done
 results=res; [[ $profile == smoke ]] && results=res/smoke  # smoke checks never overwrite the record
-echo "run_all.sh: $ran run, $skipped skipped, in $((SECONDS - started)) s. Results: $results/results.md, $results/results.csv"
+echo "run_all.sh: $ran run in $((SECONDS - started)) s. Results: $results/results.md, $results/results.csv"

@@ -27,14 +27,14 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import record  # noqa: E402
 from bench.baseline import loader  # noqa: E402
 from lib.data import testsets
 from lib.data.augment import augment  # noqa: E402
 from lib.data.mnist import load_split  # noqa: E402
 from lib.data.numbers import NumberGenerator  # noqa: E402
 from lib.data.preprocess import prepare  # noqa: E402
-from lib.infra import atomic, provenance  # noqa: E402
-from lib.infra.paths import RES_DIR  # noqa: E402
+from lib.infra import provenance  # noqa: E402
 from lib.study import heads, models, precision, versions
 from lib.study.evaluate import predict  # noqa: E402
 from lib.study.experiment import train_bank  # noqa: E402
@@ -163,7 +163,6 @@ def main():
     device = provenance.resolve_device(args.device)
     devices = [torch.device("cpu")] + ([device] if device.type == "cuda" else [])
     report = {
-        **provenance.describe(device),
         "hardware_by_device": {d.type: provenance.hardware(d) for d in devices},
         "batch": BATCH,
         "steps": args.steps,
@@ -171,9 +170,7 @@ def main():
         "train": {},
         "eval_seconds": None,
     }
-    lines = [f"# Benchmark on {report['hardware']} (torch {torch.__version__}, commit {report['commit']})", ""]
-
-    lines += [
+    lines = [
         "## Numbers made ready for a model (numbers/s)",
         "",
         "| where | dataset | baseline (batch 64) | lib (batch 64) | lib (batch 4096) | lib 64 / baseline | lib 4096 / baseline |",
@@ -298,11 +295,7 @@ def main():
         f"Other processes kept {idle.others_cores or 0:.2f} cores busy during a 2 s check after the "
         "measurements (0 on a quiet machine)."
     )
-    out = RES_DIR / "bench" / device.type
-    atomic.write_json(out.with_suffix(".json"), report)
-    atomic.write_text(out.with_suffix(".md"), "\n".join(lines) + "\n")
-    print("\n".join(lines))
-    print(f"written: {out.with_suffix('.md')}, {out.with_suffix('.json')}")
+    record.write(device.type, device, "Benchmark", report, lines)
 
 
 if __name__ == "__main__":

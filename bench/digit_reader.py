@@ -17,9 +17,10 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import record  # noqa: E402
 from lib.digits import reader
 from lib.digits.references import READER_TARGETS
-from lib.infra import atomic, provenance
+from lib.infra import provenance
 from lib.infra.paths import RECORD_DIR, RES_DIR
 
 TARGET_ACC, TARGET_PARAMS, TARGET_SECONDS = (READER_TARGETS[k] for k in ("test_acc", "params", "train_seconds"))
@@ -51,12 +52,9 @@ def main():
         "others_cores": shared,
         "targets": checks,
         "recorded_in": str(Path(RECORD_DIR, "full").relative_to(RES_DIR.parent)) if args.record else None,
-        **provenance.describe(dev),
     }
     lines = [
-        f"# Single-digit reader of version {args.version} on {result['hardware']}",
-        "",
-        f"torch {result['torch']}, commit {result['commit']}, seed {args.seed}; {m['params']:,} parameters; "
+        f"Seed {args.seed}; {m['params']:,} parameters; "
         f"{m['epochs']} epochs of the 55,000 training digits, the best of them on the 5,000 validation digits "
         f"(epoch {m['best_epoch']}: {m['best_val_acc']:.2%}).",
         "",
@@ -68,10 +66,9 @@ def main():
         "",
         f"Other processes kept {shared or 0:.2f} cores busy on average while it trained (0 on a quiet machine).",
     ]
-    out = RES_DIR / "bench" / f"digit_reader_v{args.version}_{dev.type}"
-    atomic.write_json(out.with_suffix(".json"), result)
-    atomic.write_text(out.with_suffix(".md"), "\n".join(lines) + "\n")
-    print("\n".join(lines))
+    record.write(
+        f"digit_reader_v{args.version}_{dev.type}", dev, f"Single-digit reader of version {args.version}", result, lines
+    )
 
 
 if __name__ == "__main__":

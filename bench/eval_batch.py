@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import record  # noqa: E402
 from lib.data import testsets  # noqa: E402
-from lib.infra import atomic, provenance  # noqa: E402
-from lib.infra.paths import RES_DIR  # noqa: E402
+from lib.infra import provenance  # noqa: E402
 from lib.study import evaluate, models, versions  # noqa: E402
 
 
@@ -51,11 +51,8 @@ def main():
         rates = {b: rate(model, test_set, spec, device, b) for b in batches}
         rows.append({"version": version, "params": models.count_params(model), "numbers_per_s": rates})
         print(f"v{version}: " + ", ".join(f"batch {b} {r:,.0f}/s" for b, r in rates.items()), flush=True)
-    info = provenance.describe(device)
     lines = [
-        f"# Evaluation speed by batch size on {info['hardware']}",
-        "",
-        f"torch {info['torch']}, commit {info['commit']}; lib.study.evaluate.predict (batch norms folded, "
+        "lib.study.evaluate.predict (batch norms folded, "
         f"inference mode) on a fixed {len(test_set):,} W test numbers, best of 2 passes after a warm-up; "
         f"default batch {evaluate.BATCH} is the baseline.",
         "",
@@ -69,10 +66,8 @@ def main():
             + " | ".join(f"{r[b]:,.0f}" for b in batches)
             + f" | {max(r.values()) / r[evaluate.BATCH]:.2f}× at batch {max(r, key=r.get)} |"
         )
-    out = RES_DIR / "bench" / f"eval_batch_{device.type}"
-    atomic.write_json(out.with_suffix(".json"), {"default_batch": evaluate.BATCH, "rows": rows, **info})
-    atomic.write_text(out.with_suffix(".md"), "\n".join(lines) + "\n")
-    print("\n".join(lines))
+    result = {"default_batch": evaluate.BATCH, "rows": rows}
+    record.write(f"eval_batch_{device.type}", device, "Evaluation speed by batch size", result, lines)
 
 
 if __name__ == "__main__":

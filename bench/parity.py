@@ -15,8 +15,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lib.infra import atomic, provenance  # noqa: E402
-from lib.infra.paths import RES_DIR, state_dir  # noqa: E402
+from bench import record  # noqa: E402
+from lib.infra import provenance  # noqa: E402
+from lib.infra.paths import state_dir  # noqa: E402
 from lib.study import experiment, precision
 from lib.study.run_key import RunKey  # noqa: E402
 
@@ -65,7 +66,6 @@ def main():
         "profile": args.profile,
         "seeds": args.seeds,
         "bf16_native": precision.bf16_native(dev),
-        **provenance.describe(dev),
         "runs": {
             p: [{k: m[k] for k in (*KEYS, "seed", "train_seconds", "commit")} for m in ms] for p, ms in runs.items()
         },
@@ -73,12 +73,11 @@ def main():
         "val_acc": verdict(*[[m["val_acc"] for m in runs[p]] for p in ("fp32", "bf16")]),
     }
     t = result["test_acc"]
+    title = f"bf16 vs fp32 parity: version {args.version} {args.dataset}, profile `{args.profile}`, seeds " + ", ".join(
+        map(str, args.seeds)
+    )
     lines = [
-        f"# bf16 vs fp32 parity: version {args.version} {args.dataset}, profile `{args.profile}`, seeds "
-        f"{', '.join(map(str, args.seeds))}",
-        "",
-        f"{result['hardware']}, torch {result['torch']}, commit {result['commit']}; bf16 native here: "
-        f"{'yes' if result['bf16_native'] else 'no (oneDNN emulates it: slow, same rounding)'}.",
+        f"bf16 native here: {'yes' if result['bf16_native'] else 'no (oneDNN emulates it: slow, same rounding)'}.",
         "",
         "| precision | seed | val acc | test acc | train s |",
         "|---|---:|---:|---:|---:|",
@@ -96,10 +95,7 @@ def main():
         f"**Verdict:** {'within' if t['within_noise'] else 'outside'} seed-to-seed noise, so bf16 runs "
         + ("may stand for fp32 ones." if t["within_noise"] else "may not stand for fp32 ones: run fp32."),
     ]
-    out = RES_DIR / "bench" / f"parity_{dev.type}"
-    atomic.write_json(out.with_suffix(".json"), result)
-    atomic.write_text(out.with_suffix(".md"), "\n".join(lines) + "\n")
-    print("\n".join(lines))
+    record.write(f"parity_{dev.type}", dev, title, result, lines)
 
 
 if __name__ == "__main__":

@@ -47,18 +47,13 @@ def test_a_smoke_run_writes_its_record_and_state_apart_and_is_not_trained_twice(
     assert again.metrics["test_acc"] == metrics["test_acc"]
 
 
-def test_a_kept_record_is_shown_without_its_checkpoint_and_never_retrained(tmp_path, capsys, monkeypatch):
+def test_a_record_is_shown_without_its_checkpoint_and_never_retrained(tmp_path, capsys, monkeypatch):
     dirs = _dirs(tmp_path)
-    monkeypatch.setitem(
-        profiles.PROFILES,
-        "smoke",
-        profiles.PROFILES["smoke"].__class__(**{**profiles.PROFILES["smoke"].__dict__, "keeps_record": True}),
-    )
     first = experiment.run(RunKey(19, "W"), "smoke", "cpu", progress="off", **dirs)
     (tmp_path / "state" / "smoke" / "v19W_s0" / "model.pt").unlink()  # a fresh clone: no checkpoint
-    monkeypatch.setattr(experiment, "fit", lambda *a, **k: pytest.fail("a kept record was retrained"))
-    shown = experiment.run(RunKey(19, "W"), "smoke", "cpu", progress="off", **dirs)
-    assert shown.from_record and shown.model is None and "committed record" in capsys.readouterr().out
+    monkeypatch.setattr(experiment, "fit", lambda *a, **k: pytest.fail("a recorded run was retrained"))
+    (shown,) = plan.run_shown([RunKey(19, "W")], "smoke", "cpu", progress="off", **dirs)
+    assert shown.from_record and shown.model is None and "shown from its record" in capsys.readouterr().out
     assert shown.metrics == first.metrics
     wrong = shown.predictions["pred"] != shown.test_set.labels
     assert torch.equal(wrong, first.predictions["pred"] != first.test_set.labels)
@@ -115,15 +110,15 @@ def test_training_never_draws_a_validation_digit(mnist_train):
     assert len(bank.mnist_index) == 55_000 and not torch.isin(bank.mnist_index, val).any()
 
 
-def test_a_record_is_matched_on_its_recipe_and_older_records_on_the_rest():
+def test_a_run_is_its_config_compared_in_one_place():
     from dataclasses import replace
 
-    from lib.study.train import same_run
+    from lib.infra.store import same_config
 
     config = experiment.config_of(RunKey(7, "W"), "full")
-    older = {k: v for k, v in config.items() if k != "recipe"}  # recorded before recipes were
-    assert same_run(older, config) and same_run(config, config)
-    assert not same_run({**config, "recipe": "0123456789ab"}, config)  # the row was edited after its run
+    assert same_config(config, config) and same_config({"config": config, "commit": "abc"}, config)  # a checkpoint
+    assert not same_config({**config, "recipe": "0123456789ab"}, config)  # the row was edited after its run
+    assert not same_config({k: v for k, v in config.items() if k != "recipe"}, config) and not same_config(None, config)
     spec = versions.get(7)
     assert replace(spec, lr=2e-3).recipe_digest != spec.recipe_digest
     assert replace(spec, change="reworded").recipe_digest == spec.recipe_digest  # notes are not the recipe
@@ -144,14 +139,15 @@ def test_precision_auto_is_bf16_only_where_native_and_the_estimate_reads_progres
 
 
 def test_an_ensemble_version_averages_finished_runs_of_its_parent(tmp_path, monkeypatch):
-    """A row with ensemble=n is n runs of its parent (seeds 0..n-1), trained or reused, read together."""
+    """A row with ensemble=n is n runs of its parent (seeds 0..n-1), trained or reused, read together: a model
+    built from their checkpoints."""
     from dataclasses import replace
 
     row = replace(versions.get(19), version=99, slug="ensemble", parent=19, ensemble=2)
     monkeypatch.setitem(versions.VERSIONS, 99, row)
     dirs = _dirs(tmp_path)
     members = [experiment.run(RunKey(19, "C", s), "smoke", "cpu", progress="off", **dirs) for s in (0, 1)]
-    together = experiment.run(RunKey(99, "C"), "smoke", "cpu", progress="off", **dirs)
+    (together,) = plan.run_shown([RunKey(99, "C")], "smoke", "cpu", progress="off", **dirs)
     assert together.history["members"] == ["v19C_s0", "v19C_s1"]
     assert together.metrics["params"] == 2 * members[0].metrics["params"]
     x = torch.randn(4, 3, 28, 28)

@@ -7,7 +7,7 @@ from lib.data import layouts
 from lib.data.preprocess import prepare
 from lib.infra import checkpoint
 from lib.reading import inference, weights
-from lib.study import experiment, heads, models, versions
+from lib.study import experiment, heads, models, plan, versions
 from lib.study.run_key import RunKey
 
 
@@ -90,8 +90,8 @@ def test_an_ensemble_is_committed_and_loaded_as_one_checkpoint(tmp_path):
 
 def test_a_finished_ensemble_is_assembled_from_its_members_checkpoints(tmp_path):
     key = RunKey(24, "C")
-    first = experiment.run(
-        key, "smoke", "cpu", precision="fp32", runs_dir=tmp_path, record_dir=tmp_path, progress="off"
+    (first,) = plan.run_shown(
+        [key], "smoke", "cpu", precision="fp32", runs_dir=tmp_path, record_dir=tmp_path, progress="off"
     )
     model, history = experiment.trained_model(key, "smoke", record_dir=tmp_path, runs_dir=tmp_path)
     assert history["members"] == [m.name for m in experiment.ensemble_members(key)] == ["v21C_s0", "v21C_s1", "v21C_s2"]

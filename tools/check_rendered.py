@@ -4,6 +4,7 @@ and every version notebook ending with what its run showed.
 Usage: .venv/bin/python tools/check_rendered.py res/rendered/smoke [res/rendered/full ...]   (exit 1 on a problem)
 """
 
+import argparse
 import json
 import re
 import sys
@@ -60,4 +61,6 @@ def main(folders) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:] or ["res/rendered/smoke"]))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("folders", nargs="*", default=["res/rendered/smoke"], help="folders of rendered notebooks")
+    sys.exit(main(parser.parse_args().folders))

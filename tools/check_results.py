@@ -2,6 +2,7 @@
 study for a profile, with the original's parameter counts (lib/study/versions.py, `reported`), every run of the
 versions past it, and clean, robust and held-out-number accuracies for each of those."""
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -12,7 +13,9 @@ sys.path.insert(0, str(ROOT))
 from lib.report.results import missing_runs, output_dir  # noqa: E402
 from lib.study.versions import ORIGINAL_LAST, VERSIONS  # noqa: E402
 
-profile = sys.argv[1] if len(sys.argv) > 1 else "smoke"
+parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+parser.add_argument("profile", nargs="?", default="smoke", help="the profile whose results table is checked")
+profile = parser.parse_args().profile
 csv_path = output_dir(profile) / "results.csv"
 frame = pd.read_csv(csv_path)
 part = frame[(frame["profile"] == profile) & (frame["preprocessing"] == "resize32")]

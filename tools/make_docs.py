@@ -8,6 +8,7 @@ Each part sits between begin/end markers; the text around it is written by hand.
 Usage: .venv/bin/python tools/make_docs.py [--check]   (--check: exit 1 if a part is out of date; CI runs it)
 """
 
+import argparse
 import ast
 import sys
 from pathlib import Path
@@ -46,8 +47,8 @@ def _validation(p) -> str:
 
 def profiles_table() -> str:
     lines = [
-        "| profile | samples per epoch | epochs | test numbers | validation numbers | finished runs | for |",
-        "|---|---|---|---|---|---|---|",
+        "| profile | samples per epoch | epochs | test numbers | validation numbers | for |",
+        "|---|---|---|---|---|---|",
     ]
     for p in profiles.PROFILES.values():
         scale = "the recipe's" if p.sample_scale == 1 else f"1/{round(1 / p.sample_scale)} of the recipe's"
@@ -55,7 +56,6 @@ def profiles_table() -> str:
             f"| `{p.name}` | {scale} | {p.epochs or 'the recipe' + chr(39) + 's'} "
             f"| {'all' if p.test_limit is None else f'a fixed {p.test_limit:,}'} "
             f"| {_validation(p)} "
-            f"| {'kept: shown from the record, never retrained' if p.keeps_record else 'retrained when absent'} "
             f"| {p.purpose} |"
         )
     return "\n".join(lines)
@@ -126,4 +126,6 @@ def main(check: bool = False) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main("--check" in sys.argv[1:]))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when a generated part is stale")
+    sys.exit(main(parser.parse_args().check))

@@ -2,10 +2,12 @@
 
 Every version notebook comes from one template, so no notebook holds code another holds differently; their
 prose comes from lib/study/versions.py (what changed and why) and tools/findings.py (what a record showed).
-Run after adding a version or changing a template: `.venv/bin/python tools/make_notebooks.py`.
+Run after adding a version or changing a template: `.venv/bin/python tools/make_notebooks.py`; it also writes
+the generated parts of the docs (tools/make_docs.py), so a new row needs this one command.
 Notebooks 30, 31 and 40 are written by hand.
 """
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -16,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from lib.data import testsets  # noqa: E402
 from lib.study import profiles, versions  # noqa: E402
-from tools import findings  # noqa: E402
+from tools import findings, make_docs  # noqa: E402
 
 SETUP = """import sys, pathlib
 sys.path.insert(0, str(pathlib.Path.cwd().parent))  # the repository root, so `lib` imports (notebooks run from notebooks/)
@@ -181,7 +183,7 @@ def version_notebook(v):
             new_markdown_cell(
                 "## Weights\n\nThis version is the one kept on "
                 + " and ".join(d for d, kept in versions.BEST.items() if kept == v)
-                + " (chosen on validation by the rule stated with the ranking in README's best-network table)."
+                + " (chosen on validation by the rule stated with the ranking in res/results.md)."
                 " Its weights are small enough to commit: of its `full` or "
                 "`cpu` runs on that dataset, the seed read best on validation is exported with its checkpoint metadata to "
                 "`res/weights/best_<dataset>.pt`, which the predict API, its command line and the "
@@ -450,6 +452,7 @@ def results_notebook():
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__.split("\n")[0]).parse_args()
     made = [
         test_sets(),
         *(kept(name) for name in KEPT_INTROS),
@@ -459,3 +462,4 @@ if __name__ == "__main__":
         results_notebook(),
     ]
     print("\n".join(made))
+    make_docs.main()

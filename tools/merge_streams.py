@@ -5,7 +5,7 @@ epochs keeps 30+ one-line outputs; merged, it keeps one block per stream and rea
 Usage: python tools/merge_streams.py NOTEBOOK.ipynb [...]   (run_all.sh runs it on each executed copy)
 """
 
-import sys
+import argparse
 
 import nbformat
 
@@ -31,4 +31,6 @@ def main(paths):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("notebooks", nargs="+", help="executed notebooks, rewritten in place")
+    main(parser.parse_args().notebooks)

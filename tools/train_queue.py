@@ -116,7 +116,7 @@ def main():
                 continue
             shown_in = plan.notebooks_showing(key)
             own = next((n for n in shown_in if n.startswith("10_v")), shown_in[0])
-            experiment.run(key, args.profile, device, precision=args.precision, progress="lines", notebook=own)
+            plan.run_shown([key], args.profile, device, precision=args.precision, progress="lines", notebook=own)
         if not args.no_render:
             render(shown_in + ["90_results.ipynb"], args.profile, queue, device)
     print(f"[queue] {eta.estimate(queue, args.profile, device, args.precision)}", flush=True)

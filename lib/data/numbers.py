@@ -54,6 +54,15 @@ def ndigits_of(labels: torch.Tensor) -> torch.Tensor:
     return 1 + (labels >= 10).long() + (labels >= 100).long()
 
 
+NO_DIGIT = 10  # the "no digit" class of a reading position (lib/study/heads.py, the digits head)
+
+
+def position_targets(labels: torch.Tensor) -> torch.Tensor:
+    """[B, 3] classes 0-10 per reading position: a number's digits left-aligned, then NO_DIGIT."""
+    digits = digits_of(labels, ndigits_of(labels))
+    return torch.where(digits < 0, torch.full_like(digits, NO_DIGIT), digits)
+
+
 def wraparound(raw: torch.Tensor, ndigits: torch.Tensor) -> torch.Tensor:
     """The original C pipeline's uint8 overflow (bug 1 in docs/original_study.md), as an explicit option.
 

@@ -15,7 +15,6 @@ from . import layouts
 from .numbers import wraparound
 
 MEAN, STD = 0.1307, 0.3081
-BASES = ("resize32", "native")
 WRAP = "+wrap"  # the suffix that marks the original's wrap-around bug
 PREPROCESSINGS = ("resize32", "resize32" + WRAP, "native")
 

@@ -17,7 +17,7 @@ from functools import cache
 import torch
 
 from ..infra.choices import pick
-from ..study.heads import position_targets
+from .numbers import position_targets
 
 VALIDATION_PER_DIGIT = 500  # MNIST train images per digit kept out of training: 5,000 in all
 VALIDATION_SEED = 5000

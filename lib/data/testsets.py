@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 
 from ..infra import atomic
@@ -30,6 +31,7 @@ from . import layouts, mnist, splits
 from .augment import digit_affine, random_shifts, stroke_thickness
 from .layouts import ink_extent
 from .numbers import DigitBank, NumberBatch
+from .preprocess import prepare
 
 FORMAT_VERSION = 1
 SEED = 20250829  # the date of the original study's versions
@@ -132,7 +134,6 @@ PARTS = {
         Part("val", "train", {1: 500, 2: 56, 3: 6}, 100, "val"),
     )
 }
-PER_CLASS = PARTS["test"].per_class
 SIZE = PARTS["test"].size
 
 
@@ -316,10 +317,6 @@ def load(
 
 def pixel_stats(test_set: TestSet):
     """Raw and preprocessed pixel statistics by digit count, as a DataFrame (what the model's input looks like)."""
-    import pandas as pd
-
-    from .preprocess import prepare
-
     rows = []
     for n in (1, 2, 3):
         rows_n = (test_set.ndigits == n).nonzero().squeeze(1)[:2000]

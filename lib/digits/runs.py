@@ -6,11 +6,9 @@ res/runs/<profile>/<model>_s<seed>/:
   epochs.csv                 per epoch: train and validation loss/accuracy, learning rate, seconds
   classification_report.csv  precision, recall, F1 and support per digit (scikit-learn)
   errors.json                the misread test digits (index, prediction, confidence)
-  confusion.png              confusion-matrix heatmap on the test set
 The *state* (never committed) is $RUNS_DIR/<profile>/<model>_s<seed>/model.pt: the best-validation
-weights with metadata. A finished run with the same config is never trained again unless force=True:
-with its checkpoint it is tested again; without it, a profile that keeps records (full, cpu) shows the
-committed record and says so.
+weights with the run's config. A finished run (lib/infra/store.py: its record, of the same config) is never
+trained again unless force=True: with its weights here it is tested again; without them its record is shown.
 """
 
 import json
@@ -18,18 +16,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
 
 from ..data import splits
-from ..infra import atomic, checkpoint, provenance
+from ..infra import atomic, checkpoint, provenance, store
 from ..infra.choices import pick
-from ..infra.paths import RECORD_DIR, relative, state_dir
-from ..report.digit_plots import plot_confusion
+from ..infra.paths import RECORD_DIR, relative
 from ..study import profiles
-from ..study.train import same_run
 from .data import N_TEST, N_TRAIN, N_VAL, load_digits
 from .report import digit_test_report, misread_digits, score_digits
 from .training import train_digit_model
@@ -85,58 +80,24 @@ def run_config(name: str, profile: str, seed: int, recipe: dict) -> dict:
 
 
 def record_files(profile: str, run_name: str, record_dir=RECORD_DIR) -> dict:
-    """The committed record's files, by kind (metrics, epochs, classification_report, errors, confusion)."""
-    folder = Path(record_dir) / profile / run_name
-    names = ("metrics.json", "epochs.csv", "classification_report.csv", "errors.json", "confusion.png")
+    """The committed record's files, by kind (metrics, epochs, classification_report, errors)."""
+    folder = store.record_folder(profile, run_name, record_dir)
+    names = ("metrics.json", "epochs.csv", "classification_report.csv", "errors.json")
     return {name.split(".")[0]: folder / name for name in names}
 
 
-def state_files(profile: str, run_name: str, runs_dir=None) -> dict:
-    """The never-committed files: the best-validation weights, under $RUNS_DIR like the 0-999 checkpoints."""
-    return {"model": Path(runs_dir or state_dir()) / profile / run_name / "model.pt"}
-
-
-def _recorded(record: dict, config: dict) -> bool:
-    """Whether the record holds a finished run of this config (metrics.json is written last)."""
-    if not all(record[k].is_file() for k in ("metrics", "epochs", "errors")):
-        return False
-    return same_run(json.loads(record["metrics"].read_text()).get("config") or {}, config)
-
-
-def _checkpointed(record: dict, state: dict, config: dict) -> bool:
-    """Whether the run is finished and its weights, saved with the same config, can be tested again."""
-    if not (state["model"].is_file() and _recorded(record, config)):
-        return False
-    return same_run(checkpoint.read(state["model"])["meta"].get("config") or {}, config)
-
-
-def _read_record(record: dict) -> tuple:
-    """(metrics, epoch rows, errors) of a finished run's record."""
-    metrics, errors = (json.loads(record[k].read_text()) for k in ("metrics", "errors"))
-    return metrics, pd.read_csv(record["epochs"]).to_dict("records"), errors
-
-
-def _shown_from_record(name: str, profile: str, record: dict, state: dict) -> DigitRun:
-    """A kept profile's finished run without its weights: its record as it is, never retrained."""
-    metrics, rows, errors = _read_record(record)
+def shown(name: str, profile: str, config: dict, record_dir=RECORD_DIR) -> DigitRun | None:
+    """A finished run shown by reading its record, without its weights; None when it has no record of this config."""
+    record = record_files(profile, name, record_dir)
+    metrics = store.recorded(record["metrics"].parent, config)
+    if metrics is None or not record["errors"].is_file():
+        return None
     print(
-        f"{name} ({profile}): shown from its committed record ({relative(record['metrics'].parent)}, trained at "
-        f"commit {metrics['commit']} on {metrics['hardware']}); its checkpoint is not in "
-        f"{relative(state['model'].parent)}, so it is not tested again (force=True retrains it)."
+        f"{name} ({profile}): shown from its record ({relative(record['metrics'].parent)}, trained at commit "
+        f"{metrics['commit']} on {metrics['hardware']}); its weights are not on this machine (force=True retrains it)."
     )
-    return DigitRun(metrics, rows, errors, record["metrics"].parent, from_record=True)
-
-
-def _reused(name: str, profile: str, seed: int, learner, record: dict, state: dict, test: tuple) -> DigitRun:
-    """A finished run with its weights: its record, and the weights tested again (logits for inspection)."""
-    print(
-        f"{name} ({profile}, seed {seed}) is already trained with this config: testing its checkpoint "
-        "(force=True retrains)."
-    )
-    learner.load_state(checkpoint.read(state["model"])["state_dict"])
-    metrics, rows, _ = _read_record(record)
-    _, _, logits = score_digits(learner, *test)
-    return DigitRun(metrics, rows, misread_digits(test[1], logits), record["metrics"].parent, learner, logits)
+    rows = pd.read_csv(record["epochs"]).to_dict("records")
+    return DigitRun(metrics, rows, json.loads(record["errors"].read_text()), record["metrics"].parent, from_record=True)
 
 
 def _run_metrics(config: dict, learner, rows: list, best: dict, tested: dict, n: dict, device) -> dict:
@@ -170,38 +131,7 @@ def _write_record(record: dict, metrics: dict, rows: list, report_rows: list, er
     atomic.write_text(record["epochs"], pd.DataFrame(rows).to_csv(index=False))
     atomic.write_text(record["classification_report"], pd.DataFrame(report_rows).to_csv(index=False))
     atomic.write_json(record["errors"], errors, compact=True)
-    fig = plot_confusion(metrics)
-    atomic.write_with(record["confusion"], lambda f: fig.savefig(f, format="png", dpi=120))
-    plt.close(fig)
     atomic.write_json(record["metrics"], metrics)
-
-
-def _trained(config: dict, learner, data: dict, record: dict, state: dict, device, progress, extra) -> DigitRun:
-    """Train, reload the best-validation weights, test once, and write the record."""
-    record["metrics"].unlink(missing_ok=True)  # a half-finished retrain must not look finished
-    n = {k: len(v[1]) for k, v in data.items()}
-    print(
-        f"Training {config['model']}: {config['epochs']} epochs x {n['train']:,} images (validation {n['val']:,} "
-        f"of the digits no 0-999 training draws, test {n['test']:,}), batch {config['recipe']['batch_size']}, "
-        f"on {provenance.hardware(device)}."
-    )
-    meta = {"model": config["model"], "config": config}
-    rows = train_digit_model(
-        learner, data, config["recipe"], config["epochs"], config["seed"], state["model"], meta, progress
-    )
-    best = checkpoint.read(state["model"])
-    learner.load_state(best["state_dict"])
-    _, _, logits = score_digits(learner, *data["test"])
-    tested, report_rows = digit_test_report(data["test"][1], logits)
-    metrics = {
-        **_run_metrics(config, learner, rows, best["meta"], tested, n, device),
-        **(extra or {}),
-        "config": config,
-        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
-    errors = misread_digits(data["test"][1], logits)
-    _write_record(record, metrics, rows, report_rows, errors)
-    return DigitRun(metrics, rows, errors, record["metrics"].parent, learner, logits)
 
 
 def run_digit_model(
@@ -219,21 +149,47 @@ def run_digit_model(
     extra=None,
     train=True,
 ) -> DigitRun:
-    """Train and test the model `name` (a learner from make_learner()), or reuse its checkpoint, or show its
-    committed record; `extra` joins metrics.json (e.g. the NumPy network's BLAS threads). With train=False a
-    run that would have to be trained stops with an error instead, and its old record stays as it was."""
+    """Test the model `name` (a learner from make_learner()) from its checkpoint where its weights are here, else
+    show its record, else train it; then test it once and write its record. `extra` joins metrics.json (e.g. the
+    NumPy network's BLAS threads). With train=False a run that would have to be trained stops with an error."""
     config = run_config(name, profile, seed, recipe)
-    record = record_files(profile, f"{name}_s{seed}", record_dir)
-    state = state_files(profile, f"{name}_s{seed}", runs_dir)
-    checkpointed = not force and _checkpointed(record, state, config)
-    if not checkpointed and not force and profiles.get(profile).keeps_record and _recorded(record, config):
-        return _shown_from_record(name, profile, record, state)
-    if not checkpointed and not train:
+    run_name = f"{name}_s{seed}"
+    record, weights = record_files(profile, run_name, record_dir), store.state_folder(profile, run_name, runs_dir)
+    weights = weights / "model.pt"
+    metrics = None if force else store.recorded(record["metrics"].parent, config)
+    if metrics and weights.is_file() and store.same_config(checkpoint.read(weights)["meta"], config):
+        print(f"{run_name} ({profile}) is already trained with this config: testing its weights (force=True retrains).")
+        learner, test = make_learner(), load_digits(config["sizes"])["test"]
+        learner.load_state(checkpoint.read(weights)["state_dict"])
+        logits = score_digits(learner, *test)[2]
+        rows = pd.read_csv(record["epochs"]).to_dict("records")
+        return DigitRun(metrics, rows, misread_digits(test[1], logits), record["metrics"].parent, learner, logits)
+    found = None if force else shown(run_name, profile, config, record_dir)
+    if found is not None:
+        return found
+    if not train:
         raise RuntimeError(
-            f"{name}_s{seed} ({profile}) has no finished run with this config here (no checkpoint in $RUNS_DIR, no "
+            f"{run_name} ({profile}) has no finished run with this config here (no checkpoint in $RUNS_DIR, no "
             "matching record), and train=False: run this notebook without --no-train to train it"
         )
     data, learner = load_digits(config["sizes"]), make_learner()
-    if checkpointed:
-        return _reused(name, profile, seed, learner, record, state, data["test"])
-    return _trained(config, learner, data, record, state, device, progress, extra)
+    n = {k: len(v[1]) for k, v in data.items()}
+    print(
+        f"Training {name}: {config['epochs']} epochs x {n['train']:,} images (validation {n['val']:,} of the digits "
+        f"no 0-999 training draws, test {n['test']:,}), batch {recipe['batch_size']}, on {provenance.hardware(device)}."
+    )
+    record["metrics"].unlink(missing_ok=True)  # a half-finished retrain must not look finished
+    rows = train_digit_model(learner, data, recipe, config["epochs"], seed, weights, {"config": config}, progress)
+    best = checkpoint.read(weights)
+    learner.load_state(best["state_dict"])
+    _, _, logits = score_digits(learner, *data["test"])
+    tested, report_rows = digit_test_report(data["test"][1], logits)
+    metrics = {
+        **_run_metrics(config, learner, rows, best["meta"], tested, n, device),
+        **(extra or {}),
+        "config": config,
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    errors = misread_digits(data["test"][1], logits)
+    _write_record(record, metrics, rows, report_rows, errors)
+    return DigitRun(metrics, rows, errors, record["metrics"].parent, learner, logits)

@@ -1,7 +1,7 @@
 """The one training loop of the single-digit models, for any learner (PyTorch or NumPy).
 
 A learner has train_batch(images, labels, lr) -> (summed loss, correct), logits(images), state() and
-load_state(state). The loop sets the learning rate per step from the recipe's schedule, validates
+load_state(state). The loop sets the learning rate per step from the recipe's schedule (torch's schedulers), validates
 after every epoch on the validation digits and keeps the best epoch's weights, so the NumPy and PyTorch
 models are trained, timed and selected the same way. Progress is shown as the 0-999 loop shows it
 (lib/study/train.py): "bar" (interactive), "lines" (one line per epoch: papermill, logs) or "off".
@@ -12,6 +12,7 @@ import sys
 import time
 
 import torch
+from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR, StepLR
 from tqdm import tqdm  # text bar: reads the same in a terminal and in JupyterLab
 
 from ..infra import atomic, provenance
@@ -19,25 +20,34 @@ from ..study.train import check_progress
 from .report import score_digits
 
 
-def lr_at(recipe: dict, t: float, epochs: int) -> float:
-    """Learning rate at training progress t (in epochs, 0 <= t < epochs)."""
-    peak = recipe["lr"]
+def lr_schedule(recipe: dict, epochs: int, steps: int) -> list:
+    """The learning rate of every step, from torch's schedulers: "step" (StepLR, times `decay` every `step`
+    epochs) or "cosine" (LinearLR from peak/25 over the first `warmup` of the run, then CosineAnnealingLR to zero).
+    A one-tensor optimiser carries them, so the NumPy learner follows the same schedule."""
+    carrier = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=recipe["lr"])
+    total = epochs * steps
     if recipe["schedule"] == "step":  # 001: multiply by `decay` every `step` epochs
-        return peak * recipe["decay"] ** int(t // recipe["step"])
-    if recipe["schedule"] == "cosine":  # linear warm-up from peak/25, then cosine down to zero
-        warm = recipe["warmup"] * epochs
-        if t < warm:
-            return peak * (0.04 + 0.96 * t / warm)
-        return 0.5 * peak * (1 + math.cos(math.pi * (t - warm) / (epochs - warm)))
-    raise ValueError(f"unknown schedule {recipe['schedule']!r}; valid: step, cosine")
+        scheduler = StepLR(carrier, recipe["step"] * steps, recipe["decay"])
+    elif recipe["schedule"] == "cosine":
+        warm = round(recipe["warmup"] * total)
+        scheduler = CosineAnnealingLR(carrier, total - warm)
+        if warm:
+            scheduler = SequentialLR(carrier, [LinearLR(carrier, 0.04, total_iters=warm), scheduler], [warm])
+    else:
+        raise ValueError(f"unknown schedule {recipe['schedule']!r}; valid: step, cosine")
+    rates = []
+    for _ in range(total):
+        rates.append(carrier.param_groups[0]["lr"])
+        carrier.step()
+        scheduler.step()
+    return rates
 
 
-def _train_epoch(learner, images, labels, recipe, epoch, epochs, order, bar) -> tuple:
-    """One shuffled pass over the training images; (mean loss, accuracy) of its batches."""
-    batch, n = recipe["batch_size"], len(labels)
-    steps, loss_sum, correct, seen = math.ceil(n / batch), 0.0, 0, 0
+def _train_epoch(learner, images, labels, batch, rates, order, bar) -> tuple:
+    """One shuffled pass over the training images at the epoch's learning rates; (mean loss, accuracy)."""
+    n, loss_sum, correct, seen = len(labels), 0.0, 0, 0
     for step, idx in enumerate(torch.randperm(n, generator=order).split(batch)):
-        loss, right = learner.train_batch(images[idx], labels[idx], lr_at(recipe, epoch + step / steps, epochs))
+        loss, right = learner.train_batch(images[idx], labels[idx], rates[step])
         loss_sum, correct, seen = loss_sum + loss, correct + right, seen + len(idx)
         bar.update(len(idx))  # a no-op unless progress is "bar"
         if step % 100 == 99:
@@ -53,7 +63,7 @@ def _epoch_line(row: dict, epochs: int, best: bool) -> str:
     )
 
 
-def _trained_epoch(learner, data, recipe, epoch, epochs, order, progress) -> dict:
+def _trained_epoch(learner, data, batch, rates, epoch, epochs, order, progress) -> dict:
     """Train one epoch (timed with the CPU others took meanwhile), then validate; the epoch's row."""
     (x, y), (vx, vy) = data["train"], data["val"]
     bar = tqdm(
@@ -66,7 +76,7 @@ def _trained_epoch(learner, data, recipe, epoch, epochs, order, progress) -> dic
         disable=progress != "bar",
     )
     with provenance.CpuMeter() as meter, bar:
-        train_loss, train_acc = _train_epoch(learner, x, y, recipe, epoch, epochs, order, bar)
+        train_loss, train_acc = _train_epoch(learner, x, y, batch, rates, order, bar)
     began = time.perf_counter()
     val_loss, val_acc, _ = score_digits(learner, vx, vy)
     return {
@@ -75,7 +85,7 @@ def _trained_epoch(learner, data, recipe, epoch, epochs, order, progress) -> dic
         "train_acc": train_acc,
         "val_loss": val_loss,
         "val_acc": val_acc,
-        "lr": lr_at(recipe, epoch, epochs),
+        "lr": rates[0],
         "seconds": meter.wall_seconds,
         "cpu_seconds": meter.cpu_seconds,
         "others_cores": meter.others_cores,
@@ -90,9 +100,11 @@ def train_digit_model(
     weights (with `meta`, the epoch and its validation accuracy) to checkpoint_path; one row per epoch."""
     progress = check_progress(progress)
     order = torch.Generator().manual_seed(seed)  # shuffling, separate from the weights' seed
-    rows, best = [], -1.0
+    steps = math.ceil(len(data["train"][1]) / recipe["batch_size"])
+    rates, rows, best = lr_schedule(recipe, epochs, steps), [], -1.0
     for epoch in range(epochs):
-        rows.append(_trained_epoch(learner, data, recipe, epoch, epochs, order, progress))
+        epoch_rates = rates[epoch * steps : (epoch + 1) * steps]
+        rows.append(_trained_epoch(learner, data, recipe["batch_size"], epoch_rates, epoch, epochs, order, progress))
         improved = rows[-1]["val_acc"] > best
         if improved:
             best = rows[-1]["val_acc"]

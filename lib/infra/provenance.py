@@ -55,7 +55,6 @@ def describe(device) -> dict:
         "device": torch.device(device).type,
         "hardware": hardware(device),
         "torch": torch.__version__,
-        "python": platform.python_version(),
         "commit": commit(),
         "tf32": torch.device(device).type == "cuda"
         and (torch.backends.cuda.matmul.allow_tf32 or torch.backends.cudnn.allow_tf32),

@@ -1,4 +1,4 @@
-// Browser side of lib/draw_widget.py: a canvas drawn on with the pointer, a Clear button, and what the
+// Browser side of lib/reading/draw_widget.py: a canvas drawn on with the pointer, a Clear button, and what the
 // Python side sends back (the prepared input, the digits' boxes, the top 5 readings, a message).
 // The drawing goes to Python as a PNG data URL while the pen moves (at most every SEND_MS) and when a
 // stroke ends. The canvas is white with black ink: dark on light, as a page.

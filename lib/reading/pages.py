@@ -9,11 +9,14 @@ The tests, the accuracy check (tools/check_predict.py) and the drawing notebook 
 
 from dataclasses import dataclass
 
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from PIL import Image
 
+from ..data import mnist
 from ..data.numbers import UNIFORM, sample_labels
+from .digitize import strip
 
 
 @dataclass
@@ -81,8 +84,6 @@ def sample(count: int, seed: int = 0, images=None, labels=None, numbers=None, **
     `write_number` (scale, rotate, noise). The same seed gives the same pages.
     """
     if images is None:
-        from ..data import mnist
-
         images, labels = mnist.load_split("test")
     images, labels = np.asarray(images), np.asarray(labels)
     by_digit = [np.flatnonzero(labels == d) for d in range(10)]
@@ -99,10 +100,6 @@ def sample(count: int, seed: int = 0, images=None, labels=None, numbers=None, **
 
 def plot_readings(pages, predictions, columns: int = 3):
     """Each page with the prepared input the network saw and its top 5 (for the notebook)."""
-    import matplotlib.pyplot as plt
-
-    from .digitize import strip
-
     rows = -(-len(pages) // columns)
     fig, axes = plt.subplots(
         rows * 2,

@@ -15,6 +15,8 @@ from functools import cache
 
 import torch
 
+from ..infra.checkpoint import CheckpointError
+from . import inference
 from .digitize import DigitizeError, Digits, digitize
 
 
@@ -38,8 +40,6 @@ class Prediction:
 
 @cache
 def _load(path, device):
-    from . import inference
-
     return inference.load(inference.DEFAULT_WEIGHTS if path is None else path, device=device)
 
 
@@ -77,8 +77,6 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.top_k < 1:
         parser.error("--top-k must be at least 1")
-    from ..infra.checkpoint import CheckpointError
-
     try:
         clf = default_classifier(args.weights)
     except CheckpointError as e:

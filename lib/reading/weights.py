@@ -6,8 +6,15 @@ run never replaces it. Of a version's seeds, the one read best on validation is 
 test set chooses nothing.
 """
 
+import argparse
+import json
+from types import SimpleNamespace
+
 from ..infra import checkpoint
 from ..infra.paths import RES_DIR, relative
+from ..report.compare import seed_records
+from ..study import experiment, versions
+from ..study.run_key import RunKey
 
 WEIGHTS_DIR = RES_DIR / "weights"
 MAX_BYTES = 5_000_000  # committed weights stay small
@@ -29,13 +36,11 @@ def best_on_validation(runs: list, metrics=lambda run: run):
 def export_best(results, profile: str) -> list:
     """Export, for each dataset whose kept version (versions.BEST) is among a notebook's results, the seed read
     best on validation, where it is a `full` or `cpu` run with its model at hand; returns what was written."""
-    from ..study.versions import BEST
-
     if profile not in EXPORTED_PROFILES:
         return []
     families = {}
     for r in results:
-        if BEST.get(r.key.dataset) == r.key.version:
+        if versions.BEST.get(r.key.dataset) == r.key.version:
             families.setdefault(r.key.with_seed(0), []).append(r)
     chosen = [best_on_validation(runs, lambda r: r.metrics) for runs in families.values()]
     return [export(r) for r in chosen if r.model is not None]
@@ -84,8 +89,6 @@ def export(result) -> str:
 
 def best_seed(key, profile: str = "cpu") -> int:
     """The seed of a version and dataset whose committed record reads best on validation."""
-    from ..report.compare import seed_records
-
     records = seed_records(key, profile)
     if not records:
         raise FileNotFoundError(f"{key.with_seed(0).name} has no finished run at profile {profile!r}: train it first")
@@ -95,11 +98,6 @@ def best_seed(key, profile: str = "cpu") -> int:
 def export_finished(key, profile: str = "cpu") -> str:
     """Export a finished run from its checkpoint and committed record, without evaluating it again: what the
     best version's notebook does after a run, for a run the training queue or a script finished."""
-    import json
-    from types import SimpleNamespace
-
-    from ..study import experiment
-
     found = experiment.trained_model(key, profile)
     if found is None:
         raise FileNotFoundError(
@@ -111,11 +109,6 @@ def export_finished(key, profile: str = "cpu") -> str:
 
 
 if __name__ == "__main__":
-    import argparse
-
-    from ..study import versions
-    from ..study.run_key import RunKey
-
     ap = argparse.ArgumentParser(description="Export the kept versions' finished runs as res/weights/best_<dataset>.pt")
     ap.add_argument("--version", type=int, help="default: each dataset's kept version (versions.BEST)")
     ap.add_argument("--profile", default="cpu", choices=EXPORTED_PROFILES)

@@ -5,6 +5,7 @@ finished epochs (a resumable run's progress file), from finished runs of the sam
 this hardware, or from the benchmark record (res/bench/<device>.json, training at batch 64 fed by lib).
 """
 
+import argparse
 import json
 from pathlib import Path
 
@@ -77,8 +78,6 @@ def estimate(keys, profile: str, device="auto", precision: str = "auto", runs_di
 def main(argv=None):
     """`python -m lib.study.eta --profile full --seeds 1 [NOTEBOOK ...]`: the time left for the runs those notebooks
     show (all study notebooks when none is named); run_all.sh prints it before each notebook."""
-    import argparse
-
     ap = argparse.ArgumentParser(description=main.__doc__)
     ap.add_argument("--profile", required=True, choices=list(profiles.PROFILES))
     ap.add_argument("--seeds", type=int, default=1)

@@ -1,20 +1,19 @@
-"""One run of the study, end to end: (version, dataset, profile, seed, ...) -> trained model and its record.
+"""One run of the study, as a straight line: key -> its config -> load or train the model -> score it -> write
+its record.
 
-A run's *record* (committed) is res/runs/<profile>/<run name>/:
+A run's *record* (committed) is res/runs/<profile>/<run name>/ (lib/infra/store.py):
   metrics.json   config, provenance, validation and test metrics (the results table reads these)
   history.json   per-epoch summaries (loss, validation accuracy, seconds) and 50-step means of the batches
-  errors.json    the misclassified test numbers (index, prediction, confidence), for galleries
-Its *state* (never committed) is $RUNS_DIR/<profile>/<run name>/ (lib/infra/paths.py):
-  model.pt       final weights with metadata (up to 186 MB)
+  errors.json    the misread test numbers (index, prediction, confidence), for galleries
+Its *state* (never committed) is $RUNS_DIR/<profile>/<run name>/:
+  model.pt       final weights with the run's config (up to 186 MB)
   train_state.pt the last finished epoch, for resuming an interrupted run (deleted when done)
   predictions.pt per-test-number prediction, confidence and loss
 
-A finished run with the same config is never trained again unless force=True: with its checkpoint it is
-evaluated again; without it, a profile that keeps records (full, cpu) shows the committed record and
-says so. With train=False nothing is trained: a run not finished yet is reported as pending (None).
-Every run is validated after each epoch on fixed validation numbers made of MNIST train digits that no
-training draw uses, tested once at the end on the fixed test set and each of its variants, and scored
-apart on the held-out numbers; split="heldout" trains without them (lib/data/splits.py).
+A run's identity is its config (config_of). Every run is validated after each epoch on fixed validation
+numbers made of MNIST train digits that no training draw uses, tested once at the end on the fixed test set
+and each of its variants, and scored apart on the held-out numbers; split="heldout" trains without them
+(lib/data/splits.py). A finished run whose model is not on this machine is shown from its record (shown).
 """
 
 import json
@@ -28,14 +27,13 @@ import torch
 
 from ..data import mnist, splits, testsets
 from ..data.numbers import DigitBank
-from ..infra import atomic, checkpoint, provenance
-from ..infra.paths import RECORD_DIR, relative, state_dir
+from ..infra import atomic, checkpoint, provenance, store
+from ..infra.paths import RECORD_DIR, relative
 from . import models, profiles
 from .evaluate import evaluate
 from .precision import resolve as resolve_precision
 from .run_key import RunKey
-from .train import same_run, train
-from .versions import get
+from .train import train
 
 CHANNELS_LAST = True  # NHWC convolutions for every run: measured against NCHW by bench/bench.py (res/bench/)
 VAL_KEYS = ("test_acc", "test_loss", "acc_1digit", "acc_2digit", "acc_3digit")  # kept as val_* per epoch
@@ -63,15 +61,9 @@ class RunResult:
         return RunKey.of(self.metrics)
 
 
-def seed_list(seeds) -> list:
-    """Seeds 0..seeds-1, after checking the notebook parameter."""
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
-        raise ValueError(f"seeds must be a positive integer (runs per version and dataset), got {seeds!r}")
-    return list(range(seeds))
-
-
 def config_of(key: RunKey, profile: str, compute: str = "fp32") -> dict:
-    """Everything that decides a run's numbers (device and code commit are recorded, not compared)."""
+    """Everything that decides a run's numbers, and so its identity (device and code commit are recorded, not
+    compared)."""
     if compute not in ("fp32", "bf16"):
         raise ValueError(f"compute must be a resolved precision, fp32 or bf16, got {compute!r}")
     spec = key.spec
@@ -91,7 +83,25 @@ def config_of(key: RunKey, profile: str, compute: str = "fp32") -> dict:
         "validation_digits": 10 * splits.VALIDATION_PER_DIGIT,
         "recipe": spec.recipe_digest,
         **({"split": key.split} if key.split != "all" else {}),
-    }  # absent for "all": older runs match
+    }
+
+
+def record_files(profile, name, record_dir=RECORD_DIR) -> dict:
+    folder = store.record_folder(profile, name, record_dir)
+    return {k: folder / f"{k}.json" for k in ("metrics", "history", "errors")}
+
+
+def state_files(profile, name, runs_dir=None) -> dict:
+    folder = store.state_folder(profile, name, runs_dir)
+    return {k: folder / f"{k}.pt" for k in ("model", "train_state", "predictions")}
+
+
+def finished(key: RunKey, profile: str, device="auto", precision="auto", record_dir=RECORD_DIR) -> bool:
+    """True when the run's record exists and was made with the config this code would use."""
+    compute = resolve_precision(precision, provenance.resolve_device(device))
+    return (
+        store.recorded(store.record_folder(profile, key.name, record_dir), config_of(key, profile, compute)) is not None
+    )
 
 
 @lru_cache(maxsize=4)
@@ -140,17 +150,38 @@ def fit(
     )
 
 
-def _matches(record: dict, config: dict) -> bool:
-    return same_run(record, config)
+def ensemble_members(key: RunKey) -> list:
+    """The runs an ensemble version averages: its parent version's seeds key.seed * n .. key.seed * n + n - 1."""
+    n = key.spec.ensemble
+    return [RunKey(key.spec.parent, key.dataset, key.seed * n + i, key.wrap, key.split) for i in range(n)]
 
 
-def _errors(test_set, predictions) -> dict:
-    wrong = (predictions["pred"] != test_set.labels).nonzero().squeeze(1)
-    return {
-        "index": wrong.tolist(),
-        "pred": predictions["pred"][wrong].tolist(),
-        "confidence": [round(c, 4) for c in predictions["confidence"][wrong].tolist()],
-    }
+def trained_model(key: RunKey, profile: str, device="cpu", compute="fp32", record_dir=RECORD_DIR, runs_dir=None):
+    """(model, history) of a run whose checkpoint with this config is on this machine, else None. An ensemble is
+    built from its members' checkpoints, its history from theirs."""
+    config = config_of(key, profile, compute)
+    if key.spec.ensemble:
+        found = [trained_model(m, profile, device, compute, record_dir, runs_dir) for m in ensemble_members(key)]
+        if None in found:
+            return None
+        histories = [h for _, h in found]
+        history = {
+            "members": [m.name for m in ensemble_members(key)],
+            "epochs": [],
+            "train_seconds": sum(h["train_seconds"] for h in histories),
+            "train_loss_final": statistics.mean(h["train_loss_final"] for h in histories),
+            "others_cores": max((h.get("others_cores") or 0) for h in histories),
+            "provenance": provenance.describe(device),
+        }
+        return models.Ensemble([m for m, _ in found], key.spec.head).to(device), history
+    record, state = record_files(profile, key.name, record_dir), state_files(profile, key.name, runs_dir)
+    if not (state["model"].is_file() and record["history"].is_file()):
+        return None
+    if not store.same_config(checkpoint.read(state["model"])["meta"], config):
+        return None
+    model = models.build(key.version, key.dataset, channels_last=CHANNELS_LAST).to(device)
+    checkpoint.load_into(model, state["model"])
+    return model, json.loads(record["history"].read_text())
 
 
 def _from_errors(test_set, errors: dict) -> dict:
@@ -163,134 +194,78 @@ def _from_errors(test_set, errors: dict) -> dict:
     return {"pred": pred, "confidence": confidence}
 
 
-def finished(key: RunKey, profile: str, device="auto", precision="auto", record_dir=RECORD_DIR) -> bool:
-    """True when the run's record exists and was made with the config this code would use."""
+def _errors(test_set, predictions) -> dict:
+    wrong = (predictions["pred"] != test_set.labels).nonzero().squeeze(1)
+    return {
+        "index": wrong.tolist(),
+        "pred": predictions["pred"][wrong].tolist(),
+        "confidence": [round(c, 4) for c in predictions["confidence"][wrong].tolist()],
+    }
+
+
+def shown(key: RunKey, profile: str, device="auto", precision="auto", record_dir=RECORD_DIR) -> RunResult | None:
+    """A finished run shown by reading its record (metrics, history, and the predictions its errors imply), without
+    its model; None when the record is absent, incomplete or of another config."""
+    record = record_files(profile, key.name, record_dir)
     compute = resolve_precision(precision, provenance.resolve_device(device))
-    path = record_files(profile, key.name, record_dir)["metrics"]
-    config = config_of(key, profile, compute)
-    return path.is_file() and _matches(json.loads(path.read_text()), config)
-
-
-def record_files(profile, name, record_dir=RECORD_DIR) -> dict:
-    folder = Path(record_dir) / profile / name
-    return {k: folder / f"{k}.json" for k in ("metrics", "history", "errors")}
-
-
-def state_files(profile, name, runs_dir=None) -> dict:
-    folder = Path(runs_dir or state_dir()) / profile / name
-    return {k: folder / f"{k}.pt" for k in ("model", "train_state", "predictions")}
-
-
-def _shown_from_record(key, profile, config, record, state, test_set, variant_sets) -> RunResult | None:
-    """The committed record of a finished run whose checkpoint is absent, in a profile that keeps records."""
-    if not (profiles.get(profile).keeps_record and record["metrics"].is_file() and record["errors"].is_file()):
+    metrics = store.recorded(record["metrics"].parent, config_of(key, profile, compute))
+    if metrics is None or not record["errors"].is_file():
         return None
-    metrics = json.loads(record["metrics"].read_text())
-    if not _matches(metrics, config):
-        return None
-    errors = json.loads(record["errors"].read_text())
     print(
-        f"{key.name} ({profile}): shown from its committed record ({relative(record['metrics'].parent)}, "
-        f"trained at commit {metrics['commit']} on {metrics['hardware']}); its checkpoint is not in "
-        f"{relative(state['model'].parent)}, so it is not evaluated again (force=True retrains it)."
+        f"{key.name} ({profile}): shown from its record ({relative(record['metrics'].parent)}, trained at commit "
+        f"{metrics['commit']} on {metrics['hardware']}); its model is not on this machine (force=True retrains it)."
     )
-    variants = {v: _from_errors(variant_sets[v], errors[v]) for v in VARIANTS if v in errors}
+    errors = json.loads(record["errors"].read_text())
+    test_set = load_test_set(key.dataset, profile)
+    variants = {v: _from_errors(load_test_set(key.dataset, profile, v), errors[v]) for v in VARIANTS if v in errors}
     history = json.loads(record["history"].read_text())
     test = _from_errors(test_set, errors["clean"])
     return RunResult(metrics, history, test, test_set, variants, None, record["metrics"].parent, True)
 
 
-def _trained(key, profile, config, state, record, dev, compute, progress):
-    """The run's model and history: trained (resuming from its state), with its history written."""
-    spec = key.spec
+def _trained(key, profile, config, state, dev, progress):
+    """A new model trained with the run's recipe (resuming from its training state), saved with its config."""
     torch.manual_seed(key.seed)  # the initial weights
     model = models.build(key.version, key.dataset, channels_last=CHANNELS_LAST).to(dev)
     val_set = load_val_set(key.dataset, profile)
     print(
         f"Training {key.name}: {config['epochs']} epochs x {config['samples_per_epoch']:,} numbers, batch "
-        f"{config['batch_size']}, {compute}, on {provenance.hardware(dev)}; validated on {len(val_set):,} "
-        "numbers after each epoch."
+        f"{config['batch_size']}, {config['precision']}, on {provenance.hardware(dev)}; validated on "
+        f"{len(val_set):,} numbers after each epoch."
     )
     history = fit(
         model,
-        spec,
+        key.spec,
         key.dataset,
         config["preprocessing"],
         config["epochs"],
         config["samples_per_epoch"],
         key.seed,
         dev,
-        compute,
+        config["precision"],
         state_path=state["train_state"],
         identity=config,
         progress=progress,
         exclude=splits.excluded(key.split),
-        validate=validator(val_set, config["preprocessing"], dev, spec.head),
+        validate=validator(val_set, config["preprocessing"], dev, key.spec.head),
     )
     history["provenance"] = provenance.describe(dev)  # where and from which code it was trained
-    atomic.write_json(record["history"], history)
+    meta = {k: config[k] for k in checkpoint.IDENTITY} | {"config": config, "commit": provenance.commit()}
+    checkpoint.save(state["model"], model, meta)
+    state["train_state"].unlink(missing_ok=True)
+    state["train_state"].with_suffix(".json").unlink(missing_ok=True)
     return model, history
 
 
-def trained_model(key: RunKey, profile: str, device="cpu", compute="fp32", record_dir=RECORD_DIR, runs_dir=None):
-    """(model, history) of a finished run whose checkpoint is on this machine, without evaluating it; else None."""
-    config = config_of(key, profile, compute)
-    record, state = record_files(profile, key.name, record_dir), state_files(profile, key.name, runs_dir)
-    if key.spec.ensemble:  # no weights of its own: its members' checkpoints, and its record's history
-        members = [trained_model(m, profile, device, compute, record_dir, runs_dir) for m in ensemble_members(key)]
-        if None in members or not record["history"].is_file():
-            return None
-        model = models.Ensemble([m for m, _ in members], key.spec.head).to(device)
-        return model, json.loads(record["history"].read_text())
-    if not (state["model"].is_file() and record["history"].is_file()):
-        return None
-    if not same_run(checkpoint.read(state["model"])["meta"].get("config") or {}, config):
-        return None
-    model = models.build(key.version, key.dataset, channels_last=CHANNELS_LAST).to(device)
-    checkpoint.load_into(model, state["model"], **{k: config[k] for k in checkpoint.IDENTITY})
-    return model, json.loads(record["history"].read_text())
-
-
-def ensemble_members(key: RunKey) -> list:
-    """The runs an ensemble version averages: its parent version's seeds key.seed * n .. key.seed * n + n - 1."""
-    n = key.spec.ensemble
-    return [RunKey(key.spec.parent, key.dataset, key.seed * n + i, key.wrap, key.split) for i in range(n)]
-
-
-def _ensemble(key, profile, dev, compute, options) -> tuple:
-    """An ensemble version's model and history: its members (ensemble_members), reused from their checkpoints
-    or trained like any run; the ensemble averages their probabilities."""
-    parent = key.spec.parent
-    members, histories, names = [], [], []
-    for member in ensemble_members(key):
-        found = trained_model(member, profile, dev, compute, options["record_dir"], options["runs_dir"])
-        if found is None:
-            result = run(member, profile, **{**options, "notebook": get(parent).notebook})
-            found = None if result is None or result.model is None else (result.model, result.history)
-        if found is None:
-            return None, None  # a member is not trained here (or only its record is): nothing to average
-        members.append(found[0])
-        histories.append(found[1])
-        names.append(member.name)
-    history = {
-        "members": names,
-        "epochs": [],
-        "train_seconds": sum(h["train_seconds"] for h in histories),
-        "train_loss_final": statistics.mean(h["train_loss_final"] for h in histories),
-        "others_cores": max((h.get("others_cores") or 0) for h in histories),
-        "provenance": provenance.describe(dev),
-    }
-    return models.Ensemble(members, key.spec.head).to(dev), history
-
-
-def _score(key, profile, config, model, history, test_set, variant_sets, dev, notebook) -> tuple:
-    """Metrics of a trained model: the whole validation set (or the profile's part), the test set once, and
-    each test-set variant; with the run's config and provenance."""
+def _score(key, profile, config, model, history, dev, notebook) -> tuple:
+    """Metrics of a trained model: the test set once and each test-set variant, the whole validation set (or
+    the profile's part); with the run's config and provenance. Also the per-number predictions."""
     spec, began = key.spec, time.perf_counter()
-    metrics, predictions = evaluate(model, test_set, config["preprocessing"], dev, head=spec.head)
+    sets = {v: load_test_set(key.dataset, profile, v) for v in ["clean", *VARIANTS]}
+    metrics, predictions = evaluate(model, sets["clean"], config["preprocessing"], dev, head=spec.head)
     variants, scored = {}, {}
-    for v, variant_set in variant_sets.items():
-        variant_metrics, variants[v] = evaluate(model, variant_set, config["preprocessing"], dev, head=spec.head)
+    for v in VARIANTS:
+        variant_metrics, variants[v] = evaluate(model, sets[v], config["preprocessing"], dev, head=spec.head)
         scored.update({f"{v}_{k}": variant_metrics[k] for k in VARIANT_KEYS})
     val_set = testsets.load(key.dataset, part="val").subset(profiles.final_val_limit(profile))
     val = validator(val_set, config["preprocessing"], dev, spec.head)(model)
@@ -312,7 +287,7 @@ def _score(key, profile, config, model, history, test_set, variant_sets, dev, no
         "notebook": notebook,
         "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    return metrics, predictions, variants
+    return metrics, predictions, variants, sets
 
 
 def run(
@@ -328,75 +303,24 @@ def run(
     record_dir=RECORD_DIR,
     runs_dir=None,
 ) -> RunResult | None:
-    """Train (or resume, or reuse, or show from the record) and evaluate one run; `notebook` names the
-    notebook that shows it. Returns None when train=False and the run has not finished."""
+    """Load (from its checkpoint) or train one run, score it and write its record; `notebook` names the notebook
+    that shows it. None when its model is not on this machine and train=False (an ensemble: when a member's is
+    not; lib.study.plan.run_shown trains them first)."""
     provenance.commit()  # read once per process, now: the code that trains is the code recorded
     dev = provenance.resolve_device(device)
-    compute = resolve_precision(precision, dev)
-    config = config_of(key, profile, compute)
+    config = config_of(key, profile, resolve_precision(precision, dev))
     record, state = record_files(profile, key.name, record_dir), state_files(profile, key.name, runs_dir)
-    test_set = load_test_set(key.dataset, profile)
-    variant_sets = {v: load_test_set(key.dataset, profile, v) for v in VARIANTS}
-
-    checkpointed = not force and state["model"].is_file() and record["history"].is_file()
-    if checkpointed:
-        checkpointed = same_run(checkpoint.read(state["model"])["meta"].get("config") or {}, config)
-    if not checkpointed and not force:
-        shown = _shown_from_record(key, profile, config, record, state, test_set, variant_sets)
-        if shown is not None:
-            return shown
-    if key.spec.ensemble:
-        options = dict(
-            device=device,
-            force=force,
-            train=train,
-            precision=precision,
-            progress=progress,
-            record_dir=record_dir,
-            runs_dir=runs_dir,
-        )
-        model, history = _ensemble(key, profile, dev, compute, options)
-        if model is None:
-            print(f"{key.name} ({profile}): its members are not all trained and on this machine; nothing to average.")
-            return None
-        checkpointed = True  # made of finished runs: nothing of its own to save
-    elif checkpointed:
-        print(
-            f"{key.name} ({profile}) is already trained with this config: evaluating its checkpoint "
-            "(force=True retrains)."
-        )
-        model = models.build(key.version, key.dataset, channels_last=CHANNELS_LAST).to(dev)
-        checkpoint.load_into(model, state["model"], **{k: config[k] for k in checkpoint.IDENTITY})
-        history = json.loads(record["history"].read_text())
-    elif not train:
-        print(f"{key.name} ({profile}): not trained yet; train=False, so it is left for the training queue.")
+    fresh = force and not key.spec.ensemble  # an ensemble trains nothing: it is built from its members
+    found = None if fresh else trained_model(key, profile, dev, config["precision"], record_dir, runs_dir)
+    if found is None and (key.spec.ensemble or not train):
         return None
-    else:
-        if force:
-            state["train_state"].unlink(missing_ok=True)
-        model, history = _trained(key, profile, config, state, record, dev, compute, progress)
-
-    metrics, predictions, variants = _score(key, profile, config, model, history, test_set, variant_sets, dev, notebook)
-    if key.spec.ensemble:
-        atomic.write_json(record["history"], history)
-    elif not checkpointed:
-        checkpoint.save(
-            state["model"],
-            model,
-            {
-                **{k: config[k] for k in checkpoint.IDENTITY},
-                "config": config,
-                "metrics": {k: metrics[k] for k in ("test_acc", "test_loss")},
-                "commit": metrics["commit"],
-            },
-        )
-        state["train_state"].unlink(missing_ok=True)
-        state["train_state"].with_suffix(".json").unlink(missing_ok=True)
+    if found is not None:
+        print(f"{key.name} ({profile}) is already trained with this config: evaluating it (force=True retrains).")
+    model, history = found or _trained(key, profile, config, state, dev, progress)
+    metrics, predictions, variants, sets = _score(key, profile, config, model, history, dev, notebook)
+    atomic.write_json(record["history"], history)
     atomic.torch_save(state["predictions"], {**predictions, **variants})
-    atomic.write_json(
-        record["errors"],
-        {"clean": _errors(test_set, predictions), **{v: _errors(variant_sets[v], variants[v]) for v in VARIANTS}},
-        compact=True,
-    )
+    errors = {v: _errors(sets[v], variants.get(v, predictions)) for v in sets}
+    atomic.write_json(record["errors"], errors, compact=True)
     atomic.write_json(record["metrics"], metrics)
-    return RunResult(metrics, history, predictions, test_set, variants, model, record["metrics"].parent)
+    return RunResult(metrics, history, predictions, sets["clean"], variants, model, record["metrics"].parent)

@@ -13,22 +13,15 @@ from functools import cache
 import torch
 import torch.nn.functional as F
 
-from ..data.numbers import digits_of, ndigits_of
+from ..data.numbers import NO_DIGIT, position_targets  # noqa: F401 (NO_DIGIT: the digits head's class 10)
 from ..infra.choices import pick
 
 HEADS = {"number": 1000, "digits": 33}  # head -> logits per sample
-NO_DIGIT = 10  # the "no digit" class of a position in the digits head
 
 
 def check_head(head: str) -> str:
     pick(HEADS, head, "head")
     return head
-
-
-def position_targets(labels: torch.Tensor) -> torch.Tensor:
-    """[B, 3] classes 0-10 per reading position: a number's digits left-aligned, then NO_DIGIT."""
-    digits = digits_of(labels, ndigits_of(labels))
-    return torch.where(digits < 0, torch.full_like(digits, NO_DIGIT), digits)
 
 
 @cache

@@ -89,12 +89,23 @@ CPU_QUEUE = heldout_runs("cpu")
 QUEUES = {"full": FULL_QUEUE, "cpu": CPU_QUEUE}
 
 
-def run_shown(keys, profile: str, device: str = "auto", *, notebook: str | None = None, **options) -> list:
-    """Run (or reuse) each run a notebook shows; with train=False the unfinished ones are named, not run.
-    `options` go to lib.study.experiment.run (force, train, progress, precision)."""
+def run_shown(keys, profile: str, device: str = "auto", *, force=False, train=True, **options) -> list:
+    """The runs a notebook shows, each evaluated from its checkpoint where its model is on this machine, else read
+    from its record, else trained (an ensemble's members first); with train=False the unfinished ones are named,
+    not run. `options` go to lib.study.experiment.run (precision, progress, notebook, record_dir, runs_dir)."""
     results, pending = [], []
     for k in keys:
-        result = experiment.run(k, profile, device, notebook=notebook, **options)
+        result = None
+        if not force:
+            result = experiment.run(k, profile, device, train=False, **options) or experiment.shown(
+                k, profile, device, options.get("precision", "auto"), options.get("record_dir")
+            )
+        if result is None and train:
+            for member in experiment.ensemble_members(k) if k.spec.ensemble else []:
+                mine = {**options, "notebook": get(member.version).notebook}
+                if force or experiment.run(member, profile, device, train=False, **mine) is None:
+                    experiment.run(member, profile, device, force=force, **mine)
+            result = experiment.run(k, profile, device, force=force, **options)
         (results.append(result) if result is not None else pending.append(k.name))
     if pending:
         print(

@@ -17,7 +17,6 @@ class Profile:
     epochs: int | None  # None: the recipe's epochs
     test_limit: int | None  # test on a fixed random subset of this size; None: the whole fixed test set
     val_limit: int | None  # validate after each epoch on a fixed subset of this size; None: the whole set
-    keeps_record: bool  # a finished run's committed record is shown, never retrained, when its checkpoint is gone
     purpose: str
 
 
@@ -30,7 +29,6 @@ PROFILES = {
             epochs=None,
             test_limit=None,
             val_limit=None,
-            keeps_record=True,
             purpose="the original's samples per epoch and epochs: the real study (hours per run on a CPU)",
         ),
         Profile(
@@ -39,7 +37,6 @@ PROFILES = {
             epochs=None,
             test_limit=None,
             val_limit=5_000,
-            keeps_record=True,
             purpose="1/5 of the recipe's samples, tested on the whole test set: small networks on 2 CPU cores",
         ),
         Profile(
@@ -48,7 +45,6 @@ PROFILES = {
             epochs=None,
             test_limit=15_000,
             val_limit=2_000,
-            keeps_record=False,
             purpose="1/50 of the recipe's samples, tested on a fixed third of the test set: the whole study "
             "on 2 CPU cores, compared with itself",
         ),
@@ -58,7 +54,6 @@ PROFILES = {
             epochs=1,
             test_limit=500,  # enough to see every digit count; scoring dominates a smoke run of the larger versions
             val_limit=200,
-            keeps_record=False,
             purpose="a few batches and 500 test numbers: checks that everything runs",
         ),
     )

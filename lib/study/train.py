@@ -11,26 +11,19 @@ from math import ceil
 from pathlib import Path
 
 import torch
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm  # text bar: reads the same in a terminal and in JupyterLab
 
 from ..data.augment import augment
 from ..data.numbers import DigitBank, NumberGenerator
 from ..data.preprocess import prepare
-from ..infra import atomic, checkpoint, provenance
+from ..infra import atomic, checkpoint, provenance, store
 from ..infra.choices import pick
 from . import heads, models, precision
 
 LAST_BATCHES = 50  # our reading of the original's "loss": the mean over the last 50 mini-batches
 LOG_EVERY = 50  # the history keeps one mean per 50 steps (curves, not every batch)
 PROGRESS = ("bar", "lines", "off")  # bar: interactive; lines: one line per epoch (papermill, logs); off
-
-
-LATER_KEYS = ("recipe",)  # identity keys newer than some saved runs: a run saved without one matches on the rest
-
-
-def same_run(saved: dict, wanted: dict) -> bool:
-    """Whether a saved run (record, checkpoint or training state) is the run `wanted` describes."""
-    return all(saved.get(k) == v for k, v in wanted.items() if not (k in LATER_KEYS and k not in saved))
 
 
 def epoch_seed(seed: int, epoch: int) -> int:
@@ -107,21 +100,17 @@ def weight_average(model, spec):
     """The version's exponential moving average of the weights (torch's AveragedModel), or None."""
     if not spec.ema:
         return None
-    from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
-
     return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(spec.ema), use_buffers=True)
 
 
 def _resume(state_path, identity, parts: dict, epochs: int):
-    """(history, epoch) from a saved training state of this run, loaded into `parts`; a state of another run
-    is moved aside, never loaded."""
+    """(history, epoch) from a saved training state of this run, loaded into `parts`; a state of another config
+    is not loaded (the first finished epoch replaces it)."""
     if state_path is None or not Path(state_path).is_file():
         return None, 0
     state = checkpoint.read(state_path)
-    if not same_run(state.get("identity") or {}, identity or {}):
-        aside = Path(state_path).with_suffix(".other-run.pt")
-        Path(state_path).replace(aside)
-        print(f"The saved training state belongs to another run; moved aside to {aside.name}, starting afresh.")
+    if not store.same_config(state.get("identity"), identity or {}):
+        print("The saved training state is of another config; starting afresh.")
         return None, 0
     for name, part in parts.items():
         if part is not None:

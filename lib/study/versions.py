@@ -452,6 +452,8 @@ _steps = [
     ),
 ]
 for _number, _parent, _slug, _change, _changes in _steps:
+    if any(r.version == _number for r in _rows):
+        raise ValueError(f"version {_number} is in the registry twice; give the new row the next free number")
     _rows.append(derive(next(r for r in _rows if r.version == _parent), _number, _slug, _change, **_changes))
 
 VERSIONS = {v.version: v for v in _rows}

@@ -1,0 +1,38 @@
+"""Where every run keeps its files, and what makes two runs the same run: one store for the 0-999 and the
+single-digit runs.
+
+A run's *record* (small, committed) is res/runs/<profile>/<name>/, its metrics.json written last, so its
+presence marks the run finished. Its *state* (large, never committed) is $RUNS_DIR/<profile>/<name>/ (lib/infra/
+paths.py). A run's identity is its config, the dict of everything that decides its numbers: saved in its
+metrics.json, its checkpoint and its training state, and compared here only.
+"""
+
+import json
+from pathlib import Path
+
+from .paths import RECORD_DIR, state_dir
+
+
+def record_folder(profile: str, name: str, record_dir=None) -> Path:
+    return Path(record_dir or RECORD_DIR) / profile / name
+
+
+def state_folder(profile: str, name: str, runs_dir=None) -> Path:
+    return Path(runs_dir or state_dir()) / profile / name
+
+
+def same_config(saved: dict | None, config: dict) -> bool:
+    """Whether a saved record, checkpoint or training state (its config, or a dict that holds it as "config")
+    is the run `config` describes."""
+    saved = saved or {}
+    saved = saved.get("config", saved)
+    return all(saved.get(k) == v for k, v in config.items())
+
+
+def recorded(folder, config: dict) -> dict | None:
+    """The metrics of the finished run recorded in `folder` when it is the run `config` describes, else None."""
+    path = Path(folder) / "metrics.json"
+    if not path.is_file():
+        return None
+    metrics = json.loads(path.read_text())
+    return metrics if same_config(metrics, config) else None
