@@ -104,7 +104,8 @@ VARIANTS = {
         Variant(
             "ood",
             20,
-            "out of distribution for every training augmentation: digits scaled 0.75-1.25, strokes "
+            "out of distribution for the training augmentations of versions 1-27 (version 28 trains on "
+            "touching digits): digits scaled 0.75-1.25, strokes "
             "1 px thinner or thicker, moved up to 8 px across and 6 px up or down (ink kept inside), and "
             "on W neighbours that touch (0-2 px of overlap or gap between their ink)",
             layout_shift=(8, 6),

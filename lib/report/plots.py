@@ -339,17 +339,25 @@ def column_readings(result, profile: str, variant: str = "ood", count: int = 4, 
     probs, read = logits.softmax(2).cpu(), heads.decode_strings(logits)
     cols = 2
     rows = -(-len(picks) // cols)
-    fig, axes = plt.subplots(2 * rows, cols, figsize=(5.2 * cols, 2.3 * rows), squeeze=False)
+    fig, axes = plt.subplots(
+        2 * rows, cols, figsize=(5.2 * cols, 2.6 * rows), squeeze=False, gridspec_kw={"height_ratios": [1.7, 1] * rows}
+    )
     for ax in axes.flat:
         ax.axis("off")
     width = ts.raw.shape[-1]
     for k, ((i, ok), p, text) in enumerate(zip(picks, probs, read)):
         top, bottom = axes[2 * (k // cols), k % cols], axes[2 * (k // cols) + 1, k % cols]
-        top.imshow(ts.raw[i].numpy(), cmap="gray_r", vmin=0, vmax=255, extent=(0, width, 28, 0))
-        top.set_title(f"{int(ts.labels[i])} → “{text}”", fontsize=9, color="black" if ok else "firebrick", loc="left")
+        top.imshow(ts.raw[i].numpy(), cmap="gray_r", vmin=0, vmax=255, aspect="auto", extent=(0, width, 28, 0))
+        top.set_title(
+            f"{int(ts.labels[i])} → " + (f"“{text}”" if text else "nothing (all blank)"),
+            fontsize=9,
+            color="black" if ok else "firebrick",
+            loc="left",
+        )
         bottom.imshow(p.T.numpy(), cmap="magma_r", vmin=0, vmax=1, aspect="auto", extent=(0, width, 10.5, -0.5))
         bottom.axis("on")
-        bottom.set_yticks(range(11), [str(d) for d in range(10)] + ["–"], fontsize=5)
+        bottom.grid(False)
+        bottom.set_yticks(range(11), [str(d) for d in range(10)] + ["–"], fontsize=6)
         bottom.set_xticks([])
     fig.suptitle(
         f"{result.key.label} on `{variant}`: strip, each column's P(digit, blank “–”) below it, greedy reading "
