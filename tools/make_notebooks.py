@@ -118,6 +118,34 @@ def closing(v):
     return cells
 
 
+def ctc_cells():
+    """A strip reader's own cells: what it sees column by column, its decodings compared on validation, and
+    numbers longer than any it trained on. Each needs the run's model, so a run shown from its record says so."""
+    return [
+        new_markdown_cell(
+            "## What it sees\n\nFor a few `ood` numbers (W neighbours touch, digits moved and rescaled) read "
+            "right and a few it fails: the strip, then each column's probabilities of the ten digits and the "
+            "blank (–) under the pixels that column reads, and the greedy reading (repeats collapsed, blanks "
+            "dropped; a reading that is no number 0–999 counts as wrong)."
+        ),
+        new_code_cell("plots.column_readings(results, profile);"),
+        new_markdown_cell(
+            "## Greedy or the best number, chosen on validation\n\nGreedy decoding reads each column's most "
+            "probable class; the best number 0–999 sums the CTC probability over every alignment of each "
+            "number and takes the most probable. The runs are scored greedily; this compares both on "
+            "validation."
+        ),
+        new_code_cell("strips.decodings(results, profile)"),
+        new_markdown_cell(
+            "## Numbers longer than it was trained on\n\nWithout retraining: numbers of 1–5 digits made of "
+            "MNIST test digits, side by side as in the test set (strips of 4 and 5 digits are 112 and 140 px "
+            "wide), read greedily as strings of any length. No 1000-way or 3-position network can name a "
+            "4-digit number at all."
+        ),
+        new_code_cell("strips.longer_numbers(results)"),
+    ]
+
+
 def version_notebook(v):
     """One version: what changed and why, its run, beside its parent and (versions 1-13) the original."""
     spec = versions.get(v)
@@ -135,13 +163,13 @@ def version_notebook(v):
             f"# Version {v}: {spec.slug.replace('_', ' ')}\n\n{head}\n\nThe registry row it runs "
             "(`lib/study/versions.py`), and the schedule this profile runs of it:"
         ),
-        *setup(spec.notebook, "plan, plots, tables"),
+        *setup(spec.notebook, "plan, plots, tables" + (", strips" if spec.head == "ctc" else "")),
         new_code_cell(
             f"VERSION, PARENT = {v}, {spec.parent or None}  # PARENT: the version this one changes\n"
             "tables.version_card(VERSION, profile)"
         ),
     ]
-    augmentation = ("augment_digits", "augment_layout", "augment_elastic")
+    augmentation = ("augment_digits", "augment_layout", "augment_elastic", "augment_spacing")
     if spec.parent and any(getattr(spec, f) != getattr(versions.get(spec.parent), f) for f in augmentation):
         dataset = "W" if "W" in spec.datasets else spec.datasets[0]  # W shows a digit's shape best
         cells += [
@@ -170,6 +198,8 @@ def version_notebook(v):
             ),
             new_code_cell("plots.digit_confusion(results);"),
         ]
+    if spec.head == "ctc":
+        cells += ctc_cells()
     cells += [
         new_markdown_cell(
             "## What it still gets wrong\n\nA sample of misclassified test numbers: true → "

@@ -86,6 +86,16 @@ def elastic(slots: torch.Tensor, generator: torch.Generator, alpha: float, sigma
     return out.round_().clamp_(0, 255).to(torch.uint8).view_as(slots)
 
 
+def spacing_draws(batch_size: int, min_gap, max_gap, max_y, scale, generator: torch.Generator, device) -> tuple:
+    """Random (gaps, vertical offsets, scales) per slot [B, 3] and where each number starts [B] (a fraction of
+    the room left), uniform in their ranges: the arguments of a layout's `spaced` after the slots."""
+    u = torch.rand(batch_size, 10, generator=generator, device=device)
+    gaps = min_gap + (max_gap - min_gap) * u[:, 0:3]
+    shift_y = max_y * (2 * u[:, 3:6] - 1)
+    scales = 1 + scale * (2 * u[:, 6:9] - 1)
+    return gaps, shift_y, scales, u[:, 9]
+
+
 def augment_digit_images(images: torch.Tensor, generator: torch.Generator, spec) -> torch.Tensor:
     """Single digit images [B, 28, 28] with the digit augmentation of a version's row (affine, elastic)."""
     if spec.augment_digits:
@@ -98,10 +108,14 @@ def augment_digit_images(images: torch.Tensor, generator: torch.Generator, spec)
 def augment(batch: NumberBatch, dataset: str, generator: torch.Generator, spec) -> torch.Tensor:
     """Raw images of a batch with the augmentation of a version's row (`spec`): digit_affine with its
     `augment_digits` (degrees, scale, shear, shift), elastic with `augment_elastic` (alpha, sigma), then the
-    layout's place with `augment_layout` (max x, max y) shifts; empty tuples leave that part out."""
+    layout's place with `augment_layout` (max x, max y) shifts, or its spaced composition with
+    `augment_spacing` (gaps, vertical offsets, sizes); empty tuples leave that part out."""
     slots = digit_affine(batch.slots, generator, *spec.augment_digits) if spec.augment_digits else batch.slots
     if spec.augment_elastic:
         slots = elastic(slots, generator, *spec.augment_elastic)
+    if spec.augment_spacing:
+        draws = spacing_draws(len(batch), *spec.augment_spacing, generator, slots.device)
+        return layouts.get(dataset).spaced(slots, batch.ndigits, *draws)[0]
     if not spec.augment_layout:
         return layouts.get(dataset).compose(slots)
     return layouts.get(dataset).place(slots, *random_shifts(len(batch), *spec.augment_layout, generator, slots.device))

@@ -4,6 +4,7 @@ Every number starts as three 28x28 uint8 slots in reading order (empty slots zer
 A layout says how those become the image a network sees, and everything that depends on it:
   compose   slots -> raw uint8 image
   place     slots moved by (x, y) pixels each -> raw image (layout augmentation, the robust test sets)
+  spaced    slots composed from their ink boxes, scaled, with given gaps between neighbours' ink (W only)
   resize32  the original's preprocessing: the raw image squashed to 32x32 (bilinear, antialiased)
   native    the shape a network sees when the image is kept as composed
   show      one raw image as a picture (how plots draw it)
@@ -41,6 +42,10 @@ class Layout:
         """x shifts [B, 3] that put neighbouring digits `gaps` px apart, ink to ink (<= 0: they touch), the whole
         number moved by `offset` px as far as it stays in the image; None where digits have no neighbours."""
         return None
+
+    def spaced(self, slots, ndigits, gaps, shift_y, scale, start) -> tuple:
+        """Numbers composed as written (SideBySide.spaced); only a layout of digits side by side has gaps."""
+        raise ValueError(f"layout {self.name} holds no digits side by side: spaced layouts are for W")
 
     def resize32(self, raw: torch.Tensor, ndigits: torch.Tensor) -> torch.Tensor:
         """float [B, channels, 32, 32] in 0-255: the original's resize (aspect ratio not kept)."""
@@ -98,6 +103,29 @@ def _moved(slots, shift_x, shift_y, width, offset):
     )
 
 
+BORDER = 1  # px kept free of ink boxes around a spaced number, so interpolation never loses ink at an edge
+
+
+def draw_boxes(slots, left, top, x, y, scale, height: int, width: int) -> torch.Tensor:
+    """[B, 3, height, width]: each slot drawn on its own canvas with its ink box's top-left corner (left, top)
+    at canvas point (x, y) and scaled by `scale` (bilinear); every argument but the canvas size is [B, 3]."""
+    b, dev = slots.shape[0], slots.device
+    cols = torch.arange(width, device=dev) + 0.5  # pixel centres, in the continuous coordinates of grid_sample
+    rows = torch.arange(height, device=dev) + 0.5
+    src_x = left[..., None] + (cols - x[..., None]) / scale[..., None]  # [B, 3, width], in slot pixels
+    src_y = top[..., None] + (rows - y[..., None]) / scale[..., None]  # [B, 3, height]
+    grid = torch.stack(
+        [
+            (2 * src_x / 28 - 1)[:, :, None, :].expand(b, 3, height, width),
+            (2 * src_y / 28 - 1)[:, :, :, None].expand(b, 3, height, width),
+        ],
+        -1,
+    ).reshape(b * 3, height, width, 2)
+    images = slots.reshape(b * 3, 1, 28, 28).float()
+    drawn = torch.nn.functional.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    return drawn.view(b, 3, height, width)
+
+
 class SideBySide(Layout):
     name = "W"
     description = "digits side by side in one channel, 28 x 28n pixels (stored 28 x 84, empty columns after)"
@@ -125,6 +153,38 @@ class SideBySide(Layout):
         room_left, room_right = start[:, 0], 83 - last
         move = torch.maximum(torch.minimum(offset, room_right), -room_left)
         return start + move[:, None] - left - 28 * torch.arange(3, device=slots.device)
+
+    def spaced(self, slots, ndigits, gaps, shift_y, scale, start):
+        """(raw [B, 28, 84], boxes [B, 3, 4]): numbers composed from each digit's ink box as people write them.
+        Digit j is scaled by scale[:, j], its ink starts gaps[:, j] px after the previous digit's ink ends (< 0:
+        they overlap; gaps[:, 0] is unused), its ink centre sits shift_y[:, j] px below the strip's middle, and
+        the number starts at fraction `start` [B] of the room the strip leaves. Ink boxes stay inside the strip
+        with a 1 px border: a digit moves up or down only as far as that allows, and a number too wide for the
+        strip is shrunk as a whole (its gaps too). Boxes are (x0, y0, x1, y1) in strip pixels, empty slots 0."""
+        height, width = self.native[1:]
+        present = torch.arange(3, device=slots.device)[None, :] < ndigits[:, None]
+        left, right = ink_extent(slots, dim=2)
+        top, bottom = ink_extent(slots, dim=3)
+        ink_w = (right - left + 1).clamp(min=1).float()
+        ink_h = (bottom - top + 1).clamp(min=1).float()
+        left, top = left.clamp(max=27).float(), top.clamp(max=27).float()
+        scale = torch.minimum(scale.float(), (height - 2 * BORDER) / ink_h)
+        w = ink_w * scale * present
+        step = torch.where(present, gaps.float(), 0.0)
+        step[:, 0] = 0
+        x = torch.cumsum(step + w, 1) - w  # each box's left edge, the first at 0
+        lo = torch.where(present, x, torch.inf).amin(1)
+        hi = torch.where(present, x + w, -torch.inf).amax(1)
+        shrink = ((width - 2 * BORDER) / (hi - lo)).clamp(max=1)  # a number too wide for the strip: all of it
+        x, scale, w = (x - lo[:, None]) * shrink[:, None], scale * shrink[:, None], w * shrink[:, None]
+        room = (width - 2 * BORDER) - (hi - lo) * shrink
+        x = x + BORDER + (room * start)[:, None]
+        h = ink_h * scale
+        y = (height / 2 + shift_y - h / 2).clamp(min=BORDER)
+        y = torch.minimum(y, height - BORDER - h)
+        drawn = draw_boxes(slots, left, top, x, y, scale, height, width) * present[..., None, None]
+        boxes = torch.stack([x, y, x + w, y + h], 2) * present[..., None]
+        return drawn.amax(1).round().clamp(0, 255).to(torch.uint8), boxes
 
     def resize32(self, raw, ndigits):
         rows = column_weights(28, raw.device).T  # [32, 28]

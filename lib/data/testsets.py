@@ -11,7 +11,9 @@ damaged set is rebuilt with a message, or rejected when rebuilding is off, never
 Variants (VARIANTS, a list: add one there and every run is scored on it) draw the same numbers again
 with other digit images and changes of the digits and their layout. "clean" is the study's set; "robust"
 moves each digit by up to 4 px across and 3 px up or down, the range of the layout augmentation of
-versions 17+, so for them it is in distribution; "ood" goes past every training augmentation.
+versions 17+, so for them it is in distribution; "ood" goes past the training augmentations of versions 1-27
+(version 28 trains on touching digits); "curved" stays outside every version's: strokes 2 px thicker (no
+training changes stroke width) and the whole number on a slanted, curved baseline.
 """
 
 import hashlib
@@ -50,6 +52,8 @@ class Variant:
     thickness: int = 0  # strokes thinner or thicker by up to this many pixels
     touching_gaps: tuple = ()  # (min, max) px between neighbours' ink where they sit side by side (<= 0: touching)
     keep_ink: bool = False  # limit shifts so that no ink leaves the image
+    thicken: int = 0  # strokes thicker by exactly this many pixels (a grey-level dilation, half on each side)
+    baseline: tuple = ()  # (max slope, max sag) px: the number's baseline bent along a random line plus arc
 
     def draw(self, batch: NumberBatch, dataset: str, generator: torch.Generator) -> torch.Tensor:
         layout = layouts.get(dataset)
@@ -58,6 +62,10 @@ class Variant:
             slots = digit_affine(slots, generator, 0.0, self.digit_scale, 0.0, 0)
         if self.thickness:
             slots = stroke_thickness(slots, generator, self.thickness)
+        if self.thicken:
+            slots = thicker(slots, self.thicken)
+        if self.baseline:
+            slots = bent(slots, batch.ndigits, generator, *self.baseline)
         if not self.layout_shift:
             return layout.compose(slots)
         shift_x, shift_y = random_shifts(len(batch), *self.layout_shift, generator, "cpu")
@@ -76,7 +84,9 @@ class Variant:
         if self.name == "clean":
             return {}
         fields = {"max_shift_xy": list(self.layout_shift)}
-        fields.update({k: getattr(self, k) for k in ("digit_scale", "thickness") if getattr(self, k)})
+        fields.update({k: getattr(self, k) for k in ("digit_scale", "thickness", "thicken") if getattr(self, k)})
+        if self.baseline:
+            fields["baseline_slope_sag"] = list(self.baseline)
         if self.touching_gaps:
             fields["touching_gaps"] = list(self.touching_gaps)
         return {"variant": self.name, **fields}
@@ -96,19 +106,57 @@ VARIANTS = {
         Variant(
             "ood",
             20,
-            "out of distribution for every training augmentation: digits scaled 0.75-1.25, strokes "
-            "1 px thinner or thicker, moved up to 8 px across and 6 px up or down (ink kept inside); on W "
-            "neighbours are then packed touching (0-2 px of overlap or gap between their ink), which moves the "
-            "2nd digit about half a slot and the 3rd about a whole slot towards the first (median 13 and 26 px, "
-            "up to 33 and 54 px, measured on this set)",
+            "out of distribution for the training augmentations of versions 1-27 (version 28 trains on "
+            "touching digits): digits scaled 0.75-1.25, strokes 1 px thinner or thicker, moved up to 8 px across "
+            "and 6 px up or down (ink kept inside); on W neighbours are then packed touching (0-2 px of overlap or "
+            "gap between their ink), which moves the 2nd digit about half a slot and the 3rd about a whole slot "
+            "towards the first (median 13 and 26 px, up to 33 and 54 px, measured on this set)",
             layout_shift=(8, 6),
             digit_scale=0.25,
             thickness=1,
             touching_gaps=(-2, 0),
             keep_ink=True,
         ),
+        Variant(
+            "curved",
+            30,
+            "outside every version's training augmentation: strokes 2 px thicker, and the whole number's "
+            "baseline bent along a random slope (up to 4 px at its ends) and arc (up to 6 px), each digit's "
+            "ink kept inside",
+            thicken=2,
+            baseline=(4, 6),
+        ),
     )
 }
+
+
+def thicker(slots: torch.Tensor, pixels: int) -> torch.Tensor:
+    """Every slot's strokes `pixels` px thicker: a grey-level dilation by a (pixels+1)-square window, centred
+    (for odd pixels the extra pixel goes right and down)."""
+    n = slots.numel() // (28 * 28)
+    images = torch.nn.functional.pad(slots.reshape(n, 1, 28, 28).float(), (pixels // 2, -(-pixels // 2)) * 2)
+    return torch.nn.functional.max_pool2d(images, pixels + 1, stride=1).to(torch.uint8).view_as(slots)
+
+
+def bent(slots: torch.Tensor, ndigits: torch.Tensor, generator: torch.Generator, slope: float, sag: float):
+    """Each number's columns moved up or down along its own baseline: with u from -1 at the number's left edge
+    to 1 at its right (28 px per digit), by a*u + b*(u^2 - 1/3) px, a and b uniform in +-slope and +-sag;
+    each digit's shift is clamped to the room its ink leaves (ink never leaves its slot)."""
+    b = len(slots)
+    a, arc = (torch.rand(b, 2, generator=generator) * 2 - 1).mul(torch.tensor([slope, sag])).unbind(1)
+    x = 28 * torch.arange(3)[:, None] + torch.arange(28)[None, :] + 0.5  # [3, 28] the number's columns
+    u = 2 * x[None] / (28 * ndigits[:, None, None]) - 1  # [B, 3, 28]
+    dy = a[:, None, None] * u + arc[:, None, None] * (u**2 - 1 / 3)
+    top, bottom = ink_extent(slots, dim=3)
+    dy = torch.maximum(torch.minimum(dy, (27 - bottom)[..., None].float()), -top[..., None].float())
+    rows = torch.arange(28)[None, None, :, None] + 0.5 - dy[:, :, None, :]  # [B, 3, 28 rows, 28 cols] source rows
+    cols = (torch.arange(28) + 0.5).expand(b, 3, 28, 28)
+    grid = torch.stack([cols * 2 / 28 - 1, rows * 2 / 28 - 1], -1).reshape(b * 3, 28, 28, 2)
+    images = slots.reshape(b * 3, 1, 28, 28).float()
+    out = torch.nn.functional.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    return out.round().clamp(0, 255).to(torch.uint8).view_as(slots)
+
+
 ROBUST_SHIFT = VARIANTS["robust"].layout_shift
 
 

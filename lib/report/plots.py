@@ -341,3 +341,62 @@ def test_set_variants(sets: dict, per_variant: int = 4, seed: int = 0):
     fig.suptitle("The same 3-digit numbers in each test-set variant (other MNIST images of their digits)")
     fig.tight_layout()
     return fig
+
+
+@first_run
+def column_readings(result, profile: str, variant: str = "ood", count: int = 4, seed: int = 0):
+    """What a strip reader (ctc head) sees: for a few numbers of a test-set variant (`ood`: W neighbours touch)
+    read right and a few it fails, the strip, each column's probabilities of the ten digits and the blank (an
+    image, columns under the pixels they read), and the greedy reading."""
+    from IPython.display import Markdown, display
+
+    from ..data.preprocess import prepare
+    from ..study import heads
+    from ..study.experiment import load_test_set
+
+    if result.model is None:
+        display(Markdown(f"*{result.key.label}: what it sees needs the run's checkpoint (shown from its record).*"))
+        return None
+    ts = load_test_set(result.key.dataset, profile, variant)
+    preds = result.variant_predictions[variant]["pred"]
+    g = torch.Generator().manual_seed(seed)
+    right = ((preds == ts.labels) & (ts.ndigits > 1)).nonzero().squeeze(1)
+    wrong = (preds != ts.labels).nonzero().squeeze(1)
+    picks = [(i, True) for i in right[torch.randperm(len(right), generator=g)[:count]].tolist()]
+    picks += [(i, False) for i in wrong[torch.randperm(len(wrong), generator=g)[:count]].tolist()]
+    model = result.model.eval()
+    device = next(model.parameters()).device
+    index = torch.tensor([i for i, _ in picks], dtype=torch.long)
+    with torch.inference_mode():
+        x = prepare(ts.raw[index].to(device), ts.ndigits[index].to(device), ts.dataset, result.key.preprocessing)
+        logits = model(x).float()
+    probs, read = logits.softmax(2).cpu(), heads.decode_strings(logits)
+    cols = 2
+    rows = -(-len(picks) // cols)
+    fig, axes = plt.subplots(
+        2 * rows, cols, figsize=(5.2 * cols, 2.6 * rows), squeeze=False, gridspec_kw={"height_ratios": [1.7, 1] * rows}
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    width = ts.raw.shape[-1]
+    for k, ((i, ok), p, text) in enumerate(zip(picks, probs, read)):
+        top, bottom = axes[2 * (k // cols), k % cols], axes[2 * (k // cols) + 1, k % cols]
+        top.imshow(ts.raw[i].numpy(), cmap="gray_r", vmin=0, vmax=255, aspect="auto", extent=(0, width, 28, 0))
+        top.set_title(
+            f"{int(ts.labels[i])} → " + (f"“{text}”" if text else "nothing (all blank)"),
+            fontsize=9,
+            color="black" if ok else "firebrick",
+            loc="left",
+        )
+        bottom.imshow(p.T.numpy(), cmap="magma_r", vmin=0, vmax=1, aspect="auto", extent=(0, width, 10.5, -0.5))
+        bottom.axis("on")
+        bottom.grid(False)
+        bottom.set_yticks(range(11), [str(d) for d in range(10)] + ["–"], fontsize=6)
+        bottom.set_xticks([])
+    fig.suptitle(
+        f"{result.key.label} on `{variant}`: strip, each column's P(digit, blank “–”) below it, greedy reading "
+        f"(first {len(right[:count])} right, then {len(wrong[:count])} wrong)",
+        fontsize=10,
+    )
+    fig.tight_layout()
+    return fig

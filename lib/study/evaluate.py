@@ -4,7 +4,6 @@ and accuracy on the held-out numbers (lib/data/splits.py) apart from the others.
 from collections import Counter
 
 import torch
-import torch.nn.functional as F
 from torch.fx.experimental.optimization import fuse
 
 from ..data.numbers import ndigits_of
@@ -29,17 +28,16 @@ def for_inference(model):
 
 @torch.inference_mode()
 def predict(model, test_set: TestSet, preprocessing, device, batch_size=BATCH, head="number"):
-    """Per-sample (prediction, confidence, loss) for the whole set, in batches; the loss is the negative
-    log-probability of the true number under the head's distribution over 0-999."""
+    """Per-sample (prediction, confidence, loss) for the whole set, in batches (lib/study/heads.py's `read`): the
+    loss is the negative log-probability of the true number under the head's distribution; a ctc head's
+    prediction is -1 where its reading is no number 0-999."""
     model = for_inference(model)
     preds, confs, losses = [], [], []
     for start in range(0, len(test_set), batch_size):
         sl = slice(start, start + batch_size)
         raw, nd, labels = (t[sl].to(device) for t in (test_set.raw, test_set.ndigits, test_set.labels))
-        log_probs = heads.number_log_probs(model(prepare(raw, nd, test_set.dataset, preprocessing)), head)
-        log_prob, pred = log_probs.max(1)
-        preds.append(pred.cpu()), confs.append(log_prob.exp().cpu())
-        losses.append(F.nll_loss(log_probs, labels, reduction="none").cpu())
+        pred, conf, loss = heads.read(model(prepare(raw, nd, test_set.dataset, preprocessing)), labels, head)
+        preds.append(pred.cpu()), confs.append(conf.cpu()), losses.append(loss.cpu())
     return torch.cat(preds), torch.cat(confs), torch.cat(losses)
 
 
@@ -51,13 +49,15 @@ def summarize(labels: torch.Tensor, preds: torch.Tensor, losses: torch.Tensor, t
     for n in (1, 2, 3):
         rows = nd == n
         metrics[f"acc_{n}digit"] = correct[rows].float().mean().item() if rows.any() else float("nan")
-    # a digit place is wrong when the prediction's digit there differs (a missing digit counts as 0)
+    # a digit place is wrong when the prediction's digit there differs (a missing digit counts as 0); a reading
+    # that is no number (-1, ctc head) is wrong at every place and in length
+    nothing = preds < 0
     for i, place in enumerate(PLACES):
         value = 10 ** (2 - i)
         has = labels >= (value if i < 2 else 0)
-        wrong = (labels // value % 10) != (preds // value % 10)
+        wrong = ((labels // value % 10) != (preds // value % 10)) | nothing
         metrics[f"digit_error_{place}"] = wrong[has].float().mean().item()
-    metrics["length_error"] = (ndigits_of(preds) != nd).float().mean().item()
+    metrics["length_error"] = ((ndigits_of(preds) != nd) | nothing).float().mean().item()
     metrics.update(held_out_scores(labels, correct))
     pairs = Counter(zip(labels[~correct].tolist(), preds[~correct].tolist()))
     metrics["top_confusions"] = [{"true": t, "pred": p, "count": c} for (t, p), c in pairs.most_common(top_confusions)]

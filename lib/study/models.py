@@ -1,7 +1,8 @@
 """Networks built from a version's row in the registry; nothing here is version-specific.
 
-Two shapes: NumberNet reads the whole image (versions 1-19); DigitReader reads each reading position's
-view with one shared network (encoder "per_digit", version 20 on).
+Three shapes: NumberNet reads the whole image (versions 1-19); DigitReader reads each reading position's
+view with one shared network (encoder "per_digit", versions 20-26); StripReader reads the W strip column by
+column wherever its digits stand (encoder "strip", head "ctc", version 27 on).
 """
 
 import torch
@@ -71,6 +72,21 @@ class DigitReader(nn.Module):
         return self.classifier(self.features(views)).view(x.shape[0], HEADS["digits"])
 
 
+class StripReader(nn.Module):
+    """A fully convolutional reader of a strip of side-by-side digits: the version's conv blocks, the height
+    averaged away, then the version's FC blocks applied to each column alike, giving [B, T, 11] per-column
+    logits (digits and a blank, the ctc head). No layer knows the width, so a strip of any width is read:
+    T = width / 4 columns after two 2x2 poolings (21 for 84 px)."""
+
+    def __init__(self, spec: Version, in_shape: tuple):
+        super().__init__()
+        self.features, channels, _, _ = conv_stack(spec, *in_shape)
+        self.columns = fc_stack(spec, channels, HEADS["ctc"])[1:]  # without the Flatten: per column
+
+    def forward(self, x):
+        return self.columns(self.features(x).mean(2).transpose(1, 2))
+
+
 class Ensemble(nn.Module):
     """Several trained networks of one version read together: their probabilities averaged (per position, for
     per-position heads), returned as log-probabilities that the head reads as logits."""
@@ -93,6 +109,8 @@ def build(version: int, dataset: str, channels_last: bool = False) -> nn.Module:
         return Ensemble([build(spec.parent, dataset, channels_last) for _ in range(spec.ensemble)], spec.head)
     if spec.encoder == "per_digit":
         model = DigitReader(spec, layouts.get(dataset))
+    elif spec.encoder == "strip":
+        model = StripReader(spec, input_shape(dataset, spec.preprocessing))
     else:
         model = NumberNet(spec, input_shape(dataset, spec.preprocessing))
     return model.to(memory_format=torch.channels_last) if channels_last else model
