@@ -83,9 +83,10 @@ FULL_QUEUE = (
     + _w(*range(ORIGINAL_LAST + 1, 20))
     + [RunKey(19, "C")]
 )
-# The cpu record's queue this round (issue 22): the kept version trained without the held-out numbers; the
-# queue's --seeds 3 adds seeds 1 and 2 after these.
-CPU_QUEUE = heldout_runs("cpu")
+# The cpu record's queue this round: the kept version trained without the held-out numbers (issue 22) beside the
+# strip readers 27 and 28 (issue 24), interleaved so that each has a first seed early; the queue's --seeds 3 then
+# adds seeds 1 and 2 of each in the same order.
+CPU_QUEUE = [RunKey(21, "W", split="heldout"), RunKey(27, "W"), RunKey(21, "C", split="heldout"), RunKey(28, "W")]
 QUEUES = {"full": FULL_QUEUE, "cpu": CPU_QUEUE}
 
 
