@@ -20,7 +20,7 @@ from ..study.run_key import RunKey
 from ..study.versions import BEST, ORIGINAL_LAST
 from . import compare, headline, tables
 
-VARIANT_MARKS = {"robust": "²", "ood": "³"}
+VARIANT_MARKS = {"robust": "²", "ood": "³", "curved": "⁴"}  # every variant but clean; – where a run predates it
 
 
 def _seeds(values) -> compare.Seeds:
@@ -141,7 +141,7 @@ def original_section(frame: pd.DataFrame, root: str = "..") -> list:
     return out + [""]
 
 
-def runs_table(part: pd.DataFrame, profile: str, root: str = "..", variants=("robust", "ood")) -> list:
+def runs_table(part: pd.DataFrame, profile: str, root: str = "..", variants=("robust", "ood", "curved")) -> list:
     """One row per run family: parameters, seeds, validation and test accuracy, each test-set variant with its
     accuracy per digit count."""
     cols = "".join(f" {v}{VARIANT_MARKS[v]} | {v} 1 / 2 / 3-digit % |" for v in variants)

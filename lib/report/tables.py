@@ -7,6 +7,7 @@ rules of lib/report/compare.py, which the tables state where they use them.
 
 from IPython.display import Markdown
 
+from ..data.testsets import VARIANTS
 from ..infra.paths import RECORD_DIR, relative
 from ..study import heads, profiles
 from ..study.experiment import state_files
@@ -236,20 +237,26 @@ def _pcts(column, fmt=".1%") -> str:
 
 
 def robustness(frame) -> Markdown:
-    """Clean, robust and out-of-distribution test accuracy of every run family in a results frame, each with
-    its accuracy per digit count."""
+    """Clean accuracy and each test-set variant's, with its accuracy per digit count, for every run family in a
+    results frame; "–" marks a run recorded before that variant existed (it predates it)."""
+    variants = [v for v in VARIANTS if v != "clean"]
     lines = [
-        "| run | profile | seeds | test acc | robust acc | robust 1 / 2 / 3-digit | ood acc | ood 1 / 2 / 3-digit |",
-        "|---|---|---:|---:|---:|---|---:|---|",
+        "| run | profile | seeds | test acc | " + " | ".join(f"{v} acc | {v} 1 / 2 / 3-digit" for v in variants) + " |",
+        "|---|---|---:|---:|" + "---:|---|" * len(variants),
     ]
     part = frame.dropna(subset=["robust_test_acc"])
-    for (profile, *_), g in part.groupby(["profile", "version", "dataset", "preprocessing"], sort=False):
+    for (profile, *_), g in part.groupby(["profile", "version", "dataset", "preprocessing", "split"], sort=False):
         cells = [
-            _pcts(g[f"{v}test_acc"], ".2%") + " | " + " / ".join(_pcts(g[f"{v}acc_{n}digit"]) for n in (1, 2, 3))
-            for v in ("robust_", "ood_")
+            _pcts(g[f"{v}_test_acc"], ".2%") + " | " + " / ".join(_pcts(g[f"{v}_acc_{n}digit"]) for n in (1, 2, 3))
+            for v in variants
         ]
         lines.append(
             f"| {RunKey.of(g.iloc[0].to_dict()).family} | {profile} | {len(g)} | {g['test_acc'].mean():.2%} "
             f"| {' | '.join(cells)} |"
         )
+    predate = {v: int(part[f"{v}_test_acc"].isna().sum()) for v in variants}
+    lines += [
+        "",
+        "Runs recorded before a variant existed (shown –): " + ", ".join(f"{v} {n}" for v, n in predate.items()),
+    ]
     return Markdown("\n".join(lines))

@@ -1,0 +1,59 @@
+"""Score a finished run's checkpoint on a test-set variant that was added after the run, and add those figures
+to its record, so that older runs are read on a new variant without being trained again.
+
+    .venv/bin/python tools/score_variant.py res/weights/best_W.pt --variant curved
+
+The checkpoint must be the record's run (same version, dataset, seed and recorded test accuracy); the record's
+other figures stay as recorded, the new ones are `<variant>_*` keys, and `later_scores` names the commit and
+hardware that scored them. A record that already holds the variant is left as it is.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from lib.infra import atomic, provenance, store  # noqa: E402
+from lib.infra.paths import RECORD_DIR  # noqa: E402
+from lib.reading import inference  # noqa: E402
+from lib.study import experiment  # noqa: E402
+from lib.study.evaluate import evaluate  # noqa: E402
+from lib.study.run_key import RunKey  # noqa: E402
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("checkpoint", type=Path, help="a checkpoint written by a run (model.pt) or exported weights")
+    ap.add_argument("--variant", required=True, choices=experiment.VARIANTS)
+    ap.add_argument("--record-dir", type=Path, default=RECORD_DIR, help="where the records are (default: res/runs)")
+    args = ap.parse_args(argv)
+
+    clf = inference.load(args.checkpoint)
+    meta = clf.meta
+    config = meta.get("config") or meta  # a run's model.pt holds its config; exported weights hold its fields
+    key, profile = RunKey(meta["version"], meta["dataset"], config["seed"]), config["profile"]
+    path = experiment.record_files(profile, key.name, args.record_dir)["metrics"]
+    if not path.is_file():
+        raise SystemExit(f"{args.checkpoint}: its run {key.name} at profile {profile} has no record at {path}")
+    record = json.loads(path.read_text())
+    same = store.same_config(record, meta["config"]) if "config" in meta else record["test_acc"] == meta["test_acc"]
+    if not same:
+        raise SystemExit(f"{args.checkpoint} is not the run recorded at {path}: retrain it or pick its own checkpoint")
+    if f"{args.variant}_test_acc" in record:
+        print(f"{key.name} ({profile}) already holds {args.variant}: left as it is")
+        return 0
+    test_set = experiment.load_test_set(key.dataset, profile, args.variant)
+    scores, _ = evaluate(clf.model, test_set, meta["preprocessing"], torch.device("cpu"), head=clf.head)
+    record.update({f"{args.variant}_{k}": scores[k] for k in experiment.VARIANT_KEYS})
+    info = provenance.describe(torch.device("cpu"))
+    record.setdefault("later_scores", {})[args.variant] = {k: info[k] for k in ("commit", "hardware", "torch")}
+    atomic.write_json(path, record)
+    print(f"{key.name} ({profile}): {args.variant} {scores['test_acc']:.2%} -> {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
