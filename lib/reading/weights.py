@@ -13,6 +13,7 @@ nothing. The choice and every candidate's accuracies are recorded in res/weights
 """
 
 import argparse
+import contextlib
 import json
 from types import SimpleNamespace
 
@@ -138,10 +139,8 @@ def page_accuracies(classifier, written: dict) -> dict:
     for kind, ws in written.items():
         right = 0
         for w in ws:
-            try:
+            with contextlib.suppress(DigitizeError):  # a page that cannot be read is read wrong
                 right += predict(w.image, classifier, top_k=1).number == w.number
-            except DigitizeError:
-                pass
         out[kind] = right / len(ws)
     return out
 
