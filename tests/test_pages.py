@@ -1,7 +1,10 @@
-"""Page-like numbers from MNIST test digits: written as a person would, and reproducible."""
+"""Page-like numbers from MNIST digits: written as a person would, apart or touching, and reproducible."""
 
 import numpy as np
+import pytest
+import torch
 
+from lib.data.splits import validation_digits
 from lib.reading import pages
 
 
@@ -43,3 +46,37 @@ def test_given_numbers_and_digit_counts(mnist_test):
     assert numbers.min() >= 0 and numbers.max() <= 999
     counts = np.bincount([len(str(n)) for n in numbers], minlength=4)[1:] / len(numbers)
     assert np.allclose(counts, 1 / 3, atol=0.04)  # digit counts uniform, as the study's test sets
+
+
+def test_touching_pages_put_neighbours_ink_together(mnist_test):
+    written = pages.sample(30, seed=5, images=mnist_test[0], labels=mnist_test[1], touching=True)
+    overlapping = 0
+    for w in written:
+        height = max(y1 - y0 for _, y0, _, y1 in w.boxes)
+        for (_, _, a1, _), (b0, _, _, _) in zip(w.boxes, w.boxes[1:]):
+            assert -0.2 * height <= b0 - a1 <= 0.02 * height + 1  # touching or overlapping, not apart
+            overlapping += b0 < a1
+        img = w.image
+        assert np.median(np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])) > 200  # still a light page
+    assert overlapping > 10
+    same = pages.sample(30, seed=5, images=mnist_test[0], labels=mnist_test[1], gaps=pages.TOUCHING)
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(written, same))  # touching is a style of gaps
+
+
+def test_bad_gaps_are_refused(mnist_test):
+    with pytest.raises(ValueError, match="not both"):
+        pages.sample(1, images=mnist_test[0], labels=mnist_test[1], touching=True, gaps=(0.1, 0.2))
+    with pytest.raises(ValueError, match="lo <= hi"):
+        pages.sample(1, images=mnist_test[0], labels=mnist_test[1], gaps=(0.5, 0.1))
+    with pytest.raises(ValueError, match="source must be one of"):
+        pages.digit_source("train")
+
+
+def test_validation_pages_use_validation_digits_only(mnist_train):
+    images, labels, usable = pages.digit_source("validation")
+    assert torch.equal(usable, validation_digits(mnist_train[1]))
+    written = pages.sample(40, seed=2, images=images, labels=labels, usable=usable, touching=True)
+    kept = set(usable.tolist())
+    for w in written:
+        assert all(s in kept for s in w.sources)  # never a digit that training draws
+        assert [int(labels[s]) for s in w.sources] == [int(c) for c in str(w.number)]

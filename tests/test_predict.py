@@ -1,7 +1,7 @@
 """The predict API and `python -m lib.reading.predict` on page-like numbers written with MNIST test digits.
 
-Tests marked with the `classifier` fixture read with the committed weights of the best network
-(res/weights/best_W.pt): when they are missing, those tests fail, as the notebook and CLI would.
+Tests marked with the `classifier` fixture read with the chosen committed weights
+(the ones res/weights/chosen.json names): when they are missing, those tests fail, as the notebook and CLI would.
 """
 
 import re

@@ -7,6 +7,10 @@ prepared the same way: find the ink (page colour from the border, Otsu threshold
 connected components, merge the pieces of one digit (components that share their columns, like the
 two strokes of a 4, and small fragments next to a digit), drop specks, widen hairline strokes (a fine
 pen on a large page), then fit and centre each digit as MNIST did.
+
+A strip reader (encoder "strip") needs no segmentation: `number_strip` finds the whole number's ink the
+same way, scales it as MNIST was made (a digit's height to 20 px, aspect ratio kept, centre of mass in the
+middle row) and lays it into a 28 px high strip like the W strips the reader trained on.
 """
 
 import itertools
@@ -49,6 +53,25 @@ class Digits:
         slots = torch.zeros(1, MAX_DIGITS, 28, 28, dtype=torch.uint8)
         slots[0, : len(self)] = torch.from_numpy(self.images)
         return slots, torch.tensor([len(self)])
+
+
+@dataclass
+class Strip:
+    """What a strip reader is shown: the whole number as one MNIST-style strip, and where its ink was."""
+
+    image: np.ndarray  # uint8 [28, width], white ink on black, width max(84, what the number needs)
+    box: tuple  # (x0, y0, x1, y1) of the number's ink in the input image, x1/y1 exclusive
+    dark_on_light: bool
+    size: tuple  # (height, width) of the input image
+
+    @property
+    def images(self) -> np.ndarray:
+        """uint8 [1, 28, width]: the strip as the one image shown (what `strip` and the notebooks draw)."""
+        return self.image[None]
+
+    @property
+    def boxes(self) -> list:
+        return [self.box]
 
 
 # ---------------------------------------------------------------- reading any input as grey levels
@@ -226,13 +249,14 @@ def stroke_width(mask: np.ndarray) -> float:
     return 4 * float(ndimage.distance_transform_edt(np.pad(mask, 1))[1:-1, 1:-1][mask].mean())
 
 
-def thicken(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """A fine-pen digit's ink with its strokes widened to about MNIST's width relative to its size.
+def thicken(ink: np.ndarray, mask: np.ndarray, size: float | None = None) -> np.ndarray:
+    """A fine-pen digit's ink with its strokes widened to about MNIST's width relative to its size
+    (`size`: a digit's size in pixels; default the larger side of `mask`, which holds one digit).
 
     MNIST's strokes are about 0.13 of a digit's size (0.09 at the 5th percentile); a pen line on a
     large page or a photo can be 0.02, and shrunk to 20 px it would be a faint hairline.
     """
-    size = max(mask.shape)
+    size = max(mask.shape) if size is None else size
     width = stroke_width(mask)
     if width >= THIN * size:
         return ink
@@ -261,11 +285,8 @@ def fit_mnist(ink: np.ndarray) -> np.ndarray:
     return (out * 255).round().clip(0, 255).astype(np.uint8)
 
 
-def digitize(image, max_digits: int = MAX_DIGITS) -> Digits:
-    """The digits of a handwritten number in `image` (path, PIL image, array or tensor), MNIST-style.
-
-    Raises DigitizeError for an unreadable file, a blank image or more than `max_digits` digits.
-    """
+def _found_ink(image) -> tuple:
+    """(ink map, dark_on_light, input size, shrink factor, component labels, groups of labels per digit)."""
     grey = to_grey(image)
     size = grey.shape
     shrink = max(1.0, (grey.size / MAX_PIXELS) ** 0.5)
@@ -277,6 +298,15 @@ def digitize(image, max_digits: int = MAX_DIGITS) -> Digits:
     labels, groups = group_digits(ink > threshold)
     if not groups:
         raise BlankImageError("the image is blank: no ink large enough to be a digit")
+    return ink, dark_on_light, size, shrink, labels, groups
+
+
+def digitize(image, max_digits: int = MAX_DIGITS) -> Digits:
+    """The digits of a handwritten number in `image` (path, PIL image, array or tensor), MNIST-style.
+
+    Raises DigitizeError for an unreadable file, a blank image or more than `max_digits` digits.
+    """
+    ink, dark_on_light, size, shrink, labels, groups = _found_ink(image)
     if len(groups) > max_digits:
         raise DigitizeError(f"found {len(groups)} digits; a number 0-999 has at most {max_digits}")
     images, boxes = [], []
@@ -292,6 +322,45 @@ def digitize(image, max_digits: int = MAX_DIGITS) -> Digits:
         images.append(fit_mnist(crop[~np.all(crop == 0, 1)][:, ~np.all(crop == 0, 0)]))
         boxes.append(tuple(int(round(v * shrink)) for v in (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)))
     return Digits(np.stack(images), boxes, dark_on_light, size)
+
+
+STRIP_HEIGHT, STRIP_WIDTH = 28, 84  # the W strip the strip readers trained on; wider for longer numbers
+DIGIT_HEIGHT, MAX_INK_HEIGHT = 20, 26  # a digit's ink height in MNIST; the number's, however its digits stand
+STRIP_MARGIN = 4  # empty columns at least on each side, as an MNIST digit has in its 28 px
+
+
+def number_strip(image) -> Strip:
+    """The whole number in `image` as a strip reader's input: no segmentation, so touching digits stay as
+    written. The tallest group of ink (a digit, or touching digits) is scaled to MNIST's 20 px, the aspect
+    ratio kept (the whole number at most 26 px high); the ink is centred along a 28 px strip of width
+    max(84, needed) with its centre of mass in the middle row. Raises DigitizeError as `digitize` does,
+    except for the number of digits, which the reader decides.
+    """
+    ink, dark_on_light, size, shrink, labels, groups = _found_ink(image)
+    mine = np.isin(labels, [lab for g in groups for lab in g])
+    ys, xs = np.nonzero(mine)
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    pad = 2  # the antialiased rim, as in `digitize`
+    py0, px0 = max(y0 - pad, 0), max(x0 - pad, 0)
+    py1, px1 = min(y1 + pad, ink.shape[0]), min(x1 + pad, ink.shape[1])
+    near = ndimage.binary_dilation(mine[py0:py1, px0:px1], iterations=pad)
+    tallest = max(int(np.ptp(np.nonzero(np.isin(labels, g))[0])) + 1 for g in groups)
+    crop = thicken(ink[py0:py1, px0:px1] * near, mine[py0:py1, px0:px1], size=tallest)
+    crop = crop[~np.all(crop == 0, 1)][:, ~np.all(crop == 0, 0)]
+    s = min(DIGIT_HEIGHT / tallest, MAX_INK_HEIGHT / crop.shape[0])
+    scaled = (max(1, round(crop.shape[1] * s)), max(1, round(crop.shape[0] * s)))
+    small = np.asarray(Image.fromarray(crop.astype(np.float32), "F").resize(scaled, Image.Resampling.LANCZOS))
+    small = small.clip(0, None)
+    small = small / max(float(small.max()), 1e-6)
+    h, w = small.shape
+    width = max(STRIP_WIDTH, w + 2 * STRIP_MARGIN)
+    cy = ndimage.center_of_mass(small)[0]
+    top = int(np.clip(round(STRIP_HEIGHT / 2 - cy), 0, STRIP_HEIGHT - h))
+    left = (width - w) // 2
+    out = np.zeros((STRIP_HEIGHT, width), np.float32)
+    out[top : top + h, left : left + w] = small
+    box = tuple(int(round(v * shrink)) for v in (x0, y0, x1, y1))
+    return Strip((out * 255).round().clip(0, 255).astype(np.uint8), box, dark_on_light, size)
 
 
 def strip(images: np.ndarray) -> np.ndarray:

@@ -1,20 +1,19 @@
 """A trained network as a function from digit images to probabilities over the numbers 0-999.
 
 Used by the predict API (lib/reading/predict.py), its command line and the drawing notebook: they
-turn a picture into MNIST-like digit slots, this module does the rest as training did
-(compose as W or C, the version's preprocessing, its head's distribution over numbers).
+turn a picture into MNIST-like digit slots, or for a strip reader into one strip, and this module does
+the rest as training did (compose as W or C, the version's preprocessing, its head's distribution over
+numbers).
 """
 
 import torch
 
 from ..data import layouts
-from ..data.preprocess import prepare
+from ..data.preprocess import normalise, prepare
 from ..infra import checkpoint
 from ..study import heads, models
 from ..study.versions import get
-from .weights import path_for
-
-DEFAULT_WEIGHTS = path_for("W")  # the best small network, trained on W
+from .weights import default_weights
 
 
 class Classifier:
@@ -24,6 +23,7 @@ class Classifier:
         self.model, self.meta, self.device = model.eval(), meta, torch.device(device)
         self.version, self.dataset, self.preprocessing = meta["version"], meta["dataset"], meta["preprocessing"]
         self.head = get(self.version).head
+        self.reads_strips = get(self.version).encoder == "strip"  # a whole strip, no segmentation
 
     @torch.inference_mode()
     def number_probs(self, slots: torch.Tensor, ndigits: torch.Tensor) -> torch.Tensor:
@@ -34,9 +34,22 @@ class Classifier:
         x = prepare(layouts.get(self.dataset).compose(slots), ndigits, self.dataset, self.preprocessing)
         return heads.number_log_probs(self.model(x), self.head).exp()
 
+    @torch.inference_mode()
+    def read_strips(self, strips: torch.Tensor) -> tuple:
+        """strips uint8 [B, 28, W] (W strips of any width) -> ([B, 1000] probabilities of the numbers 0-999,
+        greedy readings as digit strings of any length): for a strip reader only."""
+        if not self.reads_strips:
+            raise ValueError(f"version {self.version} reads digit slots, not strips: use number_probs")
+        if strips.dtype != torch.uint8 or strips.dim() != 3 or strips.shape[1] != 28:
+            raise ValueError(f"strips must be uint8 [B, 28, W], got {strips.dtype} {tuple(strips.shape)}")
+        logits = self.model(normalise(strips.to(self.device).float().unsqueeze(1)))
+        return heads.number_log_probs(logits, "ctc").exp(), heads.decode_strings(logits)
 
-def load(path=DEFAULT_WEIGHTS, device="cpu") -> Classifier:
-    """The network saved at `path` (a checkpoint with version/dataset/preprocessing metadata)."""
+
+def load(path=None, device="cpu") -> Classifier:
+    """The network saved at `path` (a checkpoint with version/dataset/preprocessing metadata; default the
+    chosen committed weights, lib/reading/weights.py)."""
+    path = default_weights() if path is None else path
     meta = checkpoint.read(path).get("meta", {})
     missing = [k for k in checkpoint.IDENTITY if k not in meta]
     if missing:
