@@ -33,13 +33,14 @@ def main(argv=None) -> int:
 
     clf = inference.load(args.checkpoint)
     meta = clf.meta
-    config = meta.get("config") or meta  # a run's model.pt holds its config; exported weights hold its fields
-    key, profile = RunKey(meta["version"], meta["dataset"], config["seed"]), config["profile"]
+    config = meta.get("config") or {}  # a run's model.pt holds its whole config; exported weights some of it
+    seed, profile = meta.get("seed", config.get("seed")), meta.get("profile", config.get("profile"))
+    key = RunKey(meta["version"], meta["dataset"], seed)
     path = experiment.record_files(profile, key.name, args.record_dir)["metrics"]
     if not path.is_file():
         raise SystemExit(f"{args.checkpoint}: its run {key.name} at profile {profile} has no record at {path}")
     record = json.loads(path.read_text())
-    same = store.same_config(record, meta["config"]) if "config" in meta else record["test_acc"] == meta["test_acc"]
+    same = store.same_config(record, config) and record["test_acc"] == meta.get("test_acc", record["test_acc"])
     if not same:
         raise SystemExit(f"{args.checkpoint} is not the run recorded at {path}: retrain it or pick its own checkpoint")
     if f"{args.variant}_test_acc" in record:
