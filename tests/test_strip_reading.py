@@ -10,7 +10,7 @@ import torch
 from scipy import ndimage
 
 from lib.data.preprocess import normalise
-from lib.reading import digitize, inference, pages, predict, weights
+from lib.reading import choose, digitize, inference, pages, predict, weights
 from lib.study import experiment, heads
 from lib.study.run_key import RunKey
 
@@ -118,23 +118,23 @@ def test_a_strip_checkpoint_loads_and_reads_pages(strip_weights, written):
 def test_the_choice_takes_the_best_on_validation_pages_and_the_smaller_on_a_tie(strip_weights, monkeypatch):
     committed = weights.path_for("W")
     scores = {}
-    monkeypatch.setattr(weights, "page_accuracies", lambda clf, written: scores[clf.version])
+    monkeypatch.setattr(choose, "page_accuracies", lambda clf, written: scores[clf.version])
     scores.update({27: {"ordinary": 0.9, "touching": 0.9}, 21: {"ordinary": 0.99, "touching": 0.5}})
-    chosen, rows = weights.choose([committed, strip_weights], {})
+    chosen, rows = choose.choose([committed, strip_weights], {})
     assert chosen == strip_weights and [r["version"] for r in rows] == [21, 27]
     scores.update({27: {"ordinary": 0.5, "touching": 0.99}})  # a tie: the fewer parameters
     smaller = min(rows, key=lambda r: r["params"])["weights"]
-    assert weights.choose([committed, strip_weights], {})[0].name == smaller
+    assert choose.choose([committed, strip_weights], {})[0].name == smaller
     with pytest.raises(ValueError, match="no candidate"):
-        weights.choose([], {})
+        choose.choose([], {})
 
 
 def test_choosing_writes_its_record_and_the_default_follows_it(strip_weights, tmp_path, monkeypatch):
     monkeypatch.setattr(weights, "WEIGHTS_DIR", strip_weights.parent)
     monkeypatch.setattr(weights, "CHOICE", tmp_path / "chosen.json")
-    monkeypatch.setattr(weights, "validation_pages", lambda count, seed: {"ordinary": [], "touching": []})
-    monkeypatch.setattr(weights, "page_accuracies", lambda clf, written: {"ordinary": 0.25, "touching": 0.5})
-    choice = weights.choose_and_record(count=2, record=tmp_path / "chosen.json")
+    monkeypatch.setattr(choose, "validation_pages", lambda count, seed: {"ordinary": [], "touching": []})
+    monkeypatch.setattr(choose, "page_accuracies", lambda clf, written: {"ordinary": 0.25, "touching": 0.5})
+    choice = choose.choose_and_record(count=2, record=tmp_path / "chosen.json")
     assert json.loads((tmp_path / "chosen.json").read_text()) == choice
     assert choice["weights"] == "v27_W.pt" and choice["candidates"][0]["mean"] == pytest.approx(0.375)
     assert weights.default_weights() == strip_weights
@@ -150,8 +150,8 @@ def test_the_committed_choice_is_the_best_of_its_candidates():
 
 
 def test_page_accuracies_read_validation_pages(mnist_train):
-    few = weights.validation_pages(count=3)
+    few = choose.validation_pages(count=3)
     assert [w.number for w in few["ordinary"]] == [w.number for w in few["touching"]]  # the same numbers, two ways
-    assert weights.page_accuracies(inference.load(weights.path_for("W")), few)["ordinary"] == 1.0
-    assert weights.page_accuracies(FakeStripReader("999"), few) == {"ordinary": 0.0, "touching": 0.0}
-    assert weights.page_accuracies(FakeStripReader("9999"), few) == {"ordinary": 0.0, "touching": 0.0}  # unreadable
+    assert choose.page_accuracies(inference.load(weights.path_for("W")), few)["ordinary"] == 1.0
+    assert choose.page_accuracies(FakeStripReader("999"), few) == {"ordinary": 0.0, "touching": 0.0}
+    assert choose.page_accuracies(FakeStripReader("9999"), few) == {"ordinary": 0.0, "touching": 0.0}  # unreadable

@@ -5,6 +5,7 @@ import platform
 import subprocess
 import time
 from functools import lru_cache
+from pathlib import Path
 
 import torch
 
@@ -87,3 +88,12 @@ class CpuMeter:
         others = None if end is None or self.system is None else max(0.0, end - self.system - self.cpu_seconds)
         self.others_cores = None if others is None else others / max(self.wall_seconds, 1e-9)
         return False
+
+
+def torch_pin(requirements=None) -> str:
+    """The torch version requirements.txt pins."""
+    return next(
+        line.split("==")[1].strip()
+        for line in Path(requirements or ROOT / "requirements.txt").read_text().splitlines()
+        if line.startswith("torch==")
+    )

@@ -3,7 +3,7 @@
     python -m lib.reading.predict IMAGE... [--weights PATH] [--top-k K]
 
 The network is the one that reads best on page-like validation images (res/weights/chosen.json, written by
-`python -m lib.reading.weights --choose`). A digit reader is shown the digits found by segmentation; a strip
+`python -m lib.reading.choose`). A digit reader is shown the digits found by segmentation; a strip
 reader the whole number as one strip (no segmentation, so touching digits are read as written).
 
 prints `path<TAB>number<TAB>probability` per image (with K > 1, the next K-1 readings follow as

@@ -1,23 +1,21 @@
-"""Small committed weights of candidate networks for reading people's images, and the choice among them.
+"""Small committed weights of candidate networks for reading people's images.
 
 res/weights/best_<dataset>.pt holds each dataset's kept version (versions.BEST), v<version>_<dataset>.pt
 any other version exported as a candidate (a strip reader, say). Only a `full` or `cpu` run (all test
 numbers) is exported, so a smoke or quick run never replaces one; of a version's seeds, the one read best
 on validation is exported. Which of them the predict API, its command line and the drawing notebook load
-is decided by `choose`: the candidate that reads best on page-like *validation* images (MNIST train digits
+is decided by lib/reading/choose.py: the candidate that reads best on page-like *validation* images (MNIST train digits
 no network trained on, lib/reading/pages.py), with and without touching digits; the test set chooses
 nothing. The choice and every candidate's accuracies are recorded in res/weights/chosen.json.
 
     python -m lib.reading.weights [--version V] [--datasets W C]   export finished runs
-    python -m lib.reading.weights --choose [--pages N]             choose among res/weights/*.pt
 """
 
 import argparse
-import contextlib
 import json
 from types import SimpleNamespace
 
-from ..infra import atomic, checkpoint
+from ..infra import checkpoint
 from ..infra.paths import RES_DIR, relative
 from ..report.compare import seed_records
 from ..study import experiment, versions
@@ -27,8 +25,6 @@ WEIGHTS_DIR = RES_DIR / "weights"
 CHOICE = WEIGHTS_DIR / "chosen.json"  # which candidate people's images are read with, and why
 MAX_BYTES = 5_000_000  # committed weights stay small
 EXPORTED_PROFILES = ("full", "cpu")  # run sizes tested on the whole test set
-KINDS = ("ordinary", "touching")  # page kinds: digits apart (pages.GAPS), digits touching (pages.TOUCHING)
-CHOICE_PAGES, CHOICE_SEED, CHOICE_ROTATE = 300, 0, 8.0  # validation pages of each kind read by each candidate
 
 
 def path_for(dataset: str, version: int | None = None):
@@ -129,100 +125,16 @@ def export_finished(key, profile: str = "cpu") -> str:
     return export(SimpleNamespace(metrics=metrics, model=found[0], key=key))
 
 
-def page_accuracies(classifier, written: dict) -> dict:
-    """{kind: fraction of pages read right} for pages {kind: [WrittenNumber, ...]}; a page that cannot be
-    read (DigitizeError) is read wrong."""
-    from .digitize import DigitizeError
-    from .predict import predict
-
-    out = {}
-    for kind, ws in written.items():
-        right = 0
-        for w in ws:
-            with contextlib.suppress(DigitizeError):  # a page that cannot be read is read wrong
-                right += predict(w.image, classifier, top_k=1).number == w.number
-        out[kind] = right / len(ws)
-    return out
-
-
-def validation_pages(count: int = CHOICE_PAGES, seed: int = CHOICE_SEED, rotate: float = CHOICE_ROTATE) -> dict:
-    """{kind: pages} written with validation digits, `count` of each kind in KINDS."""
-    from . import pages
-
-    images, labels, usable = pages.digit_source("validation")
-    return {
-        kind: pages.sample(count, seed, images, labels, usable=usable, touching=kind == "touching", rotate=rotate)
-        for kind in KINDS
-    }
-
-
-def choose(candidates: list, written: dict) -> tuple:
-    """(chosen path, rows): each candidate checkpoint reads the validation pages `written` ({kind: pages});
-    the best mean accuracy over the kinds wins, a tie goes to the smaller network, then the earlier version.
-    Rows hold each candidate's version, dataset, parameters and accuracies, in the order given."""
-    from ..study.models import count_params
-    from .inference import load
-
-    if not candidates:
-        raise ValueError(f"no candidate weights to choose from: export a finished run first ({WEIGHTS_DIR.name}/)")
-    rows = []
-    for path in candidates:
-        clf = load(path)
-        acc = page_accuracies(clf, written)
-        rows.append(
-            {
-                "weights": path.name,
-                "version": clf.version,
-                "dataset": clf.dataset,
-                "params": count_params(clf.model),
-                **acc,
-                "mean": sum(acc.values()) / len(acc),
-            }
-        )
-    best = max(range(len(rows)), key=lambda i: (rows[i]["mean"], -rows[i]["params"], -rows[i]["version"]))
-    return candidates[best], rows
-
-
-def choose_and_record(count: int = CHOICE_PAGES, seed: int = CHOICE_SEED, record=CHOICE) -> dict:
-    """Choose among the committed weights (res/weights/*.pt) on validation pages and write the choice."""
-    candidates = sorted(WEIGHTS_DIR.glob("*.pt"))
-    chosen, rows = choose(candidates, validation_pages(count, seed))
-    choice = {
-        "weights": chosen.name,
-        "rule": "best mean accuracy over the page kinds; ties: fewer parameters, then the earlier version",
-        "pages": {"kinds": list(KINDS), "per_kind": count, "seed": seed, "rotate": CHOICE_ROTATE},
-        "digits": "MNIST train images that are validation digits (lib/data/splits.py), never test digits",
-        "candidates": rows,
-    }
-    atomic.write_text(record, json.dumps(choice, indent=2) + "\n")
-    return choice
-
-
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(
         description="Export finished runs to res/weights/ (best_<dataset>.pt for the kept versions, "
-        "v<version>_<dataset>.pt otherwise), or choose the weights people's images are read with"
+        "v<version>_<dataset>.pt otherwise); python -m lib.reading.choose then picks the one people's images are read with"
     )
     ap.add_argument("--version", type=int, help="default: each dataset's kept version (versions.BEST)")
     ap.add_argument("--profile", default="cpu", choices=EXPORTED_PROFILES)
     ap.add_argument("--datasets", nargs="+", default=["W", "C"])
     ap.add_argument("--seed", type=int, help="the seed to export (default: the one read best on validation)")
-    ap.add_argument(
-        "--choose",
-        action="store_true",
-        help="read validation pages with each res/weights/*.pt and record the best in res/weights/chosen.json",
-    )
-    ap.add_argument("--pages", type=int, default=CHOICE_PAGES, help="validation pages of each kind (with --choose)")
     args = ap.parse_args()
-    if args.choose:
-        choice = choose_and_record(args.pages)
-        for row in choice["candidates"]:
-            print(
-                f"{row['weights']}: version {row['version']} {row['dataset']}, "
-                + ", ".join(f"{kind} {row[kind]:.2%}" for kind in KINDS)
-            )
-        print(f"chosen: {choice['weights']} ({relative(CHOICE)})")
-        raise SystemExit(0)
     for dataset in args.datasets:
         key = RunKey(versions.BEST[dataset] if args.version is None else args.version, dataset, 0)
         seed = best_seed(key, args.profile) if args.seed is None else args.seed

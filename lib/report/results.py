@@ -45,15 +45,6 @@ def provenance_of(metrics: dict, run_dir: Path) -> dict:
     return {"code_commit": metrics.get("commit"), "tf32": metrics.get("tf32")}
 
 
-def torch_pin(requirements=ROOT / "requirements.txt") -> str:
-    """The torch version requirements.txt pins."""
-    return next(
-        line.split("==")[1].strip()
-        for line in Path(requirements).read_text().splitlines()
-        if line.startswith("torch==")
-    )
-
-
 def collect(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
     """One row per 0-999 run (version, dataset, preprocessing, profile, seed) found under runs_dir."""
     rows = []

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..data import testsets
 from ..digits.references import READER_TARGETS
+from ..infra import provenance
 from ..infra.paths import RES_DIR
 from ..study.plan import QUEUES
 from ..study.run_key import RunKey
@@ -63,12 +64,10 @@ def families(part: pd.DataFrame):
 def header(part: pd.DataFrame) -> list:
     """Where the runs were made: hardware, precision, the code that trained them, torch where it differs from
     requirements.txt's pin, TF32 where it was not off, and how many test numbers each read."""
-    from .results import torch_pin
-
     commits = sorted(
         {f"{c}" + ("" if c == r else f" (recorded as {r})") for c, r in zip(part["code_commit"], part["commit"])}
     )
-    pin = torch_pin()
+    pin = provenance.torch_pin()
     torches = sorted(t for t in part["torch"].dropna().unique() if t.split("+")[0] != pin)
     tf32 = sorted(str(t) for t in part["tf32"].dropna().unique() if t is not False)
     return [
