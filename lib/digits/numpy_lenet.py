@@ -151,7 +151,7 @@ def run_numpy_lenet5(
     progress="bar",
     **options,
 ) -> DigitRun:
-    """Train and test the NumPy LeNet-5 under a profile (always on the CPU), or reuse or show a finished run;
+    """Train and test the NumPy LeNet-5 under a profile (always on the CPU), or show a finished run from its record;
     `options` go to run_digit_model (record_dir, runs_dir, train)."""
     with threadpool_limits(RECIPE["blas_threads"], user_api="blas"):
         threads = max((i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"), default=1)

@@ -99,7 +99,7 @@ def run_reader(
     progress="bar",
     **options,
 ) -> DigitRun:
-    """Train and test a version's digit reader on single digits under a profile, or reuse or show a finished run;
+    """Train and test a version's digit reader on single digits under a profile, or show a finished run from its record;
     `options` go to run_digit_model (record_dir, runs_dir, train)."""
     dev = provenance.resolve_device(device)
 

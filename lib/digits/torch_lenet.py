@@ -162,7 +162,7 @@ def run_lenet5(
     progress="bar",
     **options,
 ) -> DigitRun:
-    """Train and test lenet5-<model> ('classic' or 'modern') under a profile, or reuse or show a finished run;
+    """Train and test lenet5-<model> ('classic' or 'modern') under a profile, or show a finished run from its record;
     `options` go to run_digit_model (record_dir, runs_dir, train)."""
     recipe, dev = lenet5_recipe(model), provenance.resolve_device(device)
 
