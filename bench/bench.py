@@ -89,16 +89,17 @@ def data_rate(device, dataset, numbers):
     return rates
 
 
-def train_rate(device, version, feed, steps, compute="fp32", fused=None, repeat=3):
+def train_rate(device, version, feed, steps, compute="fp32", fused=None, repeat=3, channels_last=True):
     """Training numbers/s of a version on W at batch 64, fed by `feed()` -> (x, labels)."""
     spec = versions.get(version)
-    model = models.build(version, "W", channels_last=True).to(device)
+    model = models.build(version, "W", channels_last=channels_last).to(device)
+    layout = torch.channels_last if channels_last else torch.contiguous_format
     opt = models.optimizer_for(model, spec, fused=fused)
 
     def step():
         x, y = feed()
         with precision.autocast(compute, device):
-            logits = model(x.contiguous(memory_format=torch.channels_last))
+            logits = model(x.contiguous(memory_format=layout))
         loss = heads.loss(logits.float(), y, spec.head)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -124,24 +125,6 @@ def premade(device, version):
     """One batch in the version's own input, reused every step: training without the input pipeline."""
     batch = own_feed(device, version)()
     return lambda: batch
-
-
-def layout_rate(device, version, channels_last, steps):
-    """Training numbers/s at batch 64 on one pre-made W batch, in the version's own input, head and format."""
-    spec = versions.get(version)
-    model = models.build(version, "W", channels_last=channels_last).to(device)
-    opt = models.optimizer_for(model, spec)
-    b = NumberGenerator(train_bank(str(device)), seed=0).batch(BATCH)
-    x = prepare(b.raw("W"), b.ndigits, "W", spec.preprocessing)
-    x = x.contiguous(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
-
-    def step():
-        loss = heads.loss(model(x), b.labels, spec.head)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-
-    return BATCH * steps / timed(lambda: [step() for _ in range(steps)], device, warmup=1, repeat=3)
 
 
 def eval_seconds(device, version=7):
@@ -283,7 +266,11 @@ def main():
     ]
     report["memory_format"] = {}
     for v in (7, 19):
-        r = {name: layout_rate(device, v, cl, args.steps) for name, cl in (("nchw", False), ("channels_last", True))}
+        feed = premade(device, v)
+        r = {
+            n: train_rate(device, v, feed, args.steps, channels_last=cl)
+            for n, cl in (("nchw", False), ("channels_last", True))
+        }
         report["memory_format"][f"v{v}"] = r
         lines.append(f"| v{v} | {r['nchw']:,.0f} | {r['channels_last']:,.0f} | {r['channels_last'] / r['nchw']:.2f}× |")
         print(lines[-1], flush=True)

@@ -24,6 +24,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import record as bench_record  # noqa: E402
 from lib.data import testsets  # noqa: E402
 from lib.infra import atomic, provenance  # noqa: E402
 from lib.infra.paths import RES_DIR  # noqa: E402
@@ -94,7 +95,7 @@ def train_once(args, spec, seed: int, dev, after_epoch=None) -> tuple:
     return model, history
 
 
-def choose_on_validation(args, spec, budget, out, dev, info) -> None:
+def choose_on_validation(args, spec, budget, out, dev) -> None:
     """One trial: validation accuracy after each epoch, appended as a line of the trials file."""
     val_set, read = testsets.load(args.dataset, part="val"), []
 
@@ -110,6 +111,7 @@ def choose_on_validation(args, spec, budget, out, dev, info) -> None:
         + ("at or above" if read[-1] >= args.target else "below")
         + f" {args.target:.0%}"
     )
+    info = provenance.describe(dev)
     line = f"| {info['commit']} | {info['hardware']} | v{args.version} | {budget} | {per_epoch} | "
     line += f"{history['others_cores']:.2f} | {verdict} |"
     trials = out.with_name(out.name + "_trials.md")
@@ -117,7 +119,7 @@ def choose_on_validation(args, spec, budget, out, dev, info) -> None:
     print(line)
 
 
-def record(args, spec, settings, budget, out, dev, info) -> None:
+def record(args, spec, settings, budget, out, dev) -> None:
     """`--seeds` runs of the budget, each read on the test set once after its last epoch."""
     trials = out.with_name(out.name + "_trials.md")
     if f"| v{args.version} | {budget} |" not in (trials.read_text() if trials.is_file() else ""):
@@ -158,7 +160,6 @@ def record(args, spec, settings, budget, out, dev, info) -> None:
         "sd_test_acc": sd,
         "worst_seed": worst,
         "slowest_train_seconds": slowest,
-        **info,
         "met": met,
     }
     verdict = (
@@ -168,11 +169,9 @@ def record(args, spec, settings, budget, out, dev, info) -> None:
         + f" (target: mean ≥ {args.target:.0%} over ≥ 5 seeds, ≤ {args.limit:.0f} s each)"
     )
     lines = [
-        f"# Time to {args.target:.0%} on {args.dataset}: version {args.version} on {info['hardware']}",
-        "",
-        f"torch {info['torch']}, commit {info['commit']}; {result['params']:,} parameters; {budget}; the schedule "
-        f"spans the budget, chosen on validation ({out.name}_trials.md). Each seed is read once on all "
-        f"{len(test_set):,} {args.dataset} test numbers after its last epoch.",
+        f"{result['params']:,} parameters; {budget}; the schedule spans the budget, chosen on validation "
+        f"({out.name}_trials.md). Each seed is read once on all {len(test_set):,} {args.dataset} test numbers after "
+        "its last epoch.",
         "",
         "| seed | training seconds | others' cores | test acc | 1/2/3-digit |",
         "|---:|---:|---:|---:|---|",
@@ -184,9 +183,9 @@ def record(args, spec, settings, budget, out, dev, info) -> None:
         for s in seeds
     ]
     lines += ["", f"**Result:** {verdict}."]
-    atomic.write_json(out.with_suffix(".json"), result)
-    atomic.write_text(out.with_suffix(".md"), "\n".join(lines) + "\n")
-    print("\n".join(lines))
+    bench_record.write(
+        out.name, dev, f"Time to {args.target:.0%} on {args.dataset}: version {args.version}", result, lines
+    )
 
 
 def main():
@@ -208,12 +207,12 @@ def main():
 
     spec, settings = with_settings(versions.get(args.version), args.set)
     dev = provenance.resolve_device(args.device)
-    budget, info = budget_text(args.epochs, args.samples, spec, settings), provenance.describe(dev)
+    budget = budget_text(args.epochs, args.samples, spec, settings)
     out = RES_DIR / "bench" / f"time_to_{round(args.target * 100)}_{dev.type}"
     if args.on == "val":
-        choose_on_validation(args, spec, budget, out, dev, info)
+        choose_on_validation(args, spec, budget, out, dev)
     else:
-        record(args, spec, settings, budget, out, dev, info)
+        record(args, spec, settings, budget, out, dev)
 
 
 if __name__ == "__main__":

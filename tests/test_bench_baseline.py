@@ -44,9 +44,9 @@ def test_the_time_to_99_record_refuses_a_budget_that_no_validation_trial_tried(t
     args = Namespace(version=21, dataset="W", epochs=4, samples=12_000, seeds=5, target=0.99, limit=300.0)
     out = tmp_path / "time_to_99_cpu"
     with pytest.raises(SystemExit, match="no trial on validation"):
-        record(args, spec, settings, budget, out, torch.device("cpu"), {})
+        record(args, spec, settings, budget, out, torch.device("cpu"))
     (tmp_path / "time_to_99_cpu_trials.md").write_text(
         f"| abc | cpu | v21 | {budget.replace('4 epochs', '5 epochs')} |"
     )
     with pytest.raises(SystemExit, match="no trial on validation"):
-        record(args, spec, settings, budget, out, torch.device("cpu"), {})
+        record(args, spec, settings, budget, out, torch.device("cpu"))

@@ -10,6 +10,7 @@ import torch
 from lib.data import splits
 from lib.data.preprocess import MEAN, STD
 from lib.digits import data, numpy_lenet, report, runs, torch_lenet, training
+from lib.infra import checkpoint
 from lib.report import digit_plots
 from lib.report.results import SINGLE_DIGIT_COLUMNS
 from lib.study.models import count_params
@@ -124,19 +125,23 @@ def _dirs(tmp_path) -> dict:
     return {"record_dir": tmp_path / "record", "runs_dir": tmp_path / "state"}
 
 
-def test_a_smoke_run_writes_its_files_and_is_reused(tmp_path, capsys):
+def test_a_smoke_run_writes_its_files_and_is_shown_not_retrained(tmp_path, capsys):
     result = torch_lenet.run_lenet5("classic", "smoke", seed=1, device="cpu", progress=False, **_dirs(tmp_path))
     assert result.run_dir == tmp_path / "record" / "smoke" / "lenet5-classic_s1"
     metrics = _check_run_files(tmp_path, "lenet5-classic", 61_706, seed=1)
     model_pt = tmp_path / "state" / "smoke" / "lenet5-classic_s1" / "model.pt"
     stamp = model_pt.stat().st_mtime_ns
     again = torch_lenet.run_lenet5("classic", "smoke", seed=1, device="cpu", progress=False, **_dirs(tmp_path))
-    assert "already trained" in capsys.readouterr().out
+    assert "shown from its record" in capsys.readouterr().out and again.from_record
     assert again.metrics == metrics and model_pt.stat().st_mtime_ns == stamp
-    assert torch.equal(again.test_logits, result.test_logits)  # the best weights were saved and reloaded
     assert again.errors == result.errors
+    best = checkpoint.read(model_pt)["meta"]  # the best epoch's weights are kept, and the run tested with them
+    assert (
+        best["val_acc"] == max(row["val_acc"] for row in result.epochs)
+        and result.metrics["best_epoch"] == best["epoch"]
+    )
     torch_lenet.run_lenet5("classic", "smoke", seed=1, device="cpu", progress=False, force=True, **_dirs(tmp_path))
-    assert "already trained" not in capsys.readouterr().out
+    assert "Training" in capsys.readouterr().out and model_pt.stat().st_mtime_ns != stamp
 
 
 def test_modern_and_numpy_smoke_runs_print_one_line_per_epoch(tmp_path, capsys):

@@ -8,7 +8,6 @@ import numpy as np
 import torch
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from ..infra.paths import RECORD_DIR
 from .data import digit_inputs, input_batches
 from .numpy_layers import AvgPool2, Conv2D, Dense, Flatten, MaxPool2, ReLU, SoftmaxCrossEntropy, Tanh
 from .runs import DigitRun, run_digit_model
@@ -150,24 +149,11 @@ def run_numpy_lenet5(
     seed: int = 0,
     force: bool = False,
     progress="bar",
-    record_dir=RECORD_DIR,
-    runs_dir=None,
-    train=True,
+    **options,
 ) -> DigitRun:
-    """Train and test the NumPy LeNet-5 under a profile (always on the CPU), or reuse or show a finished run."""
+    """Train and test the NumPy LeNet-5 under a profile (always on the CPU), or show a finished run from its record;
+    `options` go to run_digit_model (record_dir, runs_dir, train)."""
     with threadpool_limits(RECIPE["blas_threads"], user_api="blas"):
         threads = max((i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"), default=1)
-        return run_digit_model(
-            NAME,
-            profile,
-            seed,
-            RECIPE,
-            lambda: NumpyLearner(RECIPE, seed),
-            torch.device("cpu"),
-            force=force,
-            progress=progress,
-            record_dir=record_dir,
-            runs_dir=runs_dir,
-            extra={"blas_threads": threads},
-            train=train,
-        )
+        learner, cpu, extra = lambda: NumpyLearner(RECIPE, seed), torch.device("cpu"), {"blas_threads": threads}
+        return run_digit_model(NAME, profile, seed, RECIPE, learner, cpu, force, progress, extra=extra, **options)

@@ -15,7 +15,6 @@ from torch import nn
 from ..data.augment import augment_digit_images
 from ..data.preprocess import normalise
 from ..infra import provenance
-from ..infra.paths import RECORD_DIR
 from ..study.evaluate import for_inference
 from ..study.models import conv_stack, fc_stack, optimizer_for
 from ..study.train import weight_average
@@ -98,27 +97,15 @@ def run_reader(
     device: str = "auto",
     force: bool = False,
     progress="bar",
-    record_dir=RECORD_DIR,
-    runs_dir=None,
-    train=True,
+    **options,
 ) -> DigitRun:
-    """Train and test a version's digit reader on single digits under a profile, or reuse or show a finished run."""
+    """Train and test a version's digit reader on single digits under a profile, or show a finished run from its record;
+    `options` go to run_digit_model (record_dir, runs_dir, train)."""
     dev = provenance.resolve_device(device)
 
     def make_learner():
         torch.manual_seed(seed)  # initial weights
         return ReaderLearner(version, dev, seed)
 
-    return run_digit_model(
-        reader_name(version),
-        profile,
-        seed,
-        reader_recipe(version),
-        make_learner,
-        dev,
-        force=force,
-        progress=progress,
-        record_dir=record_dir,
-        runs_dir=runs_dir,
-        train=train,
-    )
+    recipe = reader_recipe(version)
+    return run_digit_model(reader_name(version), profile, seed, recipe, make_learner, dev, force, progress, **options)

@@ -1,4 +1,4 @@
-"""One single-digit run end to end for any learner: sizes by profile, train or reuse, test, and its files.
+"""One single-digit run end to end for any learner: sizes by profile, train or show its record, test, and its files.
 
 Files are kept as a 0-999 run keeps them (lib/study/experiment.py). The *record* (small, committed) is
 res/runs/<profile>/<model>_s<seed>/:
@@ -7,8 +7,8 @@ res/runs/<profile>/<model>_s<seed>/:
   classification_report.csv  precision, recall, F1 and support per digit (scikit-learn)
   errors.json                the misread test digits (index, prediction, confidence)
 The *state* (never committed) is $RUNS_DIR/<profile>/<model>_s<seed>/model.pt: the best-validation
-weights with the run's config. A finished run (lib/infra/store.py: its record, of the same config) is never
-trained again unless force=True: with its weights here it is tested again; without them its record is shown.
+weights with the run's config. A finished run (lib/infra/store.py: its record, of the same config) is shown from
+its record, never trained again unless force=True.
 """
 
 import json
@@ -141,29 +141,21 @@ def run_digit_model(
     recipe: dict,
     make_learner,
     device,
-    *,
     force=False,
     progress="bar",
+    *,
     record_dir=RECORD_DIR,
     runs_dir=None,
     extra=None,
     train=True,
 ) -> DigitRun:
-    """Test the model `name` (a learner from make_learner()) from its checkpoint where its weights are here, else
-    show its record, else train it; then test it once and write its record. `extra` joins metrics.json (e.g. the
-    NumPy network's BLAS threads). With train=False a run that would have to be trained stops with an error."""
+    """Show the model `name`'s record, else train it (a learner from make_learner()), test it once and write its
+    record. `extra` joins metrics.json (e.g. the NumPy network's BLAS threads). With train=False a run that would
+    have to be trained stops with an error."""
     config = run_config(name, profile, seed, recipe)
     run_name = f"{name}_s{seed}"
-    record, weights = record_files(profile, run_name, record_dir), store.state_folder(profile, run_name, runs_dir)
-    weights = weights / "model.pt"
-    metrics = None if force else store.recorded(record["metrics"].parent, config)
-    if metrics and weights.is_file() and store.same_config(checkpoint.read(weights)["meta"], config):
-        print(f"{run_name} ({profile}) is already trained with this config: testing its weights (force=True retrains).")
-        learner, test = make_learner(), load_digits(config["sizes"])["test"]
-        learner.load_state(checkpoint.read(weights)["state_dict"])
-        logits = score_digits(learner, *test)[2]
-        rows = pd.read_csv(record["epochs"]).to_dict("records")
-        return DigitRun(metrics, rows, misread_digits(test[1], logits), record["metrics"].parent, learner, logits)
+    record = record_files(profile, run_name, record_dir)
+    weights = store.state_folder(profile, run_name, runs_dir) / "model.pt"
     found = None if force else shown(run_name, profile, config, record_dir)
     if found is not None:
         return found

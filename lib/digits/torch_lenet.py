@@ -11,7 +11,6 @@ from torch import nn
 
 from ..infra import provenance
 from ..infra.choices import pick
-from ..infra.paths import RECORD_DIR
 from ..study.models import count_params
 from .data import digit_augmenter, digit_inputs, input_batches
 from .runs import DigitRun, run_digit_model
@@ -161,27 +160,14 @@ def run_lenet5(
     device: str = "auto",
     force: bool = False,
     progress="bar",
-    record_dir=RECORD_DIR,
-    runs_dir=None,
-    train=True,
+    **options,
 ) -> DigitRun:
-    """Train and test lenet5-<model> ('classic' or 'modern') under a profile, or reuse or show a finished run."""
+    """Train and test lenet5-<model> ('classic' or 'modern') under a profile, or show a finished run from its record;
+    `options` go to run_digit_model (record_dir, runs_dir, train)."""
     recipe, dev = lenet5_recipe(model), provenance.resolve_device(device)
 
     def make_learner():
         torch.manual_seed(seed)  # initial weights and augmentation draws
         return TorchLearner(build_lenet5(model), recipe, dev)
 
-    return run_digit_model(
-        f"lenet5-{model}",
-        profile,
-        seed,
-        recipe,
-        make_learner,
-        dev,
-        force=force,
-        progress=progress,
-        record_dir=record_dir,
-        runs_dir=runs_dir,
-        train=train,
-    )
+    return run_digit_model(f"lenet5-{model}", profile, seed, recipe, make_learner, dev, force, progress, **options)

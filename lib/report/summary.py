@@ -216,11 +216,6 @@ def expected_from_digits(single: pd.DataFrame | None):
     return kept and (f"{kept[0]} ({kept[1]}, validation)", kept[2])
 
 
-def _setting(value) -> str:
-    """A setting as it was given on the command line (JSON turns tuples into lists)."""
-    return repr(tuple(value)) if isinstance(value, list) else repr(value)
-
-
 def other_targets(single: pd.DataFrame | None, bench_dir=None, root: str = "..") -> list:
     """Issue 14's targets besides the numbers: the digit reader kept on validation against READER_TARGETS,
     and the time-to-99% benchmark's record; each with its gap, from the records alone."""

@@ -36,8 +36,7 @@ from .run_key import RunKey
 from .train import train
 
 CHANNELS_LAST = True  # NHWC convolutions for every run: measured against NCHW by bench/bench.py (res/bench/)
-VAL_KEYS = ("test_acc", "test_loss", "acc_1digit", "acc_2digit", "acc_3digit")  # kept as val_* per epoch
-VARIANT_KEYS = VAL_KEYS  # kept as <variant>_* for each test-set variant
+SCORE_KEYS = ("test_acc", "test_loss", "acc_1digit", "acc_2digit", "acc_3digit")  # kept as val_*, <variant>_*
 VARIANTS = [v for v in testsets.VARIANTS if v != "clean"]  # every run is scored on each
 
 
@@ -125,7 +124,7 @@ def validator(val_set, preprocessing, device, head):
 
     def validate(model):
         metrics, _ = evaluate(model, val_set, preprocessing, device, head=head)
-        return {f"val_{k.removeprefix('test_')}": metrics[k] for k in VAL_KEYS}
+        return {f"val_{k.removeprefix('test_')}": metrics[k] for k in SCORE_KEYS}
 
     return validate
 
@@ -266,7 +265,7 @@ def _score(key, profile, config, model, history, dev, notebook) -> tuple:
     variants, scored = {}, {}
     for v in VARIANTS:
         variant_metrics, variants[v] = evaluate(model, sets[v], config["preprocessing"], dev, head=spec.head)
-        scored.update({f"{v}_{k}": variant_metrics[k] for k in VARIANT_KEYS})
+        scored.update({f"{v}_{k}": variant_metrics[k] for k in SCORE_KEYS})
     val_set = testsets.load(key.dataset, part="val").subset(profiles.final_val_limit(profile))
     val = validator(val_set, config["preprocessing"], dev, spec.head)(model)
     reported = spec.reported.get(key.dataset)
