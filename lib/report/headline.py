@@ -95,18 +95,38 @@ def _unseen_rows(frame) -> list:
 
 
 def _ood_rows(frame) -> list:
+    """Each kept network on the variants outside its training: `ood`, and `curved` where a run was scored on it."""
     rows = []
     for dataset, version in versions.BEST.items():
         runs = _family(frame, "cpu", version, dataset)
         if runs.empty or runs["ood_test_acc"].isna().all():
             continue
+        value = f"`ood` {_pct(runs['ood_test_acc'])}, 3-digit numbers {_pct(runs['ood_acc_3digit'])}"
+        if runs["curved_test_acc"].notna().any():
+            value += f"; `curved` {_pct(runs['curved_test_acc'])}"
         rows.append(
             [
-                f"Out of distribution (`ood`: sizes, strokes, touching neighbours), {dataset} (version {version})",
-                f"{_pct(runs['ood_test_acc'])}; 3-digit numbers {_pct(runs['ood_acc_3digit'])}",
+                f"Out of distribution, {dataset} (version {version}; `ood`: sizes, strokes, touching neighbours; "
+                "`curved`: bent baselines, thick strokes)",
+                value,
                 _link("cpu", versions.get(version).notebook),
             ]
         )
+    return rows
+
+
+STRIP_READERS = (27, 28)  # W readers that find their own digits (CTC over the whole strip)
+
+
+def _strip_rows(frame) -> list:
+    rows = []
+    for version in STRIP_READERS:
+        runs, spec = _family(frame, "cpu", version, "W"), versions.get(version)
+        value = "queued at `cpu`, no finished run yet"
+        if not runs.empty:
+            value = f"clean {_pct(runs['test_acc'])}; `ood` {_pct(runs['ood_test_acc'])}; `curved` {_pct(runs['curved_test_acc'])}"
+        what = f"Reads its own digits: version {version} on W ({spec.slug.replace('_', ' ')})"
+        rows.append([what, value, _link("cpu", spec.notebook)])
     return rows
 
 
@@ -133,7 +153,7 @@ def speed_row(bench_dir: Path, root: str = ".") -> list:
 
 def table(frame: pd.DataFrame, bench_dir=None) -> str:
     """The headline table as Markdown."""
-    rows = [_original_row(frame), *_kept_rows(frame), *_unseen_rows(frame), *_ood_rows(frame)]
+    rows = [_original_row(frame), *_kept_rows(frame), *_unseen_rows(frame), *_ood_rows(frame), *_strip_rows(frame)]
     rows.append(speed_row(Path(bench_dir or RES_DIR / "bench")))
     lines = ["| what | result | record |", "|---|---|---|"] + ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)

@@ -50,8 +50,15 @@ def _train_s(g: pd.DataFrame) -> str:
 
 
 def _links(g: pd.DataFrame, profile: str, root: str) -> str:
+    """The rendered notebooks that show a run family, or their sources while not rendered at this profile."""
     names = sorted({nb.removesuffix(".ipynb") for nb in g["notebook"].dropna()})
-    return ", ".join(f"[{n}]({root}/res/rendered/{profile}/{n}.ipynb)" for n in names) or "–"
+    links = [
+        f"[{n}]({root}/res/rendered/{profile}/{n}.ipynb)"
+        if (RES_DIR / "rendered" / profile / f"{n}.ipynb").is_file()
+        else f"[{n}]({root}/notebooks/{n}.ipynb) (not rendered yet)"
+        for n in names
+    ]
+    return ", ".join(links) or "–"
 
 
 def families(part: pd.DataFrame):
