@@ -95,12 +95,17 @@ def state_files(profile, name, runs_dir=None) -> dict:
     return {k: folder / f"{k}.pt" for k in ("model", "train_state", "predictions")}
 
 
+def finished_config(key: RunKey, profile: str, device="auto", precision="auto") -> dict:
+    """The config a finished record must hold to be this run. With precision "auto" a record of either precision
+    is: auto is a choice each machine makes when it trains, stated by the record, not part of what the run is."""
+    config = config_of(key, profile, resolve_precision(precision, provenance.resolve_device(device)))
+    return {k: v for k, v in config.items() if k != "precision" or precision != "auto"}
+
+
 def finished(key: RunKey, profile: str, device="auto", precision="auto", record_dir=RECORD_DIR) -> bool:
     """True when the run's record exists and was made with the config this code would use."""
-    compute = resolve_precision(precision, provenance.resolve_device(device))
-    return (
-        store.recorded(store.record_folder(profile, key.name, record_dir), config_of(key, profile, compute)) is not None
-    )
+    folder = store.record_folder(profile, key.name, record_dir)
+    return store.recorded(folder, finished_config(key, profile, device, precision)) is not None
 
 
 @lru_cache(maxsize=4)
@@ -206,8 +211,7 @@ def shown(key: RunKey, profile: str, device="auto", precision="auto", record_dir
     """A finished run shown by reading its record (metrics, history, and the predictions its errors imply), without
     its model; None when the record is absent, incomplete or of another config."""
     record = record_files(profile, key.name, record_dir)
-    compute = resolve_precision(precision, provenance.resolve_device(device))
-    metrics = store.recorded(record["metrics"].parent, config_of(key, profile, compute))
+    metrics = store.recorded(record["metrics"].parent, finished_config(key, profile, device, precision))
     if metrics is None or not record["errors"].is_file():
         return None
     print(
