@@ -48,7 +48,7 @@ def main(argv=None) -> int:
         return 0
     test_set = experiment.load_test_set(key.dataset, profile, args.variant)
     scores, _ = evaluate(clf.model, test_set, meta["preprocessing"], torch.device("cpu"), head=clf.head)
-    record.update({f"{args.variant}_{k}": scores[k] for k in experiment.VARIANT_KEYS})
+    record.update({f"{args.variant}_{k}": scores[k] for k in experiment.SCORE_KEYS})
     info = provenance.describe(torch.device("cpu"))
     record.setdefault("later_scores", {})[args.variant] = {k: info[k] for k in ("commit", "hardware", "torch")}
     atomic.write_json(path, record)
