@@ -24,13 +24,9 @@ def _family(frame: pd.DataFrame, profile: str, version: int, dataset: str, split
 
 
 def _pct(values) -> str:
-    """mean ± sd (n seeds) of accuracies, or the one value; '–' for none."""
-    values = pd.Series(values, dtype=float).dropna()
-    if values.empty:
-        return "–"
-    if len(values) == 1:
-        return f"{values.iloc[0]:.2%} (1 seed)"
-    return f"{values.mean() * 100:.2f} ± {values.std() * 100:.2f}% ({len(values)} seeds)"
+    """The seeds' mean ± sd as every table writes it (compare.Seeds), with the seed count even for one seed."""
+    seeds = compare.Seeds(pd.Series(values, dtype=float).dropna().tolist())
+    return "–" if not seeds.n else seeds.text() + (" (1 seed)" if seeds.n == 1 else "")
 
 
 def _link(profile: str, notebook: str, root: str = ".") -> str:
