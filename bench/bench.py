@@ -9,7 +9,7 @@ One command measures, in one run on one machine:
   4. training numbers/s on a pre-made batch with NCHW vs channels_last (NHWC) memory format, for v7 and
      the small v19 (lib.study.experiment.CHANNELS_LAST chooses from this);
   5. precision: fp32 vs bf16 autocast, side by side, and whether this hardware computes bf16 natively
-     (lib/study/precision.py: `auto` uses bf16 only then);
+     (lib/study/train.py: `auto` uses bf16 only then);
   6. the optimiser step: torch's default implementation vs the fused one (lib.study.models.FUSED);
   7. every version's training speed as its runs train (its input, head, augmentation, fed by lib):
      lib/study/eta.py estimates the time left of the training queue from these.
@@ -35,7 +35,7 @@ from lib.data.mnist import load_split  # noqa: E402
 from lib.data.numbers import NumberGenerator  # noqa: E402
 from lib.data.preprocess import prepare  # noqa: E402
 from lib.infra import provenance  # noqa: E402
-from lib.study import heads, models, precision, versions
+from lib.study import heads, models, train, versions
 from lib.study.evaluate import predict  # noqa: E402
 from lib.study.experiment import train_bank  # noqa: E402
 
@@ -98,7 +98,7 @@ def train_rate(device, version, feed, steps, compute="fp32", fused=None, repeat=
 
     def step():
         x, y = feed()
-        with precision.autocast(compute, device):
+        with train.autocast(compute, device):
             logits = model(x.contiguous(memory_format=layout))
         loss = heads.loss(logits.float(), y, spec.head)
         opt.zero_grad(set_to_none=True)
@@ -193,13 +193,13 @@ def main():
         f"{report['eval_seconds']:.1f} s ({testsets.SIZE / report['eval_seconds']:,.0f} numbers/s)",
         "",
     ]
-    native = precision.bf16_native(device)
+    native = train.bf16_native(device)
     lines += [
         "",
         f"## Precision: training at batch {BATCH} on a pre-made batch, {device.type} (numbers/s)",
         "",
-        f"bf16 computed natively here: **{'yes' if native else 'no'}** (lib/study/precision.py; `auto` picks "
-        f"{precision.resolve('auto', device)}). "
+        f"bf16 computed natively here: **{'yes' if native else 'no'}** (lib/study/train.py; `auto` picks "
+        f"{train.resolve_precision('auto', device)}). "
         + (
             ""
             if native

@@ -3,7 +3,7 @@
 A run's numbers may come from bf16 only if its accuracy differs from fp32 by no more than seed-to-seed
 noise. This trains each seed in both precisions and writes res/bench/parity_<device>.md and .json:
 validation and test accuracy per seed, the mean difference, and the verdict, with the rule it used.
-Where the hardware has no native bf16 (lib/study/precision.py) the bf16 runs are emulated by oneDNN: slow, but
+Where the hardware has no native bf16 (lib/study/train.py) the bf16 runs are emulated by oneDNN: slow, but
 rounded the same way, so the accuracy comparison still holds.
 
 Usage: .venv/bin/python bench/parity.py [--version 19] [--dataset W] [--profile quick] [--seeds 0 1] [--device cpu]
@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import record  # noqa: E402
 from lib.infra import provenance  # noqa: E402
 from lib.infra.paths import state_dir  # noqa: E402
-from lib.study import experiment, precision
+from lib.study import experiment, train
 from lib.study.run_key import RunKey  # noqa: E402
 
 KEYS = ("val_acc", "test_acc")
@@ -65,7 +65,7 @@ def main():
         "dataset": args.dataset,
         "profile": args.profile,
         "seeds": args.seeds,
-        "bf16_native": precision.bf16_native(dev),
+        "bf16_native": train.bf16_native(dev),
         "runs": {
             p: [{k: m[k] for k in (*KEYS, "seed", "train_seconds", "commit")} for m in ms] for p, ms in runs.items()
         },

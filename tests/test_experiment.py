@@ -125,11 +125,11 @@ def test_a_run_is_its_config_compared_in_one_place():
 
 
 def test_precision_auto_is_bf16_only_where_native_and_the_estimate_reads_progress(tmp_path, monkeypatch):
-    from lib.study import eta, precision
+    from lib.study import eta, train
 
-    assert precision.resolve("auto", "cpu") == ("bf16" if precision.bf16_native("cpu") else "fp32")
-    assert precision.resolve("bf16", "cpu") == "bf16"  # asked for: it runs, emulated where not native
-    assert precision.resolve("fp32", "cpu") == "fp32"
+    assert train.resolve_precision("auto", "cpu") == ("bf16" if train.bf16_native("cpu") else "fp32")
+    assert train.resolve_precision("bf16", "cpu") == "bf16"  # asked for: it runs, emulated where not native
+    assert train.resolve_precision("fp32", "cpu") == "fp32"
     key = RunKey(7, "W")
     progress = experiment.state_files("full", key.name, tmp_path)["train_state"].with_suffix(".json")
     progress.parent.mkdir(parents=True)
@@ -164,12 +164,11 @@ def test_auto_precision_resolves_per_machine_and_a_record_of_either_precision_is
     """Both CPU kinds, whichever this machine is: `auto` trains at the precision the machine computes natively, and
     a finished record (which states its precision) is shown on any machine; an explicit precision must match."""
     from lib.infra import atomic
-    from lib.study import precision
+    from lib.study import train
 
-    monkeypatch.setattr(precision, "bf16_native", lambda device: native)
-    monkeypatch.setattr(experiment, "resolve_precision", precision.resolve)
+    monkeypatch.setattr(train, "bf16_native", lambda device: native)
     key = RunKey(7, "W")
-    assert precision.resolve("auto", "cpu") == ("bf16" if native else "fp32")
+    assert train.resolve_precision("auto", "cpu") == ("bf16" if native else "fp32")
     record = experiment.record_files("smoke", key.name, tmp_path)["metrics"]
     atomic.write_json(record, experiment.config_of(key, "smoke", "fp32"))
     assert experiment.finished(key, "smoke", "cpu", "fp32", record_dir=tmp_path)

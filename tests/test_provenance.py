@@ -19,16 +19,16 @@ def test_a_copy_without_git_names_the_commit_it_was_given(monkeypatch):
 def test_fp32_on_a_gpu_turns_tf32_off_and_the_record_says_so():
     import torch
 
-    from lib.study import precision
+    from lib.study import train
 
     matmul, cudnn = torch.backends.cuda.matmul, torch.backends.cudnn
     before = matmul.allow_tf32, cudnn.allow_tf32
     try:
         matmul.allow_tf32 = cudnn.allow_tf32 = True
-        precision.strict_fp32("bf16", "cuda")  # bf16 autocast is not fp32: left alone
-        precision.strict_fp32("fp32", "cpu")
+        train.strict_fp32("bf16", "cuda")  # bf16 autocast is not fp32: left alone
+        train.strict_fp32("fp32", "cpu")
         assert matmul.allow_tf32 and cudnn.allow_tf32
-        precision.strict_fp32("fp32", "cuda")
+        train.strict_fp32("fp32", "cuda")
         assert not matmul.allow_tf32 and not cudnn.allow_tf32
     finally:
         matmul.allow_tf32, cudnn.allow_tf32 = before

@@ -19,8 +19,7 @@ def save(path, model: torch.nn.Module, meta: dict):
 
 
 def read(path) -> dict:
-    path = Path(path)
-    if not path.is_file():
+    if not Path(path).is_file():
         raise CheckpointError(f"checkpoint {path} does not exist")
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
@@ -34,13 +33,11 @@ def load_into(model: torch.nn.Module, path, **expected) -> dict:
     """Load weights into `model` after checking the checkpoint's identity; return its metadata."""
     ckpt = read(path)
     meta = ckpt.get("meta", {})
-    for key in IDENTITY:
-        if key in expected and meta.get(key) != expected[key]:
-            raise CheckpointError(
-                f"checkpoint {path} is for {key}={meta.get(key)!r}, not {expected[key]!r} "
-                f"(it holds v{meta.get('version')}{meta.get('dataset')} with "
-                f"{meta.get('preprocessing')} preprocessing)"
-            )
+    for key in (k for k in IDENTITY if k in expected and meta.get(k) != expected[k]):
+        raise CheckpointError(
+            f"checkpoint {path} is for {key}={meta.get(key)!r}, not {expected[key]!r} (it holds "
+            f"v{meta.get('version')}{meta.get('dataset')} with {meta.get('preprocessing')} preprocessing)"
+        )
     try:
         model.load_state_dict(ckpt["state_dict"])
     except (RuntimeError, KeyError) as e:

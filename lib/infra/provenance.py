@@ -1,4 +1,4 @@
-"""Where a number came from: code commit, hardware, library versions."""
+"""Where a number came from: code commit, hardware, torch, and how much of the machine other work took."""
 
 import os
 import platform
@@ -21,8 +21,8 @@ def _git(*args):
 
 @lru_cache(maxsize=1)
 def commit() -> str:
-    """Short commit of the code; '+dirty' when lib/ or notebooks/ differ from it. A copy of the tree without
-    git (sent to a GPU machine, say) names its commit in $SOURCE_COMMIT."""
+    """Short commit of the code, '+dirty' when lib/ or notebooks/ differ from it; $SOURCE_COMMIT names it in a copy
+    of the tree without git."""
     head = _git("rev-parse", "--short=10", "HEAD") or os.environ.get("SOURCE_COMMIT") or "unknown"
     dirty = _git("status", "--porcelain", "--", "lib", "notebooks", "run_all.sh")  # untracked code counts too
     return head + ("+dirty" if dirty else "")
@@ -43,11 +43,8 @@ def hardware(device) -> str:
     if device.type == "cuda":
         return torch.cuda.get_device_name(device)
     cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
-    except OSError:
-        pass
+    info = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").is_file() else []
+    cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)
     return f"{cpu}, {torch.get_num_threads()} threads"
 
 
@@ -64,18 +61,15 @@ def describe(device) -> dict:
 
 def _system_busy_seconds() -> float | None:
     """CPU seconds all processes have spent busy since boot (Linux /proc/stat), or None elsewhere."""
-    try:
-        with open("/proc/stat") as f:
-            fields = f.readline().split()[1:]
-    except OSError:
+    if not Path("/proc/stat").is_file():
         return None
-    user, nice, system, idle, iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    user, nice, system, idle, iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 class CpuMeter:
-    """Wall time, this process's CPU time, and the CPU time other processes took meanwhile, so a timing
-    made while the machine was shared says so (`others_cores`: how many cores others kept busy)."""
+    """Wall time, this process's CPU time, and how many cores other processes kept busy meanwhile (`others_cores`),
+    so a timing made while the machine was shared says so."""
 
     def __enter__(self):
         self.wall, self.own, self.system = time.perf_counter(), time.process_time(), _system_busy_seconds()

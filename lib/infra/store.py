@@ -1,11 +1,6 @@
-"""Where every run keeps its files, and what makes two runs the same run: one store for the 0-999 and the
-single-digit runs.
-
-A run's *record* (small, committed) is res/runs/<profile>/<name>/, its metrics.json written last, so its
-presence marks the run finished. Its *state* (large, never committed) is $RUNS_DIR/<profile>/<name>/ (lib/infra/
-paths.py). A run's identity is its config, the dict of everything that decides its numbers: saved in its
-metrics.json, its checkpoint and its training state, and compared here only.
-"""
+"""Where a run keeps its files, and what makes two runs the same run (one store for the 0-999 and the single-digit
+runs). Its record (small, committed) is res/runs/<profile>/<name>/, metrics.json written last; its state (large,
+never committed) is $RUNS_DIR/<profile>/<name>/. A run's identity is its config, compared here only."""
 
 import json
 from pathlib import Path
@@ -22,17 +17,14 @@ def state_folder(profile: str, name: str, runs_dir=None) -> Path:
 
 
 def same_config(saved: dict | None, config: dict) -> bool:
-    """Whether a saved record, checkpoint or training state (its config, or a dict that holds it as "config")
-    is the run `config` describes."""
-    saved = saved or {}
-    saved = saved.get("config", saved)
+    """Whether a saved record, checkpoint or training state (its config, or a dict holding it as "config") is
+    the run `config` describes."""
+    saved = (saved or {}).get("config", saved or {})
     return all(saved.get(k) == v for k, v in config.items())
 
 
 def recorded(folder, config: dict) -> dict | None:
     """The metrics of the finished run recorded in `folder` when it is the run `config` describes, else None."""
     path = Path(folder) / "metrics.json"
-    if not path.is_file():
-        return None
-    metrics = json.loads(path.read_text())
-    return metrics if same_config(metrics, config) else None
+    metrics = json.loads(path.read_text()) if path.is_file() else None
+    return metrics if metrics is not None and same_config(metrics, config) else None

@@ -1,5 +1,5 @@
-"""Evaluation on a fixed test set: loss, accuracy by digit count, errors by digit place, confusions,
-and accuracy on the held-out numbers (lib/data/splits.py) apart from the others."""
+"""Scores on a fixed test set: loss, accuracy by digit count, errors by digit place, confusions, and the held-out
+numbers (lib/data/splits.py) apart from the others."""
 
 from collections import Counter
 
@@ -17,8 +17,8 @@ BATCH = 64  # numbers per forward pass: smaller batches keep activations in cach
 
 
 def for_inference(model):
-    """The model in eval mode with each batch norm folded into the convolution before it (torch.fx's fuse):
-    the same outputs to float rounding, 1.2x faster on a CPU. Models fx cannot trace are used as they are."""
+    """The model in eval mode with each batch norm folded into the convolution before it (torch.fx's fuse): the
+    same outputs to float rounding, 1.2x faster on a CPU; a model fx cannot trace is used as it is."""
     model.eval()
     try:
         return fuse(model)
@@ -28,9 +28,7 @@ def for_inference(model):
 
 @torch.inference_mode()
 def predict(model, test_set: TestSet, preprocessing, device, batch_size=BATCH, head="number"):
-    """Per-sample (prediction, confidence, loss) for the whole set, in batches (lib/study/heads.py's `read`): the
-    loss is the negative log-probability of the true number under the head's distribution; a ctc head's
-    prediction is -1 where its reading is no number 0-999."""
+    """Per-sample (prediction, confidence, loss) for the whole set, in batches (lib/study/heads.py's `read`)."""
     model = for_inference(model)
     preds, confs, losses = [], [], []
     for start in range(0, len(test_set), batch_size):
@@ -72,9 +70,8 @@ HELD_OUT_KEYS = tuple(
 
 
 def held_out_scores(labels: torch.Tensor, correct: torch.Tensor) -> dict:
-    """Accuracy on the held-out numbers (lib/data/splits.py) and, the same way, on the others. Only a run trained
-    without them reads them as unseen; the single 1-digit held-out number carries many test samples, so accuracy
-    is also given by digit count and as a mean over numbers, for both parts alike."""
+    """Accuracy on the held-out numbers and on the others (unseen only for a run trained without them), also by
+    digit count and as a mean over numbers: the one 1-digit held-out number carries many test samples."""
     held, nd = is_held_out(labels), ndigits_of(labels)
     scores = {}
     for part, rows in (("seen", ~held), ("heldout", held)):

@@ -1,19 +1,11 @@
-"""One run of the study, as a straight line: key -> its config -> load or train the model -> score it -> write
-its record.
+"""One run of the study, top to bottom: key -> its config -> load or train the model -> score it -> write its record.
 
-A run's *record* (committed) is res/runs/<profile>/<run name>/ (lib/infra/store.py):
-  metrics.json   config, provenance, validation and test metrics (the results table reads these)
-  history.json   per-epoch summaries (loss, validation accuracy, seconds) and 50-step means of the batches
-  errors.json    the misread test numbers (index, prediction, confidence), for galleries
-Its *state* (never committed) is $RUNS_DIR/<profile>/<run name>/:
-  model.pt       final weights with the run's config (up to 186 MB)
-  train_state.pt the last finished epoch, for resuming an interrupted run (deleted when done)
-  predictions.pt per-test-number prediction, confidence and loss
-
-A run's identity is its config (config_of). Every run is validated after each epoch on fixed validation
-numbers made of MNIST train digits that no training draw uses, tested once at the end on the fixed test set
-and each of its variants, and scored apart on the held-out numbers; split="heldout" trains without them
-(lib/data/splits.py). A finished run whose model is not on this machine is shown from its record (shown).
+A run's *record* (committed) is res/runs/<profile>/<name>/: metrics.json (config, provenance, validation and test
+scores), history.json (per-epoch rows, 50-step means of the batches) and errors.json (the misread test numbers of
+each test-set variant). Its *state* (never committed) is $RUNS_DIR/<profile>/<name>/: model.pt (weights with their
+config), train_state.pt (the last finished epoch, deleted when done) and predictions.pt. A run's identity is its
+config (config_of), compared in lib/infra/store.py only. Training draws MNIST train digits minus the fixed
+validation digits; the test set is read once, at the end; split="heldout" trains without the held-out numbers.
 """
 
 import json
@@ -31,9 +23,8 @@ from ..infra import atomic, checkpoint, provenance, store
 from ..infra.paths import RECORD_DIR, relative
 from . import models, profiles
 from .evaluate import evaluate
-from .precision import resolve as resolve_precision
 from .run_key import RunKey
-from .train import train
+from .train import resolve_precision, train
 
 CHANNELS_LAST = True  # NHWC convolutions for every run: measured against NCHW by bench/bench.py (res/bench/)
 SCORE_KEYS = ("test_acc", "test_loss", "acc_1digit", "acc_2digit", "acc_3digit")  # kept as val_*, <variant>_*
@@ -52,17 +43,12 @@ class RunResult:
     from_record: bool = False
 
     @property
-    def robust_predictions(self) -> dict:
-        return self.variant_predictions["robust"]
-
-    @property
     def key(self) -> RunKey:
         return RunKey.of(self.metrics)
 
 
 def config_of(key: RunKey, profile: str, compute: str = "fp32") -> dict:
-    """Everything that decides a run's numbers, and so its identity (device and code commit are recorded, not
-    compared)."""
+    """Everything that decides a run's numbers, and so its identity (device and commit are recorded, not compared)."""
     if compute not in ("fp32", "bf16"):
         raise ValueError(f"compute must be a resolved precision, fp32 or bf16, got {compute!r}")
     spec = key.spec
@@ -96,14 +82,13 @@ def state_files(profile, name, runs_dir=None) -> dict:
 
 
 def finished_config(key: RunKey, profile: str, device="auto", precision="auto") -> dict:
-    """The config a finished record must hold to be this run. With precision "auto" a record of either precision
-    is: auto is a choice each machine makes when it trains, stated by the record, not part of what the run is."""
+    """The config a record must hold to be this run. Under "auto" either precision is: each machine picks its
+    own when it trains, and the record states which."""
     config = config_of(key, profile, resolve_precision(precision, provenance.resolve_device(device)))
     return {k: v for k, v in config.items() if k != "precision" or precision != "auto"}
 
 
 def finished(key: RunKey, profile: str, device="auto", precision="auto", record_dir=RECORD_DIR) -> bool:
-    """True when the run's record exists and was made with the config this code would use."""
     folder = store.record_folder(profile, key.name, record_dir)
     return store.recorded(folder, finished_config(key, profile, device, precision)) is not None
 
@@ -116,33 +101,27 @@ def train_bank(device: str, mnist_dir=None) -> DigitBank:
     return DigitBank(images[keep], labels[keep], device, indices=keep)
 
 
-def load_test_set(dataset, profile, variant="clean"):
+def load_test_set(dataset, profile, variant="clean", final=False):
+    """A fixed test set cut to the profile's size; variant "val": the validation numbers, per epoch or (`final`)
+    those a finished run is scored on."""
+    if variant == "val":
+        limit = profiles.final_val_limit(profile) if final else profiles.get(profile).val_limit
+        return testsets.load(dataset, part="val").subset(limit)
     return testsets.load(dataset, variant=variant).subset(profiles.get(profile).test_limit)
 
 
 def load_val_set(dataset, profile):
-    return testsets.load(dataset, part="val").subset(profiles.get(profile).val_limit)
+    return load_test_set(dataset, profile, "val")
 
 
-def validator(val_set, preprocessing, device, head):
-    """A function model -> {val_acc, val_loss, val_acc_1digit, ...} on the fixed validation numbers."""
-
-    def validate(model):
-        metrics, _ = evaluate(model, val_set, preprocessing, device, head=head)
-        return {f"val_{k.removeprefix('test_')}": metrics[k] for k in SCORE_KEYS}
-
-    return validate
-
-
-def fit(
-    model, spec, dataset, preprocessing, epochs, samples_per_epoch, seed, device, compute="fp32", **options
-) -> dict:
-    """Train `model` with its version's whole recipe for `epochs` x `samples_per_epoch` fresh numbers;
-    `options` go to lib.study.train.train (state_path, identity, progress, validate, after_epoch, exclude)."""
+def fit(model, spec, dataset, preprocessing, epochs, samples_per_epoch, seed, device, compute="fp32", **options):
+    """Train `model` with its version's recipe on fresh numbers from the training digits; `options` go to
+    lib.study.train.train (state_path, identity, progress, validate, after_epoch, exclude)."""
+    bank = train_bank(str(device))
     return train(
         model,
         spec,
-        train_bank(str(device)),
+        bank,
         dataset=dataset,
         preprocessing=preprocessing,
         epochs=epochs,
@@ -161,31 +140,32 @@ def ensemble_members(key: RunKey) -> list:
 
 
 def trained_model(key: RunKey, profile: str, device="cpu", compute="fp32", record_dir=RECORD_DIR, runs_dir=None):
-    """(model, history) of a run whose checkpoint with this config is on this machine, else None. An ensemble is
+    """(model, history) from the checkpoints of this config on this machine, else None: an ensemble's model is
     built from its members' checkpoints, its history from theirs."""
-    config = config_of(key, profile, compute)
-    if key.spec.ensemble:
-        found = [trained_model(m, profile, device, compute, record_dir, runs_dir) for m in ensemble_members(key)]
-        if None in found:
+    found = []
+    for member in ensemble_members(key) if key.spec.ensemble else [key]:
+        config = config_of(member, profile, compute)
+        model_pt = state_files(profile, member.name, runs_dir)["model"]
+        history = record_files(profile, member.name, record_dir)["history"]
+        if not (model_pt.is_file() and history.is_file()):
             return None
-        histories = [h for _, h in found]
-        history = {
-            "members": [m.name for m in ensemble_members(key)],
-            "epochs": [],
-            "train_seconds": sum(h["train_seconds"] for h in histories),
-            "train_loss_final": statistics.mean(h["train_loss_final"] for h in histories),
-            "others_cores": max((h.get("others_cores") or 0) for h in histories),
-            "provenance": provenance.describe(device),
-        }
-        return models.Ensemble([m for m, _ in found], key.spec.head).to(device), history
-    record, state = record_files(profile, key.name, record_dir), state_files(profile, key.name, runs_dir)
-    if not (state["model"].is_file() and record["history"].is_file()):
-        return None
-    if not store.same_config(checkpoint.read(state["model"])["meta"], config):
-        return None
-    model = models.build(key.version, key.dataset, channels_last=CHANNELS_LAST).to(device)
-    checkpoint.load_into(model, state["model"])
-    return model, json.loads(record["history"].read_text())
+        if not store.same_config(checkpoint.read(model_pt)["meta"], config):
+            return None
+        model = models.network(member.spec, member.dataset, CHANNELS_LAST).to(device)
+        checkpoint.load_into(model, model_pt)
+        found.append((model, json.loads(history.read_text())))
+    if not key.spec.ensemble:
+        return found[0]
+    histories = [h for _, h in found]
+    history = {
+        "members": [m.name for m in ensemble_members(key)],
+        "epochs": [],
+        "train_seconds": sum(h["train_seconds"] for h in histories),
+        "train_loss_final": statistics.mean(h["train_loss_final"] for h in histories),
+        "others_cores": max((h.get("others_cores") or 0) for h in histories),
+        "provenance": provenance.describe(device),
+    }
+    return models.Ensemble([m for m, _ in found], key.spec.head).to(device), history
 
 
 def _from_errors(test_set, errors: dict) -> dict:
@@ -198,18 +178,9 @@ def _from_errors(test_set, errors: dict) -> dict:
     return {"pred": pred, "confidence": confidence}
 
 
-def _errors(test_set, predictions) -> dict:
-    wrong = (predictions["pred"] != test_set.labels).nonzero().squeeze(1)
-    return {
-        "index": wrong.tolist(),
-        "pred": predictions["pred"][wrong].tolist(),
-        "confidence": [round(c, 4) for c in predictions["confidence"][wrong].tolist()],
-    }
-
-
 def shown(key: RunKey, profile: str, device="auto", precision="auto", record_dir=RECORD_DIR) -> RunResult | None:
-    """A finished run shown by reading its record (metrics, history, and the predictions its errors imply), without
-    its model; None when the record is absent, incomplete or of another config."""
+    """A finished run read from its record (metrics, history, the predictions its errors imply), without its
+    model; None when the record is absent, incomplete or of another config."""
     record = record_files(profile, key.name, record_dir)
     metrics = store.recorded(record["metrics"].parent, finished_config(key, profile, device, precision))
     if metrics is None or not record["errors"].is_file():
@@ -219,78 +190,11 @@ def shown(key: RunKey, profile: str, device="auto", precision="auto", record_dir
         f"{metrics['commit']} on {metrics['hardware']}); its model is not on this machine (force=True retrains it)."
     )
     errors = json.loads(record["errors"].read_text())
-    test_set = load_test_set(key.dataset, profile)
-    variants = {v: _from_errors(load_test_set(key.dataset, profile, v), errors[v]) for v in VARIANTS if v in errors}
+    sets = {v: load_test_set(key.dataset, profile, v) for v in ["clean", *VARIANTS] if v in errors}
+    predictions = {v: _from_errors(s, errors[v]) for v, s in sets.items()}
     history = json.loads(record["history"].read_text())
-    test = _from_errors(test_set, errors["clean"])
-    return RunResult(metrics, history, test, test_set, variants, None, record["metrics"].parent, True)
-
-
-def _trained(key, profile, config, state, dev, progress):
-    """A new model trained with the run's recipe (resuming from its training state), saved with its config."""
-    torch.manual_seed(key.seed)  # the initial weights
-    model = models.build(key.version, key.dataset, channels_last=CHANNELS_LAST).to(dev)
-    val_set = load_val_set(key.dataset, profile)
-    print(
-        f"Training {key.name}: {config['epochs']} epochs x {config['samples_per_epoch']:,} numbers, batch "
-        f"{config['batch_size']}, {config['precision']}, on {provenance.hardware(dev)}; validated on "
-        f"{len(val_set):,} numbers after each epoch."
-    )
-    history = fit(
-        model,
-        key.spec,
-        key.dataset,
-        config["preprocessing"],
-        config["epochs"],
-        config["samples_per_epoch"],
-        key.seed,
-        dev,
-        config["precision"],
-        state_path=state["train_state"],
-        identity=config,
-        progress=progress,
-        exclude=splits.excluded(key.split),
-        validate=validator(val_set, config["preprocessing"], dev, key.spec.head),
-    )
-    history["provenance"] = provenance.describe(dev)  # where and from which code it was trained
-    meta = {k: config[k] for k in checkpoint.IDENTITY} | {"config": config, "commit": provenance.commit()}
-    checkpoint.save(state["model"], model, meta)
-    state["train_state"].unlink(missing_ok=True)
-    state["train_state"].with_suffix(".json").unlink(missing_ok=True)
-    return model, history
-
-
-def _score(key, profile, config, model, history, dev, notebook) -> tuple:
-    """Metrics of a trained model: the test set once and each test-set variant, the whole validation set (or
-    the profile's part); with the run's config and provenance. Also the per-number predictions."""
-    spec, began = key.spec, time.perf_counter()
-    sets = {v: load_test_set(key.dataset, profile, v) for v in ["clean", *VARIANTS]}
-    metrics, predictions = evaluate(model, sets["clean"], config["preprocessing"], dev, head=spec.head)
-    variants, scored = {}, {}
-    for v in VARIANTS:
-        variant_metrics, variants[v] = evaluate(model, sets[v], config["preprocessing"], dev, head=spec.head)
-        scored.update({f"{v}_{k}": variant_metrics[k] for k in SCORE_KEYS})
-    val_set = testsets.load(key.dataset, part="val").subset(profiles.final_val_limit(profile))
-    val = validator(val_set, config["preprocessing"], dev, spec.head)(model)
-    reported = spec.reported.get(key.dataset)
-    metrics = {
-        **config,
-        "params": models.count_params(model),
-        "train_loss_final": history["train_loss_final"],
-        **metrics,
-        **scored,
-        **val,
-        "train_seconds": history["train_seconds"],
-        "train_others_cores": history.get("others_cores"),
-        "eval_seconds": time.perf_counter() - began,
-        "reported_loss": reported and reported.loss,
-        "reported_acc": reported and reported.acc,
-        **history["provenance"],
-        "eval_commit": provenance.commit(),
-        "notebook": notebook,
-        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
-    return metrics, predictions, variants, sets
+    test = predictions.pop("clean")
+    return RunResult(metrics, history, test, sets["clean"], predictions, None, record["metrics"].parent, True)
 
 
 def run(
@@ -313,17 +217,84 @@ def run(
     dev = provenance.resolve_device(device)
     config = config_of(key, profile, resolve_precision(precision, dev))
     record, state = record_files(profile, key.name, record_dir), state_files(profile, key.name, runs_dir)
-    fresh = force and not key.spec.ensemble  # an ensemble trains nothing: it is built from its members
-    found = None if fresh else trained_model(key, profile, dev, config["precision"], record_dir, runs_dir)
-    if found is None and (key.spec.ensemble or not train):
+    pre, head, spec = config["preprocessing"], key.spec.head, key.spec
+    found = None
+    if not force or spec.ensemble:  # an ensemble trains nothing: it is built from its members
+        found = trained_model(key, profile, dev, config["precision"], record_dir, runs_dir)
+    if found is None and (spec.ensemble or not train):
         return None
     if found is not None:
         print(f"{key.name} ({profile}) is already trained with this config: evaluating it (force=True retrains).")
-    model, history = found or _trained(key, profile, config, state, dev, progress)
-    metrics, predictions, variants, sets = _score(key, profile, config, model, history, dev, notebook)
+        model, history = found
+    else:
+        torch.manual_seed(key.seed)  # the initial weights
+        model = models.network(spec, key.dataset, CHANNELS_LAST).to(dev)
+        val_set = load_val_set(key.dataset, profile)
+        print(
+            f"Training {key.name}: {config['epochs']} epochs x {config['samples_per_epoch']:,} numbers, batch "
+            f"{config['batch_size']}, {config['precision']}, on {provenance.hardware(dev)}; validated on "
+            f"{len(val_set):,} numbers after each epoch."
+        )
+        history = fit(
+            model,
+            spec,
+            key.dataset,
+            pre,
+            config["epochs"],
+            config["samples_per_epoch"],
+            key.seed,
+            dev,
+            config["precision"],
+            state_path=state["train_state"],
+            identity=config,
+            progress=progress,
+            exclude=splits.held_out() if key.split == "heldout" else (),
+            validate=lambda m: _scores(m, val_set, pre, dev, head, "val")[0],
+        )
+        history["provenance"] = provenance.describe(dev)  # where and from which code it was trained
+        meta = {k: config[k] for k in checkpoint.IDENTITY} | {"config": config, "commit": provenance.commit()}
+        checkpoint.save(state["model"], model, meta)
+        state["train_state"].unlink(missing_ok=True)
+        state["train_state"].with_suffix(".json").unlink(missing_ok=True)
+
+    # score: the test set once and each variant, and the validation numbers (all of them where the test set is)
+    began = time.perf_counter()
+    sets = {v: load_test_set(key.dataset, profile, v, final=True) for v in ["clean", *VARIANTS, "val"]}
+    scores = {v: _scores(model, s, pre, dev, head, "" if v == "clean" else v) for v, s in sets.items()}
+    predictions = {v: s[1] for v, s in scores.items() if v != "val"}
+    reported = spec.reported.get(key.dataset)
+    metrics = {
+        **config,
+        "params": models.count_params(model),
+        "train_loss_final": history["train_loss_final"],
+        **scores["clean"][2],
+        **{k: v for s in VARIANTS for k, v in scores[s][0].items()},
+        **scores["val"][0],
+        "train_seconds": history["train_seconds"],
+        "train_others_cores": history.get("others_cores"),
+        "eval_seconds": time.perf_counter() - began,
+        "reported_loss": reported and reported.loss,
+        "reported_acc": reported and reported.acc,
+        **history["provenance"],
+        "eval_commit": provenance.commit(),
+        "notebook": notebook,
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    errors = {}
+    for v, p in predictions.items():
+        wrong = (p["pred"] != sets[v].labels).nonzero().squeeze(1)
+        confidence = [round(c, 4) for c in p["confidence"][wrong].tolist()]
+        errors[v] = {"index": wrong.tolist(), "pred": p["pred"][wrong].tolist(), "confidence": confidence}
+    test = predictions.pop("clean")
     atomic.write_json(record["history"], history)
-    atomic.torch_save(state["predictions"], {**predictions, **variants})
-    errors = {v: _errors(sets[v], variants.get(v, predictions)) for v in sets}
+    atomic.torch_save(state["predictions"], {**test, **predictions})
     atomic.write_json(record["errors"], errors, compact=True)
-    atomic.write_json(record["metrics"], metrics)
-    return RunResult(metrics, history, predictions, sets["clean"], variants, model, record["metrics"].parent)
+    atomic.write_json(record["metrics"], metrics)  # last: its presence marks the run finished
+    return RunResult(metrics, history, test, sets["clean"], predictions, model, record["metrics"].parent)
+
+
+def _scores(model, numbers, preprocessing, device, head, prefix) -> tuple:
+    """(the scores that join a record as <prefix>_*, predictions, every metric) of a model on a set of numbers."""
+    metrics, predictions = evaluate(model, numbers, preprocessing, device, head=head)
+    prefixed = {f"{prefix}_{k.removeprefix('test_') if prefix == 'val' else k}": metrics[k] for k in SCORE_KEYS}
+    return prefixed, predictions, metrics

@@ -1,16 +1,12 @@
 """Output heads: what a network's last layer predicts, and how that becomes a number 0-999.
 
-"number": 1000 logits, one per number (versions 1-14). It can only name numbers it saw in training.
-"digits": 3 x 11 logits, one head per reading position, each a digit 0-9 or 10 = "no digit"
-          (version 15 on). A number's probability is the product of its three positions'
-          probabilities, renormalised over the 1000 valid numbers (so "05" or "5_3" are never read),
-          which names any number whose digits were seen in their positions.
-Both give log-probabilities over the same 1000 numbers, so evaluation, loss and top-k are shared.
-"ctc":    11 logits per column of the image ([B, T, 11]: digits 0-9 and 10 = blank; version 27 on),
-          trained with CTC (Graves et al. 2006), which sums over every way the columns can spell the
-          number's digits, and read greedily: the most probable class per column, repeats collapsed,
-          blanks dropped. A string that is no number 0-999 (empty, longer than 3 digits, a leading zero)
-          reads as -1, always wrong; `decode_strings` reads strings of any length.
+"number": 1000 logits, one per number (versions 1-14); it can only name numbers it saw in training.
+"digits": 3 x 11 logits, per reading position a digit 0-9 or 10 = "no digit" (version 15 on); a number's
+          probability is the product of its positions', renormalised over the 1000 valid numbers.
+"ctc":    11 logits per image column (digits and 10 = blank; version 27 on), trained with CTC (Graves et al.
+          2006) and read greedily (best class per column, repeats collapsed, blanks dropped); a string that is
+          no number 0-999 reads as -1, always wrong.
+All three give log-probabilities over the same 1000 numbers, so evaluation, loss and top-k are shared.
 """
 
 from functools import cache
@@ -19,7 +15,6 @@ import torch
 import torch.nn.functional as F
 
 from ..data.numbers import NO_DIGIT, digits_of, ndigits_of, position_targets  # noqa: F401 (NO_DIGIT: re-exported)
-from ..infra.choices import pick
 
 HEADS = {"number": 1000, "digits": 33, "ctc": 11}  # head -> logits per sample (ctc: per column)
 BLANK = 10  # the blank class of a column in the ctc head
@@ -27,7 +22,8 @@ NOT_A_NUMBER = -1  # what the ctc head reads when its string is no number 0-999
 
 
 def check_head(head: str) -> str:
-    pick(HEADS, head, "head")
+    if head not in HEADS:
+        raise ValueError(f"unknown head {head!r}; valid: {', '.join(HEADS)}")
     return head
 
 
@@ -38,7 +34,7 @@ def _number_table(device: str) -> torch.Tensor:
 
 
 def number_log_probs(logits: torch.Tensor, head: str) -> torch.Tensor:
-    """[B, 1000] log-probabilities of the numbers 0-999 from a head's logits (ctc: renormalised over them)."""
+    """[B, 1000] log-probabilities of the numbers 0-999 (ctc: renormalised over them)."""
     if check_head(head) == "number":
         return logits.float().log_softmax(1)
     if head == "ctc":
@@ -50,8 +46,7 @@ def number_log_probs(logits: torch.Tensor, head: str) -> torch.Tensor:
 
 
 def loss(logits: torch.Tensor, labels: torch.Tensor, head: str, label_smoothing: float = 0.0) -> torch.Tensor:
-    """Training loss: cross-entropy over 1000 numbers, or the mean over the three positions' 11 classes, or
-    the mean CTC negative log-likelihood of the numbers' digits."""
+    """Training loss: cross-entropy over 1000 numbers, its mean over 3 positions' 11 classes, or CTC's."""
     if check_head(head) == "number":
         return F.cross_entropy(logits, labels, label_smoothing=label_smoothing)
     if head == "ctc":
@@ -79,8 +74,7 @@ def predicted_numbers(logits: torch.Tensor, head: str) -> torch.Tensor:
 
 
 def read(logits: torch.Tensor, labels: torch.Tensor, head: str) -> tuple:
-    """Per-sample (prediction, confidence, loss) of a batch: what the head reads, the network's probability of
-    it, and the negative log-probability of the true number (the training loss per number for ctc)."""
+    """Per-sample (prediction, its probability, -log P(true number); ctc: its training loss) of a batch."""
     if check_head(head) != "ctc":
         log_probs = number_log_probs(logits, head)
         log_prob, pred = log_probs.max(1)
@@ -93,8 +87,8 @@ def read(logits: torch.Tensor, labels: torch.Tensor, head: str) -> tuple:
 
 
 def ctc_losses(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """[B] CTC negative log-likelihood of each number's digits (1-3 of them) under the columns [B, T, 11]; an
-    alignment the columns cannot hold (too few) costs 0 rather than infinity (zero_infinity)."""
+    """[B] CTC negative log-likelihood of each number's digits under the columns [B, T, 11] (0 where too few
+    columns hold them: zero_infinity)."""
     nd = ndigits_of(labels)
     return _ctc(logits, digits_of(labels, nd).clamp(min=0), nd)  # padded past each length (ignored there)
 
@@ -107,16 +101,14 @@ def _ctc(logits: torch.Tensor, targets: torch.Tensor, lengths: torch.Tensor) -> 
 
 
 def greedy_columns(logits: torch.Tensor) -> tuple:
-    """(classes [B, T], kept [B, T]): the most probable class per column, and which columns spell a digit
-    (not blank, not a repeat of the column before)."""
+    """(best class [B, T], whether the column spells a digit: not blank, not a repeat of the one before)."""
     best = logits.argmax(2)
     before = F.pad(best, (1, 0), value=-1)[:, :-1]
     return best, (best != BLANK) & (best != before)
 
 
 def greedy_numbers(logits: torch.Tensor) -> torch.Tensor:
-    """[B] the greedy reading as a number 0-999, or NOT_A_NUMBER (-1) when the string is empty, longer
-    than 3 digits or starts with a 0 that is not the whole number."""
+    """[B] the greedy reading as a number 0-999, or -1 when empty, over 3 digits or with a leading 0."""
     best, kept = greedy_columns(logits)
     count = kept.sum(1)
     rank = kept.cumsum(1) - 1  # each kept digit's place in the string
@@ -128,17 +120,14 @@ def greedy_numbers(logits: torch.Tensor) -> torch.Tensor:
 
 
 def decode_strings(logits: torch.Tensor) -> list:
-    """The greedy reading of each sample as a string of digits of any length ("" when all blank): for
-    numbers longer than the head's 0-999."""
+    """The greedy reading of each sample as a string of digits of any length ("" when all blank)."""
     best, kept = greedy_columns(logits)
     return ["".join(str(d) for d in row[keep].tolist()) for row, keep in zip(best.cpu(), kept.cpu())]
 
 
 def ctc_number_log_probs(logits: torch.Tensor) -> torch.Tensor:
-    """[B, 1000] log P(number | image) under CTC for every number 0-999 at once: the forward algorithm over the
-    trie of their digits (a number's states up to its k-th digit are its k-digit prefix's, so 10 + 100 + 1000
-    prefixes hold them all), in probabilities rescaled every column (float64; a number below 1e-300 of the
-    best reads as -inf). They sum to at most 1, the rest being strings of no number 0-999."""
+    """[B, 1000] log P(number | image) under CTC for every number at once: the forward algorithm over the trie of
+    their digits (10 + 100 + 1000 prefixes), rescaled every column (float64; below 1e-300 of the best: -inf)."""
     p = logits.double().softmax(2)  # [B, T, 11]
     blank, digit = p[..., BLANK], p[..., :10]
     b = len(p)
@@ -175,6 +164,5 @@ def ctc_number_log_probs(logits: torch.Tensor) -> torch.Tensor:
 
 
 def best_numbers(logits: torch.Tensor) -> torch.Tensor:
-    """[B] the number 0-999 the columns spell with the highest CTC probability (summed over alignments): a
-    reading that never answers -1, the alternative to greedy decoding."""
+    """[B] the number the columns spell with the highest CTC probability (over alignments); never -1."""
     return ctc_number_log_probs(logits).argmax(1)

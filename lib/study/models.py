@@ -11,7 +11,7 @@ from torch import nn
 from ..data import layouts
 from ..data.preprocess import input_shape, normalise
 from .heads import HEADS
-from .versions import Version, check_run
+from .versions import Version, check_run, get
 
 ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU}
 EMPTY = normalise(torch.tensor(0.0)).item()  # the input value of a pixel with no ink
@@ -103,16 +103,20 @@ class Ensemble(nn.Module):
 
 
 def build(version: int, dataset: str, channels_last: bool = False) -> nn.Module:
-    """The version's network for a dataset; channels_last (NHWC) convolutions are faster on CPU and GPU."""
-    spec = check_run(version, dataset)
-    if spec.ensemble:  # untrained members of its parent version: weights come from their runs or a checkpoint
-        return Ensemble([build(spec.parent, dataset, channels_last) for _ in range(spec.ensemble)], spec.head)
+    """The version's network for a dataset, after checking both names."""
+    return network(check_run(version, dataset), dataset, channels_last)
+
+
+def network(spec: Version, dataset: str, channels_last: bool = False) -> nn.Module:
+    """The network of a checked row (a RunKey's spec) for a dataset; channels_last (NHWC) convolutions are faster
+    on CPU and GPU. An ensemble's members are untrained: their weights come from their runs' checkpoints."""
+    if spec.ensemble:
+        return Ensemble([network(get(spec.parent), dataset, channels_last) for _ in range(spec.ensemble)], spec.head)
+    shape = input_shape(dataset, spec.preprocessing)
     if spec.encoder == "per_digit":
         model = DigitReader(spec, layouts.get(dataset))
-    elif spec.encoder == "strip":
-        model = StripReader(spec, input_shape(dataset, spec.preprocessing))
     else:
-        model = NumberNet(spec, input_shape(dataset, spec.preprocessing))
+        model = (StripReader if spec.encoder == "strip" else NumberNet)(spec, shape)
     return model.to(memory_format=torch.channels_last) if channels_last else model
 
 

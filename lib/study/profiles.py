@@ -1,13 +1,8 @@
-"""Run sizes as data. A profile scales a version's recipe; it never changes the recipe's shape.
-
-The list of profiles is PROFILES: run_all.sh, the notebooks' parameter cell, the results tables and the
-README's table all read it from here.
-"""
+"""Run sizes as data: a profile scales a version's recipe, never its shape. run_all.sh, the notebooks' parameter
+cell, the results tables and the README's table all read PROFILES."""
 
 from dataclasses import dataclass
 from math import ceil
-
-from ..infra.choices import pick
 
 
 @dataclass(frozen=True)
@@ -25,39 +20,39 @@ PROFILES = {
     for p in (
         Profile(
             "full",
-            sample_scale=1.0,
-            epochs=None,
-            test_limit=None,
-            val_limit=None,
-            purpose="the original's samples per epoch and epochs: the real study (hours per run on a CPU)",
+            1.0,
+            None,
+            None,
+            None,
+            "the original's samples per epoch and epochs: the real study (hours per run on a CPU)",
         ),
         Profile(
             "cpu",
-            sample_scale=1 / 5,
-            epochs=None,
-            test_limit=None,
-            val_limit=5_000,
-            purpose="1/5 of the recipe's samples, tested on the whole test set: small networks on 2 CPU cores",
+            1 / 5,
+            None,
+            None,
+            5_000,
+            "1/5 of the recipe's samples, tested on the whole test set: small networks on 2 CPU cores",
         ),
         Profile(
             "quick",
-            sample_scale=1 / 50,
-            epochs=None,
-            test_limit=15_000,
-            val_limit=2_000,
-            purpose="1/50 of the recipe's samples, tested on a fixed third of the test set: the whole study "
-            "on 2 CPU cores, compared with itself",
+            1 / 50,
+            None,
+            15_000,
+            2_000,
+            "1/50 of the recipe's samples, tested on a fixed third of the test set: the whole study on 2 CPU "
+            "cores, compared with itself",
         ),
-        Profile(
-            "smoke",
-            sample_scale=1 / 1000,
-            epochs=1,
-            test_limit=500,  # enough to see every digit count; scoring dominates a smoke run of the larger versions
-            val_limit=200,
-            purpose="a few batches and 500 test numbers: checks that everything runs",
-        ),
+        # 500 test numbers: enough to see every digit count; scoring dominates a smoke run of the larger versions
+        Profile("smoke", 1 / 1000, 1, 500, 200, "a few batches and 500 test numbers: checks that everything runs"),
     )
 }
+
+
+def get(name: str) -> Profile:
+    if name not in PROFILES:
+        raise ValueError(f"unknown profile {name!r}; valid: {', '.join(PROFILES)}")
+    return PROFILES[name]
 
 
 def final_val_limit(name: str) -> int | None:
@@ -67,21 +62,11 @@ def final_val_limit(name: str) -> int | None:
     return None if p.test_limit is None else p.val_limit
 
 
-def get(name: str) -> Profile:
-    return pick(PROFILES, name, "profile")
-
-
 def schedule(profile: str, spec) -> tuple:
     """(epochs, samples_per_epoch) of a version's recipe under a profile; at least two batches per epoch."""
     p = get(profile)
-    samples = max(ceil(spec.samples_per_epoch * p.sample_scale), 2 * spec.batch_size)
-    return (p.epochs or spec.epochs), samples
+    return (p.epochs or spec.epochs), max(ceil(spec.samples_per_epoch * p.sample_scale), 2 * spec.batch_size)
 
 
-def main():
-    """`python -m lib.study.profiles`: the profile names, one per line (run_all.sh checks its option here)."""
+if __name__ == "__main__":  # `python -m lib.study.profiles`: the names, one a line (run_all.sh checks its option)
     print("\n".join(PROFILES))
-
-
-if __name__ == "__main__":
-    main()

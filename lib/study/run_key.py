@@ -1,14 +1,11 @@
 """A run's identity: version, dataset (layout), seed, the original's wrap-around bug, the numbers it trains on.
-
-Everything else about a run follows from its key and a profile: the recipe (its version's row), the
-schedule (lib/study/profiles.py), the folder names of its record and state. Records store the key's
-fields in metrics.json; RunKey.of reads them back.
-"""
+Its recipe (the version's row), schedule (lib/study/profiles.py) and folder names follow from it and a profile;
+records store its fields in metrics.json, read back by RunKey.of. A key is checked once, when it is made."""
 
 from dataclasses import dataclass
 
 from ..data import layouts, preprocess, splits
-from .versions import Version, get
+from .versions import Version, check_run, get
 
 
 @dataclass(frozen=True)
@@ -20,7 +17,7 @@ class RunKey:
     split: str = "all"  # "heldout": trained without the held-out numbers (lib/data/splits.py)
 
     def __post_init__(self):
-        spec, layout = get(self.version), layouts.get(self.dataset)
+        spec, layout = check_run(self.version, self.dataset), layouts.get(self.dataset)
         splits.check_split(self.split)
         if self.wrap and not layout.has_wrap_bug:
             raise ValueError(
