@@ -1,5 +1,7 @@
 """Where a run keeps its files, and what makes two runs the same run (one store for the 0-999 and the single-digit
-runs). Its record (small, committed) is res/runs/<profile>/<name>/, metrics.json written last; its state (large,
+runs).
+
+Its record (small, committed) is res/runs/<profile>/<name>/, metrics.json written last; its state (large,
 never committed) is $RUNS_DIR/<profile>/<name>/. A run's identity is its config, compared here only."""
 
 import json
