@@ -1,4 +1,4 @@
-"""Shared fixtures: the real MNIST (from MNIST_DIR or the placed copy), loaded once per session."""
+"""Shared fixtures: the real MNIST (from MNIST_DIR or the downloaded copy), loaded once per session."""
 
 import pytest
 

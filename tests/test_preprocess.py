@@ -45,4 +45,4 @@ def test_wrap_applies_to_c_only(train_bank):
 
 def test_unknown_preprocessing():
     with pytest.raises(ValueError, match="valid: resize32"):
-        preprocess.check_preprocessing("resize28")
+        preprocess.parse("resize28")

@@ -90,7 +90,9 @@ def test_robust_variant_moves_digits_and_is_verified_apart(tmp_path, mnist_test)
     clean = testsets.generate("C")
     assert torch.equal(robust.labels, clean.labels) and not torch.equal(robust.source, clean.source)
     manifest = testsets.verify("C", root=tmp_path, variant="robust")
-    assert manifest["variant"] == "robust" and manifest["max_shift_xy"] == list(testsets.ROBUST_SHIFT)
+    assert manifest["variant"] == "robust" and manifest["max_shift_xy"] == list(
+        testsets.VARIANTS["robust"].layout_shift
+    )
     images, _ = mnist_test
     present = robust.source >= 0
     moved = (robust.raw[present] != images[robust.source[present]]).flatten(1).any(1).float().mean()

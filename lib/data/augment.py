@@ -1,8 +1,7 @@
 """Batched, seeded augmentation of raw numbers: digit images (affine, elastic, stroke thickness) and their layout.
 
-Both work on the raw uint8 slots of a NumberBatch before preprocessing, on the batch's
-device, with draws from the training stream's torch.Generator, so a resumed epoch sees
-the same augmented numbers. Layout shifts are the layout's `place` (lib/data/layouts.py), also how the robust test sets are composed.
+Draws come from the training stream's torch.Generator, so a resumed epoch sees the same augmented numbers; the
+layout part is a layout's `place` or `spaced` (lib/data/layouts.py).
 """
 
 import math
@@ -26,12 +25,9 @@ def digit_affine(
     cos, sin, tan = angle.cos(), angle.sin(), sh.tan()
     # output -> input coordinates (affine_grid's convention): rotation @ shear, divided by the zoom
     theta = torch.stack(
-        [
-            torch.stack([cos, cos * tan - sin, u[:, 3] * shift * 2 / 28], 1),
-            torch.stack([sin, sin * tan + cos, u[:, 4] * shift * 2 / 28], 1),
-        ],
-        1,
+        [cos, cos * tan - sin, u[:, 3] * shift * 2 / 28, sin, sin * tan + cos, u[:, 4] * shift * 2 / 28], 1
     )
+    theta = theta.view(n, 2, 3)
     theta[:, :, :2] /= zoom[:, None, None]
     grid = F.affine_grid(theta, list(images.shape), align_corners=False)
     out = F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
@@ -59,8 +55,8 @@ def random_shifts(batch_size: int, max_x: int, max_y: int, generator: torch.Gene
 
 
 def gaussian_blur(maps: torch.Tensor, sigma: float) -> torch.Tensor:
-    """torchvision's gaussian_blur (kernel 2*round(3 sigma)+1, reflected borders) as two 1-D passes: the same
-    maps, 2.5x faster at sigma 4 on a CPU, which matters when every training digit is distorted."""
+    """torchvision's gaussian_blur (kernel 2*round(3 sigma)+1, reflected borders) as two 1-D passes: 2.5x
+    faster at sigma 4 on a CPU, where every training digit is distorted."""
     size = 2 * round(3 * sigma) + 1
     taps = torch.exp(-0.5 * (torch.linspace(-(size // 2), size // 2, size, device=maps.device) / sigma) ** 2)
     taps = (taps / taps.sum()).to(maps.dtype)
@@ -97,7 +93,8 @@ def spacing_draws(batch_size: int, min_gap, max_gap, max_y, scale, generator: to
 
 
 def augment_digit_images(images: torch.Tensor, generator: torch.Generator, spec) -> torch.Tensor:
-    """Single digit images [B, 28, 28] with the digit augmentation of a version's row (affine, elastic)."""
+    """Digit images [..., 28, 28] with the digit augmentation of a version's row: digit_affine with its
+    `augment_digits` (degrees, scale, shear, shift), then elastic with `augment_elastic` (alpha, sigma)."""
     if spec.augment_digits:
         images = digit_affine(images, generator, *spec.augment_digits)
     if spec.augment_elastic:
@@ -106,16 +103,13 @@ def augment_digit_images(images: torch.Tensor, generator: torch.Generator, spec)
 
 
 def augment(batch: NumberBatch, dataset: str, generator: torch.Generator, spec) -> torch.Tensor:
-    """Raw images of a batch with the augmentation of a version's row (`spec`): digit_affine with its
-    `augment_digits` (degrees, scale, shear, shift), elastic with `augment_elastic` (alpha, sigma), then the
-    layout's place with `augment_layout` (max x, max y) shifts, or its spaced composition with
-    `augment_spacing` (gaps, vertical offsets, sizes); empty tuples leave that part out."""
-    slots = digit_affine(batch.slots, generator, *spec.augment_digits) if spec.augment_digits else batch.slots
-    if spec.augment_elastic:
-        slots = elastic(slots, generator, *spec.augment_elastic)
+    """Raw images of a batch with the augmentation of a version's row (`spec`): its digits', then the layout's
+    place with `augment_layout` (max x, max y) shifts or its spaced composition with `augment_spacing` (gaps,
+    vertical offsets, sizes); empty tuples leave that part out."""
+    slots, layout = augment_digit_images(batch.slots, generator, spec), layouts.get(dataset)
     if spec.augment_spacing:
         draws = spacing_draws(len(batch), *spec.augment_spacing, generator, slots.device)
-        return layouts.get(dataset).spaced(slots, batch.ndigits, *draws)[0]
-    if not spec.augment_layout:
-        return layouts.get(dataset).compose(slots)
-    return layouts.get(dataset).place(slots, *random_shifts(len(batch), *spec.augment_layout, generator, slots.device))
+        return layout.spaced(slots, batch.ndigits, *draws)[0]
+    if spec.augment_layout:
+        return layout.place(slots, *random_shifts(len(batch), *spec.augment_layout, generator, slots.device))
+    return layout.compose(slots)

@@ -1,21 +1,20 @@
 """Layouts: how the digit slots of a number become one image. A layout is one object.
 
-Every number starts as three 28x28 uint8 slots in reading order (empty slots zero, lib/data/numbers.py).
-A layout says how those become the image a network sees, and everything that depends on it:
-  compose   slots -> raw uint8 image
-  place     slots moved by (x, y) pixels each -> raw image (layout augmentation, the robust test sets)
-  spaced    slots composed from their ink boxes, scaled, with given gaps between neighbours' ink (W only)
-  resize32  the original's preprocessing: the raw image squashed to 32x32 (bilinear, antialiased)
-  native    the shape a network sees when the image is kept as composed
-  show      one raw image as a picture (how plots draw it)
-W puts the digits side by side in one channel; C stacks them as three channels. A third layout is one
-more subclass in LAYOUTS; every other module looks the layout up by its name (the runs' `dataset`).
+A number is three 28x28 uint8 slots in reading order, empty slots zero. W puts the digits side by side in one
+channel; C stacks them as three channels. A layout knows everything that depends on it: compose (slots -> raw
+image), place (each slot moved by its own x, y shift: layout augmentation and the shifted test sets),
+touching_shifts and spaced (W only), resize32 (the original's preprocessing), as_input (the image as composed),
+digits_region, show (one image as a picture), view_shape and digit_views (each reading position's part of the
+input). A third layout is one more subclass in LAYOUTS; every other module looks it up by name (the runs'
+`dataset`).
 """
 
+from functools import cache
+
 import torch
+from torchvision.transforms.v2 import functional as TF
 
 from ..infra.choices import pick
-from .resize import column_weights, every_width_weights
 
 
 class Layout:
@@ -28,53 +27,33 @@ class Layout:
     cmap: str | None = "gray_r"  # how plots colour one raw image
     shown_as: str = ""  # a note for figure titles on how the picture encodes the layout
 
-    def compose(self, slots: torch.Tensor) -> torch.Tensor:
-        """Raw uint8 images [B, ...] from slots [B, 3, 28, 28]."""
-        raise NotImplementedError
-
-    def place(self, slots: torch.Tensor, shift_x: torch.Tensor, shift_y: torch.Tensor) -> torch.Tensor:
-        """Raw images with slot j moved by (shift_x[:, j], shift_y[:, j]) pixels."""
-        raise NotImplementedError
-
-    def touching_shifts(
-        self, slots: torch.Tensor, ndigits: torch.Tensor, gaps: torch.Tensor, offset: torch.Tensor
-    ) -> torch.Tensor | None:
-        """x shifts [B, 3] that put neighbouring digits `gaps` px apart, ink to ink (<= 0: they touch), the whole
-        number moved by `offset` px as far as it stays in the image; None where digits have no neighbours."""
+    def touching_shifts(self, slots, ndigits, gaps, offset) -> torch.Tensor | None:
+        """None: only digits side by side can touch (SideBySide.touching_shifts)."""
         return None
 
     def spaced(self, slots, ndigits, gaps, shift_y, scale, start) -> tuple:
-        """Numbers composed as written (SideBySide.spaced); only a layout of digits side by side has gaps."""
         raise ValueError(f"layout {self.name} holds no digits side by side: spaced layouts are for W")
-
-    def resize32(self, raw: torch.Tensor, ndigits: torch.Tensor) -> torch.Tensor:
-        """float [B, channels, 32, 32] in 0-255: the original's resize (aspect ratio not kept)."""
-        raise NotImplementedError
-
-    def as_input(self, raw: torch.Tensor) -> torch.Tensor:
-        """float [B, *native] in 0-255: the raw image as composed, with its channel axis."""
-        raise NotImplementedError
-
-    def digits_region(self, raw: torch.Tensor, ndigits: int) -> torch.Tensor:
-        """The part of raw images of `ndigits`-digit numbers that can hold ink."""
-        raise NotImplementedError
-
-    def show(self, raw_one: torch.Tensor, ndigits: int):
-        """One raw image as a numpy picture (only the part that holds digits)."""
-        raise NotImplementedError
-
-    def view_shape(self, margin: int) -> tuple:
-        """(channels, height, width) of one digit's view (digit_views)."""
-        raise NotImplementedError
-
-    def digit_views(self, x: torch.Tensor, margin: int, fill: float) -> torch.Tensor:
-        """[B * 3, *view_shape]: from model input x [B, *native], the part where each reading position's digit
-        is, in reading order, widened by `margin` px where digits may stray into their neighbours (`fill`: the
-        input value of an empty pixel)."""
-        raise NotImplementedError
 
     def __repr__(self):
         return f"Layout {self.name}: {self.description}"
+
+
+@cache
+def column_weights(width_in: int, device) -> torch.Tensor:
+    """[width_in, 32]: where torchvision's antialiased bilinear resize sends each input column. Resizing is
+    linear and separable, so a batch resizes as two matrix products, within one grey level of PIL."""
+    eye = torch.eye(width_in)[None]
+    return TF.resize(eye, [width_in, 32], interpolation=TF.InterpolationMode.BILINEAR, antialias=True)[0].to(device)
+
+
+@cache
+def every_width_weights(device) -> torch.Tensor:
+    """[84, 96]: the column weights for 1-, 2- and 3-digit wide images side by side (zero rows past 28n,
+    where the image is empty), so one matrix product resizes every width and each sample keeps its own 32."""
+    cols = torch.zeros(84, 3, 32)
+    for n in (1, 2, 3):
+        cols[: 28 * n, n - 1] = column_weights(28 * n, "cpu")
+    return cols.reshape(84, 3 * 32).to(device)
 
 
 def ink_extent(slots: torch.Tensor, dim: int) -> tuple:
@@ -115,12 +94,9 @@ def draw_boxes(slots, left, top, x, y, scale, height: int, width: int) -> torch.
     src_x = left[..., None] + (cols - x[..., None]) / scale[..., None]  # [B, 3, width], in slot pixels
     src_y = top[..., None] + (rows - y[..., None]) / scale[..., None]  # [B, 3, height]
     grid = torch.stack(
-        [
-            (2 * src_x / 28 - 1)[:, :, None, :].expand(b, 3, height, width),
-            (2 * src_y / 28 - 1)[:, :, :, None].expand(b, 3, height, width),
-        ],
-        -1,
-    ).reshape(b * 3, height, width, 2)
+        torch.broadcast_tensors((2 * src_x / 28 - 1)[:, :, None, :], (2 * src_y / 28 - 1)[..., None]), -1
+    )
+    grid = grid.reshape(b * 3, height, width, 2)
     images = slots.reshape(b * 3, 1, 28, 28).float()
     drawn = torch.nn.functional.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     return drawn.view(b, 3, height, width)
@@ -134,6 +110,7 @@ class SideBySide(Layout):
     seed_offset = 0
 
     def compose(self, slots):
+        """Raw uint8 images [B, 28, 84] from slots [B, 3, 28, 28]."""
         return slots.permute(0, 2, 1, 3).reshape(slots.shape[0], 28, 84)
 
     def place(self, slots, shift_x, shift_y):
@@ -142,8 +119,8 @@ class SideBySide(Layout):
         return _moved(slots, shift_x, shift_y, 84, 28).amax(1)
 
     def touching_shifts(self, slots, ndigits, gaps, offset):
-        # each digit's ink columns within its slot; each next digit starts `gap` px after the previous one's ink
-        # ends; then the whole number moves by `offset`, kept inside the 84 columns
+        """x shifts [B, 3] that put each digit's ink `gaps` px after its left neighbour's (<= 0: touching), the
+        whole number then moved by `offset` px as far as it stays inside the 84 columns."""
         left, right = ink_extent(slots, dim=2)
         start = [left[:, 0]]
         for j in (1, 2):
@@ -163,8 +140,7 @@ class SideBySide(Layout):
         strip is shrunk as a whole (its gaps too). Boxes are (x0, y0, x1, y1) in strip pixels, empty slots 0."""
         height, width = self.native[1:]
         present = torch.arange(3, device=slots.device)[None, :] < ndigits[:, None]
-        left, right = ink_extent(slots, dim=2)
-        top, bottom = ink_extent(slots, dim=3)
+        (left, right), (top, bottom) = ink_extent(slots, dim=2), ink_extent(slots, dim=3)
         ink_w = (right - left + 1).clamp(min=1).float()
         ink_h = (bottom - top + 1).clamp(min=1).float()
         left, top = left.clamp(max=27).float(), top.clamp(max=27).float()
@@ -180,13 +156,13 @@ class SideBySide(Layout):
         room = (width - 2 * BORDER) - (hi - lo) * shrink
         x = x + BORDER + (room * start)[:, None]
         h = ink_h * scale
-        y = (height / 2 + shift_y - h / 2).clamp(min=BORDER)
-        y = torch.minimum(y, height - BORDER - h)
+        y = torch.minimum((height / 2 + shift_y - h / 2).clamp(min=BORDER), height - BORDER - h)
         drawn = draw_boxes(slots, left, top, x, y, scale, height, width) * present[..., None, None]
         boxes = torch.stack([x, y, x + w, y + h], 2) * present[..., None]
         return drawn.amax(1).round().clamp(0, 255).to(torch.uint8), boxes
 
     def resize32(self, raw, ndigits):
+        """float [B, 1, 32, 32] in 0-255: each number's 28n columns squashed to 32 (aspect ratio not kept)."""
         rows = column_weights(28, raw.device).T  # [32, 28]
         every_width = (rows @ raw.float() @ every_width_weights(raw.device)).view(-1, 32, 3, 32)
         return every_width[torch.arange(len(raw), device=raw.device), :, ndigits - 1].unsqueeze(1)
@@ -201,6 +177,8 @@ class SideBySide(Layout):
         return (1, 28, 28 + 2 * margin)
 
     def digit_views(self, x, margin, fill):
+        """[B * 3, 1, 28, 28 + 2 margin]: each reading position's slot of input x, widened by `margin` px where
+        digits may stray into their neighbours (`fill`: the input value of an empty pixel)."""
         padded = torch.nn.functional.pad(x, (margin, margin), value=fill)
         views = torch.stack([padded[..., 28 * j : 28 * j + 28 + 2 * margin] for j in range(3)], 1)
         return views.reshape(-1, *self.view_shape(margin))

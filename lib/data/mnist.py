@@ -1,20 +1,20 @@
-"""MNIST through torchvision, with an offline path: a local folder of the four idx files.
+"""MNIST as uint8 tensors, from a local folder of the four idx files or through torchvision's download.
 
-Offline machines set MNIST_DIR (or pass `mnist_dir=`) to a folder holding the idx
-files, gzipped or not. Each file is checked (magic number, count, shape, label
-range) and placed, decompressed, where torchvision reads it (DATA_DIR/MNIST/raw),
-then torchvision opens it with download=False. Checksums are not what accepts a
-file: a rebuilt but valid file (as in ../shared/mnist) is fine.
+The folder is $MNIST_DIR or `mnist_dir=` (files gzipped or not), else DATA_DIR/MNIST/raw, where torchvision
+downloads them when they are missing. Each file is checked (magic number, count, shape, label range) when it is
+read, not by checksum: a rebuilt but valid file (as in ../shared/mnist) is fine. Its SHA-256 goes into the test-set
+manifests.
 """
 
 import gzip
 import hashlib
+from functools import cache
 from pathlib import Path
 
 import numpy as np
+import torch
 from torchvision.datasets import MNIST
 
-from ..infra import atomic
 from ..infra.choices import pick
 from ..infra.paths import DATA_DIR, from_env
 
@@ -39,100 +39,39 @@ class MNISTDataError(RuntimeError):
     """A missing or corrupt MNIST file; the message names the file and the fix."""
 
 
-def raw_folder(root=DATA_DIR) -> Path:
-    return Path(root) / "MNIST" / "raw"
-
-
 def validate_idx(data: bytes, name: str, source) -> None:
     """Raise MNISTDataError unless `data` is the idx file `name` should be."""
     magic, count, shape = FILES[name]
-    header = 4 * (2 + len(shape))
+    expected = np.array([magic, count, *shape], dtype=">u4")
+    size = len(expected) * 4 + count * int(np.prod(shape, dtype=int))
+    header = np.frombuffer(data[: expected.nbytes], dtype=">u4") if len(data) >= expected.nbytes else None
     problem = None
-    if len(data) < header:
+    if header is None:
         problem = f"it is {len(data)} bytes, too short for an idx header"
-    else:
-        fields = np.frombuffer(data[:header], dtype=">u4")
-        if fields[0] != magic:
-            problem = f"magic number is {int(fields[0])}, expected {magic}"
-        elif fields[1] != count:
-            problem = f"it holds {int(fields[1])} items, expected {count}"
-        elif tuple(int(x) for x in fields[2:]) != shape:
-            problem = f"item shape is {tuple(int(x) for x in fields[2:])}, expected {shape}"
-        elif len(data) != header + count * int(np.prod(shape, dtype=int)):
-            problem = f"it is {len(data)} bytes, expected {header + count * int(np.prod(shape, dtype=int))} (truncated or padded)"
-        elif not shape and np.frombuffer(data, dtype=np.uint8, offset=header).max() > 9:
-            problem = "it has labels outside 0-9"
+    elif (header != expected).any():
+        problem = f"its header (magic number, count, shape) is {header.tolist()}, expected {expected.tolist()}"
+    elif len(data) != size:
+        problem = f"it is {len(data)} bytes, expected {size} (truncated or padded)"
+    elif not shape and np.frombuffer(data, dtype=np.uint8, offset=expected.nbytes).max() > 9:
+        problem = "it has labels outside 0-9"
     if problem:
         raise MNISTDataError(f"MNIST file {source} is corrupt: {problem}. {HOW_TO_FIX}")
 
 
-def _read_source(folder: Path, name: str) -> bytes:
-    for candidate in (folder / name, folder / f"{name}.gz"):
-        if candidate.is_file():
-            try:
-                raw = candidate.read_bytes()
-                return gzip.decompress(raw) if candidate.suffix == ".gz" else raw
-            except (OSError, EOFError, gzip.BadGzipFile) as e:
-                raise MNISTDataError(f"MNIST file {candidate} cannot be read ({e}). {HOW_TO_FIX}") from e
-    raise MNISTDataError(f"MNIST file {name} (or {name}.gz) is missing from {folder}. {HOW_TO_FIX}")
-
-
-def _fingerprint(*folders) -> tuple:
-    """Size and modification time of every file the MNIST folders hold: unchanged means checked already."""
-    return tuple(
-        (str(f), f.stat().st_size, f.stat().st_mtime_ns)
-        for folder in folders
-        if folder.is_dir()
-        for f in sorted(folder.iterdir())
-        if f.is_file()
-    )
-
-
-_placed = set()  # fingerprints of (source, destination) pairs checked and placed by this process
-
-
-def place_from_folder(mnist_dir, root=DATA_DIR) -> Path:
-    """Check the four idx files in `mnist_dir` and place them where torchvision reads them (once per process
-    while neither folder changes: a notebook asks for MNIST several times, and each check decompresses 50 MB)."""
-    folder = Path(mnist_dir).expanduser()
-    if not folder.is_dir():
-        raise MNISTDataError(f"MNIST_DIR {folder} is not a folder. {HOW_TO_FIX}")
-    dest = raw_folder(root)
-    if _fingerprint(folder, dest) in _placed:
-        return dest
-    for name in FILES:
-        data = _read_source(folder, name)
-        validate_idx(data, name, folder / name)
-        target = dest / name
-        if not target.is_file() or target.stat().st_size != len(data) or target.read_bytes() != data:
-            atomic.write_bytes(target, data)
-    _placed.add(_fingerprint(folder, dest))
-    return dest
-
-
-def _placed_files_ok(root) -> bool:
-    dest = raw_folder(root)
-    for name in FILES:
-        path = dest / name
-        if not path.is_file():
-            return False
-        validate_idx(path.read_bytes(), name, path)
-    return True
-
-
-def ensure_mnist(root=DATA_DIR, mnist_dir=None, download=True) -> Path:
-    """Make the four verified idx files available under root/MNIST/raw and return that folder.
-
-    Order: an explicit `mnist_dir`, else $MNIST_DIR, else files already placed,
-    else torchvision's download (if allowed).
-    """
-    mnist_dir = mnist_dir or from_env("MNIST_DIR")  # a relative value is taken from where the command was typed
+def folder(root=DATA_DIR, mnist_dir=None, download=True) -> Path:
+    """Where the idx files are read: `mnist_dir`, else $MNIST_DIR (relative: from where the command was typed),
+    else root/MNIST/raw, downloaded there by torchvision when a file is missing and `download` allows it."""
+    mnist_dir = mnist_dir or from_env("MNIST_DIR")
     if mnist_dir:
-        return place_from_folder(mnist_dir, root)
-    if _placed_files_ok(root):
-        return raw_folder(root)
+        path = Path(mnist_dir).expanduser()
+        if not path.is_dir():
+            raise MNISTDataError(f"MNIST_DIR {path} is not a folder. {HOW_TO_FIX}")
+        return path
+    path = Path(root) / "MNIST" / "raw"
+    if all(path.joinpath(name).is_file() for name in FILES):
+        return path
     if not download:
-        raise MNISTDataError(f"MNIST is not in {raw_folder(root)} and download is off. {HOW_TO_FIX}")
+        raise MNISTDataError(f"MNIST is not in {path} and download is off. {HOW_TO_FIX}")
     try:
         for train in (True, False):
             MNIST(root=str(root), train=train, download=True)
@@ -140,29 +79,47 @@ def ensure_mnist(root=DATA_DIR, mnist_dir=None, download=True) -> Path:
         raise MNISTDataError(
             f"MNIST download failed ({type(e).__name__}: {str(e).splitlines()[0]}). {HOW_TO_FIX}"
         ) from e
-    _placed_files_ok(root)
-    return raw_folder(root)
+    return path
+
+
+def read_idx(where: Path, name: str) -> tuple:
+    """(items as a uint8 tensor, SHA-256 of the file's content) of the checked idx file `name`, gzipped or not."""
+    for path in (where / name, where / f"{name}.gz"):
+        if path.is_file():
+            stat = path.stat()
+            return _read(path, stat.st_size, stat.st_mtime_ns, name)
+    raise MNISTDataError(f"MNIST file {name} (or {name}.gz) is missing from {where}. {HOW_TO_FIX}")
+
+
+@cache
+def _read(path: Path, size: int, mtime_ns: int, name: str) -> tuple:
+    """Read once while the file is unchanged: a notebook asks for MNIST often, and a read decompresses 47 MB."""
+    try:
+        data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    except (OSError, EOFError, gzip.BadGzipFile) as e:
+        raise MNISTDataError(f"MNIST file {path} cannot be read ({e}). {HOW_TO_FIX}") from e
+    validate_idx(data, name, path.with_suffix("") if path.suffix == ".gz" else path)
+    _, count, shape = FILES[name]
+    items = torch.frombuffer(bytearray(data[4 * (2 + len(shape)) :]), dtype=torch.uint8).view(count, *shape)
+    return items, hashlib.sha256(data).hexdigest()
+
+
+def ensure_mnist(root=DATA_DIR, mnist_dir=None, download=True) -> Path:
+    """Check the four idx files (downloading them if needed and allowed) and return their folder."""
+    where = folder(root, mnist_dir, download)
+    for name in FILES:
+        read_idx(where, name)
+    return where
 
 
 def load_split(split: str, root=DATA_DIR, mnist_dir=None, download=True):
     """Return (images uint8 [N,28,28], labels int64 [N]) of MNIST 'train' or 'test'."""
-    pick(SPLIT_FILES, split, "MNIST split")
-    ensure_mnist(root, mnist_dir, download)
-    ds = MNIST(root=str(root), train=(split == "train"), download=False)
-    return ds.data.clone(), ds.targets.clone()
+    images, labels = pick(SPLIT_FILES, split, "MNIST split")
+    where = folder(root, mnist_dir, download)
+    return read_idx(where, images)[0].clone(), read_idx(where, labels)[0].long()
 
 
-def split_sha256(split: str, root=DATA_DIR) -> dict:
-    """SHA-256 of the placed idx files of a split, recorded in test-set manifests."""
-    return {name: _file_sha256(raw_folder(root) / name) for name in SPLIT_FILES[split]}
-
-
-_hashes = {}  # (path, size, mtime) -> SHA-256: every test-set load checks the split's hash
-
-
-def _file_sha256(path: Path) -> str:
-    stat = path.stat()
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
-    if key not in _hashes:
-        _hashes[key] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return _hashes[key]
+def split_sha256(split: str, root=DATA_DIR, mnist_dir=None) -> dict:
+    """SHA-256 of the content of a split's idx files, recorded in test-set manifests."""
+    where = folder(root, mnist_dir)
+    return {name: read_idx(where, name)[1] for name in SPLIT_FILES[split]}

@@ -1,17 +1,11 @@
 """Numbers 0-999 made of MNIST digits, generated in batches on any device.
 
-A number is drawn as the original did: digit count n from `digit_probs`, then a
-uniform n-digit number (no leading zeros), then each digit image uniformly with
-replacement from that digit's MNIST images. Everything is a tensor operation on
-the bank's device, seeded through a torch.Generator, so a seed gives the same
-batches every time (on the same device type).
-
-The raw composition is three 28x28 uint8 slots in reading order, empty slots
-zero; a layout (lib/data/layouts.py: W side by side, C as channels) makes the image from them.
+Drawn as the original drew them, seeded: digit count n from `digit_probs`, a uniform n-digit number (no leading
+zeros), then each digit's image uniformly with replacement from that digit's images. A number is three 28x28 uint8
+slots in reading order, empty slots zero; a layout (lib/data/layouts.py) makes the image from them.
 """
 
 from dataclasses import dataclass
-from functools import cache
 
 import torch
 
@@ -32,22 +26,14 @@ class NumberBatch:
     def raw(self, dataset: str) -> torch.Tensor:
         return layouts.get(dataset).compose(self.slots)
 
-    def to(self, device):
-        return NumberBatch(*(t.to(device) for t in (self.slots, self.ndigits, self.labels, self.source)))
-
     def __len__(self):
         return len(self.labels)
 
 
 def digits_of(labels: torch.Tensor, ndigits: torch.Tensor) -> torch.Tensor:
     """Digits in reading order, [B, 3], -1 where the number has no digit."""
-    place = torch.tensor([100, 10, 1], device=labels.device)
-    by_place = (labels[:, None] // place) % 10  # hundreds, tens, units
-    # reading slot j holds place index j + (3 - n); shift each row left by 3 - n
-    idx = torch.arange(3, device=labels.device)[None, :] + (3 - ndigits)[:, None]
-    valid = idx < 3
-    digits = torch.gather(by_place, 1, idx.clamp(max=2))
-    return torch.where(valid, digits, torch.full_like(digits, -1))
+    power = ndigits[:, None] - 1 - torch.arange(3, device=labels.device)  # slot j holds the 10**power digit
+    return torch.where(power >= 0, labels[:, None] // 10 ** power.clamp(min=0) % 10, -1)
 
 
 def ndigits_of(labels: torch.Tensor) -> torch.Tensor:
@@ -60,16 +46,12 @@ NO_DIGIT = 10  # the "no digit" class of a reading position (lib/study/heads.py,
 def position_targets(labels: torch.Tensor) -> torch.Tensor:
     """[B, 3] classes 0-10 per reading position: a number's digits left-aligned, then NO_DIGIT."""
     digits = digits_of(labels, ndigits_of(labels))
-    return torch.where(digits < 0, torch.full_like(digits, NO_DIGIT), digits)
+    return torch.where(digits < 0, NO_DIGIT, digits)
 
 
 def wraparound(raw: torch.Tensor, ndigits: torch.Tensor) -> torch.Tensor:
-    """The original C pipeline's uint8 overflow (bug 1 in docs/original_study.md), as an explicit option.
-
-    Its 1- and 2-digit samples were float32 holding 0-255; ToPILImage multiplied
-    by 255 and cast to uint8, so each pixel v became (256 - v) mod 256.
-    3-digit samples stayed uint8 and clean.
-    """
+    """The original C pipeline's uint8 overflow (bug 1 in docs/original_study.md): its 1- and 2-digit samples
+    were float 0-255 that ToPILImage multiplied by 255 and cast to uint8, so v became (256 - v) mod 256."""
     wrapped = (256 - raw.to(torch.int16)).remainder(256).to(torch.uint8)
     short = (ndigits < 3).view(-1, *([1] * (raw.dim() - 1)))
     return torch.where(short, wrapped, raw)
@@ -90,15 +72,17 @@ class DigitBank:
         if (self.counts == 0).any():
             raise ValueError("every digit 0-9 needs at least one image")
 
+    def pick(self, digits: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
+        """Bank rows of an image of each digit (>= 0), the u-th fraction (uniform in [0, 1)) of its images."""
+        return self.offsets[digits] + (u * self.counts[digits]).long().clamp(max=self.counts[digits] - 1)
+
     def numbers(self, labels: torch.Tensor, generator: torch.Generator) -> NumberBatch:
         """Draw a fresh image for each digit of the given numbers."""
         labels = labels.to(self.device)
         ndigits = ndigits_of(labels)
         digits = digits_of(labels, ndigits)  # [B, 3], reading order, -1: empty
         present = digits >= 0
-        d = digits.clamp(min=0)
-        u = torch.rand(digits.shape, generator=generator, device=self.device)
-        pick = self.offsets[d] + (u * self.counts[d]).long().clamp(max=self.counts[d] - 1)
+        pick = self.pick(digits.clamp(min=0), torch.rand(digits.shape, generator=generator, device=self.device))
         slots = self.images[pick] * present[..., None, None].to(torch.uint8)
         source = torch.where(present, self.mnist_index[pick], torch.full_like(pick, -1))
         return NumberBatch(slots, ndigits, labels, source)
@@ -124,16 +108,11 @@ def sample_labels(batch_size: int, digit_probs, generator: torch.Generator, devi
     probs = torch.as_tensor(digit_probs, dtype=torch.float64, device=device)
     if probs.shape != (3,) or (probs < 0).any() or probs.sum() <= 0:
         raise ValueError(f"digit_probs must be three non-negative weights for 1, 2, 3 digits, got {digit_probs}")
-    numbers, counts = table if table is not None else _full_table(str(device))
+    numbers, counts = (t.to(device) for t in (table or number_table()))
     n = torch.multinomial(probs / probs.sum(), batch_size, replacement=True, generator=generator)
     u = torch.rand(batch_size, generator=generator, device=device, dtype=torch.float64)
     span = counts[n]
     return numbers[n, (u * span).long().clamp(max=span - 1)]
-
-
-@cache
-def _full_table(device: str):
-    return tuple(t.to(device) for t in number_table())
 
 
 class NumberGenerator:
@@ -142,7 +121,7 @@ class NumberGenerator:
     def __init__(self, bank: DigitBank, digit_probs=UNIFORM, seed: int = 0, exclude=()):
         self.bank = bank
         self.digit_probs = tuple(float(p) for p in digit_probs)
-        self.table = tuple(t.to(bank.device) for t in number_table(exclude)) if len(exclude) else None
+        self.table = tuple(t.to(bank.device) for t in number_table(exclude))
         self.generator = torch.Generator(device=bank.device)
         self.reseed(seed)
 

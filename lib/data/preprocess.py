@@ -1,11 +1,10 @@
 """Raw uint8 compositions -> model input, in batches on the compositions' device.
 
-A preprocessing is named by a string, as runs record it:
-  `resize32`       the original's, versions 1-13: resize to 32x32 (lib/data/resize.py; aspect ratio not
-                   kept), round to uint8 as PIL did, scale to [0, 1], normalise with MNIST's 0.1307 / 0.3081;
-  `resize32+wrap`  the same after the original C pipeline's uint8 wrap-around (docs/original_study.md);
-  `native`         version 14 on: the image as composed (W 28x84, C 3x28x28), scaled and normalised only.
-How each layout composes, resizes and shapes its input is the layout's job (lib/data/layouts.py).
+A preprocessing is named as runs record it: `resize32` (the original's, versions 1-13: resized to 32x32 without
+keeping the aspect ratio, rounded to uint8 as PIL did, scaled to [0, 1] and normalised with MNIST's 0.1307 /
+0.3081), `resize32+wrap` (the same after the original C pipeline's uint8 wrap-around) and `native` (version 14 on:
+the image as composed, scaled and normalised only). How each layout resizes and shapes its input is the layout's
+job (lib/data/layouts.py).
 """
 
 import torch
@@ -26,10 +25,7 @@ def parse(name: str) -> tuple:
 
 
 def name_of(base: str, wrap: bool = False) -> str:
-    return parse(base + (WRAP if wrap else ""))[0] + (WRAP if wrap else "")
-
-
-def check_preprocessing(name: str) -> str:
+    name = base + (WRAP if wrap else "")
     parse(name)
     return name
 
@@ -51,12 +47,10 @@ def prepare(raw: torch.Tensor, ndigits: torch.Tensor, dataset: str, preprocessin
     layout = layouts.get(dataset)
     if base == "native":
         return normalise(layout.as_input(raw))
-    if wrap:
-        if not layout.has_wrap_bug:
-            raise ValueError(
-                f"the wrap-around bug belongs to the original's "
-                f"{'/'.join(n for n, lay in layouts.LAYOUTS.items() if lay.has_wrap_bug)} pipeline, "
-                f"not to {dataset}; use 'resize32'"
-            )
-        raw = wraparound(raw, ndigits)
+    if wrap and not layout.has_wrap_bug:
+        wrapped = "/".join(n for n, lay in layouts.LAYOUTS.items() if lay.has_wrap_bug)
+        raise ValueError(
+            f"the wrap-around bug belongs to the original's {wrapped} pipeline, not to {dataset}; use 'resize32'"
+        )
+    raw = wraparound(raw, ndigits) if wrap else raw
     return normalise(layout.resize32(raw, ndigits).round_().clamp_(0, 255))  # rounded to uint8 levels, as PIL

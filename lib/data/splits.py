@@ -1,15 +1,9 @@
-"""What training may draw: which numbers 0-999 (all, or all but a fixed held-out 10%), and which MNIST
-train images (all but a fixed validation set of VALIDATION_PER_DIGIT images per digit).
+"""What training may draw: which numbers 0-999 (all, or all but a fixed held-out 10%), and which MNIST train images.
 
-Validation digits: every run's training draws exclude them, and the fixed validation numbers
-(lib/data/testsets.py, part "val") are made of them only, so every choice (epoch, version, hyperparameters,
-the per-digit accuracy p) is made without the test set, whose digits come from MNIST *test*.
-
-The held-out numbers never appear in training (`NumberGenerator(exclude=...)`); the fixed
-test sets still contain them, so a model is scored on numbers it has seen and on numbers
-it has never seen. The draw is seeded, and redrawn until every digit still appears in every
-reading position among the numbers left for training (a factorised head can then name
-every held-out number from parts it has seen; a 1000-way softmax cannot).
+Training never draws a fixed VALIDATION_PER_DIGIT train images per digit, the digits of the validation numbers, so
+every choice is made without the test set, whose digits come from MNIST *test*. The held-out numbers stay in the
+test sets, so a model is scored on numbers it has seen and numbers it never saw; they are drawn so that every digit
+still appears in every reading position among the rest (a factorised head can then name them).
 """
 
 from functools import cache
@@ -77,6 +71,4 @@ def validation_digits(labels: torch.Tensor) -> torch.Tensor:
 
 def training_digits(labels: torch.Tensor) -> torch.Tensor:
     """Sorted indices of the MNIST train images that training may draw (all but the validation digits)."""
-    keep = torch.ones(len(labels), dtype=torch.bool)
-    keep[validation_digits(labels)] = False
-    return keep.nonzero().squeeze(1)
+    return torch.isin(torch.arange(len(labels)), validation_digits(labels), invert=True).nonzero().squeeze(1)

@@ -1,19 +1,12 @@
-"""The fixed sets of numbers every model is scored on, built once, stored with a manifest, verified on load.
+"""The fixed sets of numbers every model is scored on: built once, stored with a manifest, verified on load.
 
-Part "test" (the study's test sets): 45,330 numbers each for W and C from MNIST *test* digits; per class
-1,500 numbers for 0-9, 167 for 10-99, 17 for 100-999, as the original. Part "val" (validation): a third
-of those quotas (15,440 numbers), from the MNIST *train* images that every training draw leaves out
-(lib/data/splits.py), so choices are made on validation and the test set is read once per finished run.
-Each set is one compressed .npz of raw uint8 compositions (so any preprocessing can be tested on the
-same numbers) plus a JSON manifest. Loading verifies the manifest and the file's hash; a stale or
-damaged set is rebuilt with a message, or rejected when rebuilding is off, never used silently.
-
-Variants (VARIANTS, a list: add one there and every run is scored on it) draw the same numbers again
-with other digit images and changes of the digits and their layout. "clean" is the study's set; "robust"
-moves each digit by up to 4 px across and 3 px up or down, the range of the layout augmentation of
-versions 17+, so for them it is in distribution; "ood" goes past the training augmentations of versions 1-27
-(version 28 trains on touching digits); "curved" stays outside every version's: strokes 2 px thicker (no
-training changes stroke width) and the whole number on a slanted, curved baseline.
+Part "test": 45,330 numbers each for W and C from MNIST *test* digits (per class 1,500 numbers for 0-9, 167 for
+10-99, 17 for 100-999, as the original). Part "val": a third of those quotas, from the MNIST *train* images that
+training never draws (lib/data/splits.py), so choices are made on validation and the test set is read once per
+finished run. A set is one compressed .npz of raw uint8 compositions plus a JSON manifest; a missing, stale or
+damaged set is rebuilt with a message, or rejected when rebuilding is off. Variants (VARIANTS: add one there and
+every run is scored on it) draw the same numbers again with other digit images and changes of the digits and their
+layout.
 """
 
 import hashlib
@@ -70,10 +63,8 @@ class Variant:
             return layout.compose(slots)
         shift_x, shift_y = random_shifts(len(batch), *self.layout_shift, generator, "cpu")
         if self.keep_ink:
-            top, bottom = ink_extent(slots, dim=3)
-            shift_y = torch.maximum(torch.minimum(shift_y, 27 - bottom), -top)
-            left, right = ink_extent(slots, dim=2)
-            shift_x = torch.maximum(torch.minimum(shift_x, 27 - right), -left)
+            (top, bottom), (left, right) = ink_extent(slots, dim=3), ink_extent(slots, dim=2)
+            shift_x, shift_y = shift_x.clamp(-left, 27 - right), shift_y.clamp(-top, 27 - bottom)
         if self.touching_gaps:
             gaps = torch.randint(self.touching_gaps[0], self.touching_gaps[1] + 1, (len(batch), 3), generator=generator)
             touching = layout.touching_shifts(slots, batch.ndigits, gaps, shift_x[:, 0])
@@ -148,16 +139,13 @@ def bent(slots: torch.Tensor, ndigits: torch.Tensor, generator: torch.Generator,
     u = 2 * x[None] / (28 * ndigits[:, None, None]) - 1  # [B, 3, 28]
     dy = a[:, None, None] * u + arc[:, None, None] * (u**2 - 1 / 3)
     top, bottom = ink_extent(slots, dim=3)
-    dy = torch.maximum(torch.minimum(dy, (27 - bottom)[..., None].float()), -top[..., None].float())
+    dy = dy.clamp(-top[..., None].float(), (27 - bottom)[..., None].float())
     rows = torch.arange(28)[None, None, :, None] + 0.5 - dy[:, :, None, :]  # [B, 3, 28 rows, 28 cols] source rows
     cols = (torch.arange(28) + 0.5).expand(b, 3, 28, 28)
     grid = torch.stack([cols * 2 / 28 - 1, rows * 2 / 28 - 1], -1).reshape(b * 3, 28, 28, 2)
     images = slots.reshape(b * 3, 1, 28, 28).float()
     out = torch.nn.functional.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     return out.round().clamp(0, 255).to(torch.uint8).view_as(slots)
-
-
-ROBUST_SHIFT = VARIANTS["robust"].layout_shift
 
 
 @dataclass(frozen=True)
@@ -168,30 +156,24 @@ class Part:
     mnist_split: str  # the MNIST split its digit images come from
     per_class: dict  # numbers per class, by digit count
     seed_offset: int
-    file_prefix: str
+
+    def counts(self) -> dict:
+        """Numbers per digit count: 10 one-digit classes, 90 two-digit, 900 three-digit."""
+        return {k: n * (9 * 10 ** (k - 1) + (k == 1)) for k, n in self.per_class.items()}
 
     @property
     def size(self) -> int:
-        return sum(n * (9 * 10 ** (k - 1) + (k == 1)) for k, n in self.per_class.items())
+        return sum(self.counts().values())
 
 
 PARTS = {
     p.name: p
     for p in (
-        Part("test", "test", {1: 1500, 2: 167, 3: 17}, 0, "test"),
-        Part("val", "train", {1: 500, 2: 56, 3: 6}, 100, "val"),
+        Part("test", "test", {1: 1500, 2: 167, 3: 17}, 0),
+        Part("val", "train", {1: 500, 2: 56, 3: 6}, 100),
     )
 }
 SIZE = PARTS["test"].size
-
-
-def check_part(part: str) -> Part:
-    return pick(PARTS, part, "set part")
-
-
-def check_variant(variant: str) -> str:
-    pick(VARIANTS, variant, "test-set variant")
-    return variant
 
 
 class TestSetError(RuntimeError):
@@ -207,7 +189,7 @@ class TestSet:
     raw: torch.Tensor  # uint8, W [N,28,84] / C [N,3,28,28]
     ndigits: torch.Tensor  # int64 [N]
     labels: torch.Tensor  # int64 [N]
-    source: torch.Tensor  # int64 [N,3], MNIST test index of each slot, -1 empty
+    source: torch.Tensor  # int64 [N,3], MNIST index of each slot's image, -1 empty
 
     def __len__(self):
         return len(self.labels)
@@ -221,43 +203,24 @@ class TestSet:
 
 
 def paths(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test"):
-    root = Path(root)
-    stem = f"{check_part(part).file_prefix}_{layouts.get(dataset).name}" + (
-        "" if check_variant(variant) == "clean" else f"_{variant}"
-    )
-    return root / f"{stem}.npz", root / f"{stem}.json"
+    """(data, manifest) file of a set, after checking its names."""
+    pick(VARIANTS, variant, "test-set variant")
+    stem = f"{pick(PARTS, part, 'set part').name}_{layouts.get(dataset).name}"
+    stem += "" if variant == "clean" else f"_{variant}"
+    return Path(root) / f"{stem}.npz", Path(root) / f"{stem}.json"
 
 
-def class_labels(part: str = "test") -> torch.Tensor:
-    """Every number 0-999 repeated by its digit count's quota, sorted by class."""
-    per_class = check_part(part).per_class
-    numbers = torch.arange(1000)
-    repeats = torch.tensor([per_class[1 + (n >= 10) + (n >= 100)] for n in range(1000)])
-    return numbers.repeat_interleave(repeats)
-
-
-def digit_bank(part: str, mnist_root=DATA_DIR, mnist_dir=None) -> DigitBank:
-    """The MNIST digit images a part's numbers are made of."""
-    spec = check_part(part)
-    images, labels = mnist.load_split(spec.mnist_split, mnist_root, mnist_dir)
-    if spec.name == "val":
-        keep = splits.validation_digits(labels)
-        return DigitBank(images[keep], labels[keep], indices=keep)
-    return DigitBank(images, labels)
-
-
-def generate(
-    dataset: str, mnist_root=DATA_DIR, mnist_dir=None, seed: int = SEED, variant: str = "clean", part: str = "test"
-) -> TestSet:
-    """Draw a fixed set in memory from its part's MNIST digits."""
-    bank = digit_bank(part, mnist_root, mnist_dir)
-    gen = torch.Generator().manual_seed(
-        seed
-        + layouts.get(dataset).seed_offset
-        + VARIANTS[check_variant(variant)].seed_offset
-        + check_part(part).seed_offset
-    )
-    batch: NumberBatch = bank.numbers(class_labels(part), gen)
+def generate(dataset: str, variant: str = "clean", part: str = "test") -> TestSet:
+    """Draw a fixed set in memory: every number 0-999 its part's quota of times, sorted by class."""
+    paths(dataset, variant=variant, part=part)  # checks the names
+    spec = PARTS[part]
+    images, labels = mnist.load_split(spec.mnist_split)
+    keep = splits.validation_digits(labels) if part == "val" else None
+    bank = DigitBank(images, labels) if keep is None else DigitBank(images[keep], labels[keep], indices=keep)
+    quota = torch.tensor([spec.per_class[len(str(n))] for n in range(1000)])
+    seed = SEED + layouts.get(dataset).seed_offset + VARIANTS[variant].seed_offset + spec.seed_offset
+    gen = torch.Generator().manual_seed(seed)
+    batch = bank.numbers(torch.arange(1000).repeat_interleave(quota), gen)
     raw = VARIANTS[variant].draw(batch, dataset, gen)
     return TestSet(dataset, raw.contiguous(), batch.ndigits, batch.labels, batch.source)
 
@@ -266,35 +229,25 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _expected_manifest(dataset, mnist_root, variant="clean", part="test"):
-    spec = check_part(part)
+def _expected_manifest(dataset, variant="clean", part="test"):
+    spec = PARTS[part]
+    validation = {"mnist_images_per_digit": splits.VALIDATION_PER_DIGIT, "validation_seed": splits.VALIDATION_SEED}
     return {
         "format_version": FORMAT_VERSION,
         "dataset": dataset,
-        **(
-            {}
-            if part == "test"
-            else {
-                "part": part,
-                "mnist_images_per_digit": splits.VALIDATION_PER_DIGIT,
-                "validation_seed": splits.VALIDATION_SEED,
-            }
-        ),
+        **({} if part == "test" else {"part": part, **validation}),
         **VARIANTS[variant].manifest(),
         "seed": SEED,
         "size": spec.size,
         "per_class_by_digit_count": {str(k): v for k, v in spec.per_class.items()},
-        "count_by_digit_count": {str(k): v * (9 * 10 ** (k - 1) + (k == 1)) for k, v in spec.per_class.items()},
-        f"mnist_{spec.mnist_split}_sha256": mnist.split_sha256(spec.mnist_split, mnist_root),
+        "count_by_digit_count": {str(k): v for k, v in spec.counts().items()},
+        f"mnist_{spec.mnist_split}_sha256": mnist.split_sha256(spec.mnist_split),
     }
 
 
-def build(
-    dataset: str, root=DATA_DIR, mnist_root=DATA_DIR, mnist_dir=None, variant: str = "clean", part: str = "test"
-) -> TestSet:
+def build(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test") -> TestSet:
     """Generate a fixed set and write it with its manifest (both atomically)."""
-    mnist.ensure_mnist(mnist_root, mnist_dir)
-    ts = generate(dataset, mnist_root, variant=variant, part=part)
+    ts = generate(dataset, variant, part)
     data_path, manifest_path = paths(dataset, root, variant, part)
     buf = io.BytesIO()
     np.savez_compressed(
@@ -305,16 +258,12 @@ def build(
         source=ts.source.numpy().astype(np.int32),
     )
     atomic.write_bytes(data_path, buf.getvalue())
-    manifest = _expected_manifest(dataset, mnist_root, variant, part) | {
-        "file": data_path.name,
-        "file_sha256": _sha256(data_path),
-        "shape": list(ts.raw.shape),
-    }
-    atomic.write_json(manifest_path, manifest)
+    written = {"file": data_path.name, "file_sha256": _sha256(data_path), "shape": list(ts.raw.shape)}
+    atomic.write_json(manifest_path, _expected_manifest(dataset, variant, part) | written)
     return ts
 
 
-def verify(dataset: str, root=DATA_DIR, mnist_root=DATA_DIR, variant: str = "clean", part: str = "test") -> dict:
+def verify(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test") -> dict:
     """Return the manifest if the stored set is current and intact, else raise TestSetError saying why."""
     data_path, manifest_path = paths(dataset, root, variant, part)
     if not data_path.is_file() or not manifest_path.is_file():
@@ -325,8 +274,7 @@ def verify(dataset: str, root=DATA_DIR, mnist_root=DATA_DIR, variant: str = "cle
         manifest = json.loads(manifest_path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise TestSetError(f"manifest {relative(manifest_path)} is not valid JSON ({e})") from e
-    expected = _expected_manifest(dataset, mnist_root, variant, part)
-    for key, value in expected.items():
+    for key, value in _expected_manifest(dataset, variant, part).items():
         if manifest.get(key) != value:
             raise TestSetError(
                 f"test set {relative(data_path)} is stale: manifest {key} is {manifest.get(key)!r}, expected {value!r}"
@@ -336,19 +284,10 @@ def verify(dataset: str, root=DATA_DIR, mnist_root=DATA_DIR, variant: str = "cle
     return manifest
 
 
-def load(
-    dataset: str,
-    root=DATA_DIR,
-    mnist_root=DATA_DIR,
-    mnist_dir=None,
-    rebuild: bool = True,
-    variant: str = "clean",
-    part: str = "test",
-) -> TestSet:
+def load(dataset: str, root=DATA_DIR, rebuild: bool = True, variant: str = "clean", part: str = "test") -> TestSet:
     """The verified fixed set; rebuilt (with a message) when missing, stale or damaged, if `rebuild`."""
-    mnist.ensure_mnist(mnist_root, mnist_dir)
     try:
-        verify(dataset, root, mnist_root, variant, part)
+        verify(dataset, root, variant, part)
     except TestSetError as e:
         if not rebuild:
             raise TestSetError(
@@ -356,9 +295,8 @@ def load(
                 f"part={part!r}) or notebooks/00_test_sets.ipynb."
             ) from e
         print(f"{e}; rebuilding it.")
-        return build(dataset, root, mnist_root, variant=variant, part=part)
-    data_path, _ = paths(dataset, root, variant, part)
-    with np.load(data_path) as z:
+        return build(dataset, root, variant, part)
+    with np.load(paths(dataset, root, variant, part)[0]) as z:
         arrays = {k: torch.from_numpy(z[k].astype(np.uint8 if k == "raw" else np.int64)) for k in z.files}
     return TestSet(dataset, arrays["raw"], arrays["ndigits"], arrays["labels"], arrays["source"])
 

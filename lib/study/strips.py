@@ -1,10 +1,9 @@
 """What a strip reader (encoder "strip", head "ctc") reads beyond the study's numbers 0-999.
 
-A reader that spells a number column by column has no notion of a fourth digit being impossible: a strip
-28 px high and 28 px per digit wide is read the same way whatever its width. `by_length` measures that on
-numbers of 1-5 digits made of MNIST *test* digits, composed side by side as the fixed test sets are (a
-digit per 28 px; strips of 1-3 digits are 84 px wide like the test set's, longer ones 28 px per digit).
-`decodings` compares greedy decoding with the best number 0-999 on validation, where that choice is made.
+A reader that spells a number column by column has no notion of a fourth digit being impossible: `by_length`
+reads numbers of 1-5 digits made of MNIST *test* digits side by side, as the W test sets are composed (strips
+of 1-3 digits 84 px wide, longer ones 28 px per digit). `decodings` compares greedy decoding with the best
+number 0-999 on validation, where that choice is made.
 """
 
 import pandas as pd
@@ -30,24 +29,21 @@ def strips(length: int, count: int, seed: int = SEED, mnist_dir=None) -> tuple:
     digits = torch.randint(0, 10, (count, length), generator=gen)
     if length > 1:
         digits[:, 0] = torch.randint(1, 10, (count,), generator=gen)
-    u = torch.rand(count, length, generator=gen)
-    pick = bank.offsets[digits] + (u * bank.counts[digits]).long().clamp(max=bank.counts[digits] - 1)
-    images = bank.images[pick]  # [count, length, 28, 28]
+    images = bank.images[bank.pick(digits, torch.rand(count, length, generator=gen))]  # [count, length, 28, 28]
     raw = torch.zeros(count, 28, max(84, 28 * length), dtype=torch.uint8)
     raw[:, :, : 28 * length] = images.permute(0, 2, 1, 3).reshape(count, 28, 28 * length)
     return raw, ["".join(map(str, row)) for row in digits.tolist()]
 
 
 @torch.inference_mode()
-def read_strings(model, raw: torch.Tensor, batch_size: int = 256) -> list:
-    """A strip reader's greedy reading of raw W strips of any width, as digit strings."""
+def _read(model, raw: torch.Tensor, decode, batch_size: int = 256) -> list:
+    """`decode` of a strip reader's outputs for raw W strips of any width, batch by batch, concatenated."""
     model.eval()
     device = next(model.parameters()).device
-    out = []
-    for start in range(0, len(raw), batch_size):
-        x = normalise(raw[start : start + batch_size].to(device).float().unsqueeze(1))
-        out += heads.decode_strings(model(x))
-    return out
+    return [
+        decode(model(normalise(raw[s : s + batch_size].to(device).float().unsqueeze(1))))
+        for s in range(0, len(raw), batch_size)
+    ]
 
 
 def by_length(model, lengths=(1, 2, 3, 4, 5), count: int = 2000, seed: int = SEED, mnist_dir=None) -> pd.DataFrame:
@@ -56,55 +52,44 @@ def by_length(model, lengths=(1, 2, 3, 4, 5), count: int = 2000, seed: int = SEE
     rows = []
     for n in lengths:
         raw, truth = strips(n, count, seed, mnist_dir)
-        read = read_strings(model, raw)
-        right = [r == t for r, t in zip(read, truth)]
-        kinds = pd.Series(
+        read = [s for batch in _read(model, raw, heads.decode_strings) for s in batch]
+        wrong = pd.Series(
             ["dropped" if len(r) < n else "added" if len(r) > n else "changed" for r, t in zip(read, truth) if r != t]
         )
         rows.append(
             {
                 "digits": n,
                 "numbers": count,
-                "accuracy": sum(right) / count,
+                "accuracy": sum(r == t for r, t in zip(read, truth)) / count,
                 "right length": sum(len(r) == n for r in read) / count,
-                "commonest error": kinds.mode()[0] if len(kinds) else "–",
+                "commonest error": wrong.mode()[0] if len(wrong) else "–",
             }
         )
     return pd.DataFrame(rows).set_index("digits")
 
 
-def longer_numbers(results, count: int = 2000) -> pd.DataFrame | None:
-    """`by_length` for each run with its model at hand (a run shown from its record has none: it says so)."""
-    frames = {}
+def _with_models(results, what: str) -> list:
+    """The runs with their model at hand; a run shown from its record has none, and says so."""
     for r in results:
         if r.model is None:
-            print(f"{r.key.label}: numbers of 1-5 digits {NEEDS_CHECKPOINT}.")
-            continue
-        frames[r.key.label] = by_length(r.model, count=count)
-    if not frames:
-        return None
-    return pd.concat(frames, names=["run"])
+            print(f"{r.key.label}: {what} {NEEDS_CHECKPOINT}.")
+    return [r for r in results if r.model is not None]
 
 
-@torch.inference_mode()
+def longer_numbers(results, count: int = 2000) -> pd.DataFrame | None:
+    """`by_length` for each run with its model at hand."""
+    frames = {r.key.label: by_length(r.model, count=count) for r in _with_models(results, "numbers of 1-5 digits")}
+    return pd.concat(frames, names=["run"]) if frames else None
+
+
 def decodings(results, profile: str) -> pd.DataFrame | None:
     """Validation accuracy of greedy decoding and of the best number 0-999 (CTC probability summed over
     alignments), per run with its model at hand: the choice between them is made here, on validation."""
     rows = []
-    for r in results:
-        if r.model is None:
-            print(f"{r.key.label}: the decodings compared on validation {NEEDS_CHECKPOINT}.")
-            continue
+    for r in _with_models(results, "the decodings compared on validation"):
         val = experiment.load_val_set(r.key.dataset, profile)
-        device = next(r.model.parameters()).device
-        greedy, _, _ = predict(r.model, val, r.key.preprocessing, device, head="ctc")
-        model = r.model.eval()
-        best = torch.cat(
-            [
-                heads.best_numbers(model(normalise(val.raw[s : s + 256].to(device).float().unsqueeze(1)))).cpu()
-                for s in range(0, len(val), 256)
-            ]
-        )
+        greedy, _, _ = predict(r.model, val, r.key.preprocessing, next(r.model.parameters()).device, head="ctc")
+        best = torch.cat([b.cpu() for b in _read(r.model, val.raw, heads.best_numbers)])
         rows.append(
             {
                 "run": r.key.label,
