@@ -106,10 +106,6 @@ fi
 run_one() {
   local i=$1 nb=$2 name t0
   name=$(basename "$nb")
-  if [[ $profile == full && $train == True ]]; then  # full runs take hours on a CPU: say how long is left
-    "$PYTHON" -m lib.study.eta --profile "$profile" --seeds "$seeds" --device "$device" --precision "$precision" \
-      "${notebooks[@]:$((i - 1))}" || true
-  fi
   echo "[$i/$total] $name ..."
   t0=$SECONDS
   if ! "$PYTHON" -m papermill "$nb" "$out_dir/$name" --cwd notebooks --kernel python3 \
