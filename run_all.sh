@@ -106,10 +106,6 @@ fi
 run_one() {
   local i=$1 nb=$2 name t0
   name=$(basename "$nb")
-  if [[ $profile == full && $train == True ]]; then  # full runs take hours on a CPU: say how long is left
-    "$PYTHON" -m lib.study.eta --profile "$profile" --seeds "$seeds" --device "$device" --precision "$precision" \
-      "${notebooks[@]:$((i - 1))}" || true
-  fi
   echo "[$i/$total] $name ..."
   t0=$SECONDS
   if ! "$PYTHON" -m papermill "$nb" "$out_dir/$name" --cwd notebooks --kernel python3 \
@@ -121,7 +117,8 @@ run_one() {
     echo "  The executed copy with the error: $out_dir/$name; the log: $out_dir/${name%.ipynb}.log" >&2
     return 1
   fi
-  "$PYTHON" tools/merge_streams.py "$out_dir/$name"  # one block of epoch lines per cell, not one output per line
+  # papermill keeps each flush as an output: merge them, one block of epoch lines per cell
+  "$PYTHON" -m nbconvert --to notebook --inplace --log-level WARN --CoalesceStreamsPreprocessor.enabled=True "$out_dir/$name"
   echo "[$i/$total] $name done in $((SECONDS - t0)) s (total $((SECONDS - started)) s)"
 }
 tally() {  # count one finished notebook's status; stop at the first failure

@@ -1,4 +1,5 @@
-"""Continuing the study: a duplicate version number fails clearly, and asking a tool for help writes nothing."""
+"""Continuing the study: a duplicate version number or a row without its words fails clearly, and asking a tool for
+help writes nothing."""
 
 import subprocess
 import sys
@@ -10,13 +11,24 @@ ROOT = Path(__file__).resolve().parents[1]
 TOOLS = sorted((ROOT / "tools").glob("*.py"))
 
 
+def _registry_with(line: str):
+    """Import lib/study/versions.py with `line` run just before its rows become versions."""
+    path = ROOT / "lib/study/versions.py"
+    loop = "for _number, _parent, _slug, _changes in _steps:"
+    assert loop in path.read_text()
+    source = path.read_text().replace(loop, f"{line}\n{loop}")
+    names = {"__name__": "lib.study.versions", "__package__": "lib.study", "__file__": str(path)}
+    exec(compile(source, str(path), "exec"), names)
+
+
 def test_a_row_whose_version_number_exists_fails_with_a_clear_error():
-    source = (ROOT / "lib/study/versions.py").read_text()
-    loop = "for _number, _parent, _slug, _change, _changes in _steps:"
-    assert loop in source
-    twice = source.replace(loop, f"_steps.append(_steps[-1])\n{loop}")
     with pytest.raises(ValueError, match="in the registry twice; give the new row the next free number"):
-        exec(compile(twice, "versions.py", "exec"), {"__name__": "lib.study.versions", "__package__": "lib.study"})
+        _registry_with("_steps.append(_steps[-1])")
+
+
+def test_a_row_without_its_words_fails_naming_the_section_to_write():
+    with pytest.raises(ValueError, match=r"versions.md needs a section `## 99 next` with two paragraphs"):
+        _registry_with('_steps.append((99, 21, "next", dict(ema=0.99)))')
 
 
 @pytest.mark.parametrize("tool", TOOLS, ids=lambda p: p.name)

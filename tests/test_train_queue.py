@@ -1,10 +1,15 @@
-"""The training queue's bookkeeping: more seeds extend the record, and workers never train the same run twice."""
+"""The training queue's bookkeeping: more seeds extend the record, workers never train the same run twice, and the
+time left comes from the speeds measured on this hardware."""
 
 import importlib.util
+import json
 from pathlib import Path
 
+import torch
+
+from lib.infra import provenance
 from lib.report import tables
-from lib.study import plan
+from lib.study import experiment, plan
 from lib.study.run_key import RunKey
 
 spec = importlib.util.spec_from_file_location("train_queue", Path(__file__).parent.parent / "tools" / "train_queue.py")
@@ -45,3 +50,20 @@ def test_training_time_says_what_shared_the_machine():
     assert tables.shared_mark(12.0, "cuda") == " (shared GPU)"
     assert tables.shared_mark(None, "cpu") == " (?)"
     assert tables.shared_mark(float("nan"), "cuda") == " (?)"
+
+
+def test_the_time_left_comes_from_the_runs_own_epochs_else_its_finished_seeds_on_this_hardware(tmp_path):
+    key, cpu = RunKey(7, "W"), torch.device("cpu")
+    progress = experiment.state_files("full", key.name, tmp_path)["train_state"].with_suffix(".json")
+    progress.parent.mkdir(parents=True)
+    progress.write_text(json.dumps({"epoch": 4, "epochs": 10, "samples_per_epoch": 150_000, "seconds": 2000.0}))
+    assert train_queue.remaining(key, "full", cpu, runs_dir=tmp_path) == (900_000, 300.0, "its finished epochs")
+    seed1 = tmp_path / "records" / "cpu" / "v7W_s1" / "metrics.json"
+    seed1.parent.mkdir(parents=True)
+    record = {"epochs": 10, "samples_per_epoch": 30_000, "train_seconds": 600.0}
+    seed1.write_text(json.dumps({**record, "hardware": "another machine"}))
+    fresh = tmp_path / "no-state"
+    assert "v7W_s1" not in train_queue.remaining(key, "full", cpu, fresh, tmp_path / "records")[2]  # not this hardware
+    seed1.write_text(json.dumps({**record, "hardware": provenance.hardware(cpu)}))
+    left, rate, source = train_queue.remaining(key, "full", cpu, fresh, tmp_path / "records")
+    assert (left, rate, source) == (1_500_000, 500.0, "finished v7W_s1 (cpu)")

@@ -25,9 +25,8 @@ def _text(output) -> str:
 
 
 def problems_of(path: Path) -> list:
-    nb = json.loads(path.read_text())
-    found = []
-    for i, cell in enumerate(nb["cells"]):
+    cells, found = json.loads(path.read_text())["cells"], []
+    for i, cell in enumerate(cells):
         outputs = cell.get("outputs", [])
         if len(outputs) > MAX_OUTPUTS:
             found.append(f"cell {i} stores {len(outputs)} outputs (more than {MAX_OUTPUTS})")
@@ -36,31 +35,25 @@ def problems_of(path: Path) -> list:
             found.append(f"cell {i} shows a machine path: {MACHINE_PATH.search(text).group(0)}…")
         if GONE.search(text):
             found.append(f"cell {i} refers to material outside the repository: {GONE.search(text).group(0)}")
-        for ref in REFERENCE.findall(text):
-            ref = ref.rstrip(".")
+        for ref in (r.rstrip(".") for r in REFERENCE.findall(text)):
             if any(ch in ref for ch in "*<{") or ref.startswith("res/rendered/") and "/" not in ref[13:]:
                 continue
             if not (ROOT / ref).exists() and not list(ROOT.glob(ref + "*")):
                 found.append(f"cell {i} refers to {ref}, which the repository lacks")
-    if path.name.startswith("10_v"):
-        headings = [c for c in nb["cells"] if c["cell_type"] == "markdown" and "".join(c["source"]).startswith("## ")]
-        if not any("## What this run showed" in "".join(c["source"]) for c in headings):
-            found.append('no "What this run showed" section')
+    sections = ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"]
+    if path.name.startswith("10_v") and not any(s.startswith("## What this run showed") for s in sections):
+        found.append('no "What this run showed" section')
     return found
-
-
-def main(folders) -> int:
-    bad = 0
-    for folder in folders:
-        for path in sorted(Path(folder).glob("*.ipynb")):
-            for problem in problems_of(path):
-                print(f"{path}: {problem}")
-                bad += 1
-    print(f"{bad} problem(s)" if bad else "rendered notebooks read cleanly")
-    return 1 if bad else 0
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("folders", nargs="*", default=["res/rendered/smoke"], help="folders of rendered notebooks")
-    sys.exit(main(parser.parse_args().folders))
+    problems = [
+        f"{p}: {problem}"
+        for f in parser.parse_args().folders
+        for p in sorted(Path(f).glob("*.ipynb"))
+        for problem in problems_of(p)
+    ]
+    print("\n".join(problems + [f"{len(problems)} problem(s)" if problems else "rendered notebooks read cleanly"]))
+    sys.exit(1 if problems else 0)

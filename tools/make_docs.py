@@ -1,10 +1,6 @@
 """Write the generated parts of the docs from the code, so they cannot drift.
 
-Each part sits between begin/end markers; the text around it is written by hand. Parts:
-  docs/running.md  `modules`   every package and module of lib/, from their docstrings
-  docs/running.md  `profiles`  the run sizes, from lib/study/profiles.py
-  docs/continue.md `beyond`    the versions past the original, from the registry
-  docs/original_study.md `versions`  the original's versions, from the registry (lib/study/versions.py)
+Each part (PARTS) sits between begin/end markers; the text around it is written by hand.
 Usage: .venv/bin/python tools/make_docs.py [--check]   (--check: exit 1 if a part is out of date; CI runs it)
 """
 
@@ -15,8 +11,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from lib.data import testsets  # noqa: E402
-from lib.study import models, profiles, versions  # noqa: E402
+from lib.data import testsets
+from lib.infra import atomic
+from lib.study import models, profiles, versions
 
 
 def _summary(path: Path) -> str:
@@ -26,42 +23,37 @@ def _summary(path: Path) -> str:
 
 
 def modules_table() -> str:
+    """Every package and module of lib/, from their docstrings."""
     lines = ["| module | job |", "|---|---|"]
     for package in sorted(p for p in (ROOT / "lib").iterdir() if (p / "__init__.py").is_file()):
         lines.append(f"| **`lib/{package.name}/`** | **{_summary(package / '__init__.py')}** |")
-        lines += [
-            f"| `lib/{package.name}/{m.name}` | {_summary(m)} |"
-            for m in sorted(package.glob("*.py"))
-            if m.name != "__init__.py"
-        ]
+        modules = sorted(m for m in package.glob("*.py") if m.name != "__init__.py")
+        lines += [f"| `lib/{package.name}/{m.name}` | {_summary(m)} |" for m in modules]
     return "\n".join(lines)
 
 
-def _validation(p) -> str:
-    """What a profile validates on: after each epoch, and at the end of a finished run (final_val_limit)."""
-    every, final = p.val_limit, profiles.final_val_limit(p.name)
-    if every == final:
-        return "all" if every is None else f"a fixed {every:,}"
-    return f"a fixed {every:,} after each epoch; all {testsets.PARTS['val'].size:,} at the end of a run"
+def _limit(n) -> str:
+    return "all" if n is None else f"a fixed {n:,}"
 
 
 def profiles_table() -> str:
+    """The run sizes (lib/study/profiles.py); what a profile validates on after each epoch and at the end."""
     lines = [
         "| profile | samples per epoch | epochs | test numbers | validation numbers | for |",
         "|---|---|---|---|---|---|",
     ]
     for p in profiles.PROFILES.values():
         scale = "the recipe's" if p.sample_scale == 1 else f"1/{round(1 / p.sample_scale)} of the recipe's"
-        lines.append(
-            f"| `{p.name}` | {scale} | {p.epochs or 'the recipe' + chr(39) + 's'} "
-            f"| {'all' if p.test_limit is None else f'a fixed {p.test_limit:,}'} "
-            f"| {_validation(p)} "
-            f"| {p.purpose} |"
-        )
+        val = _limit(p.val_limit)
+        if profiles.final_val_limit(p.name) != p.val_limit:
+            val += f" after each epoch; all {testsets.PARTS['val'].size:,} at the end of a run"
+        epochs = p.epochs or "the recipe's"
+        lines.append(f"| `{p.name}` | {scale} | {epochs} | {_limit(p.test_limit)} | {val} | {p.purpose} |")
     return "\n".join(lines)
 
 
 def beyond_table() -> str:
+    """The versions past the original, from the registry."""
     lines = ["| version | parent | change | params (W / C) |", "|---:|---:|---|---:|"]
     for v, spec in versions.VERSIONS.items():
         if v > versions.ORIGINAL_LAST:
@@ -71,35 +63,25 @@ def beyond_table() -> str:
 
 
 def versions_table() -> str:
+    """The original's versions, from the registry, with what it reported."""
     keys = ["convs", "fcs", "act", "bn", "dropout", "optimizer", "digit_probs", "samples_per_epoch", "epochs"]
-    lines = [
-        "| version | change | " + " | ".join(keys) + " | reported (loss, acc, params) |",
-        "|---|---|" + "---|" * len(keys) + "---|",
-    ]
-    for row in versions.table():
-        spec = versions.get(row["version"])
-        if spec.version <= versions.ORIGINAL_LAST:
-            reported = "; ".join(f"{d}: {r.loss:g}, {r.acc}%, {r.params:,}" for d, r in spec.reported.items())
-            lines.append(
-                f"| {spec.version} | {spec.change} | " + " | ".join(str(row[k]) for k in keys) + f" | {reported} |"
-            )
+    lines = [f"| version | change | {' | '.join(keys)} | reported (loss, acc, params) |", "|---|---|" + "---|" * 10]
+    for row in (r for r in versions.table() if r["version"] <= versions.ORIGINAL_LAST):
+        reported = versions.get(row["version"]).reported.items()
+        reported = "; ".join(f"{d}: {r.loss:g}, {r.acc}%, {r.params:,}" for d, r in reported)
+        lines.append(f"| {row['version']} | {row['change']} | {' | '.join(str(row[k]) for k in keys)} | {reported} |")
     return "\n".join(lines)
 
 
-PARTS = [
-    (ROOT / "docs" / "running.md", "modules", modules_table),
-    (ROOT / "docs" / "running.md", "profiles", profiles_table),
-    (ROOT / "docs" / "continue.md", "beyond", beyond_table),
-    (ROOT / "docs" / "original_study.md", "versions", versions_table),
-]
-
-
-def markers(name: str) -> tuple:
-    return f"<!-- {name}:begin (written by tools/make_docs.py) -->", f"<!-- {name}:end -->"
+PARTS = {
+    "docs/running.md": {"modules": modules_table, "profiles": profiles_table},
+    "docs/continue.md": {"beyond": beyond_table},
+    "docs/original_study.md": {"versions": versions_table},
+}
 
 
 def fill(text: str, name: str, body: str) -> str:
-    begin, end = markers(name)
+    begin, end = f"<!-- {name}:begin (written by tools/make_docs.py) -->", f"<!-- {name}:end -->"
     if begin not in text or end not in text:
         raise SystemExit(f"markers for {name!r} are missing: add the lines\n{begin}\n{end}")
     head, rest = text.split(begin, 1)
@@ -108,20 +90,19 @@ def fill(text: str, name: str, body: str) -> str:
 
 def main(check: bool = False) -> int:
     stale = []
-    for path in dict.fromkeys(p for p, _, _ in PARTS):
-        text = path.read_text()
+    for file, parts in PARTS.items():
+        text = (ROOT / file).read_text()
         new = text
-        for p, name, make in PARTS:
-            if p == path:
-                new = fill(new, name, make())
+        for name, make in parts.items():
+            new = fill(new, name, make())
         if new != text:
-            stale.append(path.relative_to(ROOT))
+            stale.append(file)
             if not check:
-                path.write_text(new)
+                atomic.write_text(ROOT / file, new)
     if check and stale:
-        print(f"out of date: {', '.join(map(str, stale))}; run .venv/bin/python tools/make_docs.py")
+        print(f"out of date: {', '.join(stale)}; run .venv/bin/python tools/make_docs.py")
         return 1
-    print("written: " + (", ".join(map(str, stale)) or "nothing changed"))
+    print("written: " + (", ".join(stale) or "nothing changed"))
     return 0
 
 

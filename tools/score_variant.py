@@ -16,12 +16,12 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lib.infra import atomic, provenance, store  # noqa: E402
-from lib.infra.paths import RECORD_DIR  # noqa: E402
-from lib.reading import inference  # noqa: E402
-from lib.study import experiment  # noqa: E402
-from lib.study.evaluate import evaluate  # noqa: E402
-from lib.study.run_key import RunKey  # noqa: E402
+from lib.infra import atomic, provenance, store
+from lib.infra.paths import RECORD_DIR
+from lib.reading import inference
+from lib.study import experiment
+from lib.study.evaluate import evaluate
+from lib.study.run_key import RunKey
 
 
 def main(argv=None) -> int:
@@ -32,16 +32,14 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     clf = inference.load(args.checkpoint)
-    meta = clf.meta
-    config = meta.get("config") or {}  # a run's model.pt holds its whole config; exported weights some of it
+    meta, config = clf.meta, clf.meta.get("config") or {}  # a run's model.pt holds its config; exported weights part
     seed, profile = meta.get("seed", config.get("seed")), meta.get("profile", config.get("profile"))
     key = RunKey(meta["version"], meta["dataset"], seed)
     path = experiment.record_files(profile, key.name, args.record_dir)["metrics"]
     if not path.is_file():
         raise SystemExit(f"{args.checkpoint}: its run {key.name} at profile {profile} has no record at {path}")
     record = json.loads(path.read_text())
-    same = store.same_config(record, config) and record["test_acc"] == meta.get("test_acc", record["test_acc"])
-    if not same:
+    if not store.same_config(record, config) or record["test_acc"] != meta.get("test_acc", record["test_acc"]):
         raise SystemExit(f"{args.checkpoint} is not the run recorded at {path}: retrain it or pick its own checkpoint")
     if f"{args.variant}_test_acc" in record:
         print(f"{key.name} ({profile}) already holds {args.variant}: left as it is")

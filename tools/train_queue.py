@@ -7,6 +7,8 @@ Stop it at any moment (Ctrl-C, kill, the machine stops): started again, it skips
 the interrupted one from its last finished epoch (lib/study/train.py saves the state after every epoch, in
 $RUNS_DIR). Finished runs write their record (res/runs/<profile>/<run>/) and the queue renders their
 notebooks with `run_all.sh --no-train`, which never trains: a notebook lists the runs still to come.
+Before each run it prints the runs left and the training time they need, from speeds measured on this
+hardware: the run's own finished epochs, finished runs of its version and dataset, or the benchmark record.
 Never run two queues, or a queue beside other long trainings, on the same 2 cores. On a GPU, several
 workers may share the queue (`--workers N`): each takes the next run no other worker holds (a lock per
 run in $RUNS_DIR, released when its worker ends, however it ends), and `--no-render` leaves rendering to
@@ -16,6 +18,7 @@ a machine with Jupyter (`run_all.sh --no-train`).
 import argparse
 import contextlib
 import fcntl
+import json
 import os
 import subprocess
 import sys
@@ -24,35 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from lib.infra import provenance
-from lib.infra.paths import state_dir
-from lib.study import eta, experiment, plan  # noqa: E402
-
-
-def seeds_shown(queue, notebook: str) -> int:
-    """How many seeds a notebook shows in this record: one more than the highest queued seed it shows."""
-    return 1 + max((k.seed for k in queue if notebook in plan.notebooks_showing(k)), default=0)
-
-
-def render(notebooks, profile, queue, device):
-    for name in notebooks:
-        cmd = [
-            str(ROOT / "run_all.sh"),
-            "--profile",
-            profile,
-            "--only",
-            Path(name).stem,
-            "--no-train",
-            "--device",
-            device,
-            "--seeds",
-            str(seeds_shown(queue, name)),
-        ]
-        print("[queue]", " ".join(cmd[1:]), flush=True)
-        if subprocess.run(cmd, cwd=ROOT).returncode != 0:
-            print(
-                f"[queue] rendering {name} failed; the run's record is written, rerun that command to retry.",
-                flush=True,
-            )
+from lib.infra.paths import RECORD_DIR, RES_DIR, state_dir
+from lib.study import experiment, plan, profiles
+from lib.study.versions import check_run
 
 
 def with_seeds(queue, seeds: int) -> list:
@@ -76,11 +53,53 @@ def claimed(key, profile):
         yield True
 
 
-def spawn_workers(n: int) -> None:
-    """Start n-1 more copies of this command (without --workers), each in its own session, as peers."""
-    argv = [a for i, a in enumerate(sys.argv) if a != "--workers" and sys.argv[i - 1] != "--workers"]
-    for _ in range(n - 1):
-        subprocess.Popen([sys.executable, *argv], start_new_session=True)
+def remaining(key, profile: str, device, runs_dir=None, record_dir=RECORD_DIR) -> tuple:
+    """(numbers left to train, numbers/s or None, where the speed came from) for one run."""
+    epochs, samples = profiles.schedule(profile, check_run(key.version, key.dataset))
+    state = experiment.state_files(profile, key.name, runs_dir)["train_state"].with_suffix(".json")
+    progress = json.loads(state.read_text()) if state.is_file() else {"epoch": 0, "seconds": 0}
+    left = (epochs - progress["epoch"]) * samples
+    if progress["seconds"] > 0:
+        return left, progress["epoch"] * samples / progress["seconds"], "its finished epochs"
+    hardware, family = provenance.hardware(device), key.with_seed(0).name.removesuffix("_s0")
+    for prof in dict.fromkeys([profile, "full", "cpu", "quick"]):  # smoke runs are too short to tell a speed
+        for path in sorted(Path(record_dir, prof).glob(f"{family}_s*/metrics.json")):
+            m = json.loads(path.read_text())
+            if m.get("hardware") == hardware and m.get("train_seconds"):
+                rate = m["epochs"] * m["samples_per_epoch"] / m["train_seconds"]
+                return left, rate, f"finished {path.parent.name} ({prof})"
+    bench = RES_DIR / "bench" / f"{device.type}.json"  # training at batch 64 fed by lib, per version
+    report = json.loads(bench.read_text()) if bench.is_file() else {}
+    v = f"v{key.version}"
+    rate = report.get("versions", {}).get(v) or report.get("train", {}).get(v, {}).get("lib")
+    if rate and report.get("hardware") == hardware:
+        return left, rate, f"res/bench/{bench.name}"
+    return left, None, "no measurement"
+
+
+def estimate(keys, profile: str, device, precision: str) -> str:
+    """One line: runs left, and the training time they need where every speed is known."""
+    left = [k for k in keys if not experiment.finished(k, profile, device.type, precision)]
+    if not left:
+        return f"profile {profile}: every run is finished"
+    speeds = [remaining(k, profile, device) for k in left]
+    hours = sum(n / rate for n, rate, _ in speeds if rate) / 3600
+    unknown = [k.name for k, (_, rate, _) in zip(left, speeds) if not rate]
+    text = f"profile {profile}: {len(left)} runs left, about {hours:.1f} h of training on {provenance.hardware(device)}"
+    return text + (f" plus {len(unknown)} runs of unknown speed ({', '.join(unknown)})" if unknown else "")
+
+
+def render(notebooks, profile, queue, device):
+    """Render the notebooks that show a finished run from the records, with as many seeds as the queue holds."""
+    for name in notebooks:
+        seeds = 1 + max((k.seed for k in queue if name in plan.notebooks_showing(k)), default=0)
+        args = f"--profile {profile} --only {Path(name).stem} --no-train --device {device} --seeds {seeds}"
+        print("[queue]", args, flush=True)
+        if subprocess.run([str(ROOT / "run_all.sh"), *args.split()], cwd=ROOT).returncode != 0:
+            print(
+                f"[queue] rendering {name} failed; the run's record is written, rerun that command to retry.",
+                flush=True,
+            )
 
 
 def main():
@@ -102,13 +121,15 @@ def main():
         with contextlib.suppress(OSError):  # no autogroup scheduling here: nice alone does it
             Path("/proc/self/autogroup").write_text("19")
     queue = with_seeds(plan.QUEUES[args.profile], args.seeds)
-    device = provenance.resolve_device(args.device).type
-    if args.workers > 1 and not args.dry_run:
-        spawn_workers(args.workers)
+    device = provenance.resolve_device(args.device)
+    if args.workers > 1 and not args.dry_run:  # n-1 more copies of this command, each in its own session
+        argv = [a for i, a in enumerate(sys.argv) if a != "--workers" and sys.argv[i - 1] != "--workers"]
+        for _ in range(args.workers - 1):
+            subprocess.Popen([sys.executable, *argv], start_new_session=True)
     for i, key in enumerate(queue):
-        if experiment.finished(key, args.profile, device, args.precision):
+        if experiment.finished(key, args.profile, device.type, args.precision):
             continue
-        print(f"[queue] next: {key.name}; {eta.estimate(queue[i:], args.profile, device, args.precision)}", flush=True)
+        print(f"[queue] next: {key.name}; {estimate(queue[i:], args.profile, device, args.precision)}", flush=True)
         if args.dry_run:
             continue
         with claimed(key, args.profile) as mine:
@@ -116,10 +137,10 @@ def main():
                 continue
             shown_in = plan.notebooks_showing(key)
             own = next((n for n in shown_in if n.startswith("10_v")), shown_in[0])
-            plan.run_shown([key], args.profile, device, precision=args.precision, progress="lines", notebook=own)
+            plan.run_shown([key], args.profile, device.type, precision=args.precision, progress="lines", notebook=own)
         if not args.no_render:
-            render(shown_in + ["90_results.ipynb"], args.profile, queue, device)
-    print(f"[queue] {eta.estimate(queue, args.profile, device, args.precision)}", flush=True)
+            render(shown_in + ["90_results.ipynb"], args.profile, queue, device.type)
+    print(f"[queue] {estimate(queue, args.profile, device, args.precision)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -15,12 +15,8 @@ from .versions import ORIGINAL_KEPT, ORIGINAL_LAST, VERSIONS, get
 def version_runs(version: int, seeds: int = 1) -> list:
     """The runs a version's notebook shows: each dataset the version is trained on; the original's C runs
     both correct and with the wrap-around it had."""
-    spec = get(version)
-
-    def wraps(dataset):
-        return (False, True) if layouts.get(dataset).has_wrap_bug and version <= ORIGINAL_LAST else (False,)
-
-    return [RunKey(version, d, s, w) for d in spec.datasets for w in wraps(d) for s in range(seeds)]
+    wraps = lambda d: (False, True) if layouts.get(d).has_wrap_bug and version <= ORIGINAL_LAST else (False,)
+    return [RunKey(version, d, s, w) for d in get(version).datasets for w in wraps(d) for s in range(seeds)]
 
 
 # Runs trained without the held-out numbers (lib/data/splits.py), shown by notebook 35, per profile: at quick
@@ -32,6 +28,10 @@ HELDOUT = {
     "cpu": ((21, "W"), (21, "C")),
 }
 UNSEEN_NOTEBOOK = "35_unseen_and_robust.ipynb"
+KEPT_NOTEBOOKS = {
+    "01_cnnW.ipynb": [RunKey(ORIGINAL_KEPT, "W")],
+    "02_cnnC.ipynb": [RunKey(ORIGINAL_KEPT, "C"), RunKey(ORIGINAL_KEPT, "C", wrap=True)],
+}
 
 
 def heldout_runs(profile: str, seeds: int = 1) -> list:
@@ -39,25 +39,14 @@ def heldout_runs(profile: str, seeds: int = 1) -> list:
     return [RunKey(v, d, s, split="heldout") for v, d in HELDOUT.get(profile, ()) for s in range(seeds)]
 
 
-KEPT_NOTEBOOKS = {
-    "01_cnnW.ipynb": [RunKey(ORIGINAL_KEPT, "W")],
-    "02_cnnC.ipynb": [RunKey(ORIGINAL_KEPT, "C"), RunKey(ORIGINAL_KEPT, "C", wrap=True)],
-}
-
-
-def notebook_runs(seeds: int = 1) -> dict:
-    """notebook name -> the runs it shows (0-999 runs only), for `seeds` seeds each."""
-    shown = {name: [k.with_seed(s) for k in keys for s in range(seeds)] for name, keys in KEPT_NOTEBOOKS.items()}
-    shown.update({spec.notebook: version_runs(v, seeds) for v, spec in VERSIONS.items()})
-    every_profile = dict.fromkeys(k for p in HELDOUT for k in heldout_runs(p, seeds))
-    shown[UNSEEN_NOTEBOOK] = list(every_profile)
-    return shown
-
-
 def notebooks_showing(key: RunKey) -> list:
-    """The notebooks that show a run (any seed)."""
+    """The notebooks that show a run (any seed): the kept notebooks, the version's, notebook 35."""
     base = key.with_seed(0)
-    return [name for name, keys in notebook_runs(1).items() if base in keys]
+    shown = [name for name, keys in KEPT_NOTEBOOKS.items() if base in keys]
+    shown += [spec.notebook for v, spec in VERSIONS.items() if base in version_runs(v)]
+    if any(base in heldout_runs(p) for p in HELDOUT):
+        shown.append(UNSEEN_NOTEBOOK)
+    return shown
 
 
 def _w(*versions):
