@@ -3,7 +3,7 @@
 import importlib.util
 from pathlib import Path
 
-from lib.report import tables
+from lib.report import summary
 from lib.study import plan
 from lib.study.run_key import RunKey
 
@@ -40,8 +40,8 @@ def test_a_run_held_by_one_worker_is_skipped_by_another(tmp_path, monkeypatch):
 
 
 def test_training_time_says_what_shared_the_machine():
-    assert tables.shared_mark(0.0, "cpu") == ""
-    assert tables.shared_mark(1.5, "cpu") == " (shared CPU)"
-    assert tables.shared_mark(12.0, "cuda") == " (shared GPU)"
-    assert tables.shared_mark(None, "cpu") == " (?)"
-    assert tables.shared_mark(float("nan"), "cuda") == " (?)"
+    assert summary.shared_mark(0.0, "cpu") == ""
+    assert summary.shared_mark(1.5, "cpu") == " (shared CPU)"
+    assert summary.shared_mark(12.0, "cuda") == " (shared GPU)"
+    assert summary.shared_mark(None, "cpu") == " (?)"
+    assert summary.shared_mark(float("nan"), "cuda") == " (?)"
