@@ -139,12 +139,11 @@ def accuracy_by_digits(results):
     if nothing_yet(results):
         return None
     seeds = pd.Series([r.key.family for r in results]).value_counts()
-    long = pd.DataFrame(
-        {"run": f"{r.key.family} ({seeds[r.key.family]} seed{'s' * (seeds[r.key.family] > 1)})", "digits": f"{n}-digit"}
-        | {"error": 100 * (1 - r.metrics[f"acc_{n}digit"])}
-        for r in results
-        for n in (1, 2, 3)
-    )
+    name = {f: f"{f} ({n} seed{'s' * int(n > 1)})" for f, n in seeds.items()}
+    rows = [
+        (name[r.key.family], f"{n}-digit", 100 * (1 - r.metrics[f"acc_{n}digit"])) for r in results for n in (1, 2, 3)
+    ]
+    long = pd.DataFrame(rows, columns=["run", "digits", "error"])
     fig, ax = plt.subplots(figsize=(8.5, 3.5))
     sns.pointplot(
         long, x="digits", y="error", hue="run", errorbar="sd", dodge=0.4, linestyle="none", capsize=0.1, ax=ax
