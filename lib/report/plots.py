@@ -146,7 +146,15 @@ def accuracy_by_digits(results):
     long = pd.DataFrame(rows, columns=["run", "digits", "error"])
     fig, ax = plt.subplots(figsize=(8.5, 3.5))
     sns.pointplot(
-        long, x="digits", y="error", hue="run", errorbar="sd", dodge=0.4, linestyle="none", capsize=0.1, ax=ax
+        long,
+        x="digits",
+        y="error",
+        hue="run",
+        errorbar="sd",
+        dodge=0.4 if len(seeds) > 1 else False,
+        linestyle="none",
+        capsize=0.1,
+        ax=ax,
     )
     ax.set(title="test error by digit count (mean ± sd over seeds)", xlabel="")
     _error_axis(ax)
