@@ -17,3 +17,22 @@ def test_tables_and_figures_of_no_finished_run_show_a_note(monkeypatch):
     assert tables.what_it_showed([], 6) is None
     assert tables.unseen([]) is None
     assert notes == [tables.NOTHING_YET] * 10
+
+
+def test_accuracy_by_digits_draws_one_family_and_several():
+    from types import SimpleNamespace
+
+    import matplotlib.pyplot as plt
+
+    def run(family, acc):
+        metrics = {"acc_1digit": acc, "acc_2digit": acc - 0.01, "acc_3digit": acc - 0.02}
+        return SimpleNamespace(key=SimpleNamespace(family=family), metrics=metrics)
+
+    cases = (
+        ([run("v7W", 0.99), run("v7W", 0.98)], ["v7W (2 seeds)"]),
+        ([run("v7W", 0.99), run("v7C", 0.97)], ["v7W (1 seed)", "v7C (1 seed)"]),
+    )
+    for runs, legend in cases:
+        fig = plots.accuracy_by_digits(runs)
+        assert fig.axes[0].get_legend_handles_labels()[1] == legend
+        plt.close(fig)
