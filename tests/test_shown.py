@@ -1,17 +1,38 @@
 """A notebook rendered before its runs finish (run_all.sh --no-train) shows a note, not an error."""
 
-from lib.report import plots, shown, tables
+from lib.report import plots, tables
 
 
 def test_tables_and_figures_of_no_finished_run_show_a_note(monkeypatch):
     notes = []
-    monkeypatch.setattr(shown, "display", lambda md: notes.append(md.data))
+    monkeypatch.setattr(tables, "display", lambda md: notes.append(md.data))
     assert plots.training_curves([]) is None
     assert plots.accuracy_by_digits([]) is None
     assert plots.digit_confusion([]) is None
     assert plots.misclassified([]) is None
     assert plots.confusions_table([]) is None
+    assert plots.column_readings([], "cpu") is None
     assert tables.against_parent([], 6) is None
     assert tables.against_original([]) is None
     assert tables.what_it_showed([], 6) is None
-    assert notes == [shown.NOTHING_YET] * 8
+    assert tables.unseen([]) is None
+    assert notes == [tables.NOTHING_YET] * 10
+
+
+def test_accuracy_by_digits_draws_one_family_and_several():
+    from types import SimpleNamespace
+
+    import matplotlib.pyplot as plt
+
+    def run(family, acc):
+        metrics = {"acc_1digit": acc, "acc_2digit": acc - 0.01, "acc_3digit": acc - 0.02}
+        return SimpleNamespace(key=SimpleNamespace(family=family), metrics=metrics)
+
+    cases = (
+        ([run("v7W", 0.99), run("v7W", 0.98)], ["v7W (2 seeds)"]),
+        ([run("v7W", 0.99), run("v7C", 0.97)], ["v7W (1 seed)", "v7C (1 seed)"]),
+    )
+    for runs, legend in cases:
+        fig = plots.accuracy_by_digits(runs)
+        assert fig.axes[0].get_legend_handles_labels()[1] == legend
+        plt.close(fig)

@@ -8,7 +8,7 @@ from pathlib import Path
 import torch
 
 from lib.infra import provenance
-from lib.report import tables
+from lib.report import summary
 from lib.study import experiment, plan
 from lib.study.run_key import RunKey
 
@@ -45,11 +45,11 @@ def test_a_run_held_by_one_worker_is_skipped_by_another(tmp_path, monkeypatch):
 
 
 def test_training_time_says_what_shared_the_machine():
-    assert tables.shared_mark(0.0, "cpu") == ""
-    assert tables.shared_mark(1.5, "cpu") == " (shared CPU)"
-    assert tables.shared_mark(12.0, "cuda") == " (shared GPU)"
-    assert tables.shared_mark(None, "cpu") == " (?)"
-    assert tables.shared_mark(float("nan"), "cuda") == " (?)"
+    assert summary.shared_mark(0.0, "cpu") == ""
+    assert summary.shared_mark(1.5, "cpu") == " (shared CPU)"
+    assert summary.shared_mark(12.0, "cuda") == " (shared GPU)"
+    assert summary.shared_mark(None, "cpu") == " (?)"
+    assert summary.shared_mark(float("nan"), "cuda") == " (?)"
 
 
 def test_the_time_left_comes_from_the_runs_own_epochs_else_its_finished_seeds_on_this_hardware(tmp_path):

@@ -52,63 +52,35 @@ def _original_row(frame) -> list:
     ]
 
 
-def _kept_rows(frame) -> list:
-    rows = []
+def _best_rows(frame) -> list:
+    """Per kept network (versions.BEST): its test accuracy, its numbers never seen in training, and, where
+    scored, the variants outside its training (`ood`, and `curved` where a run was scored on it)."""
+    kept, unseen, ood = [], [], []
     for dataset, version in versions.BEST.items():
-        runs = _family(frame, "cpu", version, dataset)
-        spec = versions.get(version)
-        params = f", {int(runs['params'].iloc[0]):,} parameters" if len(runs) else ""
-        rows.append(
-            [
-                f"Kept small network on {dataset} (version {version}, profile `cpu`)",
-                (_pct(runs["test_acc"]) + params) if len(runs) else "no finished run at `cpu` yet",
-                _link("cpu", spec.notebook),
-            ]
-        )
-    return rows
-
-
-def _unseen_rows(frame) -> list:
-    rows = []
-    for dataset, version in versions.BEST.items():
-        runs = _family(frame, "cpu", version, dataset, split="heldout")
-        key = RunKey(version, dataset, split="heldout")
-        if runs.empty:
-            value = f"{key.family} at `cpu`: queued, no finished run yet"
-        else:
+        runs, notebook = _family(frame, "cpu", version, dataset), versions.get(version).notebook
+        value = f"{_pct(runs['test_acc'])}, {int(runs['params'].iloc[0]):,} parameters" if len(runs) else ""
+        what = f"Kept small network on {dataset} (version {version}, profile `cpu`)"
+        kept.append([what, value or "no finished run at `cpu` yet", _link("cpu", notebook)])
+        held = _family(frame, "cpu", version, dataset, split="heldout")
+        value = f"{RunKey(version, dataset, split='heldout').family} at `cpu`: queued, no finished run yet"
+        if len(held):
             value = (
-                f"never seen {_pct(runs['acc_heldout_per_number'])} against seen "
-                f"{_pct(runs['acc_seen_per_number'])} (mean per number)"
+                f"never seen {_pct(held['acc_heldout_per_number'])} against seen "
+                f"{_pct(held['acc_seen_per_number'])} (mean per number)"
             )
-        rows.append(
-            [
-                f"Numbers never seen in training, {dataset} (version {version})",
-                value,
-                _link("cpu", "35_unseen_and_robust.ipynb"),
-            ]
-        )
-    return rows
-
-
-def _ood_rows(frame) -> list:
-    """Each kept network on the variants outside its training: `ood`, and `curved` where a run was scored on it."""
-    rows = []
-    for dataset, version in versions.BEST.items():
-        runs = _family(frame, "cpu", version, dataset)
+        what = f"Numbers never seen in training, {dataset} (version {version})"
+        unseen.append([what, value, _link("cpu", "35_unseen_and_robust.ipynb")])
         if runs.empty or runs["ood_test_acc"].isna().all():
             continue
         value = f"`ood` {_pct(runs['ood_test_acc'])}, 3-digit numbers {_pct(runs['ood_acc_3digit'])}"
         if runs["curved_test_acc"].notna().any():
             value += f"; `curved` {_pct(runs['curved_test_acc'])}"
-        rows.append(
-            [
-                f"Out of distribution, {dataset} (version {version}; `ood`: sizes, strokes, touching neighbours; "
-                "`curved`: bent baselines, thick strokes)",
-                value,
-                _link("cpu", versions.get(version).notebook),
-            ]
+        what = (
+            f"Out of distribution, {dataset} (version {version}; `ood`: sizes, strokes, touching neighbours; "
+            "`curved`: bent baselines, thick strokes)"
         )
-    return rows
+        ood.append([what, value, _link("cpu", notebook)])
+    return kept + unseen + ood
 
 
 STRIP_READERS = (27, 28)  # W readers that find their own digits (CTC over the whole strip)
@@ -149,7 +121,7 @@ def speed_row(bench_dir: Path, root: str = ".") -> list:
 
 def table(frame: pd.DataFrame, bench_dir=None) -> str:
     """The headline table as Markdown."""
-    rows = [_original_row(frame), *_kept_rows(frame), *_unseen_rows(frame), *_ood_rows(frame), *_strip_rows(frame)]
+    rows = [_original_row(frame), *_best_rows(frame), *_strip_rows(frame)]
     rows.append(speed_row(Path(bench_dir or RES_DIR / "bench")))
     lines = ["| what | result | record |", "|---|---|---|"] + ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)

@@ -5,12 +5,20 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 import torch
+from IPython.display import Markdown, display
 from matplotlib import ticker
+from matplotlib.colors import LogNorm
+from sklearn.metrics import confusion_matrix
 
 from ..data import layouts
-from ..data.numbers import ndigits_of
+from ..data.augment import augment
+from ..data.numbers import NumberGenerator, ndigits_of
+from ..data.preprocess import prepare
+from ..study import heads
+from ..study.experiment import load_test_set, train_bank
 from ..study.run_key import RunKey
-from .shown import first_run, needs_runs
+from ..study.versions import get
+from .tables import nothing_yet
 
 sns.set_theme(style="whitegrid", context="notebook")
 
@@ -40,11 +48,6 @@ def sample_grid(test_set, per_row: int = 6, seed: int = 0):
 def augmented_numbers(version: int, dataset: str = "W", count: int = 6, seed: int = 0, mnist_dir=None):
     """Training numbers as drawn (top row) and as a version's augmentation shows them to the network (three
     draws below): what "augmented" means for that version, seen before its results."""
-    from ..data.augment import augment
-    from ..data.numbers import NumberGenerator
-    from ..study.experiment import train_bank
-    from ..study.versions import get
-
     spec = get(version)
     batch = NumberGenerator(train_bank("cpu", mnist_dir), (0, 0, 1), seed).batch(count)  # 3-digit numbers
     generator = torch.Generator().manual_seed(seed)
@@ -94,105 +97,84 @@ def _error(values) -> np.ndarray:
     return 100 * (1 - np.asarray(values, dtype=float))
 
 
-@needs_runs
 def training_curves(results, smooth_steps: int = 200):
     """Per run: training loss and batch accuracy (moving means over ~`smooth_steps` batches) against epochs,
     and the validation error after each epoch (fixed validation numbers, never the test set)."""
-    from ..study.versions import get
-
+    if nothing_yet(results):
+        return None
     fig, (ax_loss, ax_acc, ax_val) = plt.subplots(1, 3, figsize=(15, 3.8))
     for r in results:
         h, name = r.history, r.key.label
-        epochs = len(h["epochs"])
-        every = h.get("log_every", 1)  # older histories kept every step
-        w = max(1, smooth_steps // every)
+        w = max(1, smooth_steps // h.get("log_every", 1))  # older histories kept every step
         for ax, key in ((ax_loss, "step_loss"), (ax_acc, "step_acc")):
-            values = np.asarray(h[key], dtype=float)
-            w_ = max(1, min(w, len(values) // 5))
-            smooth = np.convolve(values, np.ones(w_) / w_, mode="valid")
-            ax.plot(
-                np.linspace(0, epochs, len(values))[w_ - 1 :],
-                smooth,
-                label=name,
-                marker="o" if len(smooth) < 3 else None,
-            )
-        val = [e.get("val_acc") for e in h["epochs"]]
-        if any(v is not None for v in val):
-            ax_val.plot([e["epoch"] for e in h["epochs"]], [100 * (1 - v) for v in val], "o-", label=name)
-    ax_loss.set(
-        xlabel="epoch",
-        ylabel="training loss",
-        yscale="log",
-        title=f"training loss (moving mean, ~{smooth_steps} batches)",
-    )
+            values = pd.Series(h[key], dtype=float)
+            smooth = values.rolling(max(1, min(w, len(values) // 5))).mean()
+            x = np.linspace(0, len(h["epochs"]), len(values))
+            ax.plot(x, smooth, label=name, marker="o" if smooth.count() < 3 else None)
+        val = [(e["epoch"], 100 * (1 - e["val_acc"])) for e in h["epochs"] if e.get("val_acc") is not None]
+        if val:
+            ax_val.plot(*zip(*val), "o-", label=name)
+    title = f"training loss (moving mean, ~{smooth_steps} batches)"
+    ax_loss.set(xlabel="epoch", ylabel="training loss", yscale="log", title=title)
     _readable_log_axis(ax_loss.yaxis)
-    dropout = any(get(r.metrics["version"]).dropout for r in results)
-    ax_acc.set(
-        xlabel="epoch",
-        ylabel="batch accuracy",
-        ylim=(0, 1),
-        title="training batch accuracy" + (" (dropout on)" if dropout else ""),
-    )
+    dropout = " (dropout on)" if any(get(r.metrics["version"]).dropout for r in results) else ""
+    ax_acc.set(xlabel="epoch", ylabel="batch accuracy", ylim=(0, 1), title="training batch accuracy" + dropout)
     ax_val.set(xlabel="epoch", ylabel="validation error", yscale="log", title="validation error after each epoch")
     if ax_val.lines:
         _readable_log_axis(ax_val.yaxis, percent=True)
-        last = max(len(r.history["epochs"]) for r in results)
-        ax_val.set_xlim(0.5, last + 0.5)
+        ax_val.set_xlim(0.5, max(len(r.history["epochs"]) for r in results) + 0.5)
         ax_val.set_ylim(top=min(100, ax_val.get_ylim()[1]))
         ax_val.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     else:
-        ax_val.text(
-            0.5,
-            0.5,
-            "no validation in this record\n(trained before the validation split)",
-            ha="center",
-            va="center",
-            transform=ax_val.transAxes,
-        )
+        no_val = "no validation in this record\n(trained before the validation split)"
+        ax_val.text(0.5, 0.5, no_val, ha="center", va="center", transform=ax_val.transAxes)
     ax_acc.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
 
-@needs_runs
 def accuracy_by_digits(results):
     """Test error on 1-, 2- and 3-digit numbers per run family: the seeds' mean, with ± sd bars where there
     are several seeds (log axis, legend beside the axes; no value labels to overlap)."""
-    families = {}
-    for r in results:
-        families.setdefault(r.key.family, []).append(r.metrics)
+    if nothing_yet(results):
+        return None
+    seeds = pd.Series([r.key.family for r in results]).value_counts()
+    name = {f: f"{f} ({n} seed{'s' * int(n > 1)})" for f, n in seeds.items()}
+    rows = [
+        (name[r.key.family], f"{n}-digit", 100 * (1 - r.metrics[f"acc_{n}digit"])) for r in results for n in (1, 2, 3)
+    ]
+    long = pd.DataFrame(rows, columns=["run", "digits", "error"])
     fig, ax = plt.subplots(figsize=(8.5, 3.5))
-    width = 0.8 / len(families)
-    for i, (family, ms) in enumerate(families.items()):
-        errors = np.array([_error([m[f"acc_{n}digit"] for n in (1, 2, 3)]) for m in ms])  # [seeds, 3]
-        sd = errors.std(0, ddof=1) if len(ms) > 1 else None
-        x = np.arange(3) + (i - (len(families) - 1) / 2) * width
-        ax.errorbar(
-            x, errors.mean(0), yerr=sd, fmt="o", capsize=3, label=f"{family} ({len(ms)} seed{'s' * (len(ms) > 1)})"
-        )
-    ax.set_xticks(range(3), ["1-digit", "2-digit", "3-digit"])
-    ax.set(title="test error by digit count (mean ± sd over seeds)")
+    sns.pointplot(
+        long,
+        x="digits",
+        y="error",
+        hue="run",
+        errorbar="sd",
+        dodge=0.4 if len(seeds) > 1 else False,
+        linestyle="none",
+        capsize=0.1,
+        ax=ax,
+    )
+    ax.set(title="test error by digit count (mean ± sd over seeds)", xlabel="")
     _error_axis(ax)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
 
 
-@first_run
-def digit_confusion(result):
+def digit_confusion(results):
     """Per reading position: true vs read digit (or no digit) on the test set, for per-position heads,
     with counts on a log colour scale so the rare confusions show."""
-    from matplotlib.colors import LogNorm
-    from sklearn.metrics import confusion_matrix
-
-    from ..study.heads import NO_DIGIT, position_targets
-
-    true = position_targets(result.test_set.labels)
-    read = position_targets(result.predictions["pred"])
+    if nothing_yet(results):
+        return None
+    result = results[0]
+    true = heads.position_targets(result.test_set.labels)
+    read = heads.position_targets(result.predictions["pred"])
     names = [str(d) for d in range(10)] + ["none"]
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.6))
     for k, ax in enumerate(axes):
-        cm = confusion_matrix(true[:, k], read[:, k], labels=list(range(NO_DIGIT + 1)))
+        cm = confusion_matrix(true[:, k], read[:, k], labels=list(range(heads.NO_DIGIT + 1)))
         sns.heatmap(
             cm + 0.5,
             norm=LogNorm(),
@@ -210,9 +192,11 @@ def digit_confusion(result):
     return fig
 
 
-@first_run
-def misclassified(result, count: int = 24, seed: int = 0):
+def misclassified(results, count: int = 24, seed: int = 0):
     """A gallery of test numbers the model got wrong: true label, prediction and its confidence."""
+    if nothing_yet(results):
+        return None
+    result = results[0]
     preds, conf = result.predictions["pred"], result.predictions["confidence"]
     wrong = (preds != result.test_set.labels).nonzero().squeeze(1)
     pick = wrong[torch.randperm(len(wrong), generator=torch.Generator().manual_seed(seed))[:count]]
@@ -239,10 +223,11 @@ def _percent(p: float) -> str:
     return f"{p:.0%}" if p >= 0.1 else f"{p:.1%}" if p >= 0.001 else "<0.1%"
 
 
-@first_run
-def confusions_table(result):
+def confusions_table(results):
     """The most frequent (true, predicted) pairs among a run's errors, as a DataFrame."""
-    frame = pd.DataFrame(result.metrics["top_confusions"])
+    if nothing_yet(results):
+        return None
+    frame = pd.DataFrame(results[0].metrics["top_confusions"])
     if len(frame):
         frame["digits"] = ndigits_of(torch.tensor(frame["true"].values)).numpy()
     return frame
@@ -343,17 +328,13 @@ def test_set_variants(sets: dict, per_variant: int = 4, seed: int = 0):
     return fig
 
 
-@first_run
-def column_readings(result, profile: str, variant: str = "ood", count: int = 4, seed: int = 0):
+def column_readings(results, profile: str, variant: str = "ood", count: int = 4, seed: int = 0):
     """What a strip reader (ctc head) sees: for a few numbers of a test-set variant (`ood`: W neighbours touch)
     read right and a few it fails, the strip, each column's probabilities of the ten digits and the blank (an
     image, columns under the pixels they read), and the greedy reading."""
-    from IPython.display import Markdown, display
-
-    from ..data.preprocess import prepare
-    from ..study import heads
-    from ..study.experiment import load_test_set
-
+    if nothing_yet(results):
+        return None
+    result = results[0]
     if result.model is None:
         display(Markdown(f"*{result.key.label}: what it sees needs the run's checkpoint (shown from its record).*"))
         return None

@@ -11,7 +11,8 @@ from ..infra.paths import RECORD_DIR, RES_DIR, ROOT
 from ..study.evaluate import HELD_OUT_KEYS
 from ..study.experiment import VARIANTS
 from ..study.profiles import PROFILES
-from . import compare, summary
+from ..study.versions import beyond, runs
+from . import summary
 
 COLUMNS = (  # results.csv's columns, in order; words split, as a list literal takes a line per column
     (  # noqa: SIM905
@@ -45,24 +46,21 @@ def provenance_of(metrics: dict, run_dir: Path) -> dict:
     return {"code_commit": metrics.get("commit"), "tf32": metrics.get("tf32")}
 
 
-def collect(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
-    """One row per 0-999 run (version, dataset, preprocessing, profile, seed) found under runs_dir."""
-    rows = []
-    for path in sorted(Path(runs_dir).glob("*/v*/metrics.json")):
-        m = json.loads(path.read_text())
-        if profiles is not None and m["profile"] not in profiles:
-            continue
-        acc = m.get("reported_acc")
-        rows.append(
-            {
-                "split": "all",
-                **m,
-                **provenance_of(m, path.parent),
-                "n_test": m["n"],
-                "seed_reported_loss": m.get("reported_loss"),
-                "seed_reported_acc": None if acc is None else acc / 100,
-            }
-        )
+def row(m: dict, run_dir: Path) -> dict:
+    """results.csv's row of one record."""
+    acc = m.get("reported_acc")
+    return {
+        "split": "all",
+        **m,
+        **provenance_of(m, run_dir),
+        "n_test": m["n"],
+        "seed_reported_loss": m.get("reported_loss"),
+        "seed_reported_acc": None if acc is None else acc / 100,
+    }
+
+
+def frame_of(rows: list) -> pd.DataFrame:
+    """The rows as results.csv's columns, largest profile first, then W before C, version, wrap, split, seed."""
     frame = pd.DataFrame(rows, columns=COLUMNS)
     if frame.empty:
         return frame
@@ -77,6 +75,17 @@ def collect(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
     )
 
 
+def collect(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
+    """One row per 0-999 run (version, dataset, preprocessing, profile, seed) found under runs_dir."""
+    found = [(json.loads(p.read_text()), p.parent) for p in sorted(Path(runs_dir).glob("*/v*/metrics.json"))]
+    return frame_of([row(m, d) for m, d in found if profiles is None or m["profile"] in profiles])
+
+
+def of_runs(runs) -> pd.DataFrame:
+    """The rows of a notebook's runs (lib.study.experiment.RunResult), as results.csv has them."""
+    return frame_of([row(r.metrics, r.run_dir) for r in runs])
+
+
 def write(frame: pd.DataFrame, single: pd.DataFrame | None = None, res_dir=RES_DIR):
     """Write results.csv (every 0-999 run, full precision), results_single_digit.csv and results.md atomically;
     results.md links the rendered notebooks and docs/conclusions.md relative to where it is written."""
@@ -84,15 +93,13 @@ def write(frame: pd.DataFrame, single: pd.DataFrame | None = None, res_dir=RES_D
     atomic.write_text(res_dir / "results.csv", frame.to_csv(index=False))
     if single is not None:
         atomic.write_text(res_dir / "results_single_digit.csv", single.to_csv(index=False))
-    markdown = summary.markdown(frame, single, single_digit_markdown, os.path.relpath(ROOT, res_dir))
+    markdown = summary.markdown(frame, single, os.path.relpath(ROOT, res_dir))
     atomic.write_text(res_dir / "results.md", markdown)
     return res_dir / "results.csv", res_dir / "results.md"
 
 
 def missing_runs(frame: pd.DataFrame, profile: str) -> list:
     """The (version, dataset) runs of the study (versions 1-19) that have no result at this profile."""
-    from ..study.versions import beyond, runs
-
     part = frame[
         (frame["profile"] == profile) & (frame["split"] == "all") & frame["preprocessing"].isin(["resize32", "native"])
     ]
@@ -113,26 +120,6 @@ def collect_single_digit(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
     rows = [json.loads(p.read_text()) for p in sorted(files)]
     rows = [r for r in rows if profiles is None or r["profile"] in profiles]
     return pd.DataFrame(rows, columns=SINGLE_DIGIT_COLUMNS)
-
-
-def _spread(values, pct=True) -> str:
-    s = compare.Seeds([v for v in values if not pd.isna(v)])
-    return s.text(pct).split(" (")[0] if s.n else "–"
-
-
-def single_digit_markdown(single: pd.DataFrame) -> str:
-    out = [
-        "| model | profile | seeds | params | epochs | test acc | best val acc (epoch) | s / epoch | hardware | commit |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
-    ]
-    for (model, profile), g in single.groupby(["model", "profile"], sort=False):
-        first = g.iloc[0]
-        out.append(
-            f"| {model} | {profile} | {len(g)} | {first['params']:,} | {first['epochs']} "
-            f"| {_spread(g['test_acc'])} | {first['best_val_acc']:.2%} ({first['best_epoch']}) "
-            f"| {_spread(g['seconds_per_epoch'], False)} | {first['hardware']} | {first['commit']} |"
-        )
-    return "\n".join(out + [""])
 
 
 def update_readme(name: str, block: str, readme=ROOT / "README.md") -> bool:

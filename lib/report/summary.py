@@ -1,10 +1,6 @@
-"""res/results.md: every record, as a reader needs it. The original study at its own recipe comes first, each
-run beside the original's figure with a verdict; then the versions past it, the small networks, numbers never
-seen in training, the quick record (compared with itself) and the single-digit models. What they show is
-written once, in docs/conclusions.md, which the page links.
-
-Every figure is read from the runs' metrics.json (via lib/report/results.py's frame); every verdict is
-lib/report/compare.py's.
+"""res/results.md: every record, as a reader needs it, filled into results_page.md (the page's prose). The
+tables are built here, once, and the notebooks show the same ones (lib/report/tables.py); every verdict is
+compare.py's. What the records show is written in docs/conclusions.md, which the page links.
 """
 
 import math
@@ -16,35 +12,48 @@ from ..data import testsets
 from ..digits.references import READER_TARGETS
 from ..infra import provenance
 from ..infra.paths import RES_DIR
+from ..study import profiles
 from ..study.plan import QUEUES
 from ..study.run_key import RunKey
 from ..study.versions import BEST, ORIGINAL_LAST
-from . import compare, headline, tables
+from . import compare, headline
 
+PAGE = Path(__file__).with_name("results_page.md")
 VARIANT_MARKS = {"robust": "²", "ood": "³", "curved": "⁴"}  # every variant but clean; – where a run predates it
+SHARED_CPU = 0.2  # other processes kept more cores than this busy on average while a run trained
 
 
-def _seeds(values) -> compare.Seeds:
+def seeds(values) -> compare.Seeds:
+    """The recorded values of a column (None and NaN are runs that did not record it)."""
     return compare.Seeds([v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))])
 
 
-def _pct(values) -> str:
-    s = _seeds(values)
+def pct(values) -> str:
+    s = seeds(values)
     return s.text() if s.n else "–"
 
 
 def _digits(g: pd.DataFrame, prefix: str = "") -> str:
     """Mean accuracy on 1-, 2- and 3-digit numbers, e.g. `99.9 / 98.1 / 97.0`; – where not recorded."""
-    means = [_seeds(g.get(f"{prefix}acc_{n}digit", [])) for n in (1, 2, 3)]
+    means = [seeds(g.get(f"{prefix}acc_{n}digit", [])) for n in (1, 2, 3)]
     return " / ".join(f"{100 * s.mean:.1f}" if s.n else "–" for s in means)
 
 
+def shared_mark(others, device) -> str:
+    """How a training time is marked: other processes busy beside it make it an upper bound. On a GPU they
+    are other runs trained side by side on the same card (tools/train_queue.py --workers)."""
+    if others is None or others != others:  # not measured (NaN in a table)
+        return " (?)"
+    if others <= SHARED_CPU:
+        return ""
+    return " (shared GPU)" if device == "cuda" else " (shared CPU)"
+
+
 def _train_s(g: pd.DataFrame) -> str:
-    s = _seeds(g["train_seconds"])
+    s = seeds(g["train_seconds"])
     if not s.n:
         return "–"
-    devices = g["device"] if "device" in g else [None] * len(g)
-    marks = {tables.shared_mark(o, d) for o, d in zip(g["train_others_cores"], devices)}
+    marks = {shared_mark(o, d) for o, d in zip(g["train_others_cores"], g.get("device", [None] * len(g)))}
     mark = next((m for m in (" (?)", " (shared GPU)", " (shared CPU)") if m in marks), "")
     return f"{s.mean:,.0f}{mark}"
 
@@ -91,8 +100,8 @@ def header(part: pd.DataFrame) -> list:
 
 def reproductions(part: pd.DataFrame) -> dict:
     """run family -> (compare.Reproduction, its likely cause or ''), for the families with a figure of the
-    original. The cause is named where the records show it: a correct-image run that misses while its `+wrap`
-    twin (the original's images) reproduces misses by the wrap-around bug."""
+    original. A correct-image run that misses while its `+wrap` twin (the original's images) reproduces misses
+    by the wrap-around bug."""
     found = {
         name: compare.reproduction(g["test_acc"].tolist(), round(100 * g.iloc[0]["seed_reported_acc"]))
         for name, g in families(part)
@@ -106,22 +115,26 @@ def reproductions(part: pd.DataFrame) -> dict:
     return causes
 
 
-def original_section(frame: pd.DataFrame, root: str = "..") -> list:
-    """The original study at profile full: how many runs reproduce, then each beside the original's figure."""
-    part = frame[(frame["profile"] == "full") & (frame["version"] <= ORIGINAL_LAST) & (frame["split"] == "all")]
-    out = ["## The original study at its own recipe (profile `full`)", ""]
-    if part.empty:
-        return out + ["No run of the full record has finished yet (`tools/train_queue.py` trains them).", ""]
-    verdicts = reproductions(part)
-    missed = [
-        f"{n} ({cause or 'cause not shown by the records'})" for n, (r, cause) in verdicts.items() if not r.reproduced
-    ]
-    out += [
-        f"**{len(verdicts) - len(missed)} of {len(verdicts)} run families reproduce the original's figure** "
-        f"(mean ± 2 sd of their seeds overlaps its range [k, k+1)%; below {compare.MIN_SEEDS} seeds sd is at least "
-        f"{100 * compare.SD_FLOOR:.2f} points)" + (f"; not: {', '.join(missed)}." if missed else "."),
-        "",
-        *header(part),
+def original_table(part: pd.DataFrame, profile: str, root: str, between=()) -> list:
+    """Each run family beside the original's figure; at profile full how many reproduce it, and each verdict
+    (other profiles train on fewer samples and are compared with themselves). `between`: lines put between
+    the count and the table."""
+    verdicts = reproductions(part) if profile == "full" else {}
+    out = []
+    if verdicts:
+        missed = [
+            f"{n} ({cause or 'cause not shown by the records'})"
+            for n, (r, cause) in verdicts.items()
+            if not r.reproduced
+        ]
+        out += [
+            f"**{len(verdicts) - len(missed)} of {len(verdicts)} run families reproduce the original's figure** "
+            f"(mean ± 2 sd of their seeds overlaps its range [k, k+1)%; below {compare.MIN_SEEDS} seeds sd is at "
+            f"least {100 * compare.SD_FLOOR:.2f} points)" + (f"; not: {', '.join(missed)}." if missed else "."),
+            "",
+        ]
+    table = [
+        *between,
         "| run | params | seeds | test acc | original | verdict | 1 / 2 / 3-digit % | train loss¹ | original loss "
         "| train s | notebook |",
         "|---|---:|---:|---:|---:|---|---|---:|---:|---:|---|",
@@ -130,21 +143,31 @@ def original_section(frame: pd.DataFrame, root: str = "..") -> list:
         first = g.iloc[0]
         rep, rep_loss = first["seed_reported_acc"], first["seed_reported_loss"]
         verdict = verdicts[name][0].text() if name in verdicts else "–"
-        out.append(
-            f"| {name} | {first['params']:,} | {len(g)} | {_pct(g['test_acc'])} | "
+        if profile != "full" and not pd.isna(rep):
+            verdict = (
+                f"not comparable: profile {profile} trains on {profiles.get(profile).sample_scale:.3g} of the samples"
+            )
+        table.append(
+            f"| {name} | {first['params']:,} | {len(g)} | {pct(g['test_acc'])} | "
             f"{'–' if pd.isna(rep) else f'{round(100 * rep)}%'} | {verdict} | {_digits(g)} "
-            f"| {_seeds(g['train_loss_final']).text(pct=False)} | {'–' if pd.isna(rep_loss) else f'{rep_loss:g}'} "
-            f"| {_train_s(g)} | {_links(g, 'full', root)} |"
+            f"| {seeds(g['train_loss_final']).text(pct=False)} | {'–' if pd.isna(rep_loss) else f'{rep_loss:g}'} "
+            f"| {_train_s(g)} | {_links(g, profile, root)} |"
         )
-    pending = sorted({k.family for k in QUEUES["full"] if k.version <= ORIGINAL_LAST} - {n for n, _ in families(part)})
-    out += [
-        "",
-        "¹ 1000-way cross-entropy, mean of the last 50 training batches; reading the original's undefined "
-        '"loss" as this quantity is our assumption (`docs/original_study.md`, bug 6).',
-    ]
-    if pending:
-        out.append(f"Not finished yet at profile full (the training queue trains them): {', '.join(pending)}.")
-    return out + [""]
+    return out + table
+
+
+def original_section(frame: pd.DataFrame, root: str = "..") -> list:
+    """The original study at profile full: how many runs reproduce, then each beside the original's figure."""
+    part = frame[(frame["profile"] == "full") & (frame["version"] <= ORIGINAL_LAST) & (frame["split"] == "all")]
+    if part.empty:
+        return ["No run of the full record has finished yet (`tools/train_queue.py` trains them).", ""]
+    return original_table(part, "full", root, header(part)) + [""]
+
+
+def not_finished(frame: pd.DataFrame) -> list:
+    """The run families of the original study in the full queue without a record yet."""
+    part = frame[(frame["profile"] == "full") & (frame["version"] <= ORIGINAL_LAST) & (frame["split"] == "all")]
+    return sorted({k.family for k in QUEUES["full"] if k.version <= ORIGINAL_LAST} - {n for n, _ in families(part)})
 
 
 def runs_table(part: pd.DataFrame, profile: str, root: str = "..", variants=("robust", "ood", "curved")) -> list:
@@ -156,56 +179,38 @@ def runs_table(part: pd.DataFrame, profile: str, root: str = "..", variants=("ro
         "|---|---:|---:|---:|---:|---|" + "---:|---|" * len(variants) + "---:|---|",
     ]
     for name, g in families(part):
-        cells = "".join(f" {_pct(g[f'{v}_test_acc'])} | {_digits(g, f'{v}_')} |" for v in variants)
+        cells = "".join(f" {pct(g[f'{v}_test_acc'])} | {_digits(g, f'{v}_')} |" for v in variants)
         out.append(
-            f"| {name} | {g.iloc[0]['params']:,} | {len(g)} | {_pct(g['val_acc'])} | {_pct(g['test_acc'])} "
+            f"| {name} | {g.iloc[0]['params']:,} | {len(g)} | {pct(g['val_acc'])} | {pct(g['test_acc'])} "
             f"| {_digits(g)} |{cells} {_train_s(g)} | {_links(g, profile, root)} |"
         )
     return out + [""]
 
 
-def beyond_section(frame: pd.DataFrame, profile: str, title: str, root: str = "..") -> list:
-    """Versions past the original at one profile: validation (what choices use) and test, robust and ood."""
-    part = frame[(frame["profile"] == profile) & (frame["version"] > ORIGINAL_LAST) & (frame["split"] == "all")]
+def _section(part: pd.DataFrame, profile: str, root: str, **variants) -> str:
+    """A profile's provenance and its runs table; empty without runs."""
     if part.empty:
-        return []
-    return [f"## {title}", ""] + header(part) + runs_table(part, profile, root)
+        return "No finished run at this profile yet.\n"
+    return "\n".join(header(part) + runs_table(part, profile, root, **variants))
 
 
-def unseen_section(frame: pd.DataFrame) -> list:
-    """Runs trained without the held-out numbers, and only those: seen against held-out numbers."""
-    part = frame[frame["split"] == "heldout"]
-    if part.empty:
-        return []
+def unseen_table(part: pd.DataFrame) -> list:
+    """Runs trained without the held-out numbers: each cell seen against held-out numbers."""
     out = [
-        "## Numbers never seen in training",
-        "",
-        "Runs trained without the held-out numbers (`lib/data/splits.py`) only. Each cell: seen numbers, then "
-        "held-out numbers (mean ± sd over seeds); – where the run did not record it.",
-        "",
         "| run | profile | seeds | all samples | 1-digit | 2-digit | 3-digit | mean per number |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for profile, by_profile in part.groupby("profile", sort=False):
         for name, g in families(by_profile):
             suffixes = ("", "_1digit", "_2digit", "_3digit", "_per_number")
-            cells = [f"{_pct(g.get(f'acc_seen{s}', []))} / {_pct(g[f'acc_heldout{s}'])}" for s in suffixes]
+            cells = [f"{pct(g.get(f'acc_seen{s}', []))} / {pct(g[f'acc_heldout{s}'])}" for s in suffixes]
             out.append(f"| {name} | {profile} | {len(g)} | " + " | ".join(cells) + " |")
     return out + [""]
 
 
-def quick_section(frame: pd.DataFrame, root: str = "..") -> list:
-    part = frame[(frame["profile"] == "quick") & (frame["split"] == "all")]
-    if part.empty:
-        return []
-    out = ["## The quick record: the study at 1/50 of the samples, compared with itself, never with the original", ""]
-    return out + header(part) + runs_table(part, "quick", root, variants=("robust",))
-
-
 def kept_reader(single: pd.DataFrame | None):
     """(model, profile, p): the digit reader (else the single-digit model) with the best mean validation
-    accuracy, its p; an exact tie goes to the earlier model (one run each: no seed noise to weigh). None
-    without single-digit runs."""
+    accuracy, its p; an exact tie goes to the earlier model. None without single-digit runs."""
     if single is None or single.empty:
         return None
     readers = single[single["model"].str.startswith("reader-")]
@@ -216,16 +221,9 @@ def kept_reader(single: pd.DataFrame | None):
     return model, profile, p
 
 
-def expected_from_digits(single: pd.DataFrame | None):
-    """(model, p) of kept_reader: with independent errors an n-digit number is read right about p**n of the
-    time; None without single-digit runs."""
-    kept = kept_reader(single)
-    return kept and (f"{kept[0]} ({kept[1]}, validation)", kept[2])
-
-
 def other_targets(single: pd.DataFrame | None, bench_dir=None, root: str = "..") -> list:
     """Issue 14's targets besides the numbers: the digit reader kept on validation against READER_TARGETS,
-    and the time-to-99% benchmark's record; each with its gap, from the records alone."""
+    and the time-to-99% benchmark's record; each with its gap."""
     out = []
     kept = kept_reader(single)
     if kept and kept[0].startswith("reader-"):
@@ -233,12 +231,9 @@ def other_targets(single: pd.DataFrame | None, bench_dir=None, root: str = "..")
         runs = single[(single["model"] == model) & (single["profile"] == profile)]
         acc, params, seconds = runs["test_acc"].mean(), int(runs["params"].iloc[0]), runs["train_seconds"].mean()
         goal = READER_TARGETS
-        gap = 100 * (goal["test_acc"] - acc)
-        short = [f"gap {gap:.2f} points"] if gap > 0 else []
-        if params > goal["params"]:
-            short.append("too many parameters")
-        if seconds > goal["train_seconds"]:
-            short.append("trained too long")
+        short = [f"gap {100 * (goal['test_acc'] - acc):.2f} points"] if acc < goal["test_acc"] else []
+        short += ["too many parameters"] if params > goal["params"] else []
+        short += ["trained too long"] if seconds > goal["train_seconds"] else []
         out.append(
             f"- **Single-digit reader** (≥ {goal['test_acc']:.1%} on the MNIST test set, one model ≤ "
             f"{goal['params']:,} parameters, ≤ {goal['train_seconds'] // 60} min of training on 2 CPU cores): the "
@@ -251,57 +246,57 @@ def other_targets(single: pd.DataFrame | None, bench_dir=None, root: str = "..")
     return out
 
 
-def notes() -> list:
-    """The rules and marks the tables use, from the code that applies them."""
-    rules = " ".join(compare.__doc__.split("\n\n")[1].split()).replace(" Reproduction:", "\n- Reproduction:")
-    rules = "- " + rules.replace("MIN_SEEDS", str(compare.MIN_SEEDS)).replace(
-        "SD_FLOOR", f"{100 * compare.SD_FLOOR:.2f} points"
-    )
-    variants = " ".join(
-        f"{VARIANT_MARKS[n]} `{n}`: {v.description}." for n, v in testsets.VARIANTS.items() if n in VARIANT_MARKS
-    )
-    return [
-        "How to read these tables (`lib/report/compare.py` gives every verdict):",
-        "",
-        rules,
-        "- `±`: standard deviation over seeds. Choices (the kept version) are made on `val acc`; the test set is "
-        f"read once per finished run. {variants} `–`: not recorded by that run.",
-        "- `train s` *(shared CPU)* / *(shared GPU)*: other processes or runs shared the machine, so the time is "
-        "an upper bound or a share; *(?)*: not measured. Clean speeds are in `res/bench/`.",
-        "",
-    ]
+def _spread(values, as_pct=True) -> str:
+    """mean ± sd without the seed count."""
+    s = seeds(values)
+    return s.text(as_pct).split(" (")[0] if s.n else "–"
 
 
-def markdown(frame: pd.DataFrame, single: pd.DataFrame | None, single_digit_markdown, root: str = "..") -> str:
-    """The whole page; `root`: the repository root relative to where the page is written (for its links)."""
+def single_digit_table(single: pd.DataFrame) -> list:
+    """One row per single-digit model and profile."""
     out = [
-        "# Results: numbers 0–999",
-        "",
-        "Generated by `notebooks/90_results.ipynb` from `res/runs/*/*/metrics.json`; do not edit by hand. What "
-        f"the records show: [docs/conclusions.md]({root}/docs/conclusions.md).",
-        "",
-    ] + notes()
-    out += original_section(frame, root)
-    out += beyond_section(frame, "full", "Past the original, like for like with version 7 (profile `full`)", root)
-    kept = ", ".join(f"version {v}'s on {d}" for d, v in BEST.items())
-    out += beyond_section(
-        frame, "cpu", f"Small networks on 2 CPU cores (profile `cpu`; committed weights: {kept})", root
+        "| model | profile | seeds | params | epochs | test acc | best val acc (epoch) | s / epoch | hardware | commit |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for (model, profile), g in single.groupby(["model", "profile"], sort=False):
+        first = g.iloc[0]
+        out.append(
+            f"| {model} | {profile} | {len(g)} | {first['params']:,} | {first['epochs']} "
+            f"| {_spread(g['test_acc'])} | {first['best_val_acc']:.2%} ({first['best_epoch']}) "
+            f"| {_spread(g['seconds_per_epoch'], False)} | {first['hardware']} | {first['commit']} |"
+        )
+    return out
+
+
+def markdown(frame: pd.DataFrame, single: pd.DataFrame | None, root: str = "..") -> str:
+    """The whole page; `root`: the repository root relative to where the page is written (for its links)."""
+    by = {p: frame[(frame["profile"] == p) & (frame["split"] == "all")] for p in ("full", "cpu", "quick")}
+    pending = not_finished(frame)
+    kept = kept_reader(single)
+    unseen = frame[frame["split"] == "heldout"]
+    return PAGE.read_text().format(
+        root=root,
+        min_seeds=compare.MIN_SEEDS,
+        sd_floor=f"{100 * compare.SD_FLOOR:.2f}",
+        variants=" ".join(
+            f"{VARIANT_MARKS[n]} `{n}`: {v.description}." for n, v in testsets.VARIANTS.items() if n in VARIANT_MARKS
+        ),
+        original="\n".join(original_section(frame, root)),
+        pending=f"Not finished yet at profile full (the training queue trains them): {', '.join(pending)}.\n"
+        if pending
+        else "",
+        beyond_full=_section(by["full"][by["full"]["version"] > ORIGINAL_LAST], "full", root),
+        kept=", ".join(f"version {v}'s on {d}" for d, v in BEST.items()),
+        beyond_cpu=_section(by["cpu"][by["cpu"]["version"] > ORIGINAL_LAST], "cpu", root),
+        best=best_network(frame, single, root),
+        unseen="\n".join(unseen_table(unseen)) if len(unseen) else "No run trained without them yet.\n",
+        quick=_section(by["quick"], "quick", root, variants=("robust",)),
+        expected=f"p = {kept[2]:.2%} from {kept[0]} ({kept[1]}, validation): p² = {kept[2] ** 2:.2%}, p³ = "
+        f"{kept[2] ** 3:.2%}."
+        if kept
+        else "No single-digit run yet.",
+        single="\n".join(single_digit_table(single)) if single is not None else "",
     )
-    out += ["## The kept network against the targets", "", best_network(frame, single, root), ""]
-    out += unseen_section(frame)
-    out += quick_section(frame, root)
-    expected = expected_from_digits(single)
-    if expected:
-        model, p = expected
-        out += [
-            "## Single-digit models (MNIST test set, 10,000 digits)",
-            "",
-            f"With per-digit accuracy p and independent errors, n-digit numbers are read right about p^n of the "
-            f"time (an expectation, not a bound). p = {p:.2%} from {model}: p² = {p**2:.2%}, p³ = {p**3:.2%}.",
-            "",
-            single_digit_markdown(single),
-        ]
-    return "\n".join(out)
 
 
 TARGETS = {"test_acc": 0.995, "acc_3digit": 0.988}  # issue 14, on W and C, mean of 3 seeds
@@ -324,33 +319,36 @@ def validation_ranking(frame: pd.DataFrame, profile: str) -> pd.DataFrame:
         .reset_index()
     )
     table["eligible"] = table["params"] <= MAX_PARAMS
-    return table.sort_values(["dataset", "val_acc", "params", "version"], ascending=[False, False, True, True])
-
-
-def _competing(ranked: pd.DataFrame) -> pd.DataFrame:
-    """The ranked versions that compete to be kept: within the budget, with MIN_SEEDS validated seeds or more."""
-    return ranked[ranked["eligible"] & (ranked["val_seeds"] >= compare.MIN_SEEDS)]
+    table = table.sort_values(["dataset", "val_acc", "params", "version"], ascending=[False, False, True, True])
+    competing = table[table["eligible"] & (table["val_seeds"] >= compare.MIN_SEEDS)]
+    return table.assign(competing=table.index.isin(competing.index))
 
 
 def kept_on_validation(frame: pd.DataFrame, profile: str = "cpu") -> dict:
     """dataset -> the kept version, what versions.BEST must name. Only versions within the parameter budget with
-    at least MIN_SEEDS validated seeds compete; the others are "too few seeds to tell". An ensemble (version 24)
-    competes on its own runs, each of which averages a disjoint set of its parent's seeds
-    (experiment.ensemble_members): one run of it is one seed, and is too few. Of the competitors, those not
-    below the first beyond seed noise (compare.difference on validation accuracy) read as well as it, and of
-    those the smallest network, then the earliest version, is kept. A dataset without a competitor keeps none."""
+    at least MIN_SEEDS validated seeds compete; an ensemble (version 24) competes on its own runs, each averaging
+    a disjoint set of its parent's seeds, so one run of it is one seed. Of the competitors, those not below the
+    first beyond seed noise (compare.difference on validation accuracy) read as well as it, and of those the
+    smallest network, then the earliest version, is kept. A dataset without a competitor keeps none."""
     kept = {}
-    for dataset, g in _competing(validation_ranking(frame, profile)).groupby("dataset", sort=False):
+    ranked = validation_ranking(frame, profile)
+    for dataset, g in ranked[ranked["competing"]].groupby("dataset", sort=False):
         first = g.iloc[0]["vals"]
         level = g[[not compare.difference(r.vals, first).verdict.startswith("lower") for r in g.itertuples()]]
         kept[dataset] = int(level.sort_values(["params", "version"]).iloc[0]["version"])
     return kept
 
 
+def _target(value: float, target: float, n: int) -> str:
+    gap = 100 * (target - value)
+    met = "met" if value >= target else f"not met, gap {gap:.{2 if gap >= 0.01 else 3}f} points"
+    return met + ("" if n >= 3 else f" ({n} seed{'s' * (n != 1)} of 3)")
+
+
 def best_network(frame: pd.DataFrame, single: pd.DataFrame | None = None, root: str = "..") -> str:
-    """The kept version of each dataset (versions.BEST, whose weights are committed) at the largest profile it
-    ran, against the targets; then every version past the original at that profile ranked by validation, each
-    against the first competitor by compare.difference: the ground on which BEST is chosen."""
+    """The kept version of each dataset (versions.BEST) at the largest profile it ran, against the targets;
+    then every version past the original at that profile ranked by validation, each against the first
+    competitor by compare.difference: the ground on which BEST is chosen."""
     rows = []
     for dataset, version in BEST.items():
         part = frame[(frame["version"] == version) & (frame["dataset"] == dataset) & (frame["split"] == "all")]
@@ -371,54 +369,48 @@ def best_network(frame: pd.DataFrame, single: pd.DataFrame | None = None, root: 
         "|---|---:|---|---:|---:|---:|---:|---|---|---|---:|---:|---|",
     ]
     for dataset, version, profile, g in rows:
-        acc, three = _seeds(g["test_acc"]), _seeds(g["acc_3digit"])
-        seeds = len(g) if int(g["params"].max()) <= MAX_PARAMS else 0
-
-        def verdict(value, target, seeds=seeds):
-            gap = 100 * (target - value)
-            met = "met" if value >= target else f"not met, gap {gap:.{2 if gap >= 0.01 else 3}f} points"
-            return met + ("" if seeds >= 3 else f" ({seeds} seed{'s' * (seeds != 1)} of 3)")
-
+        acc, three = seeds(g["test_acc"]), seeds(g["acc_3digit"])
+        n = len(g) if int(g["params"].max()) <= MAX_PARAMS else 0
         out.append(
-            f"| {dataset} | {version} | `{profile}` | {int(g['params'].iloc[0]):,} | {len(g)} | {_pct(g['val_acc'])} "
-            f"| {acc.text()} | {verdict(acc.mean, TARGETS['test_acc'])} | {_digits(g)} "
-            f"| {verdict(three.mean, TARGETS['acc_3digit'])} | {_pct(g['robust_test_acc'])} | {_pct(g['ood_test_acc'])} "
-            f"| {_digits(g, 'ood_')} |"
+            f"| {dataset} | {version} | `{profile}` | {int(g['params'].iloc[0]):,} | {len(g)} | {pct(g['val_acc'])} "
+            f"| {acc.text()} | {_target(acc.mean, TARGETS['test_acc'], n)} | {_digits(g)} "
+            f"| {_target(three.mean, TARGETS['acc_3digit'], n)} | {pct(g['robust_test_acc'])} "
+            f"| {pct(g['ood_test_acc'])} | {_digits(g, 'ood_')} |"
         )
-    expected = expected_from_digits(single)
-    if expected:
-        model, p = expected
+    kept = kept_reader(single)
+    if kept:
+        p = kept[2]
         out += [
             "",
-            f"Expected from the best single-digit reader's validation accuracy p = {p:.2%} ({model}) with "
-            f"independent digit errors: 1 / 2 / 3-digit {p:.2%} / {p**2:.2%} / {p**3:.2%}.",
+            f"Expected from the best single-digit reader's validation accuracy p = {p:.2%} ({kept[0]} "
+            f"({kept[1]}, validation)) with independent digit errors: 1 / 2 / 3-digit {p:.2%} / {p**2:.2%} / "
+            f"{p**3:.2%}.",
         ]
-    others = other_targets(single, root=root)
-    if others:
-        out += ["", "The other targets:", "", *others]
+    out += ["", "The other targets:", "", *other_targets(single, root=root)]
     profile = rows[0][2]
     table = validation_ranking(frame, profile)
-    if not table.empty:
-        firsts = _competing(table).groupby("dataset").first()  # the first competitor of each dataset
+    if table.empty:
+        return "\n".join(out)
+    firsts = table[table["competing"]].groupby("dataset").first()  # the first competitor of each dataset
 
-        def against(r):
-            if not r.eligible or r.dataset not in firsts.index:
-                return "over budget" if not r.eligible else compare.TOO_FEW
-            lead = firsts.loc[r.dataset]
-            return "first" if lead["version"] == r.version else compare.difference(r.vals, lead["vals"]).text()
+    def against(r):
+        if not r.eligible or r.dataset not in firsts.index:
+            return "over budget" if not r.eligible else compare.TOO_FEW
+        lead = firsts.loc[r.dataset]
+        return "first" if lead["version"] == r.version else compare.difference(r.vals, lead["vals"]).text()
 
-        out += [
-            "",
-            f"Versions past the original at profile `{profile}`, ranked by mean validation accuracy; the kept "
-            "version (bold) follows `summary.kept_on_validation` (its docstring states the rule). Each is set "
-            "against the first version that has enough seeds to compete. The test set chooses nothing here.",
-            "",
-            "| dataset | version | params | seeds | val acc | against the first competitor |",
-            "|---|---:|---:|---:|---:|---|",
-        ]
-        out += [
-            f"| {r.dataset} | {'**' + str(r.version) + '**' if BEST.get(r.dataset) == r.version else r.version} "
-            f"| {r.params:,} | {r.seeds} | {'–' if pd.isna(r.val_acc) else f'{r.val_acc:.2%}'} | {against(r)} |"
-            for r in table.itertuples()
-        ]
+    out += [
+        "",
+        f"Versions past the original at profile `{profile}`, ranked by mean validation accuracy; the kept "
+        "version (bold) follows `summary.kept_on_validation` (its docstring states the rule). Each is set "
+        "against the first version that has enough seeds to compete. The test set chooses nothing here.",
+        "",
+        "| dataset | version | params | seeds | val acc | against the first competitor |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    out += [
+        f"| {r.dataset} | {'**' + str(r.version) + '**' if BEST.get(r.dataset) == r.version else r.version} "
+        f"| {r.params:,} | {r.seeds} | {'–' if pd.isna(r.val_acc) else f'{r.val_acc:.2%}'} | {against(r)} |"
+        for r in table.itertuples()
+    ]
     return "\n".join(out)
