@@ -9,7 +9,7 @@ import torch
 
 from lib.data import splits
 from lib.data.preprocess import MEAN, STD
-from lib.digits import data, numpy_lenet, report, runs, torch_lenet, training
+from lib.digits import data, numpy_lenet, runs, torch_lenet
 from lib.infra import checkpoint
 from lib.report import digit_plots
 from lib.report.results import SINGLE_DIGIT_COLUMNS
@@ -71,8 +71,20 @@ def test_augmentation_keeps_shape_and_digit_and_draws_per_image(mnist_train):
     assert labels.equal(mnist_train[1][:64])
 
 
+def _rates(recipe: dict, epochs: int, per_epoch: int = 100) -> list:
+    """The learning rate of every step under the recipe's schedule."""
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=recipe["lr"])
+    scheduler = runs.lr_scheduler(optimizer, recipe, epochs * per_epoch, per_epoch)
+    rates = []
+    for _ in range(epochs * per_epoch):
+        rates.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    return rates
+
+
 def test_learning_rate_schedules():
-    rates = lambda recipe, epochs: training.lr_schedule(recipe, epochs, 100)  # noqa: E731  (100 steps an epoch)
+    rates = _rates
     cos = {**torch_lenet.RECIPES["classic"], "lr": 0.1}
     assert rates(cos, 10)[0] == pytest.approx(0.1) and rates(cos, 10)[500] == pytest.approx(0.05)
     assert rates(cos, 10)[-1] < 1e-4 and len(rates(cos, 10)) == 1000
@@ -88,14 +100,14 @@ def test_learning_rate_schedules():
 def test_test_report_from_known_predictions():
     labels = torch.tensor([0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9])
     logits = torch.nn.functional.one_hot(torch.tensor([0, 1, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9]), 10).float() * 5
-    metrics, rows = report.digit_test_report(labels, logits)
+    metrics, rows = runs.digit_test_report(labels, logits)
     assert metrics["test_acc"] == pytest.approx(11 / 12)
     assert metrics["per_class_acc"][0] == 0.5 and metrics["per_class_acc"][1] == 1.0
     assert metrics["confusion"][0][1] == 1 and sum(map(sum, metrics["confusion"])) == 12
     by_class = {r["class"]: r for r in rows}
     assert by_class["1"]["precision"] == pytest.approx(2 / 3) and by_class["0"]["recall"] == 0.5
     assert by_class["accuracy"]["f1-score"] == pytest.approx(11 / 12)
-    errors = report.misread_digits(labels, logits)
+    errors = runs.misread_digits(labels, logits)
     assert errors["index"] == [1] and errors["pred"] == [1] and 0.9 < errors["confidence"][0] < 1
 
 
@@ -179,7 +191,7 @@ def test_unknown_names_fail_like_the_rest_of_the_repository():
     with pytest.raises(ValueError, match="unknown device"):
         torch_lenet.run_lenet5("classic", "smoke", device="tpu")
     with pytest.raises(ValueError, match="unknown progress 'dots'; valid: bar, lines, off"):
-        training.train_digit_model(None, {}, {}, 1, 0, None, {}, progress="dots")
+        runs.train_digit_model(None, {}, {}, 1, 0, None, {}, progress="dots")
 
 
 def test_a_run_that_would_have_to_train_stops_when_train_is_false(tmp_path):
