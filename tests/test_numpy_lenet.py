@@ -60,8 +60,8 @@ def test_first_conv_skips_the_input_gradient(rng):
     [
         (nl.Pool2("avg"), lambda x: F.avg_pool2d(x, 2)),
         (nl.Pool2("max"), lambda x: F.max_pool2d(x, 2)),
-        (nl.Tanh(), torch.tanh),
-        (nl.ReLU(), torch.relu),
+        (nl.Act("tanh"), torch.tanh),
+        (nl.Act("relu"), torch.relu),
     ],
 )
 def test_pooling_and_activations_match_torch(rng, layer, fn):
@@ -83,25 +83,23 @@ def test_dense_flattens_nhwc_maps_in_hwc_order(rng):
 
 def test_softmax_cross_entropy_matches_torch(rng):
     logits, labels = rng.standard_normal((7, 10)) * 5, rng.integers(0, 10, 7)
-    ce = nl.SoftmaxCrossEntropy()
-    loss = ce.forward(logits, labels)
+    loss, dlogits = nl.softmax_cross_entropy(logits, labels)
     lt = _t(logits)
     loss_t = F.cross_entropy(lt, torch.from_numpy(labels))
     loss_t.backward()
     np.testing.assert_allclose(loss, loss_t.item(), **TOL)
-    np.testing.assert_allclose(ce.backward(), lt.grad.numpy(), **TOL)
+    np.testing.assert_allclose(dlogits, lt.grad.numpy(), **TOL)
 
 
 @pytest.mark.parametrize("act, pool", [("tanh", "avg"), ("relu", "max")])
 def test_whole_network_loss_and_gradients_match_torch(act, pool):
-    net = nl.build_numpy_lenet5(act, pool, seed=3, dtype="float64")
+    net = nl.NumpyLeNet5({**nl.RECIPE, "act": act, "pool": pool, "dtype": "float64"}, seed=3)
     rng = np.random.default_rng(4)
     x, labels = rng.standard_normal((4, 32, 32, 1)), rng.integers(0, 10, 4)
-    ce = nl.SoftmaxCrossEntropy()
-    loss = ce.forward(net.forward(x), labels)
-    net.backward(ce.backward())
+    loss, dlogits = nl.softmax_cross_entropy(net.forward(x), labels)
+    net.backward(dlogits)
 
-    p = {key: _t(layer.params[n], nhwc=False) for key, layer, n in net.named_params()}
+    p = {key: _t(t.numpy(), nhwc=False) for key, t in net.tensors.items()}
     a = torch.tanh if act == "tanh" else torch.relu
     pool_t = F.avg_pool2d if pool == "avg" else F.max_pool2d
     h = pool_t(a(F.conv2d(_t(x).detach(), p["0.W"], p["0.b"])), 2)
@@ -110,19 +108,19 @@ def test_whole_network_loss_and_gradients_match_torch(act, pool):
     loss_t = F.cross_entropy(F.linear(h, p["10.W"], p["10.b"]), torch.from_numpy(labels))
     loss_t.backward()
     np.testing.assert_allclose(loss, loss_t.item(), **TOL)
-    for key, layer, n in net.named_params():
-        np.testing.assert_allclose(layer.grads[n], p[key].grad.numpy(), **TOL, err_msg=key)
+    for key, t in net.tensors.items():
+        np.testing.assert_allclose(t.grad.numpy(), p[key].grad.numpy(), **TOL, err_msg=key)
 
 
 def test_fan_in_init_has_variance_one_over_fan_in(rng):
-    w = nl.fan_in_init(rng, (200, 400), 400, "tanh", "float64")
+    w = nl.fan_in_init(rng, (200, 400), "tanh", "float64")["W"]
     assert abs(w.var() * 400 - 1) < 0.02 and np.abs(w).max() <= np.sqrt(3 / 400)
-    assert abs(nl.fan_in_init(rng, (200, 400), 400, "relu", "float64").var() * 400 - 2) < 0.04
+    assert abs(nl.fan_in_init(rng, (200, 400), "relu", "float64")["W"].var() * 400 - 2) < 0.04
 
 
 def test_a_few_steps_on_mnist_reduce_the_loss(mnist_train):
     images, labels = mnist_train[0][:512], mnist_train[1][:512]
-    learner = nl.NumpyLearner({**nl.RECIPE, "lr": 0.05}, seed=0)
+    learner = nl.NumpyLeNet5({**nl.RECIPE, "lr": 0.05}, seed=0)
     first = [learner.train_batch(images[i : i + 64], labels[i : i + 64])[0] / 64 for i in range(0, 512, 64)]
     for _ in range(2):  # two more passes over the same 512 images
         last = [learner.train_batch(images[i : i + 64], labels[i : i + 64])[0] / 64 for i in range(0, 512, 64)]

@@ -30,11 +30,11 @@ RECIPE = {  # 001's recipe (mini-batch SGD, step decay, fan-in init) with moment
 }
 
 
-def fan_in_init(rng, shape, fan_in, act, dtype):
-    """Uniform weights of variance 1/fan_in (tanh; LeCun's rule, which 001 found much faster to learn than
-    unit-normal weights) or 2/fan_in (ReLU)."""
-    bound = np.sqrt((6.0 if act == "relu" else 3.0) / fan_in)
-    return rng.uniform(-bound, bound, shape).astype(dtype)
+def fan_in_init(rng, shape, act, dtype) -> dict:
+    """Weights W of `shape` ([out, in, ...]), uniform of variance 1/fan_in (tanh; LeCun's rule, which 001 found
+    much faster to learn than unit-normal weights) or 2/fan_in (ReLU), and zero biases b."""
+    bound = np.sqrt((6.0 if act == "relu" else 3.0) / np.prod(shape[1:]))
+    return {"W": rng.uniform(-bound, bound, shape).astype(dtype), "b": np.zeros(shape[0], dtype)}
 
 
 class Layer:
@@ -52,10 +52,7 @@ class Conv2D(Layer):
 
     def __init__(self, c_in, c_out, k, rng, act="tanh", dtype="float32", input_grad=True):
         self.k, self.input_grad = k, input_grad  # the first layer needs no input gradient
-        self.params = {
-            "W": fan_in_init(rng, (c_out, c_in, k, k), c_in * k * k, act, dtype),
-            "b": np.zeros(c_out, dtype),
-        }
+        self.params = fan_in_init(rng, (c_out, c_in, k, k), act, dtype)
 
     def forward(self, x):
         b, h, w, c = self.shape = x.shape
@@ -101,7 +98,7 @@ class Dense(Layer):
     """x @ W.T + b, W laid out [out, in] as torch.nn.Linear; NHWC maps are flattened in (h, w, c) order."""
 
     def __init__(self, n_in, n_out, rng, act="tanh", dtype="float32"):
-        self.params = {"W": fan_in_init(rng, (n_out, n_in), n_in, act, dtype), "b": np.zeros(n_out, dtype)}
+        self.params = fan_in_init(rng, (n_out, n_in), act, dtype)
 
     def forward(self, x):
         self.shape, self.x = x.shape, x.reshape(len(x), -1)
@@ -112,103 +109,59 @@ class Dense(Layer):
         return (dout @ self.params["W"]).reshape(self.shape)
 
 
-class Tanh(Layer):
+class Act(Layer):
+    """tanh or ReLU; backward multiplies by the slope that forward kept."""
+
+    def __init__(self, kind):
+        self.kind = kind
+
     def forward(self, x):
-        out = np.tanh(x)
-        self.slope = 1 - out * out
+        out = np.tanh(x) if self.kind == "tanh" else np.maximum(x, 0)
+        self.slope = 1 - out * out if self.kind == "tanh" else (x > 0).astype(x.dtype)
         return out
 
     def backward(self, dout):
         return dout * self.slope
 
 
-class ReLU(Layer):
-    def forward(self, x):
-        self.slope = x > 0
-        return x * self.slope
-
-    def backward(self, dout):
-        return dout * self.slope
-
-
-class SoftmaxCrossEntropy:
-    """Mean cross-entropy of softmax(logits); backward gives d loss / d logits."""
-
-    def forward(self, logits, labels):
-        z = logits - logits.max(1, keepdims=True)
-        log_p = z - np.log(np.exp(z).sum(1, keepdims=True))
-        self.p, self.labels = np.exp(log_p), labels
-        return -log_p[np.arange(len(labels)), labels].mean()
-
-    def backward(self):
-        d = self.p.copy()
-        d[np.arange(len(self.labels)), self.labels] -= 1
-        return d / len(self.labels)
+def softmax_cross_entropy(logits, labels) -> tuple:
+    """Mean cross-entropy of softmax(logits), and its gradient d loss / d logits."""
+    z = logits - logits.max(1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(1, keepdims=True))
+    rows, d = np.arange(len(labels)), np.exp(log_p)
+    d[rows, labels] -= 1
+    return -log_p[rows, labels].mean(), d / len(labels)
 
 
-class Network:
-    """Layers applied in order; backward runs them in reverse, leaving each layer's gradients in it."""
+class NumpyLeNet5:
+    """LeNet-5 as torch_lenet's without batch norm (32x32x1 -> 6, 16 maps -> 120 -> 84 -> 10), and what the runner
+    drives: a NumPy forward and backward per batch, then a step of torch.optim.SGD on tensors that share the
+    layers' arrays (torch's SGD rule: v = momentum*v + g; p -= lr*v)."""
 
-    def __init__(self, layers):
-        self.layers = layers
+    def __init__(self, recipe: dict, seed: int):
+        act, pool, dtype, rng = recipe["act"], recipe["pool"], np.dtype(recipe["dtype"]), np.random.default_rng(seed)
+        self.layers = [
+            Conv2D(1, 6, 5, rng, act, dtype, input_grad=False), Act(act), Pool2(pool),
+            Conv2D(6, 16, 5, rng, act, dtype), Act(act), Pool2(pool),
+            Dense(400, 120, rng, act, dtype), Act(act), Dense(120, 84, rng, act, dtype), Act(act),
+            Dense(84, 10, rng, "linear", dtype),
+        ]  # fmt: skip
+        self.named = [(f"{i}.{n}", layer, n) for i, layer in enumerate(self.layers) for n in layer.params]
+        self.tensors = {key: torch.from_numpy(layer.params[n]) for key, layer, n in self.named}
+        self.optimizer = torch.optim.SGD(self.tensors.values(), lr=recipe["lr"], momentum=recipe["momentum"])
+        self.dtype = dtype
 
     def forward(self, x):
         for layer in self.layers:
             x = layer.forward(x)
         return x
 
-    def backward(self, dout):
+    def backward(self, dlogits):
+        """Backpropagate; each parameter's gradient becomes its tensor's .grad."""
         for layer in reversed(self.layers):
-            dout = layer.backward(dout)
-
-    def named_params(self):
-        """(key, layer, name) for every parameter; keys like '0.W' name the checkpoint entries."""
-        return [(f"{i}.{n}", layer, n) for i, layer in enumerate(self.layers) for n in layer.params]
-
-
-def build_numpy_lenet5(act="tanh", pool="avg", seed=0, dtype="float32") -> Network:
-    """LeNet-5 as torch_lenet.LeNet5 without batch norm: 32x32x1 -> 6, 16 maps -> 120 -> 84 -> 10."""
-    rng, Act = np.random.default_rng(seed), {"tanh": Tanh, "relu": ReLU}[act]
-    return Network([
-        Conv2D(1, 6, 5, rng, act, dtype, input_grad=False), Act(), Pool2(pool),
-        Conv2D(6, 16, 5, rng, act, dtype), Act(), Pool2(pool),
-        Dense(400, 120, rng, act, dtype), Act(), Dense(120, 84, rng, act, dtype), Act(),
-        Dense(84, 10, rng, "linear", dtype),
-    ])  # fmt: skip
-
-
-def gradient_check(act="tanh", pool="avg", seed=0, entries=5, eps=1e-6) -> dict:
-    """Per parameter, the largest relative error between backprop and a central finite difference of the loss at a
-    few random entries, in float64: a check independent of PyTorch."""
-    rng = np.random.default_rng(seed)
-    net, ce = build_numpy_lenet5(act, pool, seed, "float64"), SoftmaxCrossEntropy()
-    x, y = rng.standard_normal((2, 32, 32, 1)), rng.integers(0, 10, 2)
-    ce.forward(net.forward(x), y)
-    net.backward(ce.backward())
-    worst = {}
-    for key, layer, n in net.named_params():
-        p, grad, worst[key] = layer.params[n], layer.grads[n], 0.0
-        for flat in rng.choice(p.size, min(entries, p.size), replace=False):
-            i, keep = np.unravel_index(flat, p.shape), p.flat[flat]
-            p[i] = keep + eps
-            up = ce.forward(net.forward(x), y)
-            p[i] = keep - eps
-            down = ce.forward(net.forward(x), y)
-            p[i] = keep
-            numeric = (up - down) / (2 * eps)
-            worst[key] = max(worst[key], float(abs(numeric - grad[i]) / max(abs(numeric) + abs(grad[i]), 1e-12)))
-    return worst
-
-
-class NumpyLearner:
-    """What the runner drives: a NumPy forward and backward per batch, then one step of torch.optim.SGD on tensors
-    that share the network's arrays (the update is torch's SGD rule: v = momentum*v + g; p -= lr*v)."""
-
-    def __init__(self, recipe: dict, seed: int):
-        self.dtype = np.dtype(recipe["dtype"])
-        self.net, self.loss = build_numpy_lenet5(recipe["act"], recipe["pool"], seed, self.dtype), SoftmaxCrossEntropy()
-        self.tensors = {key: torch.from_numpy(layer.params[n]) for key, layer, n in self.net.named_params()}
-        self.optimizer = torch.optim.SGD(self.tensors.values(), lr=recipe["lr"], momentum=recipe["momentum"])
+            dlogits = layer.backward(dlogits)
+        for key, layer, n in self.named:
+            self.tensors[key].grad = torch.from_numpy(layer.grads[n])
 
     def _nhwc(self, images) -> np.ndarray:  # [B,1,32,32] -> [B,32,32,1]
         return digit_inputs(images).numpy().reshape(len(images), 32, 32, 1).astype(self.dtype)
@@ -216,16 +169,14 @@ class NumpyLearner:
     def train_batch(self, images, labels) -> tuple:
         """One step; (summed loss, number correct) of the batch."""
         y = labels.numpy()
-        logits = self.net.forward(self._nhwc(images))
-        loss = self.loss.forward(logits, y)
-        self.net.backward(self.loss.backward())
-        for key, layer, n in self.net.named_params():
-            self.tensors[key].grad = torch.from_numpy(layer.grads[n])
+        logits = self.forward(self._nhwc(images))
+        loss, dlogits = softmax_cross_entropy(logits, y)
+        self.backward(dlogits)
         self.optimizer.step()
         return float(loss) * len(y), int((logits.argmax(1) == y).sum())
 
     def logits(self, images) -> torch.Tensor:
-        return torch.cat([torch.from_numpy(self.net.forward(self._nhwc(c))).float() for c in images.split(EVAL_BATCH)])
+        return torch.cat([torch.from_numpy(self.forward(self._nhwc(c))).float() for c in images.split(EVAL_BATCH)])
 
     def state(self) -> dict:
         return {key: t.clone() for key, t in self.tensors.items()}
@@ -238,10 +189,32 @@ class NumpyLearner:
         return sum(t.numel() for t in self.tensors.values())
 
 
+def gradient_check(act="tanh", pool="avg", seed=0, entries=5, eps=1e-6) -> dict:
+    """Per parameter, the largest relative error between backprop and a central finite difference of the loss at a
+    few random entries, in float64: a check independent of PyTorch."""
+    rng = np.random.default_rng(seed)
+    net = NumpyLeNet5({**RECIPE, "act": act, "pool": pool, "dtype": "float64"}, seed)
+    x, y = rng.standard_normal((2, 32, 32, 1)), rng.integers(0, 10, 2)
+    net.backward(softmax_cross_entropy(net.forward(x), y)[1])
+    worst = {}
+    for key, t in net.tensors.items():
+        p, grad, worst[key] = t.numpy(), t.grad.numpy(), 0.0
+        for flat in rng.choice(p.size, min(entries, p.size), replace=False):
+            i, keep = np.unravel_index(flat, p.shape), p.flat[flat]
+            p[i] = keep + eps
+            up = softmax_cross_entropy(net.forward(x), y)[0]
+            p[i] = keep - eps
+            down = softmax_cross_entropy(net.forward(x), y)[0]
+            p[i] = keep
+            numeric = (up - down) / (2 * eps)
+            worst[key] = max(worst[key], float(abs(numeric - grad[i]) / max(abs(numeric) + abs(grad[i]), 1e-12)))
+    return worst
+
+
 def run_numpy_lenet5(profile="quick", seed=0, force=False, progress="bar", **options):
     """Train and test the NumPy LeNet-5 (always on the CPU), or show its finished run from its record; `options`
     go to run_digit_model (record_dir, runs_dir, train)."""
     with threadpool_limits(RECIPE["blas_threads"], user_api="blas"):
         threads = max((i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"), default=1)
-        learner, extra = lambda: NumpyLearner(RECIPE, seed), {"blas_threads": threads}
+        learner, extra = lambda: NumpyLeNet5(RECIPE, seed), {"blas_threads": threads}
         return run_digit_model(NAME, profile, seed, RECIPE, learner, "cpu", force, progress, extra=extra, **options)

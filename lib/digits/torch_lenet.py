@@ -41,50 +41,38 @@ RECIPES = {
 }
 
 
-class LeNet5(nn.Module):
-    """Conv 6@5x5, pool, conv 16@5x5, pool, dense 120, 84, 10 on a 32x32 input.
+def build_lenet5(model: str) -> nn.Sequential:
+    """Conv 6@5x5, pool, conv 16@5x5, pool, dense 120, 84, 10 on a 32x32 input, with fresh weights from torch's seed.
 
     As in most re-implementations, C3 connects to all 6 maps (not the paper's sparse table), C5 is a dense layer
     on the 16x5x5 maps, and the output is a dense layer for softmax instead of RBF units. Weights start from
-    LeCun's fan-in rule, which 001 found learns much faster than unit-normal weights (torch's default has a third
-    of its variance), as the NumPy network's.
+    LeCun's fan-in rule, as the NumPy network's: 001 found it learns much faster than unit-normal weights (torch's
+    default has a third of its variance).
     """
-
-    def __init__(self, act="tanh", pool="avg", batchnorm=False):
-        super().__init__()
-        act_layer = {"tanh": nn.Tanh, "relu": nn.ReLU}[act]
-        pool_layer = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}[pool]
-
-        def block(layer, width, norm):  # layer, [batch norm], activation
-            return [layer, *([norm(width)] if batchnorm else []), act_layer()]
-
-        self.features = nn.Sequential(
-            *block(nn.Conv2d(1, 6, 5), 6, nn.BatchNorm2d),
-            pool_layer(2),
-            *block(nn.Conv2d(6, 16, 5), 16, nn.BatchNorm2d),
-            pool_layer(2),
-        )
-        self.classifier = nn.Sequential(
-            nn.Flatten(),
-            *block(nn.Linear(400, 120), 120, nn.BatchNorm1d),
-            *block(nn.Linear(120, 84), 84, nn.BatchNorm1d),
-            nn.Linear(84, 10),
-        )
-        layers = [m for m in self.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
-        for m in layers:  # variance 1/fan_in (tanh, output layer) or 2/fan_in (ReLU); zero biases
-            nn.init.kaiming_uniform_(
-                m.weight, nonlinearity="relu" if act == "relu" and m is not layers[-1] else "linear"
-            )
-            nn.init.zeros_(m.bias)
-
-    def forward(self, x):
-        return self.classifier(self.features(x))
-
-
-def build_lenet5(model: str) -> LeNet5:
-    """The network of a recipe, with fresh fan-in weights from torch's current seed."""
     recipe = pick(RECIPES, model, "model")
-    return LeNet5(recipe["act"], recipe["pool"], recipe["batchnorm"])
+    act, pool = (
+        {"tanh": nn.Tanh, "relu": nn.ReLU}[recipe["act"]],
+        {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}[recipe["pool"]],
+    )
+
+    def block(layer, norm):  # layer, [batch norm], activation
+        return [layer, *([norm(len(layer.weight))] if recipe["batchnorm"] else []), act()]
+
+    net = nn.Sequential(
+        *block(nn.Conv2d(1, 6, 5), nn.BatchNorm2d),
+        pool(2),
+        *block(nn.Conv2d(6, 16, 5), nn.BatchNorm2d),
+        pool(2),
+        nn.Flatten(),
+        *block(nn.Linear(400, 120), nn.BatchNorm1d),
+        *block(nn.Linear(120, 84), nn.BatchNorm1d),
+        nn.Linear(84, 10),
+    )
+    layers = [m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    for m in layers:  # variance 1/fan_in (tanh, output layer) or 2/fan_in (ReLU); zero biases
+        nn.init.kaiming_uniform_(m.weight, nonlinearity="relu" if act is nn.ReLU and m is not layers[-1] else "linear")
+        nn.init.zeros_(m.bias)
+    return net
 
 
 def sgd_for(model: nn.Module, recipe: dict) -> torch.optim.SGD:
