@@ -9,7 +9,7 @@ import torch
 
 from lib.data import splits
 from lib.data.preprocess import MEAN, STD
-from lib.digits import data, numpy_lenet, report, runs, torch_lenet, training
+from lib.digits import data, numpy_lenet, runs, torch_lenet
 from lib.infra import checkpoint
 from lib.report import digit_plots
 from lib.report.results import SINGLE_DIGIT_COLUMNS
@@ -27,14 +27,16 @@ def test_parameter_counts_and_shapes():
     assert count_params(modern) == 61_706 + 2 * (6 + 16 + 120 + 84)  # batch norm scale and shift
     assert any(isinstance(m, torch.nn.Tanh) for m in classic.modules())
     assert any(isinstance(m, torch.nn.MaxPool2d) for m in modern.modules())
-    dense = classic.classifier[1].weight  # fan-in init, as the NumPy network: variance 1/fan_in
+    dense = next(
+        m for m in classic if isinstance(m, torch.nn.Linear)
+    ).weight  # fan-in init, as the NumPy network: variance 1/fan_in
     assert abs(dense.var().item() * 400 - 1) < 0.05 and dense.abs().max() <= (3 / 400) ** 0.5
     x = data.digit_inputs(torch.zeros(3, 28, 28, dtype=torch.uint8))
     assert x.shape == (3, 1, 32, 32) and x.dtype == torch.float32
     for model in (classic, modern):
         model.eval()
-        assert model(x).shape == (3, 10)
-        assert model.features(x).shape == (3, 16, 5, 5)
+        flatten = next(i for i, m in enumerate(model) if isinstance(m, torch.nn.Flatten))
+        assert model(x).shape == (3, 10) and model[:flatten](x).shape == (3, 16, 5, 5)
 
 
 def test_split_is_the_repositorys_55k_5k_disjoint_and_fixed(mnist_train):
@@ -71,8 +73,20 @@ def test_augmentation_keeps_shape_and_digit_and_draws_per_image(mnist_train):
     assert labels.equal(mnist_train[1][:64])
 
 
+def _rates(recipe: dict, epochs: int, per_epoch: int = 100) -> list:
+    """The learning rate of every step under the recipe's schedule."""
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=recipe["lr"])
+    scheduler = runs.lr_scheduler(optimizer, recipe, epochs * per_epoch, per_epoch)
+    rates = []
+    for _ in range(epochs * per_epoch):
+        rates.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    return rates
+
+
 def test_learning_rate_schedules():
-    rates = lambda recipe, epochs: training.lr_schedule(recipe, epochs, 100)  # noqa: E731  (100 steps an epoch)
+    rates = _rates
     cos = {**torch_lenet.RECIPES["classic"], "lr": 0.1}
     assert rates(cos, 10)[0] == pytest.approx(0.1) and rates(cos, 10)[500] == pytest.approx(0.05)
     assert rates(cos, 10)[-1] < 1e-4 and len(rates(cos, 10)) == 1000
@@ -88,14 +102,14 @@ def test_learning_rate_schedules():
 def test_test_report_from_known_predictions():
     labels = torch.tensor([0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9])
     logits = torch.nn.functional.one_hot(torch.tensor([0, 1, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9]), 10).float() * 5
-    metrics, rows = report.digit_test_report(labels, logits)
+    metrics, rows = runs.digit_test_report(labels, logits)
     assert metrics["test_acc"] == pytest.approx(11 / 12)
     assert metrics["per_class_acc"][0] == 0.5 and metrics["per_class_acc"][1] == 1.0
     assert metrics["confusion"][0][1] == 1 and sum(map(sum, metrics["confusion"])) == 12
     by_class = {r["class"]: r for r in rows}
     assert by_class["1"]["precision"] == pytest.approx(2 / 3) and by_class["0"]["recall"] == 0.5
     assert by_class["accuracy"]["f1-score"] == pytest.approx(11 / 12)
-    errors = report.misread_digits(labels, logits)
+    errors = runs.misread_digits(labels, logits)
     assert errors["index"] == [1] and errors["pred"] == [1] and 0.9 < errors["confidence"][0] < 1
 
 
@@ -179,7 +193,7 @@ def test_unknown_names_fail_like_the_rest_of_the_repository():
     with pytest.raises(ValueError, match="unknown device"):
         torch_lenet.run_lenet5("classic", "smoke", device="tpu")
     with pytest.raises(ValueError, match="unknown progress 'dots'; valid: bar, lines, off"):
-        training.train_digit_model(None, {}, {}, 1, 0, None, {}, progress="dots")
+        runs.train_digit_model(None, {}, {}, 1, 0, None, {}, progress="dots")
 
 
 def test_a_run_that_would_have_to_train_stops_when_train_is_false(tmp_path):

@@ -1,9 +1,7 @@
 """MNIST digits as the single-digit models see them: the repository's one train/validation split, padded inputs.
 
-The single-digit models validate on the same 5,000 MNIST train images that every 0-999 training draw
-leaves out (lib/data/splits.py) and train on the other 55,000, so their validation accuracy is the
-per-digit accuracy p behind the 0-999 expectations (lib/report/summary.py). Inputs are padded to 32x32
-as in LeCun et al. 1998 and normalised like the 0-999 inputs; augmentation distorts each image on its own.
+They validate on the 5,000 training images that every 0-999 training draw leaves out (lib/data/splits.py), so
+their validation accuracy is the per-digit accuracy p behind the 0-999 expectations.
 """
 
 from functools import lru_cache
@@ -20,14 +18,8 @@ N_TRAIN = mnist.FILES["train-labels-idx1-ubyte"][1] - N_VAL  # what training may
 N_TEST = mnist.FILES["t10k-labels-idx1-ubyte"][1]  # the MNIST test set: 10,000
 PAD = 2  # 28x28 -> 32x32 as LeCun et al. 1998: stroke ends near the border reach the centre of the top detectors
 EVAL_BATCH = 1000  # images per forward pass when scoring
-CLASSES = tuple(range(10))
-
-# The distortions 001 and 004 proposed: small rotations, shifts and zoom, applied to the padded 32x32 image.
-AUGMENT = {
-    "degrees": 10,  # rotation up to +-10 degrees
-    "translate": (0.1, 0.1),  # shift up to 10% of 32 px (3 px) each way
-    "scale": (0.9, 1.1),  # zoom out or in by up to 10%
-}
+# The distortions 001 and 004 proposed, on the padded image: rotation, shift (10% of 32 px), zoom.
+AUGMENT = {"degrees": 10, "translate": (0.1, 0.1), "scale": (0.9, 1.1)}
 
 
 @lru_cache(maxsize=2)
@@ -51,7 +43,6 @@ def load_digits(size: dict) -> dict:
 
 
 def digit_augmenter() -> v2.Transform:
-    """The random rotation, shift and zoom of AUGMENT, for one padded image at a time."""
     return v2.RandomAffine(**AUGMENT, interpolation=v2.InterpolationMode.BILINEAR)
 
 
@@ -61,9 +52,3 @@ def digit_inputs(images: torch.Tensor, augment=None) -> torch.Tensor:
     if augment is not None:  # per image: a batched v2 transform would draw one set of parameters for all
         x = torch.stack([augment(img) for img in x])
     return (x.float() / 255 - MEAN) / STD
-
-
-def input_batches(images: torch.Tensor):
-    """Model inputs of `images`, EVAL_BATCH at a time, for scoring without holding all inputs at once."""
-    for chunk in images.split(EVAL_BATCH):
-        yield digit_inputs(chunk)

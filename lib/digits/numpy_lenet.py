@@ -1,159 +1,220 @@
-"""LeNet-5 from scratch in NumPy: the network of lib/digits/numpy_layers.py, SGD, a gradient check, its learner.
+"""LeNet-5 from scratch in NumPy: layers with forward and backward, the network, a gradient check, its learner.
 
-The network is the PyTorch classic model's (lib/digits/torch_lenet.py) without autograd or a GPU, and it
-runs through the same split, loop and test report (lib/digits/runs.py), so its numbers compare directly.
+What 001 and 003 built without a deep-learning library (001: ~30 min per epoch), fast enough for 2 CPU cores:
+activations are NHWC, so im2col is a strided view and each convolution one matmul (BLAS). Weights use torch's
+layouts, so tests/test_numpy_lenet.py compares every layer with torch autograd. The network is the PyTorch
+classic one's, and it runs through the same runner (lib/digits/runs.py), so the numbers compare directly;
+torch.optim.SGD updates its arrays in place, so its schedule is torch's too.
 """
 
 import numpy as np
 import torch
+from numpy.lib.stride_tricks import sliding_window_view
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from .data import digit_inputs, input_batches
-from .numpy_layers import AvgPool2, Conv2D, Dense, Flatten, MaxPool2, ReLU, SoftmaxCrossEntropy, Tanh
-from .runs import DigitRun, run_digit_model
+from .data import EVAL_BATCH, digit_inputs
+from .runs import run_digit_model
 
 NAME = "lenet5-numpy"
-
 RECIPE = {  # 001's recipe (mini-batch SGD, step decay, fan-in init) with momentum and a larger batch
-    "act": "tanh",  # LeNet-5's activation (001's choice)
-    "pool": "avg",  # 2x2 average pooling (subsampling)
-    "batch_size": 32,  # images per step, as 001 (measured: the fastest epoch here too)
-    "lr": 0.025,  # starting learning rate (001: 0.05 without momentum)
-    "momentum": 0.9,  # SGD momentum (001: none)
+    "act": "tanh",
+    "pool": "avg",
+    "batch_size": 32,  # as 001 (measured: the fastest epoch here too)
+    "lr": 0.025,  # 001: 0.05 without momentum
+    "momentum": 0.9,  # 001: none
     "schedule": "step",  # 001's step decay: lr * decay every `step` epochs
-    "step": 3,  # epochs between decays
-    "decay": 0.3,  # factor per decay
+    "step": 3,
+    "decay": 0.3,
     "dtype": "float32",  # training precision (the tests use float64)
     "blas_threads": 1,  # these small products run faster on one BLAS thread than on two (measured on 2 cores)
 }
 
 
-class Network:
-    """Layers applied in order; backward runs them in reverse, leaving each layer's gradients in it."""
+def fan_in_init(rng, shape, act, dtype) -> dict:
+    """Weights W of `shape` ([out, in, ...]), uniform of variance 1/fan_in (tanh; LeCun's rule, which 001 found
+    much faster to learn than unit-normal weights) or 2/fan_in (ReLU), and zero biases b."""
+    bound = np.sqrt((6.0 if act == "relu" else 3.0) / np.prod(shape[1:]))
+    return {"W": rng.uniform(-bound, bound, shape).astype(dtype), "b": np.zeros(shape[0], dtype)}
 
-    def __init__(self, layers):
-        self.layers = layers
+
+class Layer:
+    """forward keeps what backward needs; backward fills self.grads and returns the input gradient."""
+
+    params: dict = {}
+
+    def __repr__(self):
+        inside = ", ".join(f"{n} {p.shape}" for n, p in self.params.items()) or getattr(self, "kind", "")
+        return f"{type(self).__name__}({inside})"
+
+
+class Conv2D(Layer):
+    """Valid cross-correlation (as torch), stride 1: one row of the strided view per output pixel, one matmul."""
+
+    def __init__(self, c_in, c_out, k, rng, act="tanh", dtype="float32", input_grad=True):
+        self.k, self.input_grad = k, input_grad  # the first layer needs no input gradient
+        self.params = fan_in_init(rng, (c_out, c_in, k, k), act, dtype)
+
+    def forward(self, x):
+        b, h, w, c = self.shape = x.shape
+        self.out = (b, h - self.k + 1, w - self.k + 1)
+        self.cols = sliding_window_view(x, (self.k, self.k), axis=(1, 2)).reshape(np.prod(self.out), -1)  # (c, kh, kw)
+        W = self.params["W"]
+        return (self.cols @ W.reshape(len(W), -1).T + self.params["b"]).reshape(*self.out, len(W))
+
+    def backward(self, dout):
+        W, k = self.params["W"], self.k
+        d = dout.reshape(-1, len(W))
+        self.grads = {"W": (d.T @ self.cols).reshape(W.shape), "b": d.sum(0)}
+        if not self.input_grad:
+            return None
+        dcols = (d @ W.reshape(len(W), -1)).reshape(*self.out, self.shape[3], k, k)
+        dx = np.zeros(self.shape, dout.dtype)
+        for i in range(k):  # col2im as k*k strided adds
+            for j in range(k):
+                dx[:, i : i + self.out[1], j : j + self.out[2]] += dcols[..., i, j]
+        return dx
+
+
+class Pool2(Layer):
+    """2x2 pooling, stride 2: 'avg' (LeNet-5's subsampling without its trainable scale and bias) or 'max' (the
+    gradient goes to the first maximum of each window, as in torch). Each window's 4 inputs weigh `share`."""
+
+    def __init__(self, kind):
+        self.kind = kind
+
+    def forward(self, x):
+        b, h, w, c = x.shape
+        win = x.reshape(b, h // 2, 2, w // 2, 2, c).transpose(0, 1, 3, 5, 2, 4).reshape(b, h // 2, w // 2, c, 4)
+        self.share = np.full(4, 0.25, x.dtype) if self.kind == "avg" else np.eye(4, dtype=x.dtype)[win.argmax(-1)]
+        return (win * self.share).sum(-1)
+
+    def backward(self, dout):
+        b, h, w, c = dout.shape
+        d = dout[..., None] * self.share
+        return d.reshape(b, h, w, c, 2, 2).transpose(0, 1, 4, 2, 5, 3).reshape(b, 2 * h, 2 * w, c)
+
+
+class Dense(Layer):
+    """x @ W.T + b, W laid out [out, in] as torch.nn.Linear; NHWC maps are flattened in (h, w, c) order."""
+
+    def __init__(self, n_in, n_out, rng, act="tanh", dtype="float32"):
+        self.params = fan_in_init(rng, (n_out, n_in), act, dtype)
+
+    def forward(self, x):
+        self.shape, self.x = x.shape, x.reshape(len(x), -1)
+        return self.x @ self.params["W"].T + self.params["b"]
+
+    def backward(self, dout):
+        self.grads = {"W": dout.T @ self.x, "b": dout.sum(0)}
+        return (dout @ self.params["W"]).reshape(self.shape)
+
+
+class Act(Layer):
+    """tanh or ReLU; backward multiplies by the slope that forward kept."""
+
+    def __init__(self, kind):
+        self.kind = kind
+
+    def forward(self, x):
+        out = np.tanh(x) if self.kind == "tanh" else np.maximum(x, 0)
+        self.slope = 1 - out * out if self.kind == "tanh" else (x > 0).astype(x.dtype)
+        return out
+
+    def backward(self, dout):
+        return dout * self.slope
+
+
+def softmax_cross_entropy(logits, labels) -> tuple:
+    """Mean cross-entropy of softmax(logits), and its gradient d loss / d logits."""
+    z = logits - logits.max(1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(1, keepdims=True))
+    rows, d = np.arange(len(labels)), np.exp(log_p)
+    d[rows, labels] -= 1
+    return -log_p[rows, labels].mean(), d / len(labels)
+
+
+class NumpyLeNet5:
+    """LeNet-5 as torch_lenet's without batch norm (32x32x1 -> 6, 16 maps -> 120 -> 84 -> 10), and what the runner
+    drives: a NumPy forward and backward per batch, then a step of torch.optim.SGD on tensors that share the
+    layers' arrays (torch's SGD rule: v = momentum*v + g; p -= lr*v)."""
+
+    def __init__(self, recipe: dict, seed: int):
+        act, pool, dtype, rng = recipe["act"], recipe["pool"], np.dtype(recipe["dtype"]), np.random.default_rng(seed)
+        self.layers = [
+            Conv2D(1, 6, 5, rng, act, dtype, input_grad=False), Act(act), Pool2(pool),
+            Conv2D(6, 16, 5, rng, act, dtype), Act(act), Pool2(pool),
+            Dense(400, 120, rng, act, dtype), Act(act), Dense(120, 84, rng, act, dtype), Act(act),
+            Dense(84, 10, rng, "linear", dtype),
+        ]  # fmt: skip
+        self.named = [(f"{i}.{n}", layer, n) for i, layer in enumerate(self.layers) for n in layer.params]
+        self.tensors = {key: torch.from_numpy(layer.params[n]) for key, layer, n in self.named}
+        self.optimizer = torch.optim.SGD(self.tensors.values(), lr=recipe["lr"], momentum=recipe["momentum"])
+        self.dtype = dtype
 
     def forward(self, x):
         for layer in self.layers:
             x = layer.forward(x)
         return x
 
-    def backward(self, dout):
+    def backward(self, dlogits):
+        """Backpropagate; each parameter's gradient becomes its tensor's .grad."""
         for layer in reversed(self.layers):
-            dout = layer.backward(dout)
+            dlogits = layer.backward(dlogits)
+        for key, layer, n in self.named:
+            self.tensors[key].grad = torch.from_numpy(layer.grads[n])
 
-    def named_params(self):
-        """(key, layer, name) for every parameter; keys like '0.W' name the checkpoint entries."""
-        return [(f"{i}.{n}", layer, n) for i, layer in enumerate(self.layers) for n in layer.params]
+    def _nhwc(self, images) -> np.ndarray:  # [B,1,32,32] -> [B,32,32,1]
+        return digit_inputs(images).numpy().reshape(len(images), 32, 32, 1).astype(self.dtype)
 
-
-def build_numpy_lenet5(act="tanh", pool="avg", seed=0, dtype="float32") -> Network:
-    """LeNet-5 as torch_lenet.LeNet5 without batch norm: 32x32x1 -> 6, 16 maps -> 120 -> 84 -> 10."""
-    rng = np.random.default_rng(seed)
-    Act, Pool = {"tanh": Tanh, "relu": ReLU}[act], {"avg": AvgPool2, "max": MaxPool2}[pool]
-    features = [Conv2D(1, 6, 5, rng, act, dtype, input_grad=False), Act(), Pool(),
-                Conv2D(6, 16, 5, rng, act, dtype), Act(), Pool()]  # fmt: skip
-    classifier = [Flatten(), Dense(400, 120, rng, act, dtype), Act(), Dense(120, 84, rng, act, dtype), Act(),
-                  Dense(84, 10, rng, "linear", dtype)]  # fmt: skip
-    return Network(features + classifier)
-
-
-class SGD:
-    """SGD with momentum as torch.optim.SGD: v = momentum*v + g; p -= lr*v."""
-
-    def __init__(self, net: Network, momentum=0.9):
-        self.net, self.momentum = net, momentum
-        self.velocity = {key: np.zeros_like(layer.params[n]) for key, layer, n in net.named_params()}
-
-    def step(self, lr):
-        for key, layer, n in self.net.named_params():
-            v = self.velocity[key]
-            v *= self.momentum
-            v += layer.grads[n]
-            layer.params[n] -= lr * v
-
-
-def gradient_check(act="tanh", pool="avg", seed=0, entries=5, eps=1e-6) -> dict:
-    """Max relative error between backprop and central finite differences, per parameter, in float64.
-
-    Independent of PyTorch (the tests compare with torch autograd); a few random entries per parameter.
-    """
-    rng = np.random.default_rng(seed)
-    net, ce = build_numpy_lenet5(act, pool, seed, "float64"), SoftmaxCrossEntropy()
-    x, y = rng.standard_normal((2, 32, 32, 1)), rng.integers(0, 10, 2)
-    ce.forward(net.forward(x), y)
-    net.backward(ce.backward())
-    loss = lambda: ce.forward(net.forward(x), y)
-    return {
-        key: _worst_error(layer.params[n], layer.grads[n], loss, rng, entries, eps)
-        for key, layer, n in net.named_params()
-    }
-
-
-def _worst_error(p, grad, loss, rng, entries, eps) -> float:
-    """Largest relative difference between `grad` and a central difference of `loss` at a few entries of p."""
-    worst = 0.0
-    for flat in rng.choice(p.size, min(entries, p.size), replace=False):
-        i = np.unravel_index(flat, p.shape)
-        keep = p[i]
-        p[i] = keep + eps
-        up = loss()
-        p[i] = keep - eps
-        down = loss()
-        p[i] = keep
-        numeric, analytic = (up - down) / (2 * eps), grad[i]
-        worst = max(worst, abs(numeric - analytic) / max(abs(numeric) + abs(analytic), 1e-12))
-    return float(worst)
-
-
-class NumpyLearner:
-    """What the shared loop drives: one SGD step per batch, logits, weights; inputs are the PyTorch models'."""
-
-    def __init__(self, recipe: dict, seed: int):
-        self.dtype = np.dtype(recipe["dtype"])
-        self.net = build_numpy_lenet5(recipe["act"], recipe["pool"], seed, self.dtype)
-        self.loss = SoftmaxCrossEntropy()
-        self.optimizer = SGD(self.net, recipe["momentum"])
-
-    def _nhwc(self, x: torch.Tensor) -> np.ndarray:  # [B,1,32,32] -> NHWC [B,32,32,1]
-        return x.numpy().reshape(len(x), 32, 32, 1).astype(self.dtype)
-
-    def train_batch(self, images, labels, lr):
-        """One step; returns (summed loss, number correct) of the batch."""
+    def train_batch(self, images, labels) -> tuple:
+        """One step; (summed loss, number correct) of the batch."""
         y = labels.numpy()
-        logits = self.net.forward(self._nhwc(digit_inputs(images)))
-        loss = self.loss.forward(logits, y)
-        self.net.backward(self.loss.backward())
-        self.optimizer.step(lr)
+        logits = self.forward(self._nhwc(images))
+        loss, dlogits = softmax_cross_entropy(logits, y)
+        self.backward(dlogits)
+        self.optimizer.step()
         return float(loss) * len(y), int((logits.argmax(1) == y).sum())
 
     def logits(self, images) -> torch.Tensor:
-        return torch.cat(
-            [torch.from_numpy(self.net.forward(self._nhwc(x)).astype(np.float32)) for x in input_batches(images)]
-        )
+        return torch.cat([torch.from_numpy(self.forward(self._nhwc(c))).float() for c in images.split(EVAL_BATCH)])
 
     def state(self) -> dict:
-        return {key: torch.from_numpy(layer.params[n].copy()) for key, layer, n in self.net.named_params()}
+        return {key: t.clone() for key, t in self.tensors.items()}
 
     def load_state(self, state: dict):
-        for key, layer, n in self.net.named_params():
-            layer.params[n] = state[key].numpy().astype(self.dtype)
+        for key, t in self.tensors.items():
+            t.copy_(state[key])
 
     def params(self) -> int:
-        return sum(layer.params[n].size for _, layer, n in self.net.named_params())
+        return sum(t.numel() for t in self.tensors.values())
 
 
-def run_numpy_lenet5(
-    profile: str = "quick",
-    seed: int = 0,
-    force: bool = False,
-    progress="bar",
-    **options,
-) -> DigitRun:
-    """Train and test the NumPy LeNet-5 under a profile (always on the CPU), or show a finished run from its record;
-    `options` go to run_digit_model (record_dir, runs_dir, train)."""
+def gradient_check(act="tanh", pool="avg", seed=0, entries=5, eps=1e-6) -> dict:
+    """Per parameter, the largest relative error between backprop and a central finite difference of the loss at a
+    few random entries, in float64: a check independent of PyTorch."""
+    rng = np.random.default_rng(seed)
+    net = NumpyLeNet5({**RECIPE, "act": act, "pool": pool, "dtype": "float64"}, seed)
+    x, y = rng.standard_normal((2, 32, 32, 1)), rng.integers(0, 10, 2)
+    net.backward(softmax_cross_entropy(net.forward(x), y)[1])
+    worst = {}
+    for key, t in net.tensors.items():
+        p, grad, worst[key] = t.numpy(), t.grad.numpy(), 0.0
+        for flat in rng.choice(p.size, min(entries, p.size), replace=False):
+            i, keep = np.unravel_index(flat, p.shape), p.flat[flat]
+            p[i] = keep + eps
+            up = softmax_cross_entropy(net.forward(x), y)[0]
+            p[i] = keep - eps
+            down = softmax_cross_entropy(net.forward(x), y)[0]
+            p[i] = keep
+            numeric = (up - down) / (2 * eps)
+            worst[key] = max(worst[key], float(abs(numeric - grad[i]) / max(abs(numeric) + abs(grad[i]), 1e-12)))
+    return worst
+
+
+def run_numpy_lenet5(profile="quick", seed=0, force=False, progress="bar", **options):
+    """Train and test the NumPy LeNet-5 (always on the CPU), or show its finished run from its record; `options`
+    go to run_digit_model (record_dir, runs_dir, train)."""
     with threadpool_limits(RECIPE["blas_threads"], user_api="blas"):
         threads = max((i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"), default=1)
-        learner, cpu, extra = lambda: NumpyLearner(RECIPE, seed), torch.device("cpu"), {"blas_threads": threads}
-        return run_digit_model(NAME, profile, seed, RECIPE, learner, cpu, force, progress, extra=extra, **options)
+        learner, extra = lambda: NumpyLeNet5(RECIPE, seed), {"blas_threads": threads}
+        return run_digit_model(NAME, profile, seed, RECIPE, learner, "cpu", force, progress, extra=extra, **options)

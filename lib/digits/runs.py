@@ -1,17 +1,16 @@
-"""One single-digit run end to end for any learner: sizes by profile, train or show its record, test, and its files.
+"""One runner for the single-digit models (PyTorch and NumPy LeNet-5, a version's digit reader): show a finished
+run from its record, else train, keep the best validation epoch, test it once and write its record.
 
-Files are kept as a 0-999 run keeps them (lib/study/experiment.py). The *record* (small, committed) is
-res/runs/<profile>/<model>_s<seed>/:
-  metrics.json               config, provenance, test metrics (the results table reads these)
-  epochs.csv                 per epoch: train and validation loss/accuracy, learning rate, seconds
-  classification_report.csv  precision, recall, F1 and support per digit (scikit-learn)
-  errors.json                the misread test digits (index, prediction, confidence)
-The *state* (never committed) is $RUNS_DIR/<profile>/<model>_s<seed>/model.pt: the best-validation
-weights with the run's config. A finished run (lib/infra/store.py: its record, of the same config) is shown from
-its record, never trained again unless force=True.
+Record and state live where lib/infra/store.py puts every run's, and a run's identity is its config, compared
+there. The record (committed), res/runs/<profile>/<model>_s<seed>/: metrics.json (config, provenance, test
+metrics; written last, so it marks the run finished), epochs.csv, classification_report.csv (scikit-learn's)
+and errors.json (the misread test digits). The state, $RUNS_DIR/<profile>/<model>_s<seed>/model.pt: the best
+epoch's weights.
 """
 
 import json
+import math
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,48 +18,45 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+import torch.nn.functional as F
+from sklearn.metrics import classification_report, confusion_matrix
+from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR, StepLR
+from tqdm import tqdm
 
 from ..data import splits
 from ..infra import atomic, checkpoint, provenance, store
 from ..infra.choices import pick
-from ..infra.paths import RECORD_DIR, relative
-from ..study import profiles
-from .data import N_TEST, N_TRAIN, N_VAL, load_digits
-from .report import digit_test_report, misread_digits, score_digits
-from .training import train_digit_model
+from ..infra.paths import relative
+from ..study.evaluate import for_inference
+from ..study.models import count_params
+from ..study.train import check_progress
+from .data import EVAL_BATCH, N_TEST, N_TRAIN, N_VAL, load_digits
 
+CLASSES = tuple(range(10))
+SMOKE = {"train": 512, "val": 256, "test": 1000}  # a few batches, to check that everything runs
 WHOLE = {"train": N_TRAIN, "val": N_VAL, "test": N_TEST}
-# Images used from each split, and epochs per model, by profile: smoke, a few batches to check that everything
-# runs; quick, the whole split for a few epochs; full, the recipes (minutes per model on 2 cores: each record's
-# seconds per epoch is in res/results_single_digit.csv). cpu is full: it fits a CPU.
-IMAGES = {"smoke": {"train": 512, "val": 256, "test": 1000}, "quick": WHOLE, "full": WHOLE, "cpu": WHOLE}
-EPOCHS = {
-    "smoke": {"lenet5-classic": 1, "lenet5-modern": 1, "lenet5-numpy": 1, "reader": 1},
-    "quick": {"lenet5-classic": 5, "lenet5-modern": 5, "lenet5-numpy": 3, "reader": 3},
-    # reader: a version's digit reader (lib/digits/reader.py): 12 epochs, because an epoch of version 21's
-    # reader takes about 94 s on 2 Zen 3 cores (res/bench/digit_reader_v21_cpu.md) and the budget is 20 minutes
-    "full": {"lenet5-classic": 30, "lenet5-modern": 40, "lenet5-numpy": 12, "reader": 12},
-}
-EPOCHS["cpu"] = EPOCHS["full"]
+COLUMN = {"full": 2, "cpu": 2, "quick": 1, "smoke": 0}  # cpu is full: it fits a CPU
+# Epochs at smoke, quick and full. The reader's 12: an epoch of version 21's takes about 94 s on 2 Zen 3 cores
+# (res/bench/digit_reader_v21_cpu.md) and its budget is 20 minutes.
+EPOCHS = {"lenet5-classic": (1, 5, 30), "lenet5-modern": (1, 5, 40), "lenet5-numpy": (1, 3, 12), "reader": (1, 3, 12)}
 
 
 @dataclass
 class DigitRun:
-    """A finished run: its record, and its weights and test logits when it was trained or its checkpoint read."""
+    """A finished run: its record, and its weights and test logits when it was trained here."""
 
     metrics: dict
     epochs: list  # rows of epochs.csv
     errors: dict  # the misread test digits: index, pred, confidence
     run_dir: Path  # the record's folder
-    learner: object | None = None  # holds the best-validation weights; None when shown from the record
-    test_logits: torch.Tensor | None = None  # [n_test, 10]; None when shown from the record
+    learner: object | None = None  # holds the best epoch's weights; None when shown from the record
     from_record: bool = False
 
 
 def digit_sizes(profile: str) -> dict:
-    """A profile's images per split and epochs per model; unknown names fail as everywhere in the repository."""
-    profiles.get(profile)
-    return {**pick(IMAGES, profile, "profile"), "epochs": pick(EPOCHS, profile, "profile")}
+    """A profile's images per split and epochs per model."""
+    column = pick(COLUMN, profile, "profile")
+    return {**(SMOKE if profile == "smoke" else WHOLE), "epochs": {k: v[column] for k, v in EPOCHS.items()}}
 
 
 def run_config(name: str, profile: str, seed: int, recipe: dict) -> dict:
@@ -79,84 +75,172 @@ def run_config(name: str, profile: str, seed: int, recipe: dict) -> dict:
     return json.loads(json.dumps(config))
 
 
-def record_files(profile: str, run_name: str, record_dir=RECORD_DIR) -> dict:
-    """The committed record's files, by kind (metrics, epochs, classification_report, errors)."""
-    folder = store.record_folder(profile, run_name, record_dir)
+def record_files(folder: Path) -> dict:
     names = ("metrics.json", "epochs.csv", "classification_report.csv", "errors.json")
     return {name.split(".")[0]: folder / name for name in names}
 
 
-def shown(name: str, profile: str, config: dict, record_dir=RECORD_DIR) -> DigitRun | None:
-    """A finished run shown by reading its record, without its weights; None when it has no record of this config."""
-    record = record_files(profile, name, record_dir)
-    metrics = store.recorded(record["metrics"].parent, config)
-    if metrics is None or not record["errors"].is_file():
+def shown(folder: Path, config: dict) -> DigitRun | None:
+    """The finished run of `config` read from its record folder, without weights; None when there is none."""
+    files = record_files(folder)
+    metrics = store.recorded(folder, config)
+    if metrics is None or not files["errors"].is_file():
         return None
     print(
-        f"{name} ({profile}): shown from its record ({relative(record['metrics'].parent)}, trained at commit "
+        f"{folder.name} ({config['profile']}): shown from its record ({relative(folder)}, trained at commit "
         f"{metrics['commit']} on {metrics['hardware']}); its weights are not on this machine (force=True retrains it)."
     )
-    rows = pd.read_csv(record["epochs"]).to_dict("records")
-    return DigitRun(metrics, rows, json.loads(record["errors"].read_text()), record["metrics"].parent, from_record=True)
+    rows = pd.read_csv(files["epochs"]).to_dict("records")
+    return DigitRun(metrics, rows, json.loads(files["errors"].read_text()), folder, from_record=True)
 
 
-def _run_metrics(config: dict, learner, rows: list, best: dict, tested: dict, n: dict, device) -> dict:
-    """metrics.json: the run's config, training, best epoch, test metrics and provenance."""
-    train_seconds = sum(r["seconds"] for r in rows)
-    shared = [r["others_cores"] * r["seconds"] for r in rows if r["others_cores"] is not None]
+class TorchLearner:
+    """A torch model trained on cross-entropy, one optimiser step per batch. `inputs(images, train)` makes its
+    inputs on its device; with a weight average (torch's AveragedModel) the average is scored and kept."""
+
+    def __init__(self, model, optimizer, inputs, label_smoothing=0.0, average=None):
+        self.model, self.optimizer, self.inputs = model, optimizer, inputs
+        self.label_smoothing, self.average = label_smoothing, average
+        self.scored = model if average is None else average.module
+
+    def train_batch(self, images, labels) -> tuple:
+        """One step; (summed loss, number correct) of the batch."""
+        self.model.train()
+        x = self.inputs(images, True)
+        y = labels.to(x.device)
+        logits = self.model(x)
+        loss = F.cross_entropy(logits, y, label_smoothing=self.label_smoothing)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        if self.average is not None:
+            self.average.update_parameters(self.model)
+        return loss.item() * len(y), (logits.argmax(1) == y).sum().item()
+
+    @torch.inference_mode()
+    def logits(self, images) -> torch.Tensor:
+        model = for_inference(self.scored)
+        return torch.cat([model(self.inputs(chunk, False)).float().cpu() for chunk in images.split(EVAL_BATCH)])
+
+    def state(self) -> dict:
+        return {k: v.detach().cpu().clone() for k, v in self.scored.state_dict().items()}
+
+    def load_state(self, state: dict):
+        self.scored.load_state_dict(state)
+
+    def params(self) -> int:
+        return count_params(self.model)
+
+
+def lr_scheduler(optimizer, recipe: dict, total: int, per_epoch: int):
+    """torch's schedulers, stepped once per batch: "step" (times `decay` every `step` epochs) or "cosine"
+    (from lr/25 up to lr over the first `warmup` of the run, then cosine to zero)."""
+    if pick(("step", "cosine"), recipe["schedule"], "schedule") == "step":
+        return StepLR(optimizer, recipe["step"] * per_epoch, recipe["decay"])
+    warm = round(recipe["warmup"] * total)
+    cosine = CosineAnnealingLR(optimizer, total - warm)
+    if not warm:
+        return cosine
+    return SequentialLR(optimizer, [LinearLR(optimizer, 0.04, total_iters=warm), cosine], [warm])
+
+
+def score(learner, images, labels) -> tuple:
+    """(mean cross-entropy, accuracy, logits) of a learner on labelled digits."""
+    logits = learner.logits(images)
+    return F.cross_entropy(logits, labels).item(), (logits.argmax(1) == labels).sum().item() / len(labels), logits
+
+
+def train_digit_model(learner, data: dict, recipe: dict, epochs: int, seed: int, weights, meta: dict, progress="bar"):
+    """Train for `epochs`, validate after each, save the best epoch's weights (with `meta`, the epoch and its
+    validation accuracy) to `weights`; one row per epoch, its training timed with the CPU others took."""
+    progress = check_progress(progress)
+    (x, y), (vx, vy) = data["train"], data["val"]
+    order = torch.Generator().manual_seed(seed)  # shuffling, apart from the weights' seed
+    per_epoch = math.ceil(len(y) / recipe["batch_size"])
+    scheduler = lr_scheduler(learner.optimizer, recipe, epochs * per_epoch, per_epoch)
+    rows, best = [], -1.0
+    for epoch in range(1, epochs + 1):
+        row, loss_sum, correct = {"epoch": epoch, "lr": learner.optimizer.param_groups[0]["lr"]}, 0.0, 0
+        bar = tqdm(total=len(y), desc=f"epoch {epoch}/{epochs}", unit="img", file=sys.stdout, disable=progress != "bar")
+        with provenance.CpuMeter() as meter, bar:
+            for idx in torch.randperm(len(y), generator=order).split(recipe["batch_size"]):
+                loss, right = learner.train_batch(x[idx], y[idx])
+                scheduler.step()
+                loss_sum, correct = loss_sum + loss, correct + right
+                bar.update(len(idx))
+        began = time.perf_counter()
+        row["val_loss"], row["val_acc"], _ = score(learner, vx, vy)
+        row.update(train_loss=loss_sum / len(y), train_acc=correct / len(y), seconds=meter.wall_seconds)
+        row.update(cpu_seconds=meter.cpu_seconds, others_cores=meter.others_cores)
+        rows.append({**row, "val_seconds": time.perf_counter() - began})
+        improved = row["val_acc"] > best
+        if improved:
+            best = row["val_acc"]
+            state = {"meta": {**meta, "epoch": epoch, "val_acc": best}, "state_dict": learner.state()}
+            atomic.torch_save(weights, state)
+        if progress != "off":
+            print(
+                f"epoch {epoch}/{epochs}: train loss {row['train_loss']:.4f} acc {row['train_acc']:.4f} | val loss "
+                f"{row['val_loss']:.4f} acc {row['val_acc']:.4f}{' (best)' if improved else ''} | {row['seconds']:.1f} s",
+                flush=True,
+            )
+    return rows
+
+
+def digit_test_report(labels: torch.Tensor, logits: torch.Tensor) -> tuple:
+    """(metrics, rows of classification_report.csv): loss, accuracy, per-class accuracy, confusion, F1."""
+    pred = logits.argmax(1)
+    cm = confusion_matrix(labels, pred, labels=CLASSES)
+    names = [str(c) for c in CLASSES]
+    report = classification_report(labels, pred, labels=CLASSES, target_names=names, output_dict=True, zero_division=0)
+    metrics = {
+        "test_acc": (pred == labels).sum().item() / len(labels),
+        "test_loss": F.cross_entropy(logits, labels).item(),
+        "n_test": len(labels),
+        "per_class_acc": (cm.diagonal() / np.maximum(cm.sum(1), 1)).tolist(),
+        "macro_f1": report["macro avg"]["f1-score"],
+        "confusion": cm.tolist(),
+    }
+    bare = {"precision": "", "recall": "", "support": len(labels)}  # scikit-learn gives the accuracy as a number
+    rows = [
+        {"class": k, **v, "support": int(v["support"])} if isinstance(v, dict) else {"class": k, **bare, "f1-score": v}
+        for k, v in report.items()
+    ]
+    return metrics, rows
+
+
+def misread_digits(labels: torch.Tensor, logits: torch.Tensor) -> dict:
+    """The test digits read wrong: index, prediction and softmax confidence (the record's errors.json)."""
+    confidence, pred = logits.softmax(1).max(1)
+    wrong = (pred != labels).nonzero().squeeze(1)
     return {
-        "model": config["model"],
-        "profile": config["profile"],
-        "seed": config["seed"],
-        "params": learner.params(),
-        "epochs": config["epochs"],
-        "test_acc": tested.pop("test_acc"),
-        "test_loss": tested.pop("test_loss"),
-        "best_val_acc": best["val_acc"],
-        "best_epoch": best["epoch"],
-        "train_seconds": train_seconds,
-        "train_cpu_seconds": sum(r["cpu_seconds"] for r in rows),
-        "train_others_cores": sum(shared) / train_seconds if shared else None,  # CPU other processes took
-        "seconds_per_epoch": train_seconds / config["epochs"],
-        "n_train": n["train"],
-        "n_val": n["val"],
-        **tested,
-        **provenance.describe(device),
-        "numpy": np.__version__,
+        "index": wrong.tolist(),
+        "pred": pred[wrong].tolist(),
+        "confidence": [round(c, 4) for c in confidence[wrong].tolist()],
     }
 
 
-def _write_record(record: dict, metrics: dict, rows: list, report_rows: list, errors: dict):
-    """The record's files, metrics.json last: its presence marks the run finished."""
-    atomic.write_text(record["epochs"], pd.DataFrame(rows).to_csv(index=False))
-    atomic.write_text(record["classification_report"], pd.DataFrame(report_rows).to_csv(index=False))
-    atomic.write_json(record["errors"], errors, compact=True)
-    atomic.write_json(record["metrics"], metrics)
-
-
 def run_digit_model(
-    name: str,
-    profile: str,
-    seed: int,
-    recipe: dict,
+    name,
+    profile,
+    seed,
+    recipe,
     make_learner,
     device,
     force=False,
     progress="bar",
     *,
-    record_dir=RECORD_DIR,
+    record_dir=None,
     runs_dir=None,
     extra=None,
     train=True,
 ) -> DigitRun:
     """Show the model `name`'s record, else train it (a learner from make_learner()), test it once and write its
-    record. `extra` joins metrics.json (e.g. the NumPy network's BLAS threads). With train=False a run that would
-    have to be trained stops with an error."""
+    record. `extra` joins metrics.json. With train=False a run that would have to be trained stops with an error."""
     config = run_config(name, profile, seed, recipe)
     run_name = f"{name}_s{seed}"
-    record = record_files(profile, run_name, record_dir)
-    weights = store.state_folder(profile, run_name, runs_dir) / "model.pt"
-    found = None if force else shown(run_name, profile, config, record_dir)
+    folder = store.record_folder(profile, run_name, record_dir)
+    found = None if force else shown(folder, config)
     if found is not None:
         return found
     if not train:
@@ -170,18 +254,51 @@ def run_digit_model(
         f"Training {name}: {config['epochs']} epochs x {n['train']:,} images (validation {n['val']:,} of the digits "
         f"no 0-999 training draws, test {n['test']:,}), batch {recipe['batch_size']}, on {provenance.hardware(device)}."
     )
-    record["metrics"].unlink(missing_ok=True)  # a half-finished retrain must not look finished
+    files = record_files(folder)
+    files["metrics"].unlink(missing_ok=True)  # a half-finished retrain must not look finished
+    weights = store.state_folder(profile, run_name, runs_dir) / "model.pt"
     rows = train_digit_model(learner, data, recipe, config["epochs"], seed, weights, {"config": config}, progress)
     best = checkpoint.read(weights)
     learner.load_state(best["state_dict"])
-    _, _, logits = score_digits(learner, *data["test"])
+    logits = learner.logits(data["test"][0])
     tested, report_rows = digit_test_report(data["test"][1], logits)
+    seconds = sum(r["seconds"] for r in rows)
+    shared = [r["others_cores"] * r["seconds"] for r in rows if r["others_cores"] is not None]
     metrics = {
-        **_run_metrics(config, learner, rows, best["meta"], tested, n, device),
+        **{k: config[k] for k in ("model", "profile", "seed")},
+        "params": learner.params(),
+        "epochs": config["epochs"],
+        **{k: tested.pop(k) for k in ("test_acc", "test_loss")},
+        "best_val_acc": best["meta"]["val_acc"],
+        "best_epoch": best["meta"]["epoch"],
+        "train_seconds": seconds,
+        "train_cpu_seconds": sum(r["cpu_seconds"] for r in rows),
+        "train_others_cores": sum(shared) / seconds if shared else None,  # CPU other processes took meanwhile
+        "seconds_per_epoch": seconds / config["epochs"],
+        "n_train": n["train"],
+        "n_val": n["val"],
+        **tested,
+        **provenance.describe(device),
+        "numpy": np.__version__,
         **(extra or {}),
         "config": config,
         "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     errors = misread_digits(data["test"][1], logits)
-    _write_record(record, metrics, rows, report_rows, errors)
-    return DigitRun(metrics, rows, errors, record["metrics"].parent, learner, logits)
+    atomic.write_text(files["epochs"], pd.DataFrame(rows).to_csv(index=False))
+    atomic.write_text(files["classification_report"], pd.DataFrame(report_rows).to_csv(index=False))
+    atomic.write_json(files["errors"], errors, compact=True)
+    atomic.write_json(files["metrics"], metrics)  # last: its presence marks the run finished
+    return DigitRun(metrics, rows, errors, folder, learner)
+
+
+def run_summary(metrics: dict) -> str:
+    """One line with a run's measured numbers, for notebooks."""
+    return (
+        f"{metrics['model']} ({metrics['profile']}, seed {metrics['seed']}): test accuracy "
+        f"{100 * metrics['test_acc']:.2f}% (loss {metrics['test_loss']:.4f}, {metrics['n_test']:,} images); "
+        f"best validation {100 * metrics['best_val_acc']:.2f}% ({metrics['n_val']:,} images) "
+        f"at epoch {metrics['best_epoch']}/{metrics['epochs']}; "
+        f"{metrics['params']:,} parameters; {metrics['seconds_per_epoch']:.1f} s per training epoch "
+        f"({metrics['n_train']:,} images) on {metrics['hardware']}"
+    )
