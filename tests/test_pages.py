@@ -2,14 +2,13 @@
 
 import numpy as np
 import pytest
-import torch
 
 from lib.data.splits import validation_digits
 from lib.reading import pages
 
 
 def test_pages_look_like_handwriting_on_paper(mnist_test):
-    written = pages.sample(20, seed=3, images=mnist_test[0], labels=mnist_test[1])
+    written = pages.sample(20, seed=3)
     for w in written:
         img = w.image
         assert img.dtype == np.uint8 and img.ndim == 2
@@ -27,29 +26,24 @@ def test_pages_look_like_handwriting_on_paper(mnist_test):
 
 
 def test_pages_are_reproducible(mnist_test):
-    a = pages.sample(3, seed=7, images=mnist_test[0], labels=mnist_test[1], rotate=8)
-    b = pages.sample(3, seed=7, images=mnist_test[0], labels=mnist_test[1], rotate=8)
-    c = pages.sample(3, seed=8, images=mnist_test[0], labels=mnist_test[1], rotate=8)
+    a = pages.sample(3, seed=7, rotate=8)
+    b = pages.sample(3, seed=7, rotate=8)
+    c = pages.sample(3, seed=8, rotate=8)
     assert all(np.array_equal(x.image, y.image) and x.number == y.number for x, y in zip(a, b))
     assert not all(x.image.shape == z.image.shape and np.array_equal(x.image, z.image) for x, z in zip(a, c))
 
 
 def test_given_numbers_and_digit_counts(mnist_test):
-    written = pages.sample(3, seed=0, images=mnist_test[0], labels=mnist_test[1], numbers=[0, 42, 907])
+    written = pages.sample(3, seed=0, numbers=[0, 42, 907])
     assert [w.number for w in written] == [0, 42, 907]
-    numbers = np.array(
-        [
-            w.number
-            for w in pages.sample(3000, seed=0, images=mnist_test[0], labels=mnist_test[1], scale=(1.0, 1.0), noise=0.0)
-        ]
-    )
+    numbers = np.array([w.number for w in pages.sample(3000, seed=0, scale=(1.0, 1.0), noise=0.0)])
     assert numbers.min() >= 0 and numbers.max() <= 999
     counts = np.bincount([len(str(n)) for n in numbers], minlength=4)[1:] / len(numbers)
     assert np.allclose(counts, 1 / 3, atol=0.04)  # digit counts uniform, as the study's test sets
 
 
 def test_touching_pages_put_neighbours_ink_together(mnist_test):
-    written = pages.sample(30, seed=5, images=mnist_test[0], labels=mnist_test[1], touching=True)
+    written = pages.sample(30, seed=5, kind="touching")
     overlapping = 0
     for w in written:
         height = max(y1 - y0 for _, y0, _, y1 in w.boxes)
@@ -59,23 +53,23 @@ def test_touching_pages_put_neighbours_ink_together(mnist_test):
         img = w.image
         assert np.median(np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])) > 200  # still a light page
     assert overlapping > 10
-    same = pages.sample(30, seed=5, images=mnist_test[0], labels=mnist_test[1], gaps=pages.TOUCHING)
+    same = pages.sample(30, seed=5, gaps=pages.GAPS["touching"])
     assert all(np.array_equal(a.image, b.image) for a, b in zip(written, same))  # touching is a style of gaps
 
 
 def test_bad_gaps_are_refused(mnist_test):
-    with pytest.raises(ValueError, match="not both"):
-        pages.sample(1, images=mnist_test[0], labels=mnist_test[1], touching=True, gaps=(0.1, 0.2))
+    with pytest.raises(ValueError, match="kind must be one of ordinary, touching"):
+        pages.sample(1, kind="joined")
     with pytest.raises(ValueError, match="lo <= hi"):
-        pages.sample(1, images=mnist_test[0], labels=mnist_test[1], gaps=(0.5, 0.1))
+        pages.sample(1, gaps=(0.5, 0.1))
     with pytest.raises(ValueError, match="source must be one of"):
         pages.digit_source("train")
 
 
 def test_validation_pages_use_validation_digits_only(mnist_train):
     images, labels, usable = pages.digit_source("validation")
-    assert torch.equal(usable, validation_digits(mnist_train[1]))
-    written = pages.sample(40, seed=2, images=images, labels=labels, usable=usable, touching=True)
+    assert np.array_equal(usable, validation_digits(mnist_train[1]).numpy())
+    written = pages.sample(40, seed=2, source="validation", kind="touching")
     kept = set(usable.tolist())
     for w in written:
         assert all(s in kept for s in w.sources)  # never a digit that training draws

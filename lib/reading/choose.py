@@ -1,7 +1,7 @@
-"""The choice of the weights people's images are read with: the candidate in res/weights/ that reads best on
-page-like *validation* images (MNIST train digits no network trained on, lib/reading/pages.py), with and without
-touching digits; the test set chooses nothing. The choice and every candidate's accuracies go to
-res/weights/chosen.json, which lib/reading/weights.default_weights reads.
+"""Choose the weights people's images are read with, on validation pages, into res/weights/chosen.json.
+
+The candidate in res/weights/ that reads best on page-like pages of MNIST train digits no network trained on
+(lib/reading/pages.py), with and without touching digits, is chosen; the test set chooses nothing.
 
     python -m lib.reading.choose [--pages N]
 """
@@ -18,36 +18,31 @@ from .digitize import DigitizeError
 from .inference import load
 from .predict import predict
 
-KINDS = ("ordinary", "touching")  # page kinds: digits apart (pages.GAPS), digits touching (pages.TOUCHING)
 CHOICE_PAGES, CHOICE_SEED, CHOICE_ROTATE = 300, 0, 8.0  # validation pages of each kind read by each candidate
 
 
 def page_accuracies(classifier, written: dict) -> dict:
-    """{kind: fraction of pages read right} for pages {kind: [WrittenNumber, ...]}; a page that cannot be
-    read (DigitizeError) is read wrong."""
+    """{kind: fraction of pages read right} for {kind: [WrittenNumber, ...]}; a page that cannot be read is wrong."""
     out = {}
     for kind, ws in written.items():
         right = 0
         for w in ws:
-            with contextlib.suppress(DigitizeError):  # a page that cannot be read is read wrong
+            with contextlib.suppress(DigitizeError):
                 right += predict(w.image, classifier, top_k=1).number == w.number
         out[kind] = right / len(ws)
     return out
 
 
-def validation_pages(count: int = CHOICE_PAGES, seed: int = CHOICE_SEED, rotate: float = CHOICE_ROTATE) -> dict:
-    """{kind: pages} written with validation digits, `count` of each kind in KINDS."""
-    images, labels, usable = pages.digit_source("validation")
+def validation_pages(count: int = CHOICE_PAGES, seed: int = CHOICE_SEED) -> dict:
+    """{kind: pages} written with validation digits, `count` of each kind in pages.KINDS."""
     return {
-        kind: pages.sample(count, seed, images, labels, usable=usable, touching=kind == "touching", rotate=rotate)
-        for kind in KINDS
+        kind: pages.sample(count, seed, kind=kind, source="validation", rotate=CHOICE_ROTATE) for kind in pages.KINDS
     }
 
 
 def choose(candidates: list, written: dict) -> tuple:
-    """(chosen path, rows): each candidate checkpoint reads the validation pages `written` ({kind: pages});
-    the best mean accuracy over the kinds wins, a tie goes to the smaller network, then the earlier version.
-    Rows hold each candidate's version, dataset, parameters and accuracies, in the order given."""
+    """(chosen path, a row per candidate in the order given): the best mean accuracy over the page kinds of
+    `written` wins, a tie goes to the smaller network, then the earlier version."""
     if not candidates:
         raise ValueError(
             f"no candidate weights to choose from: export a finished run first ({weights.WEIGHTS_DIR.name}/)"
@@ -56,32 +51,24 @@ def choose(candidates: list, written: dict) -> tuple:
     for path in candidates:
         clf = load(path)
         acc = page_accuracies(clf, written)
-        rows.append(
-            {
-                "weights": path.name,
-                "version": clf.version,
-                "dataset": clf.dataset,
-                "params": count_params(clf.model),
-                **acc,
-                "mean": sum(acc.values()) / len(acc),
-            }
-        )
+        params = count_params(clf.model)
+        row = {"weights": path.name, "version": clf.version, "dataset": clf.dataset, "params": params, **acc}
+        rows.append({**row, "mean": sum(acc.values()) / len(acc)})
     best = max(range(len(rows)), key=lambda i: (rows[i]["mean"], -rows[i]["params"], -rows[i]["version"]))
     return candidates[best], rows
 
 
 def choose_and_record(count: int = CHOICE_PAGES, seed: int = CHOICE_SEED, record=None) -> dict:
     """Choose among the committed weights (res/weights/*.pt) on validation pages and write the choice."""
-    candidates, record = sorted(weights.WEIGHTS_DIR.glob("*.pt")), record or weights.CHOICE
-    chosen, rows = choose(candidates, validation_pages(count, seed))
+    chosen, rows = choose(sorted(weights.WEIGHTS_DIR.glob("*.pt")), validation_pages(count, seed))
     choice = {
         "weights": chosen.name,
         "rule": "best mean accuracy over the page kinds; ties: fewer parameters, then the earlier version",
-        "pages": {"kinds": list(KINDS), "per_kind": count, "seed": seed, "rotate": CHOICE_ROTATE},
+        "pages": {"kinds": list(pages.KINDS), "per_kind": count, "seed": seed, "rotate": CHOICE_ROTATE},
         "digits": "MNIST train images that are validation digits (lib/data/splits.py), never test digits",
         "candidates": rows,
     }
-    atomic.write_text(record, json.dumps(choice, indent=2) + "\n")
+    atomic.write_text(record or weights.CHOICE, json.dumps(choice, indent=2) + "\n")
     return choice
 
 
@@ -91,7 +78,7 @@ if __name__ == "__main__":
     choice = choose_and_record(ap.parse_args().pages)
     for row in choice["candidates"]:
         print(
-            f"{row['weights']}: version {row['version']} {row['dataset']}, "
-            + ", ".join(f"{kind} {row[kind]:.2%}" for kind in KINDS)
+            f"{row['weights']}: version {row['version']} {row['dataset']}, ordinary {row['ordinary']:.2%}, "
+            f"touching {row['touching']:.2%}"
         )
     print(f"chosen: {choice['weights']} ({relative(weights.CHOICE)})")

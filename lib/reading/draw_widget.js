@@ -1,131 +1,94 @@
-// Browser side of lib/reading/draw_widget.py: a canvas drawn on with the pointer, a Clear button, and what the
-// Python side sends back (the prepared input, the digits' boxes, the top 5 readings, a message).
-// The drawing goes to Python as a PNG data URL while the pen moves (at most every SEND_MS) and when a
-// stroke ends. The canvas is white with black ink: dark on light, as a page.
+// Browser side of lib/reading/draw_widget.py: a white canvas drawn on in black with the pointer (dark on light, as
+// a page), a Clear button, and what Python sends back (the prepared input, the digits' boxes, the top 5, a message).
+// The drawing goes to Python as a PNG data URL while the pen moves (at most every SEND_MS) and when a stroke ends.
 
 const SEND_MS = 200;
-
-function element(tag, className, attrs = {}) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
-  return node;
-}
 
 function render({ model, el }) {
   const width = model.get("width");
   const height = model.get("height");
-  const root = element("div", "dn-root");
-  const board = element("div", "dn-board");
-  const canvas = element("canvas", "dn-canvas", { width, height, "data-testid": "canvas" });
-  const overlay = element("canvas", "dn-overlay", { width, height });
-  const clear = element("button", "dn-clear", { type: "button", "data-testid": "clear" });
-  clear.textContent = "Clear";
-  board.append(canvas, overlay);
-
-  const side = element("div", "dn-side");
-  const seenLabel = element("div", "dn-label");
-  seenLabel.textContent = "What the network sees";
-  const prepared = element("img", "dn-prepared", { alt: "prepared input", "data-testid": "prepared" });
-  const reading = element("div", "dn-reading");
-  const number = element("span", "dn-number", { "data-testid": "prediction" });
-  const probability = element("span", "dn-probability", { "data-testid": "probability" });
-  reading.append(number, probability);
-  const top = element("ol", "dn-top", { "data-testid": "top" });
-  const message = element("div", "dn-message", { "data-testid": "message" });
-  side.append(seenLabel, prepared, reading, top, message);
-  const left = element("div", "dn-left");
-  left.append(board, clear);
-  root.append(left, side);
-  el.append(root);
-
+  const size = `width="${width}" height="${height}"`;
+  el.innerHTML = `<div class="dn-root">
+    <div class="dn-left">
+      <div class="dn-board">
+        <canvas class="dn-canvas" ${size} data-testid="canvas"></canvas><canvas class="dn-overlay" ${size}></canvas>
+      </div>
+      <button class="dn-clear" type="button" data-testid="clear">Clear</button>
+    </div>
+    <div class="dn-side">
+      <div class="dn-label">What the network sees</div>
+      <img class="dn-prepared" alt="prepared input" data-testid="prepared">
+      <div class="dn-reading">
+        <span class="dn-number" data-testid="prediction"></span><span class="dn-probability" data-testid="probability"></span>
+      </div>
+      <ol class="dn-top" data-testid="top"></ol>
+      <div class="dn-message" data-testid="message"></div>
+    </div>
+  </div>`;
+  const part = (name) => el.querySelector(`.dn-${name}`);
+  const [canvas, overlay, prepared, number, probability, top, message] = [
+    "canvas", "overlay", "prepared", "number", "probability", "top", "message",
+  ].map(part);
   const ctx = canvas.getContext("2d");
   const octx = overlay.getContext("2d");
-  function blank() {
-    ctx.fillStyle = "#fff";
-    ctx.fillRect(0, 0, width, height);
-    octx.clearRect(0, 0, width, height);
-  }
-  blank();
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, width, height);
 
-  // ---- drawing
   let pen = null; // last point while the pointer is down
-  let dirty = false; // drawn since the last send
-  let timer = null;
-  function send() {
+  let timer = null; // a send waiting, while drawing
+  function send(url) {
     clearTimeout(timer);
     timer = null;
-    if (!dirty) return;
-    dirty = false;
-    model.set("drawing", canvas.toDataURL("image/png"));
+    model.set("drawing", url);
     model.save_changes();
   }
   function point(event) {
     const box = canvas.getBoundingClientRect(); // the canvas may be shown scaled
     return [(event.clientX - box.left) * (width / box.width), (event.clientY - box.top) * (height / box.height)];
   }
-  function line(from, to) {
-    ctx.strokeStyle = "#000";
-    ctx.lineWidth = model.get("brush");
-    ctx.lineCap = "round";
-    ctx.lineJoin = "round";
+  function line(to) {
+    Object.assign(ctx, { strokeStyle: "#000", lineWidth: model.get("brush"), lineCap: "round", lineJoin: "round" });
     ctx.beginPath();
-    ctx.moveTo(...from);
+    ctx.moveTo(...(pen ?? to));
     ctx.lineTo(...to);
     ctx.stroke();
-    dirty = true;
-    if (timer === null) timer = setTimeout(send, SEND_MS);
+    pen = to;
+    timer ??= setTimeout(() => send(canvas.toDataURL("image/png")), SEND_MS);
   }
-  function down(event) {
+  canvas.addEventListener("pointerdown", (event) => {
     if (event.button !== 0) return;
     event.preventDefault();
     canvas.setPointerCapture(event.pointerId);
-    pen = point(event);
-    line(pen, pen); // a click leaves a dot
-  }
-  function move(event) {
-    if (pen === null) return;
-    const next = point(event);
-    line(pen, next);
-    pen = next;
-  }
-  function up() {
+    line(point(event)); // a click leaves a dot
+  });
+  canvas.addEventListener("pointermove", (event) => pen && line(point(event)));
+  const up = () => {
     if (pen === null) return;
     pen = null;
-    send();
-  }
-  canvas.addEventListener("pointerdown", down);
-  canvas.addEventListener("pointermove", move);
+    send(canvas.toDataURL("image/png"));
+  };
   canvas.addEventListener("pointerup", up);
   canvas.addEventListener("pointercancel", up);
-  clear.addEventListener("click", () => {
-    blank();
-    dirty = false;
-    clearTimeout(timer);
-    timer = null;
-    model.set("drawing", "");
-    model.save_changes();
+  part("clear").addEventListener("click", () => {
+    ctx.fillRect(0, 0, width, height);
+    octx.clearRect(0, 0, width, height);
+    send("");
   });
 
-  // ---- what Python sends back
   function showResult() {
     const readings = model.get("top");
     const url = model.get("prepared");
     prepared.style.visibility = url ? "visible" : "hidden";
     if (url) prepared.src = url;
+    const percent = (p) => `${(100 * p).toFixed(1)}%`;
     number.textContent = readings.length ? String(readings[0].number) : "";
-    probability.textContent = readings.length ? `${(100 * readings[0].probability).toFixed(1)}%` : "";
-    top.replaceChildren(
-      ...readings.map(({ number: n, probability: p }) => {
-        const item = element("li", "dn-top-item");
-        const bar = element("span", "dn-bar");
-        bar.style.width = `${Math.max(1, Math.round(100 * p))}%`;
-        const text = element("span", "dn-top-text");
-        text.textContent = `${n}  ${(100 * p).toFixed(1)}%`;
-        item.append(bar, text);
-        return item;
-      }),
-    );
+    probability.textContent = readings.length ? percent(readings[0].probability) : "";
+    top.innerHTML = readings
+      .map(({ number: n, probability: p }) => {
+        const bar = `<span class="dn-bar" style="width: ${Math.max(1, Math.round(100 * p))}%"></span>`;
+        return `<li class="dn-top-item">${bar}<span class="dn-top-text">${n}  ${percent(p)}</span></li>`;
+      })
+      .join("");
     message.textContent = model.get("message");
     octx.clearRect(0, 0, width, height);
     octx.strokeStyle = "rgba(255, 140, 0, 0.9)";

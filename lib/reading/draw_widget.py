@@ -1,9 +1,8 @@
 """A canvas to draw a number on in JupyterLab, read live by the network (an anywidget).
 
-The browser side (draw_widget.js) sends the drawing as a PNG data URL while the pen moves (at most
-every 200 ms) and when a stroke ends; this side digitizes and classifies it and sends back the
-prepared input (what the network sees, as an image), the boxes where digits were found and the
-top 5 readings. A blank canvas shows a hint, not an error.
+The browser (draw_widget.js) sends the drawing as a PNG data URL while the pen moves and when a stroke ends; this
+side reads it and sends back, in one update, the prepared input (what the network sees), where it was found and the
+top 5. A blank canvas shows a hint, not an error.
 """
 
 import base64
@@ -18,7 +17,6 @@ from PIL import Image
 from .digitize import BlankImageError, DigitizeError, strip
 from .predict import predict
 
-HERE = Path(__file__).parent
 HINT = "Draw a number from 0 to 999 with the mouse."
 
 
@@ -30,7 +28,7 @@ def to_data_url(image: np.ndarray) -> str:
 
 
 def from_data_url(url: str) -> Image.Image:
-    """PNG (or any image) data URL -> PIL image; DigitizeError when it is not one."""
+    """An image data URL -> PIL image; DigitizeError when it is not one."""
     head, _, data = url.partition(",")
     if not head.startswith("data:image/") or not head.endswith(";base64"):
         raise DigitizeError(f"not an image data URL: {url[:40]!r}")
@@ -45,15 +43,14 @@ def from_data_url(url: str) -> Image.Image:
 class DrawWidget(anywidget.AnyWidget):
     """Draw, clear, and see the prepared input and the top 5 numbers with their probabilities."""
 
-    _esm = HERE / "draw_widget.js"
-    _css = HERE / "draw_widget.css"
-
+    _esm = Path(__file__).parent / "draw_widget.js"
+    _css = Path(__file__).parent / "draw_widget.css"
     width = traitlets.Int(480).tag(sync=True)  # canvas size in pixels
     height = traitlets.Int(240).tag(sync=True)
     brush = traitlets.Int(18).tag(sync=True)  # pen width: about MNIST's stroke width for digits half the canvas tall
     drawing = traitlets.Unicode("").tag(sync=True)  # from the browser: the canvas as a PNG data URL, "" when cleared
     prepared = traitlets.Unicode("").tag(sync=True)  # to the browser: the network's input as a PNG data URL
-    boxes = traitlets.List([]).tag(sync=True)  # [[x0, y0, x1, y1], ...] of the digits found on the canvas
+    boxes = traitlets.List([]).tag(sync=True)  # [[x0, y0, x1, y1], ...] of what was found on the canvas
     top = traitlets.List([]).tag(sync=True)  # [{"number": n, "probability": p}, ...], most probable first
     message = traitlets.Unicode(HINT).tag(sync=True)
 
@@ -63,7 +60,7 @@ class DrawWidget(anywidget.AnyWidget):
         self.observe(lambda change: self.read(change["new"]), names="drawing")
 
     def read(self, url: str):
-        """Classify a drawing (a data URL; "" is a cleared canvas) and publish what was seen, in one update."""
+        """Read a drawing (a data URL; "" is a cleared canvas) and publish what was seen, in one update."""
         state = {"prepared": "", "boxes": [], "top": [], "message": HINT}
         if url:
             try:

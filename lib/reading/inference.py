@@ -1,9 +1,6 @@
-"""A trained network as a function from digit images to probabilities over the numbers 0-999.
+"""A trained network as a function from digit slots, or a strip, to probabilities over the numbers 0-999.
 
-Used by the predict API (lib/reading/predict.py), its command line and the drawing notebook: they
-turn a picture into MNIST-like digit slots, or for a strip reader into one strip, and this module does
-the rest as training did (compose as W or C, the version's preprocessing, its head's distribution over
-numbers).
+It reads them as training did: composed as W or C, with the version's preprocessing and its head's distribution.
 """
 
 import torch
@@ -36,8 +33,7 @@ class Classifier:
 
     @torch.inference_mode()
     def read_strips(self, strips: torch.Tensor) -> tuple:
-        """strips uint8 [B, 28, W] (W strips of any width) -> ([B, 1000] probabilities of the numbers 0-999,
-        greedy readings as digit strings of any length): for a strip reader only."""
+        """strips uint8 [B, 28, W] -> ([B, 1000] probabilities, greedy readings as digit strings of any length)."""
         if not self.reads_strips:
             raise ValueError(f"version {self.version} reads digit slots, not strips: use number_probs")
         if strips.dtype != torch.uint8 or strips.dim() != 3 or strips.shape[1] != 28:
@@ -47,15 +43,13 @@ class Classifier:
 
 
 def load(path=None, device="cpu") -> Classifier:
-    """The network saved at `path` (a checkpoint with version/dataset/preprocessing metadata; default the
-    chosen committed weights, lib/reading/weights.py)."""
+    """The network saved at `path` with its version, dataset and preprocessing (default: the chosen weights)."""
     path = default_weights() if path is None else path
     meta = checkpoint.read(path).get("meta", {})
     missing = [k for k in checkpoint.IDENTITY if k not in meta]
     if missing:
         raise checkpoint.CheckpointError(
-            f"checkpoint {path} has no {', '.join(missing)} in its metadata; "
-            "it was not written by lib.infra.checkpoint.save"
+            f"checkpoint {path} has no {', '.join(missing)} in its metadata; it was not written by checkpoint.save"
         )
     try:
         model = models.build(meta["version"], meta["dataset"])

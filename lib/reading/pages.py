@@ -1,16 +1,14 @@
 """Page-like images of handwritten numbers, made from MNIST digits as a person would write them.
 
-MNIST digits are white on black, 20x20 inside 28x28 and centred; a number written on paper is none
-of that. Each digit here is cropped to its ink, scaled up 2-4x (one size for the number, a little
-jitter per digit), optionally rotated, set down with uneven gaps and slight vertical offsets, and the
-whole number lies off-centre on a larger light page with dark ink, a paper tone and a little noise.
-The gaps are a style parameter: GAPS leaves space between digits, TOUCHING makes neighbours touch or
-overlap, as people often write. The digits are MNIST *test* digits (the accuracy check
-tools/check_predict.py, the tests, the drawing notebook) or *validation* digits, MNIST train images
-that no training draw uses (lib/data/splits.py): the pages on which the reading network is chosen.
+Each digit is cropped to its ink, scaled up 2-4x (one size for the number, a little jitter per digit), optionally
+rotated, set down with gaps by page kind (apart, or touching and overlapping as people often write) and slight
+vertical offsets; the number lies off-centre on a larger light page with dark ink, a paper tone and a
+little noise. The digits are MNIST *test* digits (tools/check_predict.py, the tests, the drawing notebook) or
+*validation* digits, MNIST train images no training draw uses (lib/data/splits.py): where the reader is chosen.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -22,9 +20,10 @@ from ..data.numbers import UNIFORM, sample_labels
 from ..data.splits import validation_digits
 from .digitize import strip
 
-# Ink gaps between neighbouring digits, as fractions of a digit's height (negative: overlapping ink).
-GAPS = (0.12, 0.7)  # uneven, never touching: what a segmenting reader needs
-TOUCHING = (-0.1, 0.02)  # neighbours touch or overlap: what people often write
+# Ink gaps between neighbouring digits by page kind, as fractions of a digit's height (negative: overlapping ink):
+# uneven but never touching, what a segmenting reader needs; or touching and overlapping, as people often write.
+GAPS = {"ordinary": (0.12, 0.7), "touching": (-0.1, 0.02)}
+KINDS = tuple(GAPS)
 SOURCES = ("test", "validation")  # where the digits come from: MNIST test, or the validation digits of train
 
 
@@ -38,18 +37,14 @@ class WrittenNumber:
     sources: list  # MNIST index of each digit's image
 
 
-def _crop(img: np.ndarray) -> np.ndarray:
-    ys, xs = np.nonzero(img)
-    return img[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
-
-
-def _scaled_digit(img: np.ndarray, scale: float, angle: float) -> np.ndarray:
-    """A 28x28 MNIST digit cropped to its ink, rotated by `angle` degrees, scaled by `scale`."""
-    pil = Image.fromarray(_crop(img))
+def _scaled_digit(img, scale: float, angle: float) -> np.ndarray:
+    """A 28x28 MNIST digit cropped to its ink, rotated by `angle` degrees, scaled by `scale`, cropped again."""
+    pil = Image.fromarray(np.asarray(img))
+    pil = pil.crop(pil.getbbox())
     if angle:
         pil = pil.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=0)
-    size = (max(1, round(pil.width * scale)), max(1, round(pil.height * scale)))
-    return _crop(np.asarray(pil.resize(size, Image.Resampling.BICUBIC)).clip(0, 255).astype(np.uint8))
+    pil = pil.resize((max(1, round(pil.width * scale)), max(1, round(pil.height * scale))), Image.Resampling.BICUBIC)
+    return np.asarray(pil.crop(pil.getbbox()))
 
 
 def write_number(
@@ -58,7 +53,7 @@ def write_number(
     scale=(2.0, 4.0),
     rotate: float = 0.0,
     noise: float = 2.0,
-    gaps=GAPS,
+    gaps=GAPS["ordinary"],
 ) -> tuple:
     """Lay out MNIST digit images (uint8 28x28, reading order) as handwriting on a page, with ink gaps
     between neighbours drawn uniformly from `gaps` (fractions of a digit's height; negative overlaps).
@@ -68,9 +63,7 @@ def write_number(
     if len(gaps) != 2 or not -0.5 <= gaps[0] <= gaps[1]:
         raise ValueError(f"gaps must be (lo, hi) fractions of a digit's height with -0.5 <= lo <= hi, got {gaps}")
     base = rng.uniform(*scale)
-    glyphs = [
-        _scaled_digit(np.asarray(d), base * rng.uniform(0.92, 1.08), rng.uniform(-rotate, rotate)) for d in digit_images
-    ]
+    glyphs = [_scaled_digit(d, base * rng.uniform(0.92, 1.08), rng.uniform(-rotate, rotate)) for d in digit_images]
     height = 20 * base  # a typical digit's height on this page
     xs, ys, x = [], [], 0
     for g in glyphs:
@@ -94,46 +87,29 @@ def write_number(
     return page.clip(0, 255).round().astype(np.uint8), boxes
 
 
+@cache
 def digit_source(source: str = "test") -> tuple:
     """(images, labels, usable indices) of the MNIST digits pages are written with: all test digits, or the
     validation digits among the train images (never a digit any network trained on)."""
     if source not in SOURCES:
         raise ValueError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
     images, labels = mnist.load_split("train" if source == "validation" else "test")
-    labels = torch.as_tensor(labels)
     usable = validation_digits(labels) if source == "validation" else torch.arange(len(labels))
-    return images, labels, usable
+    return images.numpy(), labels.numpy(), usable.numpy()
 
 
-def sample(
-    count: int,
-    seed: int = 0,
-    images=None,
-    labels=None,
-    numbers=None,
-    touching: bool = False,
-    source: str = "test",
-    usable=None,
-    **style,
-) -> list:
-    """`count` WrittenNumbers from MNIST digits: `source` "test" or "validation" (`digit_source`), or the given
-    `images`/`labels`, of which only the indices `usable` are used (default all).
-
-    `numbers` fixes the numbers to write; otherwise they are drawn at random. `touching` writes neighbours
-    touching or overlapping (gaps TOUCHING); `style` goes to `write_number` (scale, rotate, noise, gaps).
-    The same seed gives the same pages.
+def sample(count: int, seed: int = 0, numbers=None, kind: str = "ordinary", source: str = "test", **style) -> list:
+    """`count` WrittenNumbers of a `kind` in KINDS, written with the digits of `source` (`digit_source`); the same
+    seed, the same pages. `numbers` fixes the numbers to write, else they are drawn as the study draws them (digit
+    count uniform, then uniform among n-digit numbers); `style` goes to `write_number` (scale, rotate, noise, gaps).
     """
-    if touching:
-        if "gaps" in style:
-            raise ValueError("give either touching=True or gaps=(lo, hi), not both")
-        style["gaps"] = TOUCHING
-    if images is None:
-        images, labels, usable = digit_source(source)
-    images, labels = np.asarray(images), np.asarray(labels)
-    usable = np.arange(len(labels)) if usable is None else np.asarray(usable)
+    if kind not in GAPS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    style = {"gaps": GAPS[kind], **style}
+    images, labels, usable = digit_source(source)
     by_digit = [usable[labels[usable] == d] for d in range(10)]
     rng = np.random.default_rng(seed)
-    if numbers is None:  # drawn as the study draws them: digit count uniform, then uniform among n-digit numbers
+    if numbers is None:
         numbers = sample_labels(count, UNIFORM, torch.Generator().manual_seed(seed)).numpy()
     pages = []
     for number in numbers:

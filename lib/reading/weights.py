@@ -1,12 +1,8 @@
-"""Small committed weights of candidate networks for reading people's images.
+"""Small committed weights of the candidate networks for reading people's images (res/weights/).
 
-res/weights/best_<dataset>.pt holds each dataset's kept version (versions.BEST), v<version>_<dataset>.pt
-any other version exported as a candidate (a strip reader, say). Only a `full` or `cpu` run (all test
-numbers) is exported, so a smoke or quick run never replaces one; of a version's seeds, the one read best
-on validation is exported. Which of them the predict API, its command line and the drawing notebook load
-is decided by lib/reading/choose.py: the candidate that reads best on page-like *validation* images (MNIST train digits
-no network trained on, lib/reading/pages.py), with and without touching digits; the test set chooses
-nothing. The choice and every candidate's accuracies are recorded in res/weights/chosen.json.
+best_<dataset>.pt holds a dataset's kept version (versions.BEST), v<version>_<dataset>.pt any other candidate.
+Only a `full` or `cpu` run is exported, of a version's seeds the one read best on validation; which candidate is
+read with is chosen on validation pages by lib/reading/choose.py and recorded in res/weights/chosen.json.
 
     python -m lib.reading.weights [--version V] [--datasets W C]   export finished runs
 """
@@ -25,6 +21,12 @@ WEIGHTS_DIR = RES_DIR / "weights"
 CHOICE = WEIGHTS_DIR / "chosen.json"  # which candidate people's images are read with, and why
 MAX_BYTES = 5_000_000  # committed weights stay small
 EXPORTED_PROFILES = ("full", "cpu")  # run sizes tested on the whole test set
+META = (  # what an exported checkpoint says of its run: what ran, its figures, where it ran
+    ("version", "dataset", "preprocessing", "profile", "seed", "params")
+    + ("test_acc", "acc_1digit", "acc_2digit", "acc_3digit", "robust_test_acc", "val_acc")
+    + ("commit", "hardware", "notebook")
+)
+HELDOUT_META = ("split", "acc_heldout", "acc_heldout_per_number", "acc_seen")
 
 
 def path_for(dataset: str, version: int | None = None):
@@ -42,11 +44,11 @@ def default_weights():
     return path_for("W")
 
 
-def best_on_validation(runs: list, metrics=lambda run: run):
+def best_on_validation(runs: list, metrics=lambda run: run, name="this version"):
     """Among seeds of one version and dataset, the run with the highest validation accuracy (the lowest seed on
     a tie); `metrics(run)` gives a run's metrics dict."""
     if not runs:
-        raise ValueError("no finished run to choose from")
+        raise ValueError(f"{name} has no finished run to choose from: train it first")
     return max(runs, key=lambda run: (metrics(run)["val_acc"], -metrics(run)["seed"]))
 
 
@@ -64,31 +66,13 @@ def export_best(results, profile: str) -> list:
 
 
 def export(result) -> str:
-    """Write the run's model with its checkpoint metadata and test figures to res/weights/best_<dataset>.pt."""
+    """Write the run's model with its metadata and test figures where `path_for` says; returns what was written."""
     m = result.metrics
     if m["profile"] not in EXPORTED_PROFILES:
         raise ValueError(
             f"only {' or '.join(EXPORTED_PROFILES)} runs are exported as the best weights, not {m['profile']!r}"
         )
-    keys = (
-        "version",
-        "dataset",
-        "preprocessing",
-        "profile",
-        "seed",
-        "params",
-        "test_acc",
-        "acc_1digit",
-        "acc_2digit",
-        "acc_3digit",
-        "robust_test_acc",
-        "val_acc",
-        "commit",
-        "hardware",
-        "notebook",
-    )
-    if m.get("split") == "heldout":  # only then are the held-out numbers unseen by this network
-        keys += ("split", "acc_heldout", "acc_heldout_per_number", "acc_seen")
+    keys = META + (HELDOUT_META if m.get("split") == "heldout" else ())  # only then are they unseen by it
     meta = {
         **{k: m.get(k) for k in keys},
         "config": {k: m[k] for k in ("epochs", "samples_per_epoch", "batch_size", "digit_probs")},
@@ -104,17 +88,8 @@ def export(result) -> str:
     return f"{relative(path)} ({size / 1e6:.2f} MB): {result.key.label}, test acc {m['test_acc']:.2%}, commit {m['commit']}"
 
 
-def best_seed(key, profile: str = "cpu") -> int:
-    """The seed of a version and dataset whose committed record reads best on validation."""
-    records = seed_records(key, profile)
-    if not records:
-        raise FileNotFoundError(f"{key.with_seed(0).name} has no finished run at profile {profile!r}: train it first")
-    return best_on_validation(records)["seed"]
-
-
 def export_finished(key, profile: str = "cpu") -> str:
-    """Export a finished run from its checkpoint and committed record, without evaluating it again: what the
-    best version's notebook does after a run, for a run the training queue or a script finished."""
+    """Export a finished run (the training queue's, a script's) from its checkpoint and committed record."""
     found = experiment.trained_model(key, profile)
     if found is None:
         raise FileNotFoundError(
@@ -126,10 +101,7 @@ def export_finished(key, profile: str = "cpu") -> str:
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(
-        description="Export finished runs to res/weights/ (best_<dataset>.pt for the kept versions, "
-        "v<version>_<dataset>.pt otherwise); python -m lib.reading.choose then picks the one people's images are read with"
-    )
+    ap = argparse.ArgumentParser(description="Export finished runs to res/weights/; lib.reading.choose then chooses.")
     ap.add_argument("--version", type=int, help="default: each dataset's kept version (versions.BEST)")
     ap.add_argument("--profile", default="cpu", choices=EXPORTED_PROFILES)
     ap.add_argument("--datasets", nargs="+", default=["W", "C"])
@@ -137,5 +109,5 @@ if __name__ == "__main__":
     args = ap.parse_args()
     for dataset in args.datasets:
         key = RunKey(versions.BEST[dataset] if args.version is None else args.version, dataset, 0)
-        seed = best_seed(key, args.profile) if args.seed is None else args.seed
-        print(export_finished(key.with_seed(seed), args.profile))
+        best = best_on_validation(seed_records(key, args.profile), name=key.name)["seed"]
+        print(export_finished(key.with_seed(best if args.seed is None else args.seed), args.profile))
