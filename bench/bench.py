@@ -102,7 +102,7 @@ def section(title, rows, ratios=(), label="version") -> list:
         [name, *(f"{r[c]:,.0f}" for c in columns), *(f"{r[a] / r[b]:.2f}×" for a, b in ratios)]
         for name, r in rows.items()
     ]
-    lines = ["", f"## {title}", "", *record.table([label, *columns, *(f"{a} / {b}" for a, b in ratios)], cells)]
+    lines = [f"## {title}", "", *record.table([label, *columns, *(f"{a} / {b}" for a, b in ratios)], cells), ""]
     print("\n".join(lines), flush=True)
     return lines
 
@@ -112,7 +112,7 @@ def main():
     ap.add_argument("--steps", type=int, default=30, help="timed training steps per measurement")
     ap.add_argument("--versions", type=int, nargs="+", default=[1, 3, 7, 11, 12], help="fed by each pipeline")
     ap.add_argument("--option-versions", type=int, nargs="+", default=[1, 7, 12, 19], help="with each option")
-    args = record.parse(ap)
+    args = ap.parse_args()
     dev, steps, native = args.device, args.steps, precision.bf16_native(args.device)
     report = {"batch": BATCH, "steps": steps}
     calls = (2560 if dev.type == "cpu" else 200_000) // BATCH

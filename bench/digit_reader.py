@@ -1,10 +1,7 @@
 """How long a version's single-digit reader (lib/digits/reader.py) trains its full recipe here, and how well it reads,
-against the single-digit target (READER_TARGETS in lib/digits/references.py).
-
-It trains at profile `full` on the 55,000 training digits, keeps the best epoch on the 5,000 validation digits, and
-tests it once. With --record the run is the record itself (res/runs/full/reader-v<N>_s<seed>/, which notebook 32
-shows); otherwise it trains in a temporary folder. Record: <out>/digit_reader_v<N>_<device>.json and .md, with the
-CPU other processes took meanwhile: run it on a quiet machine."""
+against the single-digit target (READER_TARGETS in lib/digits/references.py). It trains at profile `full`, keeps
+the best epoch on the validation digits and tests it once; with --record the run is the record itself
+(res/runs/full/, which notebook 32 shows), otherwise it trains in a temporary folder."""
 
 import tempfile
 from pathlib import Path
@@ -22,7 +19,7 @@ def main():
     ap.add_argument("--version", type=int, default=21)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--record", action="store_true", help="train into the record (res/runs/full/), not a temp dir")
-    args = record.parse(ap)
+    args = ap.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = {} if args.record else {"record_dir": Path(scratch), "runs_dir": Path(scratch)}
         run = reader.run_reader(

@@ -1,9 +1,6 @@
-"""Scoring numbers/s by batch size, against the default batch (lib.study.evaluate.BATCH) in the same run.
-
-A large batch is not free on a CPU: each layer's activations for 1,000 numbers outgrow the caches. This times lib's
-own scoring (lib.study.evaluate.predict: batch norms folded, inference mode) on the same fixed W test numbers at
-each batch size; --numbers of at least the test set's size times the whole of it.
-Record: <out>/eval_batch_<device>.json and .md. Run it on a quiet machine."""
+"""Scoring numbers/s by batch size, against the default batch (lib.study.evaluate.BATCH) in the same run: a large
+batch is not free on a CPU, where each layer's activations for 1,000 numbers outgrow the caches. This times lib's
+own scoring on the same fixed W test numbers at each batch size; --numbers 100000 times the whole test set."""
 
 from functools import partial
 
@@ -17,7 +14,7 @@ def main():
     ap.add_argument("--versions", type=int, nargs="+", default=[7, versions.BEST["W"]])
     ap.add_argument("--batches", type=int, nargs="+", default=[1000, 256, 64])
     ap.add_argument("--numbers", type=int, default=3000, help="a fixed subset of the W test set")
-    args = record.parse(ap)
+    args = ap.parse_args()
     test_set = testsets.load("W").subset(args.numbers)
     batches = [evaluate.BATCH] + [b for b in args.batches if b != evaluate.BATCH]
     rows, cells = [], []

@@ -1,8 +1,6 @@
-"""Does bf16 autocast train to the same accuracy as fp32? The same version, profile and seeds in both.
-
-A run's numbers may come from bf16 only if its accuracy differs from fp32's by no more than seed-to-seed noise.
-Without native bf16 (lib/study/precision.py) oneDNN emulates it: slow, but rounded the same way.
-Record: <out>/parity_<device>.json and .md (the runs themselves go to the state folder, parity/<precision>)."""
+"""Does bf16 autocast train to the same accuracy as fp32? The same version, profile and seeds in both: bf16 may
+stand for fp32 only within seed-to-seed noise. Without native bf16 (lib/study/precision.py) oneDNN emulates it:
+slow, but rounded the same way. The runs themselves go to the state folder (parity/<precision>)."""
 
 import statistics
 
@@ -30,7 +28,7 @@ def main():
     ap.add_argument("--dataset", default="W", choices=["W", "C"])
     ap.add_argument("--profile", default="quick")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
-    args = record.parse(ap)
+    args = ap.parse_args()
     if len(args.seeds) < 2:
         ap.error("parity needs at least 2 seeds: the verdict compares the difference with seed noise")
     runs = {}

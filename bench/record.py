@@ -17,16 +17,11 @@ from lib.infra.paths import RES_DIR
 def parser(doc: str, device: str = "cpu") -> argparse.ArgumentParser:
     """A benchmark's command line: its docstring as the help, the device it runs on, where its record goes."""
     ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--device", default=device, choices=["cpu", "cuda", "auto"])
+    ap.add_argument(
+        "--device", default=device, type=provenance.resolve_device, help=f"cpu, cuda or auto (default {device})"
+    )
     ap.add_argument("--out", type=Path, default=RES_DIR / "bench", help="folder of the record (default: res/bench)")
     return ap
-
-
-def parse(ap: argparse.ArgumentParser) -> argparse.Namespace:
-    """The arguments, with --device resolved to the torch.device the record names."""
-    args = ap.parse_args()
-    args.device = provenance.resolve_device(args.device)
-    return args
 
 
 def seconds(fn, calls: int) -> float:
@@ -52,6 +47,6 @@ def write(args, name: str, title: str, result: dict, lines: list) -> dict:
     text += ["", *lines]
     out = Path(args.out) / name
     atomic.write_json(out.with_suffix(".json"), result)
-    atomic.write_text(out.with_suffix(".md"), "\n".join(text) + "\n")
+    atomic.write_text(out.with_suffix(".md"), "\n".join(text).rstrip() + "\n")
     print("\n".join(text), f"\nwritten: {out.with_suffix('.md')}, {out.with_suffix('.json')}", sep="\n")
     return result

@@ -152,7 +152,7 @@ def main():
     ap.add_argument("--on", default="test", choices=["test", "val"], help="val: a trial on validation")
     ap.add_argument("--seed", type=int, default=0, help="the seed of a validation trial")
     ap.add_argument("--seeds", type=int, default=5, help="seeds of the record, 0..N-1 (at least 5 can meet it)")
-    args = bench_record.parse(ap)
+    args = ap.parse_args()
     if args.seeds < 1:
         ap.error("--seeds takes a number of at least 1")
     spec, settings = with_settings(versions.get(args.version), args.set)
