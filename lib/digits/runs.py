@@ -1,11 +1,6 @@
-"""One runner for the single-digit models (LeNet-5 in PyTorch and in NumPy, a version's digit reader): show a
-finished run from its record, else train, keep the best validation epoch, test it once and write its record.
-
-Record and state live where lib/infra/store.py puts every run's, and a run's identity is its config, compared
-there. The record, res/runs/<profile>/<model>_s<seed>/: metrics.json (written last: it marks the run finished),
-epochs.csv, classification_report.csv (scikit-learn's), errors.json (the misread test digits). The state,
-$RUNS_DIR/<profile>/<model>_s<seed>/model.pt: the best epoch's weights.
-"""
+"""One runner for the single-digit models: show a finished run from its record, else train, keep the best validation
+epoch, test it once and write its record (metrics.json last, epochs.csv, classification_report.csv, errors.json)
+where lib/infra/store.py keeps every run's, its best weights in the state folder; its identity is its config."""
 
 import json
 import math

@@ -44,13 +44,9 @@ RECIPES = {
 
 
 def build_lenet5(model: str) -> nn.Sequential:
-    """Conv 6@5x5, pool, conv 16@5x5, pool, dense 120, 84, 10 on a 32x32 input, with fresh weights from torch's seed.
-
-    As in most re-implementations, C3 connects to all 6 maps (not the paper's sparse table), C5 is a dense layer
-    on the 16x5x5 maps, and the output is a dense layer for softmax instead of RBF units. Weights start from
-    LeCun's fan-in rule, as the NumPy network's: 001 found it learns much faster than unit-normal weights (torch's
-    default has a third of its variance).
-    """
+    """Conv 6@5x5, pool, conv 16@5x5, pool, dense 120, 84, 10 on 32x32; C3 sees all 6 maps, C5 is dense, softmax
+    outputs (as most re-implementations). Fan-in init, as the NumPy network: 001 found it learns much faster than
+    unit-normal weights (torch's default has a third of its variance)."""
     recipe = pick(RECIPES, model, "model")
     act = {"tanh": nn.Tanh, "relu": nn.ReLU}[recipe["act"]]
     pool = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}[recipe["pool"]]
