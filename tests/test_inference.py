@@ -6,7 +6,7 @@ import torch
 from lib.data import layouts
 from lib.data.preprocess import prepare
 from lib.infra import checkpoint
-from lib.reading import inference, weights
+from lib.reading import predict, weights
 from lib.study import experiment, heads, models, plan, versions
 from lib.study.run_key import RunKey
 
@@ -18,7 +18,7 @@ def smoke_run(tmp_path_factory):
 
 
 def test_loaded_classifier_matches_evaluation(smoke_run):
-    clf = inference.load(smoke_run.run_dir / "model.pt")
+    clf = predict.load(smoke_run.run_dir / "model.pt")
     ts = smoke_run.test_set
     slots = ts.raw[:50].view(-1, 28, 3, 28).permute(0, 2, 1, 3).contiguous()  # W back to slots
     probs = clf.number_probs(slots, ts.ndigits[:50])
@@ -34,21 +34,23 @@ def test_only_full_runs_are_exported_and_bad_checkpoints_are_refused(smoke_run, 
         weights.export(smoke_run)
     torch.save({"meta": {"version": 19}, "state_dict": {}}, tmp_path / "partial.pt")
     with pytest.raises(checkpoint.CheckpointError, match="no dataset, preprocessing"):
-        inference.load(tmp_path / "partial.pt")
+        predict.load(tmp_path / "partial.pt")
     (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(checkpoint.CheckpointError, match="cannot be read"):
-        inference.load(tmp_path / "junk.pt")
+        predict.load(tmp_path / "junk.pt")
     other = experiment.run(RunKey(19, "C"), "smoke", "cpu", runs_dir=tmp_path, record_dir=tmp_path, progress="off")
     meta = checkpoint.read(other.run_dir / "model.pt")["meta"]
     checkpoint.save(tmp_path / "mislabelled.pt", other.model, {**meta, "dataset": "W"})  # C weights called W
     with pytest.raises(checkpoint.CheckpointError, match="does not fit"):
-        inference.load(tmp_path / "mislabelled.pt")
+        predict.load(tmp_path / "mislabelled.pt")
 
 
 def test_exporting_a_run_without_its_checkpoint_says_how_to_get_one(tmp_path, monkeypatch):
     monkeypatch.setenv("RUNS_DIR", str(tmp_path))  # no state here
-    with pytest.raises(FileNotFoundError, match="train it first"):
-        weights.export_finished(RunKey(versions.BEST["W"], "W"), "cpu")
+    with pytest.raises(SystemExit, match="train it first"):
+        weights.main(["--datasets", "W"])
+    with pytest.raises(SystemExit, match="train it first"):  # no record of that seed either
+        weights.main(["--datasets", "W", "--seed", "99"])
 
 
 def test_the_committed_seed_is_the_one_read_best_on_validation(monkeypatch):
@@ -57,15 +59,14 @@ def test_the_committed_seed_is_the_one_read_best_on_validation(monkeypatch):
         return SimpleNamespace(key=RunKey(21, dataset, seed), metrics=metrics, model=model)
 
     results = [run("W", 0, 0.990), run("W", 1, 0.993), run("W", 2, 0.993), run("C", 0, 0.991), run("C", 1, 0.992, None)]
-    assert weights.best_on_validation(results[:3], lambda r: r.metrics) is results[1]  # a tie goes to the lower seed
     monkeypatch.setattr(weights, "export", lambda r: r.key.label)
     monkeypatch.setattr(versions, "BEST", {"W": 21, "C": 21})
-    assert weights.export_best(results, "cpu") == [RunKey(21, "W", 1).label]  # C's best has no model here: none
+    # seed 1 beats seed 0 and ties seed 2 (the lower seed wins); C's best has no model here: not exported
+    assert weights.export_best(results, "cpu") == [RunKey(21, "W", 1).label]
     monkeypatch.setattr(versions, "BEST", {"W": 26, "C": 21})
     assert weights.export_best(results, "cpu") == []  # version 21 is not the kept version on W: nothing exported
+    assert weights.export_best(results, "cpu", version=21) == [RunKey(21, "W", 1).label]  # unless asked for
     assert weights.export_best(results, "quick") == []
-    with pytest.raises(ValueError, match="no finished run"):
-        weights.best_on_validation([])
 
 
 def test_an_ensemble_is_committed_and_loaded_as_one_checkpoint(tmp_path):
@@ -77,7 +78,7 @@ def test_an_ensemble_is_committed_and_loaded_as_one_checkpoint(tmp_path):
     assert models.count_params(ensemble) == 3 * models.count_params(models.build(21, "C"))
     meta = {"version": 24, "dataset": "C", "preprocessing": "native"}
     checkpoint.save(tmp_path / "best_C.pt", ensemble, meta)
-    clf = inference.load(tmp_path / "best_C.pt")
+    clf = predict.load(tmp_path / "best_C.pt")
     slots = torch.randint(0, 256, (4, 3, 28, 28), dtype=torch.uint8, generator=torch.Generator().manual_seed(1))
     x = prepare(layouts.get("C").compose(slots), torch.full((4,), 3), "C", "native")
     with torch.no_grad():
@@ -85,7 +86,7 @@ def test_an_ensemble_is_committed_and_loaded_as_one_checkpoint(tmp_path):
     assert torch.allclose(clf.number_probs(slots, torch.full((4,), 3)), expected, atol=1e-6)
     checkpoint.save(tmp_path / "one.pt", models.build(21, "C"), {**meta, "version": 24})  # one network called v24
     with pytest.raises(checkpoint.CheckpointError, match="does not fit"):
-        inference.load(tmp_path / "one.pt")
+        predict.load(tmp_path / "one.pt")
 
 
 def test_a_finished_ensemble_is_assembled_from_its_members_checkpoints(tmp_path):

@@ -10,7 +10,7 @@ import torch
 from scipy import ndimage
 
 from lib.data.preprocess import normalise
-from lib.reading import choose, digitize, inference, pages, predict, weights
+from lib.reading import choose, digitize, pages, predict, weights
 from lib.study import experiment, heads
 from lib.study.run_key import RunKey
 
@@ -85,7 +85,7 @@ def test_a_strip_reader_reads_the_strip_and_refuses_a_fourth_digit(written):
 
 
 def test_a_strip_checkpoint_loads_and_reads_pages(strip_weights, written):
-    clf = inference.load(strip_weights)
+    clf = predict.load(strip_weights)
     assert (clf.version, clf.dataset, clf.head, clf.reads_strips) == (27, "W", "ctc", True)
     s = torch.from_numpy(digitize.number_strip(written[0].image).images)
     probs, strings = clf.read_strips(s)
@@ -109,7 +109,7 @@ def test_a_strip_checkpoint_loads_and_reads_pages(strip_weights, written):
         else:
             pred = predict.predict(w.image, clf, top_k=3)
             assert pred.digits.images.shape[:2] == (1, 28) and 0 <= pred.number <= 999 and len(pred.top) == 3
-    digit_reader = inference.load(weights.path_for("W"))
+    digit_reader = predict.load(weights.path_for("W"))
     with pytest.raises(ValueError, match="reads digit slots"):
         digit_reader.read_strips(s)
 
@@ -133,7 +133,7 @@ def test_choosing_writes_its_record_and_the_default_follows_it(strip_weights, tm
     monkeypatch.setattr(weights, "CHOICE", tmp_path / "chosen.json")
     monkeypatch.setattr(choose, "validation_pages", lambda count, seed: {"ordinary": [], "touching": []})
     monkeypatch.setattr(choose, "page_accuracies", lambda clf, written: {"ordinary": 0.25, "touching": 0.5})
-    choice = choose.choose_and_record(count=2, record=tmp_path / "chosen.json")
+    choice = choose.choose_and_record(count=2)
     assert json.loads((tmp_path / "chosen.json").read_text()) == choice
     assert choice["weights"] == "v27_W.pt" and choice["candidates"][0]["mean"] == pytest.approx(0.375)
     assert weights.default_weights() == strip_weights
@@ -151,6 +151,6 @@ def test_the_committed_choice_is_the_best_of_its_candidates():
 def test_page_accuracies_read_validation_pages(mnist_train):
     few = choose.validation_pages(count=3)
     assert [w.number for w in few["ordinary"]] == [w.number for w in few["touching"]]  # the same numbers, two ways
-    assert choose.page_accuracies(inference.load(weights.path_for("W")), few)["ordinary"] == 1.0
+    assert choose.page_accuracies(predict.load(weights.path_for("W")), few)["ordinary"] == 1.0
     assert choose.page_accuracies(FakeStripReader("999"), few) == {"ordinary": 0.0, "touching": 0.0}
     assert choose.page_accuracies(FakeStripReader("9999"), few) == {"ordinary": 0.0, "touching": 0.0}  # unreadable

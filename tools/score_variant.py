@@ -18,7 +18,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from lib.infra import atomic, provenance, store
 from lib.infra.paths import RECORD_DIR
-from lib.reading import inference
+from lib.reading import predict
 from lib.study import experiment
 from lib.study.evaluate import evaluate
 from lib.study.run_key import RunKey
@@ -31,7 +31,7 @@ def main(argv=None) -> int:
     ap.add_argument("--record-dir", type=Path, default=RECORD_DIR, help="where the records are (default: res/runs)")
     args = ap.parse_args(argv)
 
-    clf = inference.load(args.checkpoint)
+    clf = predict.load(args.checkpoint)
     meta, config = clf.meta, clf.meta.get("config") or {}  # a run's model.pt holds its config; exported weights part
     seed, profile = meta.get("seed", config.get("seed")), meta.get("profile", config.get("profile"))
     key = RunKey(meta["version"], meta["dataset"], seed)

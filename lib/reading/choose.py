@@ -1,6 +1,6 @@
 """Choose the weights people's images are read with, on validation pages, into res/weights/chosen.json.
 
-The candidate in res/weights/ that reads best on page-like pages of MNIST train digits no network trained on
+The candidate in res/weights/ that reads best on pages of MNIST train digits no network trained on
 (lib/reading/pages.py), with and without touching digits, is chosen; the test set chooses nothing.
 
     python -m lib.reading.choose [--pages N]
@@ -15,8 +15,7 @@ from ..infra.paths import relative
 from ..study.models import count_params
 from . import pages, weights
 from .digitize import DigitizeError
-from .inference import load
-from .predict import predict
+from .predict import load, predict
 
 CHOICE_PAGES, CHOICE_SEED, CHOICE_ROTATE = 300, 0, 8.0  # validation pages of each kind read by each candidate
 
@@ -34,7 +33,7 @@ def page_accuracies(classifier, written: dict) -> dict:
 
 
 def validation_pages(count: int = CHOICE_PAGES, seed: int = CHOICE_SEED) -> dict:
-    """{kind: pages} written with validation digits, `count` of each kind in pages.KINDS."""
+    """{kind: `count` pages} written with validation digits, for each kind in pages.KINDS."""
     return {
         kind: pages.sample(count, seed, kind=kind, source="validation", rotate=CHOICE_ROTATE) for kind in pages.KINDS
     }
@@ -51,14 +50,13 @@ def choose(candidates: list, written: dict) -> tuple:
     for path in candidates:
         clf = load(path)
         acc = page_accuracies(clf, written)
-        params = count_params(clf.model)
-        row = {"weights": path.name, "version": clf.version, "dataset": clf.dataset, "params": params, **acc}
-        rows.append({**row, "mean": sum(acc.values()) / len(acc)})
+        row = {"weights": path.name, "version": clf.version, "dataset": clf.dataset, "params": count_params(clf.model)}
+        rows.append({**row, **acc, "mean": sum(acc.values()) / len(acc)})
     best = max(range(len(rows)), key=lambda i: (rows[i]["mean"], -rows[i]["params"], -rows[i]["version"]))
     return candidates[best], rows
 
 
-def choose_and_record(count: int = CHOICE_PAGES, seed: int = CHOICE_SEED, record=None) -> dict:
+def choose_and_record(count: int = CHOICE_PAGES, seed: int = CHOICE_SEED) -> dict:
     """Choose among the committed weights (res/weights/*.pt) on validation pages and write the choice."""
     chosen, rows = choose(sorted(weights.WEIGHTS_DIR.glob("*.pt")), validation_pages(count, seed))
     choice = {
@@ -68,7 +66,7 @@ def choose_and_record(count: int = CHOICE_PAGES, seed: int = CHOICE_SEED, record
         "digits": "MNIST train images that are validation digits (lib/data/splits.py), never test digits",
         "candidates": rows,
     }
-    atomic.write_text(record or weights.CHOICE, json.dumps(choice, indent=2) + "\n")
+    atomic.write_text(weights.CHOICE, json.dumps(choice, indent=2) + "\n")
     return choice
 
 
@@ -77,8 +75,6 @@ if __name__ == "__main__":
     ap.add_argument("--pages", type=int, default=CHOICE_PAGES, help="validation pages of each kind")
     choice = choose_and_record(ap.parse_args().pages)
     for row in choice["candidates"]:
-        print(
-            f"{row['weights']}: version {row['version']} {row['dataset']}, ordinary {row['ordinary']:.2%}, "
-            f"touching {row['touching']:.2%}"
-        )
+        print(f"{row['weights']}: version {row['version']} {row['dataset']}, ", end="")
+        print(", ".join(f"{kind} {row[kind]:.2%}" for kind in pages.KINDS))
     print(f"chosen: {choice['weights']} ({relative(weights.CHOICE)})")

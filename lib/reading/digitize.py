@@ -1,9 +1,7 @@
 """An image of a handwritten number -> what a network reads: MNIST-style 28x28 digits, or one 28 px strip.
 
-MNIST digits were scaled to fit 20x20 and centred by their centre of mass in 28x28; a network trained on them
-misreads a digit off-centre, too large or dark on light. So the ink is found, split into digits (connected
-components, pieces of one digit merged, specks dropped), and each is fitted as MNIST was; a strip reader is shown
-the whole number scaled the same way (`number_strip`), so touching digits stay as written.
+A network trained on MNIST misreads a digit off-centre, too large or dark on light, so the ink is split into digits
+(connected components) and each is fitted as MNIST was; a strip reader sees the whole number as one strip.
 """
 
 import itertools
@@ -174,9 +172,8 @@ def group_digits(mask: np.ndarray) -> tuple:
 
 
 def thicken(ink: np.ndarray, mask: np.ndarray, size: float | None = None) -> np.ndarray:
-    """A fine-pen digit's ink with its strokes widened to about MNIST's width relative to its `size` (default the
-    larger side of `mask`, one digit): MNIST's are about 0.13 of a digit's size (0.09 at the 5th percentile), a pen
-    line on a large page or a photo can be 0.02, and shrunk to 20 px it would be a faint hairline."""
+    """Strokes widened to about MNIST's width for their `size` (default: `mask`'s larger side): MNIST's are about
+    0.13 of a digit's size, a pen line on a photo can be 0.02, which shrunk to 20 px is a faint hairline."""
     size = max(mask.shape) if size is None else size
     # mean stroke width: 4x the mean distance to the background (a stroke of width w spreads it over 0..w/2)
     width = 4 * float(ndimage.distance_transform_edt(np.pad(mask, 1))[1:-1, 1:-1][mask].mean())
@@ -212,12 +209,6 @@ def _fitted(ink: np.ndarray, s: float, width: int, centred: bool) -> np.ndarray:
     return (out * 255).round().clip(0, 255).astype(np.uint8)
 
 
-def fit_mnist(ink: np.ndarray) -> np.ndarray:
-    """One digit's ink (float [h, w] in [0, 1], cropped) -> uint8 28x28 as MNIST was made: the longer side
-    scaled to 20 px, the centre of mass at pixel (14, 14)."""
-    return _fitted(ink, 20 / max(ink.shape), 28, centred=False)
-
-
 def _found_ink(image) -> tuple:
     """(ink map, component labels, [[labels, box], ...] per digit, a box's place in the input image)."""
     grey = to_grey(image)
@@ -233,22 +224,19 @@ def _found_ink(image) -> tuple:
 
 
 def digitize(image, max_digits: int = MAX_DIGITS) -> Digits:
-    """The digits of a handwritten number in `image` (path, PIL image, array or tensor), MNIST-style.
-
-    Raises DigitizeError for an unreadable file, a blank image or more than `max_digits` digits.
-    """
+    """The digits of a handwritten number in `image` (path, PIL image, array or tensor), MNIST-style; DigitizeError
+    for an unreadable file, a blank image or more than `max_digits` digits."""
     ink, labels, groups, in_input = _found_ink(image)
     if len(groups) > max_digits:
         raise DigitizeError(f"found {len(groups)} digits; a number 0-999 has at most {max_digits}")
-    images = [fit_mnist(_cut(ink, np.isin(labels, g), box)) for g, box in groups]
+    crops = [_cut(ink, np.isin(labels, g), box) for g, box in groups]
+    images = [_fitted(c, 20 / max(c.shape), 28, centred=False) for c in crops]  # as MNIST: longer side 20 px
     return Digits(np.stack(images), [in_input(box) for _, box in groups])
 
 
 def number_strip(image) -> Digits:
-    """The whole number in `image` as a strip reader's input, one [28, width] image (width max(84, needed)): no
-    segmentation, so touching digits stay as written. The tallest group of ink (a digit, or touching digits) is
-    scaled to MNIST's 20 px (the whole number at most 26 px high), centred along the strip with its centre of mass
-    in the middle row. Raises DigitizeError as `digitize` does, except for the number of digits."""
+    """The whole number in `image` as one [28, max(84, needed)] strip, touching digits as written: its tallest group
+    of ink scaled to MNIST's 20 px (the number at most 26 px), centred, its centre of mass in the middle row."""
     ink, labels, groups, in_input = _found_ink(image)
     boxes = np.array([b for _, b in groups])
     box = (*boxes[:, :2].min(0), *boxes[:, 2:].max(0))

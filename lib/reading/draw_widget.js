@@ -1,36 +1,30 @@
 // Browser side of lib/reading/draw_widget.py: a white canvas drawn on in black with the pointer (dark on light, as
-// a page), a Clear button, and what Python sends back (the prepared input, the digits' boxes, the top 5, a message).
+// a page), a Clear button, and what Python sends back (the network's input, the digits' boxes, the top 5, a message).
 // The drawing goes to Python as a PNG data URL while the pen moves (at most every SEND_MS) and when a stroke ends.
 
 const SEND_MS = 200;
 
 function render({ model, el }) {
-  const width = model.get("width");
-  const height = model.get("height");
+  const [width, height] = [model.get("width"), model.get("height")];
   const size = `width="${width}" height="${height}"`;
   el.innerHTML = `<div class="dn-root">
     <div class="dn-left">
-      <div class="dn-board">
-        <canvas class="dn-canvas" ${size} data-testid="canvas"></canvas><canvas class="dn-overlay" ${size}></canvas>
-      </div>
-      <button class="dn-clear" type="button" data-testid="clear">Clear</button>
+      <div class="dn-board"><canvas ${size} data-testid="canvas"></canvas><canvas ${size}></canvas></div>
+      <button type="button" data-testid="clear">Clear</button>
     </div>
     <div class="dn-side">
-      <div class="dn-label">What the network sees</div>
-      <img class="dn-prepared" alt="prepared input" data-testid="prepared">
-      <div class="dn-reading">
-        <span class="dn-number" data-testid="prediction"></span><span class="dn-probability" data-testid="probability"></span>
-      </div>
-      <ol class="dn-top" data-testid="top"></ol>
-      <div class="dn-message" data-testid="message"></div>
+      <div class="dn-note">What the network sees</div>
+      <img alt="prepared input" data-testid="prepared">
+      <div class="dn-number" data-testid="prediction"></div>
+      <ol data-testid="top"></ol>
+      <div class="dn-note" data-testid="message"></div>
     </div>
   </div>`;
-  const part = (name) => el.querySelector(`.dn-${name}`);
-  const [canvas, overlay, prepared, number, probability, top, message] = [
-    "canvas", "overlay", "prepared", "number", "probability", "top", "message",
-  ].map(part);
-  const ctx = canvas.getContext("2d");
-  const octx = overlay.getContext("2d");
+  const [canvas, overlay] = el.querySelectorAll("canvas");
+  const [prepared, number, top, message, clear] = ["prepared", "prediction", "top", "message", "clear"].map((id) =>
+    el.querySelector(`[data-testid=${id}]`),
+  );
+  const [ctx, octx] = [canvas.getContext("2d"), overlay.getContext("2d")];
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, width, height);
 
@@ -42,11 +36,9 @@ function render({ model, el }) {
     model.set("drawing", url);
     model.save_changes();
   }
-  function point(event) {
+  function line(event) {
     const box = canvas.getBoundingClientRect(); // the canvas may be shown scaled
-    return [(event.clientX - box.left) * (width / box.width), (event.clientY - box.top) * (height / box.height)];
-  }
-  function line(to) {
+    const to = [(event.clientX - box.left) * (width / box.width), (event.clientY - box.top) * (height / box.height)];
     Object.assign(ctx, { strokeStyle: "#000", lineWidth: model.get("brush"), lineCap: "round", lineJoin: "round" });
     ctx.beginPath();
     ctx.moveTo(...(pen ?? to));
@@ -59,9 +51,9 @@ function render({ model, el }) {
     if (event.button !== 0) return;
     event.preventDefault();
     canvas.setPointerCapture(event.pointerId);
-    line(point(event)); // a click leaves a dot
+    line(event); // a click leaves a dot
   });
-  canvas.addEventListener("pointermove", (event) => pen && line(point(event)));
+  canvas.addEventListener("pointermove", (event) => pen && line(event));
   const up = () => {
     if (pen === null) return;
     pen = null;
@@ -69,9 +61,8 @@ function render({ model, el }) {
   };
   canvas.addEventListener("pointerup", up);
   canvas.addEventListener("pointercancel", up);
-  part("clear").addEventListener("click", () => {
+  clear.addEventListener("click", () => {
     ctx.fillRect(0, 0, width, height);
-    octx.clearRect(0, 0, width, height);
     send("");
   });
 
@@ -80,19 +71,11 @@ function render({ model, el }) {
     const url = model.get("prepared");
     prepared.style.visibility = url ? "visible" : "hidden";
     if (url) prepared.src = url;
-    const percent = (p) => `${(100 * p).toFixed(1)}%`;
     number.textContent = readings.length ? String(readings[0].number) : "";
-    probability.textContent = readings.length ? percent(readings[0].probability) : "";
-    top.innerHTML = readings
-      .map(({ number: n, probability: p }) => {
-        const bar = `<span class="dn-bar" style="width: ${Math.max(1, Math.round(100 * p))}%"></span>`;
-        return `<li class="dn-top-item">${bar}<span class="dn-top-text">${n}  ${percent(p)}</span></li>`;
-      })
-      .join("");
+    top.innerHTML = readings.map(({ number: n, probability: p }) => `<li>${n}  ${(100 * p).toFixed(1)}%</li>`).join("");
     message.textContent = model.get("message");
     octx.clearRect(0, 0, width, height);
-    octx.strokeStyle = "rgba(255, 140, 0, 0.9)";
-    octx.lineWidth = 2;
+    Object.assign(octx, { strokeStyle: "rgba(255, 140, 0, 0.9)", lineWidth: 2 });
     for (const [x0, y0, x1, y1] of model.get("boxes")) octx.strokeRect(x0 - 3, y0 - 3, x1 - x0 + 6, y1 - y0 + 6);
   }
   const events = ["change:top", "change:prepared", "change:message", "change:boxes"];

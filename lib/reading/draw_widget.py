@@ -1,9 +1,7 @@
 """A canvas to draw a number on in JupyterLab, read live by the network (an anywidget).
 
-The browser (draw_widget.js) sends the drawing as a PNG data URL while the pen moves and when a stroke ends; this
-side reads it and sends back, in one update, the prepared input (what the network sees), where it was found and the
-top 5. A blank canvas shows a hint, not an error.
-"""
+The browser (draw_widget.js) sends the drawing as a PNG data URL as the pen moves; this side sends back, in one
+update, what the network saw, where it was found and the top 5."""
 
 import base64
 import io

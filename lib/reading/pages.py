@@ -1,11 +1,7 @@
 """Page-like images of handwritten numbers, made from MNIST digits as a person would write them.
 
-Each digit is cropped to its ink, scaled up 2-4x (one size for the number, a little jitter per digit), optionally
-rotated, set down with gaps by page kind (apart, or touching and overlapping as people often write) and slight
-vertical offsets; the number lies off-centre on a larger light page with dark ink, a paper tone and a
-little noise. The digits are MNIST *test* digits (tools/check_predict.py, the tests, the drawing notebook) or
-*validation* digits, MNIST train images no training draw uses (lib/data/splits.py): where the reader is chosen.
-"""
+Digits scaled up 2-4x, a little rotated, apart or touching (page kinds), off-centre in dark ink on a light page with
+a little noise: MNIST *test* digits, or *validation* digits (train images no training draws) to choose the reader."""
 
 from dataclasses import dataclass
 from functools import cache
@@ -47,19 +43,9 @@ def _scaled_digit(img, scale: float, angle: float) -> np.ndarray:
     return np.asarray(pil.crop(pil.getbbox()))
 
 
-def write_number(
-    digit_images,
-    rng: np.random.Generator,
-    scale=(2.0, 4.0),
-    rotate: float = 0.0,
-    noise: float = 2.0,
-    gaps=GAPS["ordinary"],
-) -> tuple:
-    """Lay out MNIST digit images (uint8 28x28, reading order) as handwriting on a page, with ink gaps
-    between neighbours drawn uniformly from `gaps` (fractions of a digit's height; negative overlaps).
-
-    Returns (page uint8 [H, W] dark on light, boxes of each digit's ink on it).
-    """
+def write_number(digit_images, rng, scale=(2.0, 4.0), rotate=0.0, noise=2.0, gaps=GAPS["ordinary"]) -> tuple:
+    """(page uint8 [H, W] dark on light, each digit's ink box on it): MNIST digit images (uint8 28x28, reading
+    order) laid out by a numpy `rng`, ink gaps between neighbours drawn from `gaps` (of a digit's height)."""
     if len(gaps) != 2 or not -0.5 <= gaps[0] <= gaps[1]:
         raise ValueError(f"gaps must be (lo, hi) fractions of a digit's height with -0.5 <= lo <= hi, got {gaps}")
     base = rng.uniform(*scale)
@@ -70,18 +56,13 @@ def write_number(
         xs.append(x)
         ys.append(int(round((height - g.shape[0]) / 2 + rng.normal(0, 0.06 * height))))
         x += g.shape[1] + int(round(rng.uniform(*gaps) * height))
-    ys = np.array(ys) - min(ys)
-    ink_w = max(x + g.shape[1] for x, g in zip(xs, glyphs))
-    ink_h = max(y + g.shape[0] for y, g in zip(ys, glyphs))
     left, right = (int(rng.uniform(0.3, 3.0) * height) for _ in range(2))  # off-centre
     top, bottom = (int(rng.uniform(0.3, 2.0) * height) for _ in range(2))
-    ink = np.zeros((top + ink_h + bottom, left + ink_w + right), np.float32)
-    boxes = []
-    for x0, y0, g in zip(xs, ys, glyphs):
-        x0, y0 = int(x0 + left), int(y0 + top)
-        region = ink[y0 : y0 + g.shape[0], x0 : x0 + g.shape[1]]
-        np.maximum(region, g, out=region)
-        boxes.append((x0, y0, x0 + g.shape[1], y0 + g.shape[0]))
+    top -= min(ys)
+    boxes = [(left + x, top + y, left + x + g.shape[1], top + y + g.shape[0]) for x, y, g in zip(xs, ys, glyphs)]
+    ink = np.zeros((max(b[3] for b in boxes) + bottom, max(b[2] for b in boxes) + right), np.float32)
+    for (x0, y0, x1, y1), g in zip(boxes, glyphs):
+        ink[y0:y1, x0:x1] = np.maximum(ink[y0:y1, x0:x1], g)
     paper, pen = rng.uniform(220, 255), rng.uniform(0, 60)
     page = paper - ink / 255 * (paper - pen) + rng.normal(0, noise, ink.shape)
     return page.clip(0, 255).round().astype(np.uint8), boxes
@@ -120,19 +101,12 @@ def sample(count: int, seed: int = 0, numbers=None, kind: str = "ordinary", sour
 
 
 def plot_readings(pages, predictions, columns: int = 3):
-    """Each page with the prepared input the network saw and its top 5 (for the notebook)."""
+    """Each page with where the digits were found and what was read; below it, the network's input and top 5."""
     rows = -(-len(pages) // columns)
-    fig, axes = plt.subplots(
-        rows * 2,
-        columns,
-        figsize=(4 * columns, 3.6 * rows),
-        gridspec_kw={"height_ratios": [3, 1] * rows},
-        squeeze=False,
-    )
-    for ax in axes.flat:
-        ax.axis("off")
-    for i, (page, pred) in enumerate(zip(pages, predictions)):
-        top, bottom = axes[2 * (i // columns), i % columns], axes[2 * (i // columns) + 1, i % columns]
+    fig = plt.figure(figsize=(4 * columns, 3.6 * rows), layout="constrained")
+    for sub, page, pred in zip(fig.subfigures(rows, columns, squeeze=False).flat, pages, predictions):
+        no_axes = {"frame_on": False, "xticks": [], "yticks": []}
+        top, bottom = sub.subplots(2, 1, height_ratios=[3, 1], subplot_kw=no_axes)
         top.imshow(page.image, cmap="gray", vmin=0, vmax=255)
         for x0, y0, x1, y1 in pred.digits.boxes:
             top.add_patch(plt.Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, ec="tab:orange"))
@@ -140,5 +114,4 @@ def plot_readings(pages, predictions, columns: int = 3):
         top.set_title(f"written {page.number}: read {pred.number} ({pred.probability:.1%}, {mark})", fontsize=9)
         bottom.imshow(strip(pred.digits.images), cmap="gray", vmin=0, vmax=255)
         bottom.set_title("  ".join(f"{n}: {p:.1%}" for n, p in pred.top[:5]), fontsize=8)
-    fig.tight_layout()
     return fig

@@ -13,11 +13,62 @@ from functools import cache
 
 import torch
 
-from ..infra.checkpoint import CheckpointError
-from . import inference
+from ..data import layouts
+from ..data.preprocess import normalise, prepare
+from ..infra import checkpoint
+from ..study import heads, models
+from ..study.versions import get
 from .digitize import MAX_DIGITS, DigitizeError, Digits, digitize, number_strip
+from .weights import default_weights
 
-default_classifier = cache(inference.load)  # the chosen committed network (or `path`), loaded once per process
+
+class Classifier:
+    """A trained network that reads as training did: composed as W or C, its version's preprocessing and head."""
+
+    def __init__(self, model: torch.nn.Module, meta: dict, device="cpu"):
+        self.model, self.meta, self.device = model.eval(), meta, torch.device(device)
+        self.version, self.dataset, self.preprocessing = meta["version"], meta["dataset"], meta["preprocessing"]
+        self.head = get(self.version).head
+        self.reads_strips = get(self.version).encoder == "strip"  # a whole strip, no segmentation
+
+    @torch.inference_mode()
+    def number_probs(self, slots: torch.Tensor, ndigits: torch.Tensor) -> torch.Tensor:
+        """slots uint8 [B,3,28,28] in reading order (empty slots zero), ndigits [B] -> [B,1000] probabilities."""
+        if slots.dtype != torch.uint8 or slots.dim() != 4 or tuple(slots.shape[1:]) != (3, 28, 28):
+            raise ValueError(f"slots must be uint8 [B, 3, 28, 28], got {slots.dtype} {tuple(slots.shape)}")
+        slots, ndigits = slots.to(self.device), torch.as_tensor(ndigits, device=self.device).long()
+        x = prepare(layouts.get(self.dataset).compose(slots), ndigits, self.dataset, self.preprocessing)
+        return heads.number_log_probs(self.model(x), self.head).exp()
+
+    @torch.inference_mode()
+    def read_strips(self, strips: torch.Tensor) -> tuple:
+        """strips uint8 [B, 28, W] -> ([B, 1000] probabilities, greedy readings as digit strings of any length)."""
+        if not self.reads_strips:
+            raise ValueError(f"version {self.version} reads digit slots, not strips: use number_probs")
+        if strips.dtype != torch.uint8 or strips.dim() != 3 or strips.shape[1] != 28:
+            raise ValueError(f"strips must be uint8 [B, 28, W], got {strips.dtype} {tuple(strips.shape)}")
+        logits = self.model(normalise(strips.to(self.device).float().unsqueeze(1)))
+        return heads.number_log_probs(logits, "ctc").exp(), heads.decode_strings(logits)
+
+
+def load(path=None, device="cpu") -> Classifier:
+    """The network saved at `path` (default: the chosen weights) with its version, dataset and preprocessing."""
+    path = default_weights() if path is None else path
+    meta = checkpoint.read(path).get("meta", {})
+    missing = [k for k in checkpoint.IDENTITY if k not in meta]
+    if missing:
+        raise checkpoint.CheckpointError(
+            f"checkpoint {path} has no {', '.join(missing)} in its metadata; it was not written by checkpoint.save"
+        )
+    try:
+        model = models.build(meta["version"], meta["dataset"])
+    except ValueError as e:
+        raise checkpoint.CheckpointError(f"checkpoint {path} names a model this code cannot build: {e}") from e
+    checkpoint.load_into(model, path, **{k: meta[k] for k in checkpoint.IDENTITY})
+    return Classifier(model.to(device), meta, device)
+
+
+default_classifier = cache(load)  # loaded once per process
 
 
 @dataclass
@@ -29,8 +80,8 @@ class Prediction:
 
 
 def predict(image, classifier=None, top_k: int = 5) -> Prediction:
-    """The number in `image` (path, PIL image, array or tensor) and its `top_k` readings: a digit reader is shown
-    the digits found by segmentation, a strip reader the whole number as one strip (touching digits as written).
+    """The number in `image` (path, PIL image, array or tensor) and its `top_k` readings. A digit reader is shown
+    the digits segmentation found, a strip reader the whole number as one strip (touching digits as written).
     Raises DigitizeError when the image is unreadable, blank or holds more than three digits."""
     if top_k < 1:
         raise ValueError(f"top_k must be at least 1, got {top_k}")
@@ -60,18 +111,17 @@ def main(argv=None) -> int:
         parser.error("--top-k must be at least 1")
     try:
         clf = default_classifier(args.weights)
-    except CheckpointError as e:
+    except checkpoint.CheckpointError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     failed = 0
     for path in args.images:
         try:
             pred = predict(path, clf, args.top_k)
+            print("\t".join([path] + [f"{n}\t{p:.4f}" for n, p in pred.top]), flush=True)
         except DigitizeError as e:
             print(f"{path}: {e}", file=sys.stderr)
             failed += 1
-            continue
-        print("\t".join([path] + [f"{n}\t{p:.4f}" for n, p in pred.top]), flush=True)
     if failed:
         print(f"{failed} of {len(args.images)} images could not be classified", file=sys.stderr)
     return 1 if failed else 0

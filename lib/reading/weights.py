@@ -1,10 +1,9 @@
 """Small committed weights of the candidate networks for reading people's images (res/weights/).
 
-best_<dataset>.pt holds a dataset's kept version (versions.BEST), v<version>_<dataset>.pt any other candidate.
-Only a `full` or `cpu` run is exported, of a version's seeds the one read best on validation; which candidate is
-read with is chosen on validation pages by lib/reading/choose.py and recorded in res/weights/chosen.json.
+best_<dataset>.pt holds a dataset's kept version (versions.BEST), v<version>_<dataset>.pt any other candidate: of a
+`full` or `cpu` run's seeds, the one read best on validation. lib/reading/choose.py chooses which one reads.
 
-    python -m lib.reading.weights [--version V] [--datasets W C]   export finished runs
+    python -m lib.reading.weights [--version V] [--datasets W C] [--seed S]   export finished runs
 """
 
 import argparse
@@ -37,36 +36,28 @@ def path_for(dataset: str, version: int | None = None):
 
 
 def default_weights():
-    """The weights people's images are read with: the candidate recorded in chosen.json, or best_W.pt before
-    any choice was made."""
+    """The candidate recorded in chosen.json, or best_W.pt before any choice was made."""
     if CHOICE.exists():
         return WEIGHTS_DIR / json.loads(CHOICE.read_text())["weights"]
     return path_for("W")
 
 
-def best_on_validation(runs: list, metrics=lambda run: run, name="this version"):
-    """Among seeds of one version and dataset, the run with the highest validation accuracy (the lowest seed on
-    a tie); `metrics(run)` gives a run's metrics dict."""
-    if not runs:
-        raise ValueError(f"{name} has no finished run to choose from: train it first")
-    return max(runs, key=lambda run: (metrics(run)["val_acc"], -metrics(run)["seed"]))
-
-
-def export_best(results, profile: str) -> list:
-    """Export, for each dataset whose kept version (versions.BEST) is among a notebook's results, the seed read
-    best on validation, where it is a `full` or `cpu` run with its model at hand; returns what was written."""
+def export_best(results, profile: str, version: int | None = None) -> list:
+    """Export, per dataset, the seed of its kept version (or of `version`) read best on validation (the lowest seed
+    on a tie) among `full` or `cpu` results, where its model is at hand. Returns what was written."""
     if profile not in EXPORTED_PROFILES:
         return []
     families = {}
     for r in results:
-        if versions.BEST.get(r.key.dataset) == r.key.version:
+        if r.key.version == (versions.BEST.get(r.key.dataset) if version is None else version):
             families.setdefault(r.key.with_seed(0), []).append(r)
-    chosen = [best_on_validation(runs, lambda r: r.metrics) for runs in families.values()]
+    chosen = [max(runs, key=lambda r: (r.metrics["val_acc"], -r.metrics["seed"])) for runs in families.values()]
     return [export(r) for r in chosen if r.model is not None]
 
 
 def export(result) -> str:
-    """Write the run's model with its metadata and test figures where `path_for` says; returns what was written."""
+    """Write a run's model (`result`: key, metrics, model) with its metadata and test figures where `path_for`
+    says; returns what was written."""
     m = result.metrics
     if m["profile"] not in EXPORTED_PROFILES:
         raise ValueError(
@@ -88,26 +79,29 @@ def export(result) -> str:
     return f"{relative(path)} ({size / 1e6:.2f} MB): {result.key.label}, test acc {m['test_acc']:.2%}, commit {m['commit']}"
 
 
-def export_finished(key, profile: str = "cpu") -> str:
-    """Export a finished run (the training queue's, a script's) from its checkpoint and committed record."""
-    found = experiment.trained_model(key, profile)
-    if found is None:
-        raise FileNotFoundError(
-            f"{key.name} ({profile}) has no checkpoint with its record's config on this machine: train it first "
-            f"(its notebook, or tools/train_queue.py), with RUNS_DIR pointing where its state is"
-        )
-    metrics = json.loads(experiment.record_files(profile, key.name, experiment.RECORD_DIR)["metrics"].read_text())
-    return export(SimpleNamespace(metrics=metrics, model=found[0], key=key))
-
-
-if __name__ == "__main__":
+def main(argv=None):
+    """Export finished runs (the training queue's, a script's) from their records and checkpoints."""
     ap = argparse.ArgumentParser(description="Export finished runs to res/weights/; lib.reading.choose then chooses.")
     ap.add_argument("--version", type=int, help="default: each dataset's kept version (versions.BEST)")
     ap.add_argument("--profile", default="cpu", choices=EXPORTED_PROFILES)
     ap.add_argument("--datasets", nargs="+", default=["W", "C"])
     ap.add_argument("--seed", type=int, help="the seed to export (default: the one read best on validation)")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     for dataset in args.datasets:
-        key = RunKey(versions.BEST[dataset] if args.version is None else args.version, dataset, 0)
-        best = best_on_validation(seed_records(key, args.profile), name=key.name)["seed"]
-        print(export_finished(key.with_seed(best if args.seed is None else args.seed), args.profile))
+        key = RunKey(versions.BEST[dataset] if args.version is None else args.version, dataset)
+        runs = []
+        for m in seed_records(key, args.profile):
+            if args.seed in (None, m["seed"]):
+                found = experiment.trained_model(key.with_seed(m["seed"]), args.profile)
+                runs.append(SimpleNamespace(key=key.with_seed(m["seed"]), metrics=m, model=found and found[0]))
+        written = export_best(runs, args.profile, key.version)
+        if not written:
+            raise SystemExit(
+                f"{key.family} ({args.profile}) has no finished run with its checkpoint on this machine: train it "
+                f"first (its notebook, or tools/train_queue.py), with RUNS_DIR pointing where its state is"
+            )
+        print(*written)
+
+
+if __name__ == "__main__":
+    main()
