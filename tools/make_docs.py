@@ -63,13 +63,18 @@ def beyond_table() -> str:
 
 
 def versions_table() -> str:
-    """The original's versions, from the registry, with what it reported."""
-    keys = ["convs", "fcs", "act", "bn", "dropout", "optimizer", "digit_probs", "samples_per_epoch", "epochs"]
-    lines = [f"| version | change | {' | '.join(keys)} | reported (loss, acc, params) |", "|---|---|" + "---|" * 10]
-    for row in (r for r in versions.table() if r["version"] <= versions.ORIGINAL_LAST):
-        reported = versions.get(row["version"]).reported.items()
-        reported = "; ".join(f"{d}: {r.loss:g}, {r.acc}%, {r.params:,}" for d, r in reported)
-        lines.append(f"| {row['version']} | {row['change']} | {' | '.join(str(row[k]) for k in keys)} | {reported} |")
+    """The original's versions, from the registry, with what it reported. Convs: 32k5p2 = 32 channels, kernel 5,
+    padding 2, each followed by a 2x2 max-pool in these versions."""
+    keys = "convs | fcs | act | bn | dropout | optimizer | digit_probs | samples_per_epoch | epochs"
+    lines = [f"| version | change | {keys} | reported (loss, acc, params) |", "|---|---|" + "---|" * 10]
+    for v, s in ((v, s) for v, s in versions.VERSIONS.items() if v <= versions.ORIGINAL_LAST):
+        optimizer = f"{s.optimizer} lr {s.lr:g}" + (f" mom {s.momentum:g}" if s.optimizer == "sgd" else "")
+        optimizer += f" wd {s.weight_decay:g} ({s.decay_on})" if s.weight_decay else ""
+        convs = " ".join("{}k{}p{}".format(*conv) for conv in s.convs)
+        layers = [convs, "-".join(map(str, s.fcs)), s.act, s.batchnorm, "/".join(map(str, s.dropout)) or "-"]
+        recipe = [optimizer, "/".join(f"{p:.2g}" for p in s.digit_probs), s.samples_per_epoch, s.epochs]
+        reported = "; ".join(f"{d}: {r.loss:g}, {r.acc}%, {r.params:,}" for d, r in s.reported.items())
+        lines.append("| " + " | ".join(map(str, [v, s.change, *layers, *recipe, reported])) + " |")
     return "\n".join(lines)
 
 
@@ -88,22 +93,33 @@ def fill(text: str, name: str, body: str) -> str:
     return f"{head}{begin}\n{body}\n{end}{rest.split(end, 1)[1]}"
 
 
+def update(path: Path, text: str, check: bool) -> bool:
+    """Whether a generated file differs from `text`; it is written (atomically) unless `check`."""
+    if path.is_file() and path.read_text() == text:
+        return False
+    if not check:
+        atomic.write_text(path, text)
+    return True
+
+
+def report(stale: list, check: bool, tool: str) -> int:
+    """Say what was written, or with `check` what is stale and how to fix it (exit status 1)."""
+    if check and stale:
+        print(f"out of date: {', '.join(stale)}; run .venv/bin/python {tool}")
+        return 1
+    print("written: " + (", ".join(stale) or "nothing changed"))
+    return 0
+
+
 def main(check: bool = False) -> int:
     stale = []
     for file, parts in PARTS.items():
         text = (ROOT / file).read_text()
-        new = text
         for name, make in parts.items():
-            new = fill(new, name, make())
-        if new != text:
+            text = fill(text, name, make())
+        if update(ROOT / file, text, check):
             stale.append(file)
-            if not check:
-                atomic.write_text(ROOT / file, new)
-    if check and stale:
-        print(f"out of date: {', '.join(stale)}; run .venv/bin/python tools/make_docs.py")
-        return 1
-    print("written: " + (", ".join(stale) or "nothing changed"))
-    return 0
+    return report(stale, check, "tools/make_docs.py")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
 Notebooks come from the Markdown templates in tools/templates/, so no notebook holds code another holds differently;
 their prose comes from the registry (lib/study/versions.py: what changed; versions.md: why) and notebooks/readings/
 (what a record showed). Run after adding a version or changing a template: `.venv/bin/python tools/make_notebooks.py`;
-it also writes the generated parts of the docs (tools/make_docs.py), so a new row needs this one command.
-Notebooks 30, 31 and 40 are written by hand.
+it also writes the generated parts of the docs (tools/make_docs.py), so a new row needs this one command; `--check`
+writes nothing and fails when a notebook or doc is stale (CI). Notebooks 30, 31 and 40 are written by hand.
 """
 
 import argparse
@@ -79,10 +79,9 @@ def cells(text, name):
 
 
 def notebook(name, modules, text=None, **values):
-    """A notebook from a template (by default tools/templates/<stem>.md) whose `{{name}}` placeholders take
-    `values`: its first cell, the setup cells
-    (imports, then the parameters papermill sets), then the rest. Cell ids are stable, so regenerating changes
-    only what changed."""
+    """(name, the notebook's text) from a template (by default tools/templates/<stem>.md) whose `{{name}}`
+    placeholders take `values`: its first cell, the setup cells (imports, then the parameters papermill sets), then
+    the rest. Cell ids are stable, so regenerating changes only what changed."""
     text = text or template(name.replace(".ipynb", ".md"))
     text = re.sub(r"\{\{(\w+)\}\}", lambda m: str({"run_options": RUN_OPTIONS, **values}[m[1]]), text)
     first, *rest = cells(text, name)
@@ -93,8 +92,7 @@ def notebook(name, modules, text=None, **values):
     nb = new_notebook(cells=[first, setup, parameters, *rest], metadata={**kernel, "language_info": {"name": "python"}})
     for i, cell in enumerate(nb.cells):
         cell.id = f"{name.split('_')[0]}-{i:02d}"
-    nbformat.write(nb, ROOT / "notebooks" / name)
-    return name
+    return name, nbformat.writes(nb).rstrip("\n") + "\n"  # as nbformat.write writes it
 
 
 def template(name):
@@ -137,7 +135,9 @@ def version_notebook(v):
 
 
 if __name__ == "__main__":
-    argparse.ArgumentParser(description=__doc__.split("\n")[0]).parse_args()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--check", action="store_true", help="write nothing; exit 1 when a notebook or doc is stale")
+    check = ap.parse_args().check
     variants = ", ".join(f"`{v.name}` ({v.description})" for v in testsets.VARIANTS.values())
     sizes = dict(size=f"{testsets.SIZE:,}", val_size=f"{testsets.PARTS['val'].size:,}", variants=variants)
     kept = template("kept.md")
@@ -152,5 +152,5 @@ if __name__ == "__main__":
         notebook("32_digit_reader.ipynb", "digit_plots, reader, versions", digit_reader=versions.DIGIT_READER),
         notebook("90_results.ipynb", "atomic, headline, paths, plots, profiles, results"),
     ]
-    print("\n".join(made))
-    make_docs.main()
+    stale = [name for name, text in made if make_docs.update(ROOT / "notebooks" / name, text, check)]
+    sys.exit(make_docs.report(stale, check, "tools/make_notebooks.py") | make_docs.main(check))
