@@ -23,18 +23,6 @@ from tools import make_docs
 
 TEMPLATES = ROOT / "tools" / "templates"
 
-SETUP = """import sys, pathlib
-sys.path.insert(0, str(pathlib.Path.cwd().parent))  # the repository root, so `lib` imports (notebooks run from notebooks/)
-{imports}
-NOTEBOOK = "{name}"  # recorded with each run, so results link back here"""
-
-PARAMETERS = """profile = "quick"  # run size ({profiles}), lib/study/profiles.py
-seeds = 1  # runs per version and dataset: seeds 0 .. seeds-1
-device = "auto"  # "cpu", "cuda" or "auto" (cuda when available)
-precision = "auto"  # "fp32", "bf16" or "auto" (bf16 where the hardware computes it natively)
-force = False  # True: retrain even if a finished run with the same config exists
-train = True  # False: show finished runs only, never train (the training queue trains the rest)
-progress = "bar"  # "bar" in JupyterLab; run_all.sh passes "lines": one line per epoch"""
 RUN_OPTIONS = "device, precision=precision, force=force, train=train, progress=progress, notebook=NOTEBOOK"
 
 
@@ -85,8 +73,9 @@ def notebook(name, modules, text=None, **values):
     text = text or template(name.replace(".ipynb", ".md"))
     text = re.sub(r"\{\{(\w+)\}\}", lambda m: str({"run_options": RUN_OPTIONS, **values}[m[1]]), text)
     first, *rest = cells(text, name)
-    setup = new_code_cell(SETUP.format(imports=imports(modules), name=name))
-    parameters = PARAMETERS.format(profiles=" | ".join(profiles.PROFILES))
+    setup, parameters = re.findall(r"^```python\n(.*?)\n```$", template("setup.md"), flags=re.M | re.S)
+    setup = new_code_cell(setup.format(imports=imports(modules), name=name))
+    parameters = parameters.format(profiles=" | ".join(profiles.PROFILES))
     parameters = new_code_cell(parameters, metadata={"tags": ["parameters"]})  # papermill sets these
     kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     nb = new_notebook(cells=[first, setup, parameters, *rest], metadata={**kernel, "language_info": {"name": "python"}})
