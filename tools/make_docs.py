@@ -63,18 +63,13 @@ def beyond_table() -> str:
 
 
 def versions_table() -> str:
-    """The original's versions, from the registry, with what it reported. Convs: 32k5p2 = 32 channels, kernel 5,
-    padding 2, each followed by a 2x2 max-pool in these versions."""
-    keys = "convs | fcs | act | bn | dropout | optimizer | digit_probs | samples_per_epoch | epochs"
-    lines = [f"| version | change | {keys} | reported (loss, acc, params) |", "|---|---|" + "---|" * 10]
-    for v, s in ((v, s) for v, s in versions.VERSIONS.items() if v <= versions.ORIGINAL_LAST):
-        optimizer = f"{s.optimizer} lr {s.lr:g}" + (f" mom {s.momentum:g}" if s.optimizer == "sgd" else "")
-        optimizer += f" wd {s.weight_decay:g} ({s.decay_on})" if s.weight_decay else ""
-        convs = " ".join("{}k{}p{}".format(*conv) for conv in s.convs)
-        layers = [convs, "-".join(map(str, s.fcs)), s.act, s.batchnorm, "/".join(map(str, s.dropout)) or "-"]
-        recipe = [optimizer, "/".join(f"{p:.2g}" for p in s.digit_probs), s.samples_per_epoch, s.epochs]
-        reported = "; ".join(f"{d}: {r.loss:g}, {r.acc}%, {r.params:,}" for d, r in s.reported.items())
-        lines.append("| " + " | ".join(map(str, [v, s.change, *layers, *recipe, reported])) + " |")
+    """The original's versions, from the registry, with what it reported."""
+    keys = ["convs", "fcs", "act", "bn", "dropout", "optimizer", "digit_probs", "samples_per_epoch", "epochs"]
+    lines = [f"| version | change | {' | '.join(keys)} | reported (loss, acc, params) |", "|---|---|" + "---|" * 10]
+    for row in (r for r in versions.table() if r["version"] <= versions.ORIGINAL_LAST):
+        reported = versions.get(row["version"]).reported.items()
+        reported = "; ".join(f"{d}: {r.loss:g}, {r.acc}%, {r.params:,}" for d, r in reported)
+        lines.append(f"| {row['version']} | {row['change']} | {' | '.join(str(row[k]) for k in keys)} | {reported} |")
     return "\n".join(lines)
 
 
