@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from bench import record
-from lib.digits import reader
+from lib.digits import runs
 from lib.digits.references import READER_TARGETS
 from lib.infra.paths import RECORD_DIR, RES_DIR
 
@@ -22,9 +22,7 @@ def main():
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = {} if args.record else {"record_dir": Path(scratch), "runs_dir": Path(scratch)}
-        run = reader.run_reader(
-            args.version, "full", args.seed, args.device.type, force=True, progress="lines", **folder
-        )
+        run = runs.run(f"reader-v{args.version}", "full", args.seed, args.device.type, True, "lines", **folder)
     m = run.metrics
     others = [row["others_cores"] for row in run.epochs if row.get("others_cores") is not None]
     shared = sum(others) / len(others) if others else None

@@ -55,7 +55,7 @@ def test_a_version_competes_only_with_three_seeds_and_wins_only_beyond_seed_nois
 def test_an_ensemble_of_its_parents_seeds_competes_only_with_three_runs_of_its_own():
     seeds = [row(21, "C", s, acc, 300_000) for s, acc in enumerate((0.9927, 0.9935, 0.9935))]
     one_run = [row(24, "C", 0, 0.9942, 900_000)]  # the committed v24C: v21C's seeds 0-2 averaged, one run
-    table = summary.best_network(pd.DataFrame(seeds + one_run).assign(**EXTRA), None)
+    table = "\n".join(summary.ranking(pd.DataFrame(seeds + one_run)))
     assert "| C | 24 | 900,000 | 1 | 99.42% | too few seeds to tell" in table
     assert summary.kept_on_validation(pd.DataFrame(seeds + one_run), "cpu") == {"C": 21}
 
@@ -69,23 +69,7 @@ def test_a_seed_without_validation_does_not_count_and_without_three_seeds_nothin
     assert summary.kept_on_validation(pd.DataFrame([row(21, "W", 0, 0.99, 1), row(26, "W", 0, 0.999, 1)]), "cpu") == {}
 
 
-EXTRA = dict(
-    test_acc=0.99,
-    acc_1digit=0.99,
-    acc_2digit=0.99,
-    acc_3digit=0.99,
-    robust_test_acc=0.99,
-    ood_test_acc=0.9,
-    ood_acc_1digit=0.9,
-    ood_acc_2digit=0.9,
-    ood_acc_3digit=0.9,
-    hardware="cpu",
-    commit="abc",
-    code_commit="abc",
-)
-
-
-def test_the_other_targets_name_the_reader_kept_on_validation_and_the_speed_record(tmp_path):
+def test_the_targets_name_the_reader_kept_on_validation_and_the_speed_record(tmp_path):
     def reader(model, val, test):
         return dict(model=model, profile="full", best_val_acc=val, test_acc=test, params=288_362, train_seconds=900.0)
 
@@ -94,9 +78,10 @@ def test_the_other_targets_name_the_reader_kept_on_validation_and_the_speed_reco
     bench = {"seeds": seeds, "mean_test_acc": 0.991, "sd_test_acc": 0.0016, "worst_seed": seeds[3]}
     bench |= {"slowest_train_seconds": 280.0, "hardware": "2 cores", "met": True}
     (tmp_path / "time_to_99_cpu.json").write_text(json.dumps(bench))
-    reader_line, speed_line = summary.other_targets(single, tmp_path)
+    no_runs = pd.DataFrame(columns=results.COLUMNS)
+    *_, reader_line, speed_line, _ = summary.targets(no_runs, single, bench_dir=tmp_path)
     assert "reader-v22" in reader_line and "99.60%" in reader_line  # chosen on validation, not on test
     assert "not met, gap 0.10 points" in reader_line
     assert "99.10% ± 0.16 over 5 seeds, worst 98.90%, at most 280 s each on 2 cores: met" in speed_line
-    no_record = summary.other_targets(None, tmp_path / "nothing")
-    assert len(no_record) == 1 and "no record yet" in no_record[0]
+    *kept, speed_line, _ = summary.targets(no_runs, None, bench_dir=tmp_path / "nothing")
+    assert "no record yet" in speed_line and all("no finished run yet" in line for line in kept[2:])

@@ -9,7 +9,7 @@ import torch
 
 from lib.data import splits
 from lib.data.preprocess import MEAN, STD
-from lib.digits import data, numpy_lenet, runs, torch_lenet
+from lib.digits import data, runs, torch_lenet
 from lib.infra import checkpoint
 from lib.report import digit_plots
 from lib.report.results import SINGLE_DIGIT_COLUMNS
@@ -102,14 +102,13 @@ def test_learning_rate_schedules():
 def test_test_report_from_known_predictions():
     labels = torch.tensor([0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9])
     logits = torch.nn.functional.one_hot(torch.tensor([0, 1, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9]), 10).float() * 5
-    metrics, rows = runs.digit_test_report(labels, logits)
+    metrics, rows, errors = runs.digit_test_report(labels, logits)
     assert metrics["test_acc"] == pytest.approx(11 / 12)
     assert metrics["per_class_acc"][0] == 0.5 and metrics["per_class_acc"][1] == 1.0
     assert metrics["confusion"][0][1] == 1 and sum(map(sum, metrics["confusion"])) == 12
     by_class = {r["class"]: r for r in rows}
     assert by_class["1"]["precision"] == pytest.approx(2 / 3) and by_class["0"]["recall"] == 0.5
     assert by_class["accuracy"]["f1-score"] == pytest.approx(11 / 12)
-    errors = runs.misread_digits(labels, logits)
     assert errors["index"] == [1] and errors["pred"] == [1] and 0.9 < errors["confidence"][0] < 1
 
 
@@ -140,12 +139,12 @@ def _dirs(tmp_path) -> dict:
 
 
 def test_a_smoke_run_writes_its_files_and_is_shown_not_retrained(tmp_path, capsys):
-    result = torch_lenet.run_lenet5("classic", "smoke", seed=1, device="cpu", progress=False, **_dirs(tmp_path))
+    result = runs.run("lenet5-classic", "smoke", seed=1, device="cpu", progress=False, **_dirs(tmp_path))
     assert result.run_dir == tmp_path / "record" / "smoke" / "lenet5-classic_s1"
     metrics = _check_run_files(tmp_path, "lenet5-classic", 61_706, seed=1)
     model_pt = tmp_path / "state" / "smoke" / "lenet5-classic_s1" / "model.pt"
     stamp = model_pt.stat().st_mtime_ns
-    again = torch_lenet.run_lenet5("classic", "smoke", seed=1, device="cpu", progress=False, **_dirs(tmp_path))
+    again = runs.run("lenet5-classic", "smoke", seed=1, device="cpu", progress=False, **_dirs(tmp_path))
     assert "shown from its record" in capsys.readouterr().out and again.from_record
     assert again.metrics == metrics and model_pt.stat().st_mtime_ns == stamp
     assert again.errors == result.errors
@@ -154,14 +153,14 @@ def test_a_smoke_run_writes_its_files_and_is_shown_not_retrained(tmp_path, capsy
         best["val_acc"] == max(row["val_acc"] for row in result.epochs)
         and result.metrics["best_epoch"] == best["epoch"]
     )
-    torch_lenet.run_lenet5("classic", "smoke", seed=1, device="cpu", progress=False, force=True, **_dirs(tmp_path))
+    runs.run("lenet5-classic", "smoke", seed=1, device="cpu", progress=False, force=True, **_dirs(tmp_path))
     assert "Training" in capsys.readouterr().out and model_pt.stat().st_mtime_ns != stamp
 
 
 def test_modern_and_numpy_smoke_runs_print_one_line_per_epoch(tmp_path, capsys):
-    torch_lenet.run_lenet5("modern", "smoke", device="cpu", progress="lines", **_dirs(tmp_path))
+    runs.run("lenet5-modern", "smoke", device="cpu", progress="lines", **_dirs(tmp_path))
     _check_run_files(tmp_path, "lenet5-modern", 62_158)
-    numpy_lenet.run_numpy_lenet5("smoke", progress="lines", **_dirs(tmp_path))
+    runs.run("lenet5-numpy", "smoke", device="cuda", progress="lines", **_dirs(tmp_path))
     metrics = _check_run_files(tmp_path, "lenet5-numpy", 61_706)
     assert metrics["device"] == "cpu"
     out = capsys.readouterr().out
@@ -170,11 +169,11 @@ def test_modern_and_numpy_smoke_runs_print_one_line_per_epoch(tmp_path, capsys):
 
 
 def test_a_record_is_shown_not_retrained_when_its_checkpoint_is_gone(tmp_path, capsys):
-    trained = torch_lenet.run_lenet5("classic", "smoke", device="cpu", progress="off", **_dirs(tmp_path))
+    trained = runs.run("lenet5-classic", "smoke", device="cpu", progress="off", **_dirs(tmp_path))
     model_pt = tmp_path / "state" / "smoke" / "lenet5-classic_s0" / "model.pt"
     model_pt.unlink()
     capsys.readouterr()
-    shown = torch_lenet.run_lenet5("classic", "smoke", device="cpu", progress="off", **_dirs(tmp_path))
+    shown = runs.run("lenet5-classic", "smoke", device="cpu", progress="off", **_dirs(tmp_path))
     out = capsys.readouterr().out
     assert "shown from its record" in out and "Training" not in out and len(out.splitlines()) == 1
     assert shown.from_record and shown.learner is None and not model_pt.exists()
@@ -185,13 +184,15 @@ def test_a_record_is_shown_not_retrained_when_its_checkpoint_is_gone(tmp_path, c
 
 def test_unknown_names_fail_like_the_rest_of_the_repository():
     with pytest.raises(ValueError, match="unknown profile 'huge'; valid: full, cpu, quick, smoke"):
-        torch_lenet.run_lenet5("classic", "huge")
+        runs.run("lenet5-classic", "huge")
     with pytest.raises(ValueError, match="unknown profile 'huge'; valid: full, cpu, quick, smoke"):
-        numpy_lenet.run_numpy_lenet5("huge")
-    with pytest.raises(ValueError, match="unknown model 'lenet7'; valid: classic, modern"):
-        torch_lenet.run_lenet5("lenet7", "smoke")
+        runs.run("lenet5-numpy", "huge")
+    valid = "valid: lenet5-classic, lenet5-modern, lenet5-numpy, reader-v<version>"
+    for name in ("lenet7", "reader-vx", "classic"):
+        with pytest.raises(ValueError, match=f"unknown model '{name}'; {valid}"):
+            runs.run(name, "smoke")
     with pytest.raises(ValueError, match="unknown device"):
-        torch_lenet.run_lenet5("classic", "smoke", device="tpu")
+        runs.run("lenet5-classic", "smoke", device="tpu")
     with pytest.raises(ValueError, match="unknown progress 'dots'; valid: bar, lines, off"):
         runs.train_digit_model(None, {}, {}, 1, 0, None, {}, progress="dots")
 
@@ -199,4 +200,4 @@ def test_unknown_names_fail_like_the_rest_of_the_repository():
 def test_a_run_that_would_have_to_train_stops_when_train_is_false(tmp_path):
     """run_all.sh --no-train never retrains a single-digit model (nor touches its old record): it says why it stops."""
     with pytest.raises(RuntimeError, match="without --no-train"):
-        torch_lenet.run_lenet5("classic", "smoke", 0, "cpu", train=False, record_dir=tmp_path, runs_dir=tmp_path)
+        runs.run("lenet5-classic", "smoke", 0, "cpu", train=False, record_dir=tmp_path, runs_dir=tmp_path)

@@ -2,7 +2,7 @@
 
 import torch
 
-from lib.digits import reader
+from lib.digits import reader, runs
 from lib.study import models, versions
 
 
@@ -18,13 +18,10 @@ def test_the_digit_reader_is_the_versions_per_digit_network():
 
 
 def test_a_smoke_reader_run_records_validation_and_test(tmp_path):
-    run = reader.run_reader(
-        versions.DIGIT_READER, "smoke", device="cpu", progress="off", record_dir=tmp_path, runs_dir=tmp_path
-    )
+    name, dirs = f"reader-v{versions.DIGIT_READER}", {"record_dir": tmp_path, "runs_dir": tmp_path}
+    run = runs.run(name, "smoke", device="cpu", progress="off", **dirs)
     m = run.metrics
     assert m["model"] == f"reader-v{versions.DIGIT_READER}" and m["params"] <= 1_000_000
     assert 0 <= m["test_acc"] <= 1 and 0 <= m["best_val_acc"] <= 1 and m["config"]["validation_digits"] == 5000
-    again = reader.run_reader(
-        versions.DIGIT_READER, "smoke", device="cpu", progress="off", record_dir=tmp_path, runs_dir=tmp_path
-    )
-    assert again.metrics["test_acc"] == m["test_acc"]  # reused from its checkpoint, not trained again
+    again = runs.run(name, "smoke", device="cpu", progress="off", **dirs)
+    assert again.from_record and again.metrics == m  # shown from its record, not trained again

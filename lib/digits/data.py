@@ -1,7 +1,7 @@
 """MNIST digits as the single-digit models see them: the repository's one train/validation split, padded inputs.
 
-They validate on the 5,000 training images that every 0-999 training draw leaves out (lib/data/splits.py), so
-their validation accuracy is the per-digit accuracy p behind the 0-999 expectations.
+They validate on the 5,000 training digits that no 0-999 training draw uses (lib/data/splits.py), so their
+validation accuracy is the per-digit accuracy p behind the 0-999 expectations.
 """
 
 from functools import lru_cache
@@ -13,9 +13,9 @@ from torchvision.transforms import v2
 from ..data import mnist, splits
 from ..data.preprocess import MEAN, STD
 
-N_VAL = 10 * splits.VALIDATION_PER_DIGIT  # the validation digits: 5,000
-N_TRAIN = mnist.FILES["train-labels-idx1-ubyte"][1] - N_VAL  # what training may use: 55,000
-N_TEST = mnist.FILES["t10k-labels-idx1-ubyte"][1]  # the MNIST test set: 10,000
+N_VAL = 10 * splits.VALIDATION_PER_DIGIT  # 5,000
+N_TRAIN = mnist.FILES["train-labels-idx1-ubyte"][1] - N_VAL  # 55,000
+N_TEST = mnist.FILES["t10k-labels-idx1-ubyte"][1]  # 10,000
 PAD = 2  # 28x28 -> 32x32 as LeCun et al. 1998: stroke ends near the border reach the centre of the top detectors
 EVAL_BATCH = 1000  # images per forward pass when scoring
 # The distortions 001 and 004 proposed, on the padded image: rotation, shift (10% of 32 px), zoom.
@@ -29,8 +29,7 @@ def mnist_digits(split: str) -> tuple:
 
 
 def load_digits(size: dict) -> dict:
-    """{'train'|'val'|'test': (images, labels)}: the first size[...] of the training digits, the validation
-    digits and the MNIST test set."""
+    """{'train'|'val'|'test': (images, labels)}, the first size[split] of each."""
     images, labels = mnist_digits("train")
     test_images, test_labels = mnist_digits("test")
     train = splits.training_digits(labels)[: size["train"]]

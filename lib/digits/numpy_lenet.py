@@ -2,18 +2,15 @@
 
 What 001 and 003 built without a deep-learning library (001: ~30 min per epoch), fast enough for 2 CPU cores:
 activations are NHWC, so im2col is a strided view and each convolution one matmul (BLAS). Weights use torch's
-layouts, so tests/test_numpy_lenet.py compares every layer with torch autograd. The network is the PyTorch
-classic one's, and it runs through the same runner (lib/digits/runs.py), so the numbers compare directly;
-torch.optim.SGD updates its arrays in place, so its schedule is torch's too.
+layouts, so tests/test_numpy_lenet.py compares every layer with torch autograd. It is the PyTorch classic network
+and trains through the same runner (lib/digits/runs.py); torch.optim.SGD updates its arrays in place.
 """
 
 import numpy as np
 import torch
 from numpy.lib.stride_tricks import sliding_window_view
-from threadpoolctl import threadpool_info, threadpool_limits
 
 from .data import EVAL_BATCH, digit_inputs
-from .runs import run_digit_model
 
 NAME = "lenet5-numpy"
 RECIPE = {  # 001's recipe (mini-batch SGD, step decay, fan-in init) with momentum and a larger batch
@@ -209,12 +206,3 @@ def gradient_check(act="tanh", pool="avg", seed=0, entries=5, eps=1e-6) -> dict:
             numeric = (up - down) / (2 * eps)
             worst[key] = max(worst[key], float(abs(numeric - grad[i]) / max(abs(numeric) + abs(grad[i]), 1e-12)))
     return worst
-
-
-def run_numpy_lenet5(profile="quick", seed=0, force=False, progress="bar", **options):
-    """Train and test the NumPy LeNet-5 (always on the CPU), or show its finished run from its record; `options`
-    go to run_digit_model (record_dir, runs_dir, train)."""
-    with threadpool_limits(RECIPE["blas_threads"], user_api="blas"):
-        threads = max((i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"), default=1)
-        learner, extra = lambda: NumpyLeNet5(RECIPE, seed), {"blas_threads": threads}
-        return run_digit_model(NAME, profile, seed, RECIPE, learner, "cpu", force, progress, extra=extra, **options)

@@ -1,9 +1,9 @@
 """The digit reader of a version, trained on single MNIST digits: how well one digit can be read.
 
 A version whose encoder is "per_digit" reads every digit of a number with one network. That network with 10
-outputs, the version's optimiser, augmentation and weight average, trained and validated on single 28x28 digits
-(unpadded, as the 0-999 readers see them), gives the per-digit accuracy p that bounds any 0-999 reader built on it:
-with independent errors an n-digit number is read right about p**n of the time.
+outputs, the version's optimiser, augmentation and weight average, trained on single 28x28 digits (unpadded, as
+the 0-999 readers see them), gives the per-digit accuracy p that bounds any 0-999 reader built on it: with
+independent errors an n-digit number is read right about p**n of the time.
 """
 
 import torch
@@ -11,11 +11,10 @@ from torch import nn
 
 from ..data.augment import augment_digit_images
 from ..data.preprocess import normalise
-from ..infra import provenance
 from ..study.models import conv_stack, fc_stack, optimizer_for
 from ..study.train import weight_average
 from ..study.versions import get
-from .runs import TorchLearner, run_digit_model
+from .torch_lenet import TorchLearner
 
 WARMUP = 0.25  # fraction of the run the learning rate rises for, as the versions' one-cycle schedule
 
@@ -41,26 +40,15 @@ def reader_recipe(version: int) -> dict:
     }
 
 
-def reader_name(version: int) -> str:
-    return f"reader-v{version}"
+def learner(version: int, seed: int, device) -> TorchLearner:
+    """The version's reader with fresh weights from `seed`; its augmentation draws from a generator of `seed`."""
+    spec = get(version)
+    torch.manual_seed(seed)
+    model = build_reader(version).to(device).to(memory_format=torch.channels_last)
+    generator = torch.Generator().manual_seed(seed)
 
+    def inputs(images, train):
+        images = augment_digit_images(images, generator, spec) if train else images
+        return normalise(images[:, None].float()).to(device).contiguous(memory_format=torch.channels_last)
 
-def run_reader(version: int, profile="quick", seed=0, device="auto", force=False, progress="bar", **options):
-    """Train and test a version's digit reader on single digits, or show its finished run from its record;
-    `options` go to run_digit_model (record_dir, runs_dir, train)."""
-    spec, dev = get(version), provenance.resolve_device(device)
-
-    def make_learner() -> TorchLearner:
-        torch.manual_seed(seed)  # initial weights
-        model = build_reader(version).to(dev).to(memory_format=torch.channels_last)
-        generator = torch.Generator().manual_seed(seed)  # the augmentation draws
-
-        def inputs(images, train):
-            images = augment_digit_images(images, generator, spec) if train else images
-            return normalise(images[:, None].float()).to(dev).contiguous(memory_format=torch.channels_last)
-
-        optimizer, average = optimizer_for(model, spec), weight_average(model, spec)
-        return TorchLearner(model, optimizer, inputs, spec.label_smoothing, average)
-
-    recipe = reader_recipe(version)
-    return run_digit_model(reader_name(version), profile, seed, recipe, make_learner, dev, force, progress, **options)
+    return TorchLearner(model, optimizer_for(model, spec), inputs, spec.label_smoothing, weight_average(model, spec))

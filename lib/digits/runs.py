@@ -1,12 +1,6 @@
-"""One runner for the single-digit models (PyTorch and NumPy LeNet-5, a version's digit reader): show a finished
-run from its record, else train, keep the best validation epoch, test it once and write its record.
-
-Record and state live where lib/infra/store.py puts every run's, and a run's identity is its config, compared
-there. The record (committed), res/runs/<profile>/<model>_s<seed>/: metrics.json (config, provenance, test
-metrics; written last, so it marks the run finished), epochs.csv, classification_report.csv (scikit-learn's)
-and errors.json (the misread test digits). The state, $RUNS_DIR/<profile>/<model>_s<seed>/model.pt: the best
-epoch's weights.
-"""
+"""One runner for the single-digit models: show a finished run from its record, else train, keep the best validation
+epoch, test it once and write its record (metrics.json last, epochs.csv, classification_report.csv, errors.json)
+where lib/infra/store.py keeps every run's, its best weights in the state folder; its identity is its config."""
 
 import json
 import math
@@ -20,6 +14,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 from sklearn.metrics import classification_report, confusion_matrix
+from threadpoolctl import threadpool_limits
 from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR, StepLR
 from tqdm import tqdm
 
@@ -27,12 +22,10 @@ from ..data import splits
 from ..infra import atomic, checkpoint, provenance, store
 from ..infra.choices import pick
 from ..infra.paths import relative
-from ..study.evaluate import for_inference
-from ..study.models import count_params
 from ..study.train import check_progress
-from .data import EVAL_BATCH, N_TEST, N_TRAIN, N_VAL, load_digits
+from . import numpy_lenet, reader, torch_lenet
+from .data import N_TEST, N_TRAIN, N_VAL, load_digits
 
-CLASSES = tuple(range(10))
 SMOKE = {"train": 512, "val": 256, "test": 1000}  # a few batches, to check that everything runs
 WHOLE = {"train": N_TRAIN, "val": N_VAL, "test": N_TEST}
 COLUMN = {"full": 2, "cpu": 2, "quick": 1, "smoke": 0}  # cpu is full: it fits a CPU
@@ -43,13 +36,13 @@ EPOCHS = {"lenet5-classic": (1, 5, 30), "lenet5-modern": (1, 5, 40), "lenet5-num
 
 @dataclass
 class DigitRun:
-    """A finished run: its record, and its weights and test logits when it was trained here."""
+    """A finished run: its record, and its learner (best epoch's weights) when it was trained here."""
 
     metrics: dict
     epochs: list  # rows of epochs.csv
     errors: dict  # the misread test digits: index, pred, confidence
     run_dir: Path  # the record's folder
-    learner: object | None = None  # holds the best epoch's weights; None when shown from the record
+    learner: object | None = None
     from_record: bool = False
 
 
@@ -57,6 +50,20 @@ def digit_sizes(profile: str) -> dict:
     """A profile's images per split and epochs per model."""
     column = pick(COLUMN, profile, "profile")
     return {**(SMOKE if profile == "smoke" else WHOLE), "epochs": {k: v[column] for k, v in EPOCHS.items()}}
+
+
+def model_for(name: str, seed: int, device: str) -> tuple:
+    """(recipe, a function making the learner with fresh weights, device) of lenet5-classic|modern|numpy or
+    reader-v<version>; the NumPy network runs on the CPU whatever `device` says."""
+    if name.startswith("reader-v") and name[8:].isdigit():
+        dev = provenance.resolve_device(device)
+        return reader.reader_recipe(int(name[8:])), lambda: reader.learner(int(name[8:]), seed, dev), dev
+    if name == numpy_lenet.NAME:
+        return numpy_lenet.RECIPE, lambda: numpy_lenet.NumpyLeNet5(numpy_lenet.RECIPE, seed), torch.device("cpu")
+    models = [f"lenet5-{m}" for m in torch_lenet.RECIPES] + [numpy_lenet.NAME, "reader-v<version>"]
+    model = pick(dict(zip(models, models)), name, "model").removeprefix("lenet5-")
+    dev = provenance.resolve_device(device)
+    return torch_lenet.RECIPES[model], lambda: torch_lenet.learner(model, seed, dev), dev
 
 
 def run_config(name: str, profile: str, seed: int, recipe: dict) -> dict:
@@ -75,61 +82,17 @@ def run_config(name: str, profile: str, seed: int, recipe: dict) -> dict:
     return json.loads(json.dumps(config))
 
 
-def record_files(folder: Path) -> dict:
-    names = ("metrics.json", "epochs.csv", "classification_report.csv", "errors.json")
-    return {name.split(".")[0]: folder / name for name in names}
-
-
 def shown(folder: Path, config: dict) -> DigitRun | None:
     """The finished run of `config` read from its record folder, without weights; None when there is none."""
-    files = record_files(folder)
     metrics = store.recorded(folder, config)
-    if metrics is None or not files["errors"].is_file():
+    if metrics is None or not (folder / "errors.json").is_file():
         return None
     print(
         f"{folder.name} ({config['profile']}): shown from its record ({relative(folder)}, trained at commit "
         f"{metrics['commit']} on {metrics['hardware']}); its weights are not on this machine (force=True retrains it)."
     )
-    rows = pd.read_csv(files["epochs"]).to_dict("records")
-    return DigitRun(metrics, rows, json.loads(files["errors"].read_text()), folder, from_record=True)
-
-
-class TorchLearner:
-    """A torch model trained on cross-entropy, one optimiser step per batch. `inputs(images, train)` makes its
-    inputs on its device; with a weight average (torch's AveragedModel) the average is scored and kept."""
-
-    def __init__(self, model, optimizer, inputs, label_smoothing=0.0, average=None):
-        self.model, self.optimizer, self.inputs = model, optimizer, inputs
-        self.label_smoothing, self.average = label_smoothing, average
-        self.scored = model if average is None else average.module
-
-    def train_batch(self, images, labels) -> tuple:
-        """One step; (summed loss, number correct) of the batch."""
-        self.model.train()
-        x = self.inputs(images, True)
-        y = labels.to(x.device)
-        logits = self.model(x)
-        loss = F.cross_entropy(logits, y, label_smoothing=self.label_smoothing)
-        self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        self.optimizer.step()
-        if self.average is not None:
-            self.average.update_parameters(self.model)
-        return loss.item() * len(y), (logits.argmax(1) == y).sum().item()
-
-    @torch.inference_mode()
-    def logits(self, images) -> torch.Tensor:
-        model = for_inference(self.scored)
-        return torch.cat([model(self.inputs(chunk, False)).float().cpu() for chunk in images.split(EVAL_BATCH)])
-
-    def state(self) -> dict:
-        return {k: v.detach().cpu().clone() for k, v in self.scored.state_dict().items()}
-
-    def load_state(self, state: dict):
-        self.scored.load_state_dict(state)
-
-    def params(self) -> int:
-        return count_params(self.model)
+    rows = pd.read_csv(folder / "epochs.csv").to_dict("records")
+    return DigitRun(metrics, rows, json.loads((folder / "errors.json").read_text()), folder, from_record=True)
 
 
 def lr_scheduler(optimizer, recipe: dict, total: int, per_epoch: int):
@@ -142,12 +105,6 @@ def lr_scheduler(optimizer, recipe: dict, total: int, per_epoch: int):
     if not warm:
         return cosine
     return SequentialLR(optimizer, [LinearLR(optimizer, 0.04, total_iters=warm), cosine], [warm])
-
-
-def score(learner, images, labels) -> tuple:
-    """(mean cross-entropy, accuracy, logits) of a learner on labelled digits."""
-    logits = learner.logits(images)
-    return F.cross_entropy(logits, labels).item(), (logits.argmax(1) == labels).sum().item() / len(labels), logits
 
 
 def train_digit_model(learner, data: dict, recipe: dict, epochs: int, seed: int, weights, meta: dict, progress="bar"):
@@ -168,8 +125,8 @@ def train_digit_model(learner, data: dict, recipe: dict, epochs: int, seed: int,
                 scheduler.step()
                 loss_sum, correct = loss_sum + loss, correct + right
                 bar.update(len(idx))
-        began = time.perf_counter()
-        row["val_loss"], row["val_acc"], _ = score(learner, vx, vy)
+        began, logits = time.perf_counter(), learner.logits(vx)
+        row.update(val_loss=F.cross_entropy(logits, vy).item(), val_acc=(logits.argmax(1) == vy).sum().item() / len(vy))
         row.update(train_loss=loss_sum / len(y), train_acc=correct / len(y), seconds=meter.wall_seconds)
         row.update(cpu_seconds=meter.cpu_seconds, others_cores=meter.others_cores)
         rows.append({**row, "val_seconds": time.perf_counter() - began})
@@ -188,11 +145,13 @@ def train_digit_model(learner, data: dict, recipe: dict, epochs: int, seed: int,
 
 
 def digit_test_report(labels: torch.Tensor, logits: torch.Tensor) -> tuple:
-    """(metrics, rows of classification_report.csv): loss, accuracy, per-class accuracy, confusion, F1."""
-    pred = logits.argmax(1)
-    cm = confusion_matrix(labels, pred, labels=CLASSES)
-    names = [str(c) for c in CLASSES]
-    report = classification_report(labels, pred, labels=CLASSES, target_names=names, output_dict=True, zero_division=0)
+    """(metrics, rows of classification_report.csv, errors.json: the misread digits with the softmax confidence)."""
+    confidence, pred = logits.softmax(1).max(1)
+    cm = confusion_matrix(labels, pred, labels=range(10))
+    names = list("0123456789")
+    report = classification_report(
+        labels, pred, labels=range(10), target_names=names, output_dict=True, zero_division=0
+    )
     metrics = {
         "test_acc": (pred == labels).sum().item() / len(labels),
         "test_loss": F.cross_entropy(logits, labels).item(),
@@ -206,40 +165,17 @@ def digit_test_report(labels: torch.Tensor, logits: torch.Tensor) -> tuple:
         {"class": k, **v, "support": int(v["support"])} if isinstance(v, dict) else {"class": k, **bare, "f1-score": v}
         for k, v in report.items()
     ]
-    return metrics, rows
-
-
-def misread_digits(labels: torch.Tensor, logits: torch.Tensor) -> dict:
-    """The test digits read wrong: index, prediction and softmax confidence (the record's errors.json)."""
-    confidence, pred = logits.softmax(1).max(1)
     wrong = (pred != labels).nonzero().squeeze(1)
-    return {
-        "index": wrong.tolist(),
-        "pred": pred[wrong].tolist(),
-        "confidence": [round(c, 4) for c in confidence[wrong].tolist()],
-    }
+    errors = {"index": wrong.tolist(), "pred": pred[wrong].tolist()}
+    return metrics, rows, {**errors, "confidence": [round(c, 4) for c in confidence[wrong].tolist()]}
 
 
-def run_digit_model(
-    name,
-    profile,
-    seed,
-    recipe,
-    make_learner,
-    device,
-    force=False,
-    progress="bar",
-    *,
-    record_dir=None,
-    runs_dir=None,
-    extra=None,
-    train=True,
-) -> DigitRun:
-    """Show the model `name`'s record, else train it (a learner from make_learner()), test it once and write its
-    record. `extra` joins metrics.json. With train=False a run that would have to be trained stops with an error."""
-    config = run_config(name, profile, seed, recipe)
-    run_name = f"{name}_s{seed}"
-    folder = store.record_folder(profile, run_name, record_dir)
+def run(name, profile="quick", seed=0, device="auto", force=False, progress="bar", *, train=True, **dirs) -> DigitRun:
+    """Show the model `name`'s finished run (see model_for) from its record, else train it, test it once and
+    write its record. `dirs`: record_dir, runs_dir. With train=False a run that would have to train stops."""
+    recipe, make_learner, dev = model_for(name, seed, device)
+    config, run_name = run_config(name, profile, seed, recipe), f"{name}_s{seed}"
+    folder = store.record_folder(profile, run_name, dirs.get("record_dir"))
     found = None if force else shown(folder, config)
     if found is not None:
         return found
@@ -248,20 +184,20 @@ def run_digit_model(
             f"{run_name} ({profile}) has no finished run with this config here (no checkpoint in $RUNS_DIR, no "
             "matching record), and train=False: run this notebook without --no-train to train it"
         )
-    data, learner = load_digits(config["sizes"]), make_learner()
+    data = load_digits(config["sizes"])
     n = {k: len(v[1]) for k, v in data.items()}
     print(
         f"Training {name}: {config['epochs']} epochs x {n['train']:,} images (validation {n['val']:,} of the digits "
-        f"no 0-999 training draws, test {n['test']:,}), batch {recipe['batch_size']}, on {provenance.hardware(device)}."
+        f"no 0-999 training draws, test {n['test']:,}), batch {recipe['batch_size']}, on {provenance.hardware(dev)}."
     )
-    files = record_files(folder)
-    files["metrics"].unlink(missing_ok=True)  # a half-finished retrain must not look finished
-    weights = store.state_folder(profile, run_name, runs_dir) / "model.pt"
-    rows = train_digit_model(learner, data, recipe, config["epochs"], seed, weights, {"config": config}, progress)
-    best = checkpoint.read(weights)
-    learner.load_state(best["state_dict"])
-    logits = learner.logits(data["test"][0])
-    tested, report_rows = digit_test_report(data["test"][1], logits)
+    (folder / "metrics.json").unlink(missing_ok=True)  # a half-finished retrain must not look finished
+    weights = store.state_folder(profile, run_name, dirs.get("runs_dir")) / "model.pt"
+    with threadpool_limits(recipe.get("blas_threads"), user_api="blas"):  # None (torch models): no limit
+        learner = make_learner()
+        rows = train_digit_model(learner, data, recipe, config["epochs"], seed, weights, {"config": config}, progress)
+        best = checkpoint.read(weights)
+        learner.load_state(best["state_dict"])
+        tested, report_rows, errors = digit_test_report(data["test"][1], learner.logits(data["test"][0]))
     seconds = sum(r["seconds"] for r in rows)
     shared = [r["others_cores"] * r["seconds"] for r in rows if r["others_cores"] is not None]
     metrics = {
@@ -278,17 +214,15 @@ def run_digit_model(
         "n_train": n["train"],
         "n_val": n["val"],
         **tested,
-        **provenance.describe(device),
+        **provenance.describe(dev),
         "numpy": np.__version__,
-        **(extra or {}),
         "config": config,
         "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    errors = misread_digits(data["test"][1], logits)
-    atomic.write_text(files["epochs"], pd.DataFrame(rows).to_csv(index=False))
-    atomic.write_text(files["classification_report"], pd.DataFrame(report_rows).to_csv(index=False))
-    atomic.write_json(files["errors"], errors, compact=True)
-    atomic.write_json(files["metrics"], metrics)  # last: its presence marks the run finished
+    atomic.write_text(folder / "epochs.csv", pd.DataFrame(rows).to_csv(index=False))
+    atomic.write_text(folder / "classification_report.csv", pd.DataFrame(report_rows).to_csv(index=False))
+    atomic.write_json(folder / "errors.json", errors, compact=True)
+    atomic.write_json(folder / "metrics.json", metrics)  # last: its presence marks the run finished
     return DigitRun(metrics, rows, errors, folder, learner)
 
 

@@ -1,13 +1,15 @@
 """LeNet-5 in PyTorch: the classic 1998 network and a modern one with the same 6-16-120-84-10 layers, so the modern
-recipe's gain is the training (ReLU, max pooling, batch norm, augmentation, Nesterov, weight decay), not size."""
+recipe's gain is the training (ReLU, max pooling, batch norm, augmentation, Nesterov, weight decay), not size; and
+the learner that trains any torch single-digit model (these two, a version's digit reader)."""
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from ..infra import provenance
 from ..infra.choices import pick
-from .data import digit_augmenter, digit_inputs
-from .runs import TorchLearner, run_digit_model
+from ..study.evaluate import for_inference
+from ..study.models import count_params
+from .data import EVAL_BATCH, digit_augmenter, digit_inputs
 
 # LeCun et al. 1998 with SGD + momentum and softmax cross-entropy (not SDLM and RBF outputs)
 CLASSIC = {
@@ -42,18 +44,12 @@ RECIPES = {
 
 
 def build_lenet5(model: str) -> nn.Sequential:
-    """Conv 6@5x5, pool, conv 16@5x5, pool, dense 120, 84, 10 on a 32x32 input, with fresh weights from torch's seed.
-
-    As in most re-implementations, C3 connects to all 6 maps (not the paper's sparse table), C5 is a dense layer
-    on the 16x5x5 maps, and the output is a dense layer for softmax instead of RBF units. Weights start from
-    LeCun's fan-in rule, as the NumPy network's: 001 found it learns much faster than unit-normal weights (torch's
-    default has a third of its variance).
-    """
+    """Conv 6@5x5, pool, conv 16@5x5, pool, dense 120, 84, 10 on 32x32; C3 sees all 6 maps, C5 is dense, softmax
+    outputs (as most re-implementations). Fan-in init, as the NumPy network: 001 found it learns much faster than
+    unit-normal weights (torch's default has a third of its variance)."""
     recipe = pick(RECIPES, model, "model")
-    act, pool = (
-        {"tanh": nn.Tanh, "relu": nn.ReLU}[recipe["act"]],
-        {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}[recipe["pool"]],
-    )
+    act = {"tanh": nn.Tanh, "relu": nn.ReLU}[recipe["act"]]
+    pool = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}[recipe["pool"]]
 
     def block(layer, norm):  # layer, [batch norm], activation
         return [layer, *([norm(len(layer.weight))] if recipe["batchnorm"] else []), act()]
@@ -83,16 +79,51 @@ def sgd_for(model: nn.Module, recipe: dict) -> torch.optim.SGD:
     return torch.optim.SGD(groups, lr=recipe["lr"], momentum=recipe["momentum"], nesterov=recipe["nesterov"])
 
 
-def run_lenet5(model="classic", profile="quick", seed=0, device="auto", force=False, progress="bar", **options):
-    """Train and test lenet5-<model> ('classic' or 'modern'), or show its finished run from its record; `options`
-    go to run_digit_model (record_dir, runs_dir, train)."""
-    recipe, dev = pick(RECIPES, model, "model"), provenance.resolve_device(device)
-    augment = digit_augmenter() if recipe["augment"] else None
+class TorchLearner:
+    """A torch model trained on cross-entropy, one optimiser step per batch. `inputs(images, train)` makes its
+    inputs on its device; with a weight average (torch's AveragedModel) the average is scored and kept."""
 
-    def make_learner() -> TorchLearner:
-        torch.manual_seed(seed)  # initial weights and augmentation draws
-        net = build_lenet5(model).to(dev)
-        inputs = lambda images, train: digit_inputs(images, augment if train else None).to(dev)  # noqa: E731
-        return TorchLearner(net, sgd_for(net, recipe), inputs, recipe["label_smoothing"])
+    def __init__(self, model, optimizer, inputs, label_smoothing=0.0, average=None):
+        self.model, self.optimizer, self.inputs = model, optimizer, inputs
+        self.label_smoothing, self.average = label_smoothing, average
+        self.scored = model if average is None else average.module
 
-    return run_digit_model(f"lenet5-{model}", profile, seed, recipe, make_learner, dev, force, progress, **options)
+    def train_batch(self, images, labels) -> tuple:
+        """One step; (summed loss, number correct) of the batch."""
+        self.model.train()
+        x = self.inputs(images, True)
+        y = labels.to(x.device)
+        logits = self.model(x)
+        loss = F.cross_entropy(logits, y, label_smoothing=self.label_smoothing)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        if self.average is not None:
+            self.average.update_parameters(self.model)
+        return loss.item() * len(y), (logits.argmax(1) == y).sum().item()
+
+    @torch.inference_mode()
+    def logits(self, images) -> torch.Tensor:
+        model = for_inference(self.scored)
+        return torch.cat([model(self.inputs(chunk, False)).float().cpu() for chunk in images.split(EVAL_BATCH)])
+
+    def state(self) -> dict:
+        return {k: v.detach().cpu().clone() for k, v in self.scored.state_dict().items()}
+
+    def load_state(self, state: dict):
+        self.scored.load_state_dict(state)
+
+    def params(self) -> int:
+        return count_params(self.model)
+
+
+def learner(model: str, seed: int, device) -> TorchLearner:
+    """lenet5-<model> with fresh weights from `seed`, which also draws its augmentation."""
+    recipe, augment = RECIPES[model], digit_augmenter()
+    torch.manual_seed(seed)
+    net = build_lenet5(model).to(device)
+
+    def inputs(images, train):
+        return digit_inputs(images, augment if train and recipe["augment"] else None).to(device)
+
+    return TorchLearner(net, sgd_for(net, recipe), inputs, recipe["label_smoothing"])

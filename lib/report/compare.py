@@ -1,12 +1,6 @@
-"""The two verdicts the record gives, each by one rule: whether two run families differ beyond seed noise,
-and whether a run family reproduces one of the original's floor-rounded figures.
-
-Difference: a Welch t-interval (95%, Welch-Satterthwaite degrees of freedom) of the difference of the two
-families' means; it is "beyond seed noise" when the interval excludes zero, which is asked only when both sides
-have MIN_SEEDS seeds or more: with fewer, the verdict is "too few seeds to tell", never a direction.
-Reproduction: the original's figure k is a floor-rounded single run, so its range is [k, k+1)%; a family
-reproduces it when mean ± 2 sd of its seeds overlaps that range, with sd no smaller than SD_FLOOR below 3 seeds.
-"""
+"""The record's two verdicts, each by one rule (res/results.md states both): whether two run families differ
+beyond seed noise (Welch's t-interval, asked only with MIN_SEEDS seeds a side), and whether a family reproduces
+one of the original's floor-rounded figures (mean ± 2 sd meets [k, k+1)%, sd floored below MIN_SEEDS seeds)."""
 
 import json
 import math
@@ -29,21 +23,14 @@ TOO_FEW = "too few seeds to tell"
 
 @dataclass
 class Seeds:
-    """One run family's values over its seeds."""
+    """One run family's values over its seeds: n, mean and sd (None below two seeds)."""
 
     values: list
 
-    @property
-    def n(self) -> int:
-        return len(self.values)
-
-    @property
-    def mean(self) -> float:
-        return statistics.mean(self.values)
-
-    @property
-    def std(self) -> float | None:
-        return statistics.stdev(self.values) if self.n > 1 else None
+    def __post_init__(self):
+        self.n = len(self.values)
+        self.mean = statistics.mean(self.values) if self.n else math.nan
+        self.std = statistics.stdev(self.values) if self.n > 1 else None
 
     def text(self, pct: bool = True) -> str:
         scale, unit = (100, "%") if pct else (1, "")
@@ -60,37 +47,25 @@ def pooled_sd(groups) -> float | None:
 
 @dataclass
 class Difference:
-    """This family's values against a base family's: the Welch interval of this mean minus the base mean."""
+    """This family's values against a base family's: `interval` is the Welch t-interval of this mean minus the
+    base mean, None with fewer than MIN_SEEDS seeds on either side."""
 
     this: Seeds
     base: Seeds
 
-    @property
-    def delta(self) -> float:
-        return self.this.mean - self.base.mean
-
-    @property
-    def interval(self) -> tuple | None:
-        """The CONFIDENCE t-interval of delta; None with fewer than MIN_SEEDS seeds on either side."""
-        if min(self.this.n, self.base.n) < MIN_SEEDS:
-            return None
-        v1, v2 = self.this.std**2 / self.this.n, self.base.std**2 / self.base.n
-        se = math.sqrt(v1 + v2)
-        if se == 0:
-            return self.delta, self.delta
-        dof = (v1 + v2) ** 2 / (v1**2 / (self.this.n - 1) + v2**2 / (self.base.n - 1))
-        half = stats.t.ppf((1 + CONFIDENCE) / 2, dof) * se
-        return self.delta - half, self.delta + half
+    def __post_init__(self):
+        self.delta = self.this.mean - self.base.mean
+        self.interval = None
+        if min(self.this.n, self.base.n) >= MIN_SEEDS:
+            welch = stats.ttest_ind(self.this.values, self.base.values, equal_var=False)
+            self.interval = tuple(welch.confidence_interval(CONFIDENCE))
 
     @property
     def verdict(self) -> str:
-        """'too few seeds to tell', 'within seed noise', or 'higher/lower, beyond seed noise'."""
         if self.interval is None:
             return TOO_FEW
         low, high = self.interval
-        if low <= 0 <= high:
-            return "within seed noise"
-        return f"{'higher' if low > 0 else 'lower'}, beyond seed noise"
+        return "within seed noise" if low <= 0 <= high else f"{'higher' if low > 0 else 'lower'}, beyond seed noise"
 
     def text(self) -> str:
         if self.interval is None:
@@ -116,35 +91,24 @@ def seed_records(key: RunKey, profile: str, record_dir=RECORD_DIR) -> list:
 
 @dataclass
 class Reproduction:
-    """A family's test accuracies (fractions) against the original's floor-rounded figure k (percent)."""
+    """A family's test accuracies (fractions) against the original's floor-rounded figure k (percent).
+    `distance`: points from our mean to the nearest end of [k, k+1), positive above, 0 inside."""
 
     ours: Seeds
     k: int
 
-    @property
-    def sd(self) -> float:
-        own = self.ours.std or 0.0
-        return own if self.ours.n >= MIN_SEEDS else max(own, SD_FLOOR)
-
-    @property
-    def interval(self) -> tuple:
-        return 100 * (self.ours.mean - 2 * self.sd), 100 * (self.ours.mean + 2 * self.sd)
-
-    @property
-    def reproduced(self) -> bool:
-        low, high = self.interval
-        return low < self.k + 1 and high >= self.k
-
-    @property
-    def distance(self) -> float:
-        """Points from our mean to the nearest end of [k, k+1): positive above it, negative below, 0 inside."""
+    def __post_init__(self):
+        own, k = self.ours.std or 0.0, self.k
+        self.floored = self.ours.n < MIN_SEEDS and own < SD_FLOOR
+        self.sd = own if self.ours.n >= MIN_SEEDS else max(own, SD_FLOOR)
+        self.interval = 100 * (self.ours.mean - 2 * self.sd), 100 * (self.ours.mean + 2 * self.sd)
+        self.reproduced = self.interval[0] < k + 1 and self.interval[1] >= k
         mean = 100 * self.ours.mean
-        return mean - (self.k + 1) if mean >= self.k + 1 else min(0.0, mean - self.k)
+        self.distance = mean - (k + 1) if mean >= k + 1 else min(0.0, mean - k)
 
     def text(self) -> str:
         low, high = math.floor(100 * self.interval[0]) / 100, math.ceil(100 * self.interval[1]) / 100  # outward
-        floored = self.ours.n < MIN_SEEDS and (self.ours.std or 0.0) < SD_FLOOR
-        sd = f", sd floored at {100 * SD_FLOOR:.2f}" if floored else ""
+        sd = f", sd floored at {100 * SD_FLOOR:.2f}" if self.floored else ""
         if self.reproduced:
             return f"reproduced ([{low:.2f}, {high:.2f}]% meets [{self.k}, {self.k + 1})%{sd})"
         d = self.distance

@@ -23,24 +23,31 @@ from .tables import nothing_yet
 sns.set_theme(style="whitegrid", context="notebook")
 
 
-def _show(ax, raw_one, dataset: str, ndigits: int):
+def _grid(rows: int, cols: int, width: float, height: float, title: str, **kw):
+    """A figure of rows x cols axes without frames (images), titled; `width`, `height`: inches per axes."""
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows + 0.6), squeeze=False, **kw)
+    for ax in axes.flat:
+        ax.axis("off")
+    fig.suptitle(title)
+    return fig, axes
+
+
+def _show(ax, raw_one, dataset: str, ndigits: int, title: str = "", **title_kw):
     layout = layouts.get(dataset)
     ax.imshow(layout.show(raw_one, ndigits), cmap=layout.cmap, vmin=0, vmax=255)
-    ax.axis("off")
+    ax.set_title(title, fontsize=9, **title_kw)
 
 
 def sample_grid(test_set, per_row: int = 6, seed: int = 0):
     """A few 1-, 2- and 3-digit numbers from a test set, with their labels."""
     g = torch.Generator().manual_seed(seed)
-    fig, axes = plt.subplots(3, per_row, figsize=(1.9 * per_row, 4.8), squeeze=False)
+    shown_as = layouts.get(test_set.dataset).shown_as
+    title = f"{test_set.dataset} test set: 1-, 2- and 3-digit numbers" + (f" ({shown_as})" if shown_as else "")
+    fig, axes = _grid(3, per_row, 1.9, 1.4, title)
     for row, n in enumerate((1, 2, 3)):
         idx = (test_set.ndigits == n).nonzero().squeeze(1)
-        pick = idx[torch.randperm(len(idx), generator=g)[:per_row]]
-        for ax, i in zip(axes[row], pick.tolist()):
-            _show(ax, test_set.raw[i], test_set.dataset, n)
-            ax.set_title(str(int(test_set.labels[i])), fontsize=10)
-    shown_as = layouts.get(test_set.dataset).shown_as
-    fig.suptitle(f"{test_set.dataset} test set: 1-, 2- and 3-digit numbers" + (f" ({shown_as})" if shown_as else ""))
+        for ax, i in zip(axes[row], idx[torch.randperm(len(idx), generator=g)[:per_row]].tolist()):
+            _show(ax, test_set.raw[i], test_set.dataset, n, str(int(test_set.labels[i])))
     fig.tight_layout()
     return fig
 
@@ -48,49 +55,39 @@ def sample_grid(test_set, per_row: int = 6, seed: int = 0):
 def augmented_numbers(version: int, dataset: str = "W", count: int = 6, seed: int = 0, mnist_dir=None):
     """Training numbers as drawn (top row) and as a version's augmentation shows them to the network (three
     draws below): what "augmented" means for that version, seen before its results."""
-    spec = get(version)
     batch = NumberGenerator(train_bank("cpu", mnist_dir), (0, 0, 1), seed).batch(count)  # 3-digit numbers
     generator = torch.Generator().manual_seed(seed)
-    rows = [batch.raw(dataset)] + [augment(batch, dataset, generator, spec) for _ in range(3)]
-    fig, axes = plt.subplots(len(rows), count, figsize=(1.9 * count, 1.1 * len(rows) + 0.6), squeeze=False)
+    rows = [batch.raw(dataset)] + [augment(batch, dataset, generator, get(version)) for _ in range(3)]
+    title = f"Version {version}'s training numbers on {dataset}, as drawn and as its augmentation shows them"
+    fig, axes = _grid(len(rows), count, 1.9, 1.1, title)
     for r, (raw, line) in enumerate(zip(rows, axes)):
         for i, ax in enumerate(line):
             _show(ax, raw[i], dataset, 3)
         line[0].set_title("as drawn" if r == 0 else f"augmented ({r})", fontsize=9, loc="left")
-    fig.suptitle(f"Version {version}'s training numbers on {dataset}, as drawn and as its augmentation shows them")
     fig.tight_layout()
     return fig
 
 
 def channel_panels(test_set, index: int):
     """The three channels of one C sample side by side, empty ones included."""
-    fig, axes = plt.subplots(1, 3, figsize=(6, 2.3))
-    for k, ax in enumerate(axes):
+    fig, axes = _grid(1, 3, 2, 1.7, f"C sample {int(test_set.labels[index])}")
+    for k, ax in enumerate(axes[0]):
         ax.imshow(test_set.raw[index, k].numpy(), cmap="gray_r", vmin=0, vmax=255)
         ax.set_title(f"channel {k}")
-        ax.axis("off")
-    fig.suptitle(f"C sample {int(test_set.labels[index])}")
     fig.tight_layout()
     return fig
 
 
-def _readable_log_axis(axis, percent=False):
-    """Log-scale ticks written as plain numbers (or percentages), never as 10^0 alone: at 1, 2, 5 x 10^k, or
-    at every integer multiple of 10^k where the axis spans less than a decade (so it carries several ticks).
-    Call it after the data are drawn: it reads the axis limits."""
-    low, high = axis.get_view_interval()
-    subs = (1.0, 2.0, 5.0) if high > 8 * low else tuple(float(k) for k in range(1, 10))
-    axis.set_major_locator(ticker.LogLocator(base=10, subs=subs))
-    axis.set_minor_locator(ticker.NullLocator())
-    axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:.3g}%" if percent else f"{v:.3g}"))
+def _log_y(ax, label: str):
+    """A log y axis with plain-number ticks (minor ones labelled where it spans little): 0.6% against 0.7%
+    is as visible as 30% against 60%, the range this study discusses."""
+    ax.set(yscale="log", ylabel=label)
+    ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(ticker.LogFormatter(labelOnlyBase=False))
 
 
-def _error_axis(ax, what: str = "test error"):
-    """A y axis of error (100 - accuracy, %) on a log scale: 0.6% against 0.7% is as visible as 30% against
-    60%, the range this study discusses."""
-    ax.set_yscale("log")
-    ax.set_ylabel(f"{what} (%, log scale; lower is better)")
-    _readable_log_axis(ax.yaxis, percent=True)
+ERROR = "test error (%, log scale; lower is better)"
 
 
 def _error(values) -> np.ndarray:
@@ -114,21 +111,18 @@ def training_curves(results, smooth_steps: int = 200):
         val = [(e["epoch"], 100 * (1 - e["val_acc"])) for e in h["epochs"] if e.get("val_acc") is not None]
         if val:
             ax_val.plot(*zip(*val), "o-", label=name)
-    title = f"training loss (moving mean, ~{smooth_steps} batches)"
-    ax_loss.set(xlabel="epoch", ylabel="training loss", yscale="log", title=title)
-    _readable_log_axis(ax_loss.yaxis)
+    ax_loss.set(xlabel="epoch", title=f"training loss (moving mean, ~{smooth_steps} batches)")
+    _log_y(ax_loss, "training loss")
     dropout = " (dropout on)" if any(get(r.metrics["version"]).dropout for r in results) else ""
     ax_acc.set(xlabel="epoch", ylabel="batch accuracy", ylim=(0, 1), title="training batch accuracy" + dropout)
-    ax_val.set(xlabel="epoch", ylabel="validation error", yscale="log", title="validation error after each epoch")
+    ax_acc.legend(fontsize=8)
+    ax_val.set(xlabel="epoch", title="validation error after each epoch")
     if ax_val.lines:
-        _readable_log_axis(ax_val.yaxis, percent=True)
-        ax_val.set_xlim(0.5, max(len(r.history["epochs"]) for r in results) + 0.5)
-        ax_val.set_ylim(top=min(100, ax_val.get_ylim()[1]))
+        _log_y(ax_val, "validation error (%)")
         ax_val.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     else:
         no_val = "no validation in this record\n(trained before the validation split)"
         ax_val.text(0.5, 0.5, no_val, ha="center", va="center", transform=ax_val.transAxes)
-    ax_acc.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -145,19 +139,12 @@ def accuracy_by_digits(results):
     ]
     long = pd.DataFrame(rows, columns=["run", "digits", "error"])
     fig, ax = plt.subplots(figsize=(8.5, 3.5))
+    dodge = 0.4 if len(seeds) > 1 else False
     sns.pointplot(
-        long,
-        x="digits",
-        y="error",
-        hue="run",
-        errorbar="sd",
-        dodge=0.4 if len(seeds) > 1 else False,
-        linestyle="none",
-        capsize=0.1,
-        ax=ax,
+        long, x="digits", y="error", hue="run", errorbar="sd", dodge=dodge, linestyle="none", capsize=0.1, ax=ax
     )
     ax.set(title="test error by digit count (mean ± sd over seeds)", xlabel="")
-    _error_axis(ax)
+    _log_y(ax, ERROR)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
@@ -169,22 +156,12 @@ def digit_confusion(results):
     if nothing_yet(results):
         return None
     result = results[0]
-    true = heads.position_targets(result.test_set.labels)
-    read = heads.position_targets(result.predictions["pred"])
+    true, read = (heads.position_targets(t) for t in (result.test_set.labels, result.predictions["pred"]))
     names = [str(d) for d in range(10)] + ["none"]
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.6))
     for k, ax in enumerate(axes):
         cm = confusion_matrix(true[:, k], read[:, k], labels=list(range(heads.NO_DIGIT + 1)))
-        sns.heatmap(
-            cm + 0.5,
-            norm=LogNorm(),
-            cmap="mako_r",
-            cbar=k == 2,
-            ax=ax,
-            square=True,
-            xticklabels=names,
-            yticklabels=names,
-        )
+        sns.heatmap(cm + 0.5, norm=LogNorm(), cmap="mako_r", cbar=k == 2, ax=ax, xticklabels=names, yticklabels=names)
         off = cm.sum() - cm.trace()
         ax.set(title=f"position {k + 1}: {off:,} of {cm.sum():,} wrong", xlabel="read", ylabel="true" if k == 0 else "")
     fig.suptitle(f"{result.key.label}: digit read at each position (log colour scale)")
@@ -196,22 +173,14 @@ def misclassified(results, count: int = 24, seed: int = 0):
     """A gallery of test numbers the model got wrong: true label, prediction and its confidence."""
     if nothing_yet(results):
         return None
-    result = results[0]
-    preds, conf = result.predictions["pred"], result.predictions["confidence"]
-    wrong = (preds != result.test_set.labels).nonzero().squeeze(1)
-    pick = wrong[torch.randperm(len(wrong), generator=torch.Generator().manual_seed(seed))[:count]]
-    cols = 6
-    rows = max(1, -(-len(pick) // cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(2.1 * cols, 1.9 * rows), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    ts = result.test_set
-    for ax, i in zip(axes.flat, pick.tolist()):
-        _show(ax, ts.raw[i], ts.dataset, int(ts.ndigits[i]))
-        ax.set_title(
-            f"{int(ts.labels[i])} → {int(preds[i])} ({_percent(float(conf[i]))})", fontsize=9, color="firebrick"
-        )
-    fig.suptitle(f"misclassified: true → predicted (confidence); {len(wrong):,} of {len(ts):,} wrong")
+    ts, preds, conf = results[0].test_set, results[0].predictions["pred"], results[0].predictions["confidence"]
+    wrong = (preds != ts.labels).nonzero().squeeze(1)
+    pick = wrong[torch.randperm(len(wrong), generator=torch.Generator().manual_seed(seed))[:count]].tolist()
+    title = f"misclassified: true → predicted (confidence); {len(wrong):,} of {len(ts):,} wrong"
+    fig, axes = _grid(max(1, -(-len(pick) // 6)), 6, 2.1, 1.9, title)
+    for ax, i in zip(axes.flat, pick):
+        label = f"{int(ts.labels[i])} → {int(preds[i])} ({_percent(float(conf[i]))})"
+        _show(ax, ts.raw[i], ts.dataset, int(ts.ndigits[i]), label, color="firebrick")
     fig.tight_layout()
     return fig
 
@@ -233,54 +202,41 @@ def confusions_table(results):
     return frame
 
 
+IMAGES = {False: "correct images", True: "+wrap (the original's C bug)"}
+
+
 def results_figure(frame, profile: str):
     """Test error per version and layout at one profile, on a log axis: each seed (dots), their mean with ± sd
-    bars where there are several, and, at profile full only, the original's floor-rounded range [k, k+1)% as
-    a band. Versions are separate experiments, so nothing joins them; C shows correct and +wrap runs side by
-    side."""
+    bars, and, at profile full only, the original's floor-rounded range [k, k+1)% as a band. Versions are
+    separate experiments, so nothing joins them; C shows correct and +wrap runs side by side."""
     data = frame[(frame["profile"] == profile) & (frame["split"] == "all")]
+    images = data["preprocessing"].str.endswith("+wrap").map(IMAGES)
+    data = data.assign(error=_error(data["test_acc"]), images=images, run="v" + data["version"].astype(str))
     datasets = [d for d in layouts.LAYOUTS if (data["dataset"] == d).any()]
     widths = [max(2, data[data["dataset"] == d]["version"].nunique()) for d in datasets]
-    fig, axes = plt.subplots(
-        1, len(datasets), figsize=(2 + 0.75 * sum(widths), 5.2), squeeze=False, gridspec_kw={"width_ratios": widths}
-    )
-    kinds = {False: ("correct images", "tab:blue"), True: ("+wrap (the original's C bug)", "tab:purple")}
-    for ax, dataset in zip(axes[0], datasets):
+    fig, axes = plt.subplots(1, len(datasets), figsize=(2 + 0.75 * sum(widths), 5.2), width_ratios=widths)
+    palette, handles = dict(zip(IMAGES.values(), ("tab:blue", "tab:purple"))), {}
+    for ax, dataset in zip(np.atleast_1d(axes), datasets):
         d = data[data["dataset"] == dataset]
-        wrapped = d["preprocessing"].str.endswith("+wrap")
-        versions = sorted(d["version"].unique())
-        x = {v: i for i, v in enumerate(versions)}
-        both = wrapped.any() and (~wrapped).any()
-        if profile == "full":
-            rep = d.groupby("version")["seed_reported_acc"].first().dropna()
-            for v, acc in rep.items():
-                low, high = _error([acc + 0.01, acc])
-                band = dict(
-                    color="tab:orange", alpha=0.35, lw=0, label="original: floor-rounded figure, range [k, k+1)%"
-                )
-                ax.fill_between([x[v] - 0.4, x[v] + 0.4], low, high, **band)
-        for wrap in (False, True):
-            part = d[wrapped == wrap]
-            if part.empty:
-                continue
-            name, colour = kinds[wrap]
-            shift = (0.15 if wrap else -0.15) if both else 0.0
-            xs = part["version"].map(x) + shift + 0.1  # beside the mean's marker, not under it
-            ax.scatter(xs, _error(part["test_acc"]), color=colour, s=9, alpha=0.6, zorder=5, label=f"{name}: each seed")
-            g = part.groupby("version")["test_acc"]
-            mean, sd, n = _error(g.mean()), 100 * g.std().fillna(0), g.count()
-            bars = dict(fmt="_", ms=14, mew=2, color=colour, capsize=3, zorder=4, label=f"{name}: mean ± sd over seeds")
-            ax.errorbar([x[v] + shift for v in g.mean().index], mean, yerr=np.where(n > 1, sd, 0), **bars)
-        ax.set_xticks(range(len(versions)), [f"v{v}" for v in versions])
-        ax.set_xlim(-0.6, len(versions) - 0.4)
-        ax.set_title(dataset)
-        ax.set_yscale("log")
-        ax.set_ylim(0.7 * ax.get_ylim()[0], min(100, 1.3 * ax.get_ylim()[1]))
-        _error_axis(ax)
-    handles = {h: a for ax in axes[0] for a, h in zip(*ax.get_legend_handles_labels())}
+        order = [f"v{v}" for v in sorted(d["version"].unique())]
+        style = dict(data=d, x="run", y="error", hue="images", order=order, palette=palette, ax=ax)
+        sns.stripplot(**style, dodge=True, size=3, alpha=0.6, legend=False)
+        dodge = 0.4 if d["images"].nunique() > 1 else False
+        sns.pointplot(**style, dodge=dodge, errorbar="sd", linestyle="none", marker="_", markersize=14, capsize=0.1)
+        reported = d.groupby("run")["seed_reported_acc"].first().dropna()
+        for v, acc in reported.items() if profile == "full" else ():
+            low, high = _error([acc + 0.01, acc])
+            x = order.index(v)
+            ax.fill_between(
+                [x - 0.4, x + 0.4], low, high, color="tab:orange", alpha=0.35, lw=0, label="original [k, k+1)%"
+            )
+        ax.set(title=dataset, xlabel="")
+        _log_y(ax, ERROR)
+        handles |= dict(zip(*reversed(ax.get_legend_handles_labels())))
+        ax.get_legend().remove()
     fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=3, fontsize=8, frameon=False)
     fig.suptitle(
-        f"Test error per version, profile '{profile}'"
+        f"Test error per version, profile '{profile}': each seed, mean ± sd"
         + ("" if profile == "full" else " (compared with itself: the original trained on the full recipe)")
     )
     fig.tight_layout(rect=(0, 0.1, 1, 1))
@@ -294,15 +250,13 @@ def robustness_bars(frame, profile: str):
     d = d.assign(run=[RunKey.of(row).family for row in d.to_dict("records")])
     sets = {"test_acc": "fixed test set", "robust_test_acc": "robust (digits moved)", "ood_test_acc": "ood"}
     long = d.melt(id_vars="run", value_vars=list(sets), var_name="test set", value_name="accuracy").dropna()
-    long["test set"] = long["test set"].map(sets)
-    long["error"] = _error(long["accuracy"])
+    long = long.assign(**{"test set": long["test set"].map(sets), "error": _error(long["accuracy"])})
     fig, ax = plt.subplots(figsize=(max(6, 0.7 * d["run"].nunique() + 2), 4.0))
-    sns.barplot(data=long, x="run", y="error", hue="test set", ax=ax, errorbar=None, alpha=0.6)
-    sns.stripplot(
-        data=long, x="run", y="error", hue="test set", ax=ax, dodge=True, size=3, legend=False, palette="dark:k"
-    )
+    style = dict(data=long, x="run", y="error", hue="test set", ax=ax)
+    sns.barplot(**style, errorbar=None, alpha=0.6)
+    sns.stripplot(**style, dodge=True, size=3, legend=False, palette="dark:k")
     ax.set(xlabel="", title=f"clean, robust and out-of-distribution test error, profile '{profile}'")
-    _error_axis(ax)
+    _log_y(ax, ERROR)
     ax.tick_params(axis="x", rotation=45)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     fig.tight_layout()
@@ -312,18 +266,14 @@ def robustness_bars(frame, profile: str):
 def test_set_variants(sets: dict, per_variant: int = 4, seed: int = 0):
     """A few 3-digit numbers of each test-set variant on each layout (`sets`: (variant, layout) -> TestSet,
     the same numbers in every variant), so what `robust` and `ood` do is seen, not only described."""
-    keys = list(sets)
-    first = sets[keys[0]]
-    idx = (first.ndigits == 3).nonzero().squeeze(1)
+    idx = (next(iter(sets.values())).ndigits == 3).nonzero().squeeze(1)
     pick = idx[torch.randperm(len(idx), generator=torch.Generator().manual_seed(seed))[:per_variant]].tolist()
-    fig, axes = plt.subplots(len(keys), per_variant, figsize=(2.6 * per_variant, 1.25 * len(keys) + 0.6), squeeze=False)
-    for row, key in zip(axes, keys):
-        ts = sets[key]
+    title = "The same 3-digit numbers in each test-set variant (other MNIST images of their digits)"
+    fig, axes = _grid(len(sets), per_variant, 2.6, 1.25, title)
+    for row, (key, ts) in zip(axes, sets.items()):
         for ax, i in zip(row, pick):
-            _show(ax, ts.raw[i], ts.dataset, 3)
-            ax.set_title(str(int(ts.labels[i])), fontsize=9)
+            _show(ax, ts.raw[i], ts.dataset, 3, str(int(ts.labels[i])))
         row[0].text(-0.08, 0.5, f"{key[0]} · {key[1]}", transform=row[0].transAxes, ha="right", va="center")
-    fig.suptitle("The same 3-digit numbers in each test-set variant (other MNIST images of their digits)")
     fig.tight_layout()
     return fig
 
@@ -352,32 +302,21 @@ def column_readings(results, profile: str, variant: str = "ood", count: int = 4,
         x = prepare(ts.raw[index].to(device), ts.ndigits[index].to(device), ts.dataset, result.key.preprocessing)
         logits = model(x).float()
     probs, read = logits.softmax(2).cpu(), heads.decode_strings(logits)
-    cols = 2
-    rows = -(-len(picks) // cols)
-    fig, axes = plt.subplots(
-        2 * rows, cols, figsize=(5.2 * cols, 2.6 * rows), squeeze=False, gridspec_kw={"height_ratios": [1.7, 1] * rows}
+    title = (
+        f"{result.key.label} on `{variant}`: strip, each column's P(digit, blank “–”) below it, greedy reading "
+        f"(first {len(right[:count])} right, then {len(wrong[:count])} wrong)"
     )
-    for ax in axes.flat:
-        ax.axis("off")
-    width = ts.raw.shape[-1]
+    rows, width = -(-len(picks) // 2), ts.raw.shape[-1]
+    fig, axes = _grid(2 * rows, 2, 5.2, 1.3, title, height_ratios=[1.7, 1] * rows)
     for k, ((i, ok), p, text) in enumerate(zip(picks, probs, read)):
-        top, bottom = axes[2 * (k // cols), k % cols], axes[2 * (k // cols) + 1, k % cols]
+        top, bottom = axes[2 * (k // 2), k % 2], axes[2 * (k // 2) + 1, k % 2]
         top.imshow(ts.raw[i].numpy(), cmap="gray_r", vmin=0, vmax=255, aspect="auto", extent=(0, width, 28, 0))
-        top.set_title(
-            f"{int(ts.labels[i])} → " + (f"“{text}”" if text else "nothing (all blank)"),
-            fontsize=9,
-            color="black" if ok else "firebrick",
-            loc="left",
-        )
+        label = f"{int(ts.labels[i])} → " + (f"“{text}”" if text else "nothing (all blank)")
+        top.set_title(label, fontsize=9, color="black" if ok else "firebrick", loc="left")
         bottom.imshow(p.T.numpy(), cmap="magma_r", vmin=0, vmax=1, aspect="auto", extent=(0, width, 10.5, -0.5))
         bottom.axis("on")
         bottom.grid(False)
+        bottom.set(xticks=[])
         bottom.set_yticks(range(11), [str(d) for d in range(10)] + ["–"], fontsize=6)
-        bottom.set_xticks([])
-    fig.suptitle(
-        f"{result.key.label} on `{variant}`: strip, each column's P(digit, blank “–”) below it, greedy reading "
-        f"(first {len(right[:count])} right, then {len(wrong[:count])} wrong)",
-        fontsize=10,
-    )
     fig.tight_layout()
     return fig

@@ -1,9 +1,6 @@
-"""res/results.md: every record, as a reader needs it, filled into results_page.md (the page's prose). The
-tables are built here, once, and the notebooks show the same ones (lib/report/tables.py); every verdict is
-compare.py's. What the records show is written in docs/conclusions.md, which the page links.
-"""
+"""res/results.md: every record's tables, built here once and filled into results_page.md (the page's prose);
+the notebooks show the same tables (lib/report/tables.py) and every verdict is compare.py's."""
 
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -21,16 +18,24 @@ from . import compare, headline
 PAGE = Path(__file__).with_name("results_page.md")
 VARIANT_MARKS = {"robust": "²", "ood": "³", "curved": "⁴"}  # every variant but clean; – where a run predates it
 SHARED_CPU = 0.2  # other processes kept more cores than this busy on average while a run trained
+TARGETS = {"test_acc": ("test accuracy", 0.995), "acc_3digit": ("3-digit accuracy", 0.988)}  # issue 14, 3 seeds
+MAX_PARAMS = 1_000_000  # per model
+KEPT_PROFILE = "cpu"  # where the kept versions are chosen
 
 
 def seeds(values) -> compare.Seeds:
     """The recorded values of a column (None and NaN are runs that did not record it)."""
-    return compare.Seeds([v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))])
+    return compare.Seeds([v for v in values if v is not None and v == v])
 
 
-def pct(values) -> str:
+def pct(values, as_pct: bool = True) -> str:
     s = seeds(values)
-    return s.text() if s.n else "–"
+    return s.text(as_pct) if s.n else "–"
+
+
+def _set(values) -> str:
+    """The distinct recorded values, sorted, as one cell."""
+    return ", ".join(sorted({str(v) for v in values if v is not None and v == v}))
 
 
 def _digits(g: pd.DataFrame, prefix: str = "") -> str:
@@ -50,12 +55,11 @@ def shared_mark(others, device) -> str:
 
 
 def _train_s(g: pd.DataFrame) -> str:
+    """The seeds' mean training time with the worst of their marks."""
     s = seeds(g["train_seconds"])
-    if not s.n:
-        return "–"
     marks = {shared_mark(o, d) for o, d in zip(g["train_others_cores"], g.get("device", [None] * len(g)))}
     mark = next((m for m in (" (?)", " (shared GPU)", " (shared CPU)") if m in marks), "")
-    return f"{s.mean:,.0f}{mark}"
+    return f"{s.mean:,.0f}{mark}" if s.n else "–"
 
 
 def _links(g: pd.DataFrame, profile: str, root: str) -> str:
@@ -72,26 +76,23 @@ def _links(g: pd.DataFrame, profile: str, root: str) -> str:
 
 def families(part: pd.DataFrame):
     """(run family name, its rows) per version, dataset, wrap and split, in the frame's order."""
-    keys = [RunKey.of(row) for row in part.to_dict("records")]
-    part = part.assign(_family=[k.family for k in keys])
-    return [(name, g) for name, g in part.groupby("_family", sort=False)]
+    part = part.assign(_family=[RunKey.of(row).family for row in part.to_dict("records")])
+    return list(part.groupby("_family", sort=False))
 
 
 def header(part: pd.DataFrame) -> list:
-    """Where the runs were made: hardware, precision, the code that trained them, torch where it differs from
-    requirements.txt's pin, TF32 where it was not off, and how many test numbers each read."""
-    commits = sorted(
-        {f"{c}" + ("" if c == r else f" (recorded as {r})") for c, r in zip(part["code_commit"], part["commit"])}
-    )
+    """Where a profile's runs were made: the code that ran them (beside the commit they recorded where it
+    differs), TF32 where it was not off, torch where it differs from requirements.txt's pin."""
     pin = provenance.torch_pin()
-    torches = sorted(t for t in part["torch"].dropna().unique() if t.split("+")[0] != pin)
-    tf32 = sorted(str(t) for t in part["tf32"].dropna().unique() if t is not False)
+    torches = _set(t for t in part["torch"] if str(t).split("+")[0] != pin)
+    tf32 = _set(t for t in part["tf32"] if t is not False)
+    commits = _set(c if c == r else f"{c} (recorded as {r})" for c, r in zip(part["code_commit"], part["commit"]))
     return [
-        f"- hardware: {', '.join(sorted(part['hardware'].unique()))}",
-        f"- precision: {', '.join(sorted(part['precision'].dropna().unique())) or 'fp32 (recorded before precision was)'}"
-        + (f"; TF32: {', '.join(tf32)}" if tf32 else ""),
-        f"- code commits: {', '.join(commits)}",
-        *([f"- torch: {', '.join(torches)} (requirements.txt pins {pin})"] if torches else []),
+        f"- hardware: {_set(part['hardware'])}",
+        f"- precision: {_set(part['precision']) or 'fp32 (recorded before precision was)'}"
+        + (f"; TF32: {tf32}" if tf32 else ""),
+        f"- code commits: {commits}",
+        *([f"- torch: {torches} (requirements.txt pins {pin})"] if torches else []),
         f"- test numbers per run: {', '.join(f'{n:,}' for n in sorted(part['n_test'].unique()))} of the fixed "
         f"{testsets.SIZE:,}",
         "",
@@ -99,69 +100,54 @@ def header(part: pd.DataFrame) -> list:
 
 
 def reproductions(part: pd.DataFrame) -> dict:
-    """run family -> (compare.Reproduction, its likely cause or ''), for the families with a figure of the
-    original. A correct-image run that misses while its `+wrap` twin (the original's images) reproduces misses
-    by the wrap-around bug."""
+    """run family -> (compare.Reproduction, its verdict), for the families with a figure of the original. A
+    correct-image run that misses while its `+wrap` twin (the original's images) reproduces misses by the
+    wrap-around bug, and its verdict says so."""
     found = {
         name: compare.reproduction(g["test_acc"].tolist(), round(100 * g.iloc[0]["seed_reported_acc"]))
         for name, g in families(part)
         if not pd.isna(g.iloc[0]["seed_reported_acc"])
     }
-    causes = {}
-    for name, r in found.items():
-        twin = found.get(f"{name} +wrap")
-        wrap = not r.reproduced and twin is not None and twin.reproduced
-        causes[name] = (r, "the wrap-around bug: its `+wrap` twin reproduces" if wrap else "")
-    return causes
+    bug = {n for n, r in found.items() if not r.reproduced and found.get(f"{n} +wrap", r).reproduced}
+    return {
+        n: (r, r.text() + "; the wrap-around bug: its `+wrap` twin reproduces" * (n in bug)) for n, r in found.items()
+    }
 
 
-def original_table(part: pd.DataFrame, profile: str, root: str, between=()) -> list:
-    """Each run family beside the original's figure; at profile full how many reproduce it, and each verdict
-    (other profiles train on fewer samples and are compared with themselves). `between`: lines put between
-    the count and the table."""
-    verdicts = reproductions(part) if profile == "full" else {}
-    out = []
-    if verdicts:
-        missed = [
-            f"{n} ({cause or 'cause not shown by the records'})"
-            for n, (r, cause) in verdicts.items()
-            if not r.reproduced
-        ]
-        out += [
-            f"**{len(verdicts) - len(missed)} of {len(verdicts)} run families reproduce the original's figure** "
-            f"(mean ± 2 sd of their seeds overlaps its range [k, k+1)%; below {compare.MIN_SEEDS} seeds sd is at "
-            f"least {100 * compare.SD_FLOOR:.2f} points)" + (f"; not: {', '.join(missed)}." if missed else "."),
-            "",
-        ]
-    table = [
-        *between,
+def original_table(part: pd.DataFrame, profile: str, root: str) -> list:
+    """Each run family beside the original's figure, with its verdict at profile full (other profiles train on
+    fewer samples and are compared with themselves)."""
+    verdicts = reproductions(part)
+    not_comparable = (
+        f"not comparable: profile {profile} trains on {profiles.get(profile).sample_scale:.3g} of the samples"
+    )
+    out = [
         "| run | params | seeds | test acc | original | verdict | 1 / 2 / 3-digit % | train loss¹ | original loss "
         "| train s | notebook |",
         "|---|---:|---:|---:|---:|---|---|---:|---:|---:|---|",
     ]
     for name, g in families(part):
-        first = g.iloc[0]
-        rep, rep_loss = first["seed_reported_acc"], first["seed_reported_loss"]
-        verdict = verdicts[name][0].text() if name in verdicts else "–"
-        if profile != "full" and not pd.isna(rep):
-            verdict = (
-                f"not comparable: profile {profile} trains on {profiles.get(profile).sample_scale:.3g} of the samples"
-            )
-        table.append(
-            f"| {name} | {first['params']:,} | {len(g)} | {pct(g['test_acc'])} | "
+        rep, rep_loss = g.iloc[0]["seed_reported_acc"], g.iloc[0]["seed_reported_loss"]
+        verdict = "–" if pd.isna(rep) else verdicts[name][1] if profile == "full" else not_comparable
+        out.append(
+            f"| {name} | {g.iloc[0]['params']:,} | {len(g)} | {pct(g['test_acc'])} | "
             f"{'–' if pd.isna(rep) else f'{round(100 * rep)}%'} | {verdict} | {_digits(g)} "
-            f"| {seeds(g['train_loss_final']).text(pct=False)} | {'–' if pd.isna(rep_loss) else f'{rep_loss:g}'} "
+            f"| {pct(g['train_loss_final'], False)} | {'–' if pd.isna(rep_loss) else f'{rep_loss:g}'} "
             f"| {_train_s(g)} | {_links(g, profile, root)} |"
         )
-    return out + table
+    return out
 
 
 def original_section(frame: pd.DataFrame, root: str = "..") -> list:
-    """The original study at profile full: how many runs reproduce, then each beside the original's figure."""
+    """The original study at profile full: how many run families reproduce, then each beside the figure."""
     part = frame[(frame["profile"] == "full") & (frame["version"] <= ORIGINAL_LAST) & (frame["split"] == "all")]
     if part.empty:
         return ["No run of the full record has finished yet (`tools/train_queue.py` trains them).", ""]
-    return original_table(part, "full", root, header(part)) + [""]
+    verdicts = reproductions(part)
+    missed = [n for n, (r, _) in verdicts.items() if not r.reproduced]
+    count = f"**{len(verdicts) - len(missed)} of {len(verdicts)} run families reproduce the original's figure**"
+    count += f"; not: {', '.join(missed)}." if missed else "."
+    return [count, "", *header(part), *original_table(part, "full", root), ""]
 
 
 def not_finished(frame: pd.DataFrame) -> list:
@@ -188,7 +174,7 @@ def runs_table(part: pd.DataFrame, profile: str, root: str = "..", variants=("ro
 
 
 def _section(part: pd.DataFrame, profile: str, root: str, **variants) -> str:
-    """A profile's provenance and its runs table; empty without runs."""
+    """A profile's provenance and its runs table; a note without runs."""
     if part.empty:
         return "No finished run at this profile yet.\n"
     return "\n".join(header(part) + runs_table(part, profile, root, **variants))
@@ -217,90 +203,49 @@ def kept_reader(single: pd.DataFrame | None):
     single = single if readers.empty else readers
     column = "best_val_acc" if single["best_val_acc"].notna().any() else "test_acc"
     means = single.groupby(["model", "profile"], sort=False)[column].mean()  # in the models' order
-    (model, profile), p = means.idxmax(), float(means.max())
-    return model, profile, p
+    return (*means.idxmax(), float(means.max()))
 
 
-def other_targets(single: pd.DataFrame | None, bench_dir=None, root: str = "..") -> list:
-    """Issue 14's targets besides the numbers: the digit reader kept on validation against READER_TARGETS,
-    and the time-to-99% benchmark's record; each with its gap."""
-    out = []
-    kept = kept_reader(single)
+def _met(value: float, target: float, n: int) -> str:
+    gap = 100 * (target - value)
+    met = "met" if value >= target else f"not met, gap {gap:.{2 if gap >= 0.01 else 3}f} points"
+    return met + ("" if n >= 3 else f" ({n} seed{'s' * (n != 1)} of 3)")
+
+
+def targets(frame: pd.DataFrame, single: pd.DataFrame | None, root: str = "..", bench_dir=None) -> list:
+    """Issue 14's targets, a row each: the kept version of each dataset (versions.BEST) at the largest profile
+    it ran, the digit reader first on validation against READER_TARGETS, the time-to-99% benchmark's record."""
+    out = ["| target | result | record |", "|---|---|---|"]
+    for dataset, version in BEST.items():
+        part = frame[(frame["version"] == version) & (frame["dataset"] == dataset) & (frame["split"] == "all")]
+        profile = next((p for p in profiles.PROFILES if (part["profile"] == p).any()), None)
+        if profile is None:
+            out.append(f"| {dataset} version {version} | no finished run yet | – |")
+            continue
+        g = part[part["profile"] == profile]
+        n = len(g) if g["params"].max() <= MAX_PARAMS else 0
+        for column, (what, goal) in TARGETS.items():
+            out.append(
+                f"| {dataset} version {version}, {what} ≥ {goal:.1%} (`{profile}`, {int(g['params'].iloc[0]):,} "
+                f"parameters) | {pct(g[column])}: {_met(seeds(g[column]).mean, goal, n)} | {_links(g, profile, root)} |"
+            )
+    kept, goal = kept_reader(single), READER_TARGETS
     if kept and kept[0].startswith("reader-"):
         model, profile, p = kept
         runs = single[(single["model"] == model) & (single["profile"] == profile)]
         acc, params, seconds = runs["test_acc"].mean(), int(runs["params"].iloc[0]), runs["train_seconds"].mean()
-        goal = READER_TARGETS
-        short = [f"gap {100 * (goal['test_acc'] - acc):.2f} points"] if acc < goal["test_acc"] else []
-        short += ["too many parameters"] if params > goal["params"] else []
-        short += ["trained too long"] if seconds > goal["train_seconds"] else []
+        short = [f"gap {100 * (goal['test_acc'] - acc):.2f} points"] * bool(acc < goal["test_acc"])
+        short += ["too many parameters"] * bool(params > goal["params"])
+        short += ["trained too long"] * bool(seconds > goal["train_seconds"])
         out.append(
-            f"- **Single-digit reader** (≥ {goal['test_acc']:.1%} on the MNIST test set, one model ≤ "
-            f"{goal['params']:,} parameters, ≤ {goal['train_seconds'] // 60} min of training on 2 CPU cores): the "
-            f"reader first on validation, {model} ({profile}, {len(runs)} run{'s' * (len(runs) != 1)}, validation "
-            f"{p:.2%}), reads {acc:.2%} of the test digits with {params:,} parameters in {seconds:,.0f} s of "
-            f"training: {'not met, ' + ', '.join(short) if short else 'met'}."
+            f"| Single-digit reader ≥ {goal['test_acc']:.1%} on the MNIST test set, ≤ {goal['params']:,} "
+            f"parameters, ≤ {goal['train_seconds'] // 60} min of training on 2 CPU cores | {model} ({profile}, "
+            f"{len(runs)} run{'s' * (len(runs) != 1)}, first on validation at {p:.2%}): {acc:.2%} with {params:,} "
+            f"parameters in {seconds:,.0f} s: {'not met, ' + ', '.join(short) if short else 'met'} "
+            f"| `res/results_single_digit.csv` |"
         )
-    what, value, link = headline.speed_row(Path(bench_dir or RES_DIR / "bench"), root)
-    out.append(f"- **Speed** ({what}; `bench/time_to_accuracy.py`, {link}): {value}.")
-    return out
-
-
-def _spread(values, as_pct=True) -> str:
-    """mean ± sd without the seed count."""
-    s = seeds(values)
-    return s.text(as_pct).split(" (")[0] if s.n else "–"
-
-
-def single_digit_table(single: pd.DataFrame) -> list:
-    """One row per single-digit model and profile."""
-    out = [
-        "| model | profile | seeds | params | epochs | test acc | best val acc (epoch) | s / epoch | hardware | commit |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
-    ]
-    for (model, profile), g in single.groupby(["model", "profile"], sort=False):
-        first = g.iloc[0]
-        out.append(
-            f"| {model} | {profile} | {len(g)} | {first['params']:,} | {first['epochs']} "
-            f"| {_spread(g['test_acc'])} | {first['best_val_acc']:.2%} ({first['best_epoch']}) "
-            f"| {_spread(g['seconds_per_epoch'], False)} | {first['hardware']} | {first['commit']} |"
-        )
-    return out
-
-
-def markdown(frame: pd.DataFrame, single: pd.DataFrame | None, root: str = "..") -> str:
-    """The whole page; `root`: the repository root relative to where the page is written (for its links)."""
-    by = {p: frame[(frame["profile"] == p) & (frame["split"] == "all")] for p in ("full", "cpu", "quick")}
-    pending = not_finished(frame)
-    kept = kept_reader(single)
-    unseen = frame[frame["split"] == "heldout"]
-    return PAGE.read_text().format(
-        root=root,
-        min_seeds=compare.MIN_SEEDS,
-        sd_floor=f"{100 * compare.SD_FLOOR:.2f}",
-        variants=" ".join(
-            f"{VARIANT_MARKS[n]} `{n}`: {v.description}." for n, v in testsets.VARIANTS.items() if n in VARIANT_MARKS
-        ),
-        original="\n".join(original_section(frame, root)),
-        pending=f"Not finished yet at profile full (the training queue trains them): {', '.join(pending)}.\n"
-        if pending
-        else "",
-        beyond_full=_section(by["full"][by["full"]["version"] > ORIGINAL_LAST], "full", root),
-        kept=", ".join(f"version {v}'s on {d}" for d, v in BEST.items()),
-        beyond_cpu=_section(by["cpu"][by["cpu"]["version"] > ORIGINAL_LAST], "cpu", root),
-        best=best_network(frame, single, root),
-        unseen="\n".join(unseen_table(unseen)) if len(unseen) else "No run trained without them yet.\n",
-        quick=_section(by["quick"], "quick", root, variants=("robust",)),
-        expected=f"p = {kept[2]:.2%} from {kept[0]} ({kept[1]}, validation): p² = {kept[2] ** 2:.2%}, p³ = "
-        f"{kept[2] ** 3:.2%}."
-        if kept
-        else "No single-digit run yet.",
-        single="\n".join(single_digit_table(single)) if single is not None else "",
-    )
-
-
-TARGETS = {"test_acc": 0.995, "acc_3digit": 0.988}  # issue 14, on W and C, mean of 3 seeds
-MAX_PARAMS = 1_000_000  # per model
+    speed = headline.speed_row(Path(bench_dir or RES_DIR / "bench"), root)
+    return out + ["| " + " | ".join(speed) + " |", ""]
 
 
 def validation_ranking(frame: pd.DataFrame, profile: str) -> pd.DataFrame:
@@ -324,7 +269,7 @@ def validation_ranking(frame: pd.DataFrame, profile: str) -> pd.DataFrame:
     return table.assign(competing=table.index.isin(competing.index))
 
 
-def kept_on_validation(frame: pd.DataFrame, profile: str = "cpu") -> dict:
+def kept_on_validation(frame: pd.DataFrame, profile: str = KEPT_PROFILE) -> dict:
     """dataset -> the kept version, what versions.BEST must name. Only versions within the parameter budget with
     at least MIN_SEEDS validated seeds compete; an ensemble (version 24) competes on its own runs, each averaging
     a disjoint set of its parent's seeds, so one run of it is one seed. Of the competitors, those not below the
@@ -339,59 +284,11 @@ def kept_on_validation(frame: pd.DataFrame, profile: str = "cpu") -> dict:
     return kept
 
 
-def _target(value: float, target: float, n: int) -> str:
-    gap = 100 * (target - value)
-    met = "met" if value >= target else f"not met, gap {gap:.{2 if gap >= 0.01 else 3}f} points"
-    return met + ("" if n >= 3 else f" ({n} seed{'s' * (n != 1)} of 3)")
-
-
-def best_network(frame: pd.DataFrame, single: pd.DataFrame | None = None, root: str = "..") -> str:
-    """The kept version of each dataset (versions.BEST) at the largest profile it ran, against the targets;
-    then every version past the original at that profile ranked by validation, each against the first
-    competitor by compare.difference: the ground on which BEST is chosen."""
-    rows = []
-    for dataset, version in BEST.items():
-        part = frame[(frame["version"] == version) & (frame["dataset"] == dataset) & (frame["split"] == "all")]
-        if not part.empty:
-            profile = next(p for p in ("full", "cpu", "quick", "smoke") if (part["profile"] == p).any())
-            rows.append((dataset, version, profile, part[part["profile"] == profile]))
-    if not rows:
-        return "No run of the kept versions yet: " + ", ".join(f"v{v} on {d}" for d, v in BEST.items()) + "."
-    both = pd.concat([g for *_, g in rows])
-    out = [
-        f"The kept version of each dataset (`BEST`: {', '.join(f'{d} v{v}' for d, v in BEST.items())}), at the "
-        f"largest profile it ran ({', '.join(sorted(both['hardware'].unique()))}; commits "
-        f"{', '.join(sorted(both['code_commit'].unique()))}). Targets: test accuracy ≥ {TARGETS['test_acc']:.1%} "
-        f"and 3-digit ≥ {TARGETS['acc_3digit']:.1%}, mean of 3 seeds, ≤ {MAX_PARAMS:,} parameters per model.",
-        "",
-        "| dataset | version | profile | params | seeds | val acc | test acc | target | 1 / 2 / 3-digit % "
-        "| 3-digit target | robust | ood | ood 1 / 2 / 3-digit % |",
-        "|---|---:|---|---:|---:|---:|---:|---|---|---|---:|---:|---|",
-    ]
-    for dataset, version, profile, g in rows:
-        acc, three = seeds(g["test_acc"]), seeds(g["acc_3digit"])
-        n = len(g) if int(g["params"].max()) <= MAX_PARAMS else 0
-        out.append(
-            f"| {dataset} | {version} | `{profile}` | {int(g['params'].iloc[0]):,} | {len(g)} | {pct(g['val_acc'])} "
-            f"| {acc.text()} | {_target(acc.mean, TARGETS['test_acc'], n)} | {_digits(g)} "
-            f"| {_target(three.mean, TARGETS['acc_3digit'], n)} | {pct(g['robust_test_acc'])} "
-            f"| {pct(g['ood_test_acc'])} | {_digits(g, 'ood_')} |"
-        )
-    kept = kept_reader(single)
-    if kept:
-        p = kept[2]
-        out += [
-            "",
-            f"Expected from the best single-digit reader's validation accuracy p = {p:.2%} ({kept[0]} "
-            f"({kept[1]}, validation)) with independent digit errors: 1 / 2 / 3-digit {p:.2%} / {p**2:.2%} / "
-            f"{p**3:.2%}.",
-        ]
-    out += ["", "The other targets:", "", *other_targets(single, root=root)]
-    profile = rows[0][2]
+def ranking(frame: pd.DataFrame, profile: str = KEPT_PROFILE) -> list:
+    """validation_ranking as a table, each version against the first competitor of its dataset by
+    compare.difference: the ground on which kept_on_validation keeps BEST (in bold)."""
     table = validation_ranking(frame, profile)
-    if table.empty:
-        return "\n".join(out)
-    firsts = table[table["competing"]].groupby("dataset").first()  # the first competitor of each dataset
+    firsts = table[table["competing"]].groupby("dataset").first()
 
     def against(r):
         if not r.eligible or r.dataset not in firsts.index:
@@ -399,18 +296,61 @@ def best_network(frame: pd.DataFrame, single: pd.DataFrame | None = None, root: 
         lead = firsts.loc[r.dataset]
         return "first" if lead["version"] == r.version else compare.difference(r.vals, lead["vals"]).text()
 
-    out += [
-        "",
-        f"Versions past the original at profile `{profile}`, ranked by mean validation accuracy; the kept "
-        "version (bold) follows `summary.kept_on_validation` (its docstring states the rule). Each is set "
-        "against the first version that has enough seeds to compete. The test set chooses nothing here.",
-        "",
+    return [
         "| dataset | version | params | seeds | val acc | against the first competitor |",
         "|---|---:|---:|---:|---:|---|",
+        *(
+            f"| {r.dataset} | {f'**{r.version}**' if BEST.get(r.dataset) == r.version else r.version} "
+            f"| {r.params:,} | {r.seeds} | {pct([r.val_acc])} | {against(r)} |"
+            for r in table.itertuples()
+        ),
+        "",
     ]
-    out += [
-        f"| {r.dataset} | {'**' + str(r.version) + '**' if BEST.get(r.dataset) == r.version else r.version} "
-        f"| {r.params:,} | {r.seeds} | {'–' if pd.isna(r.val_acc) else f'{r.val_acc:.2%}'} | {against(r)} |"
-        for r in table.itertuples()
+
+
+def single_digit_table(single: pd.DataFrame) -> list:
+    """One row per single-digit model and profile."""
+    out = [
+        "| model | profile | seeds | params | epochs | test acc | best val acc (epoch) | s / epoch | hardware | commit |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
-    return "\n".join(out)
+    for (model, profile), g in single.groupby(["model", "profile"], sort=False):
+        first = g.iloc[0]
+        out.append(
+            f"| {model} | {profile} | {len(g)} | {first['params']:,} | {first['epochs']} | {pct(g['test_acc'])} "
+            f"| {first['best_val_acc']:.2%} ({first['best_epoch']}) | {pct(g['seconds_per_epoch'], False)} "
+            f"| {first['hardware']} | {first['commit']} |"
+        )
+    return out
+
+
+def markdown(frame: pd.DataFrame, single: pd.DataFrame | None, root: str = "..") -> str:
+    """The whole page; `root`: the repository root relative to where the page is written (for its links)."""
+    by = {p: frame[(frame["profile"] == p) & (frame["split"] == "all")] for p in ("full", "cpu", "quick")}
+    pending, kept, unseen = not_finished(frame), kept_reader(single), frame[frame["split"] == "heldout"]
+    return PAGE.read_text().format(
+        root=root,
+        min_seeds=compare.MIN_SEEDS,
+        sd_floor=f"{100 * compare.SD_FLOOR:.2f}",
+        variants=" ".join(
+            f"{VARIANT_MARKS[n]} `{n}`: {v.description}." for n, v in testsets.VARIANTS.items() if n in VARIANT_MARKS
+        ),
+        original="\n".join(original_section(frame, root)),
+        pending=f"Not finished yet at profile full (the training queue trains them): {', '.join(pending)}.\n"
+        if pending
+        else "",
+        beyond_full=_section(by["full"][by["full"]["version"] > ORIGINAL_LAST], "full", root),
+        kept=", ".join(f"version {v}'s on {d}" for d, v in BEST.items()),
+        beyond_cpu=_section(by["cpu"][by["cpu"]["version"] > ORIGINAL_LAST], "cpu", root),
+        max_params=f"{MAX_PARAMS:,}",
+        targets="\n".join(targets(frame, single, root)),
+        kept_profile=KEPT_PROFILE,
+        ranking="\n".join(ranking(frame)),
+        unseen="\n".join(unseen_table(unseen)) if len(unseen) else "No run trained without them yet.\n",
+        quick=_section(by["quick"], "quick", root, variants=("robust",)),
+        expected=f"p = {kept[2]:.2%} from {kept[0]} ({kept[1]}, validation): p² = {kept[2] ** 2:.2%}, p³ = "
+        f"{kept[2] ** 3:.2%}."
+        if kept
+        else "No single-digit run yet.",
+        single="\n".join(single_digit_table(single)) if single is not None else "",
+    )

@@ -1,10 +1,9 @@
-"""Markdown the notebooks display: what a version is, what its runs showed beside the version it changed and
-beside the original. The tables of results are res/results.md's (lib/report/summary.py) for a notebook's runs;
-every verdict is lib/report/compare.py's.
-"""
+"""Markdown the notebooks display: what a version is, its runs beside the version it changed and beside the
+original, in res/results.md's tables (lib/report/summary.py); every verdict is lib/report/compare.py's."""
 
 from IPython.display import Markdown, display
 
+from ..data import testsets
 from ..infra.paths import RECORD_DIR, relative
 from ..study import heads, profiles
 from ..study.experiment import state_files
@@ -39,18 +38,16 @@ def checkpoints(runs):
 def version_card(version: int, profile: str) -> Markdown:
     """The registry row of a version as a short table, and what this profile runs of its recipe."""
     row = next(r for r in table() if r["version"] == version)
-    keys = "datasets convs fcs act bn dropout optimizer digit_probs batch".split()  # noqa: SIM905
-    if version > ORIGINAL_LAST:
-        keys = "datasets input head convs fcs bn dropout optimizer schedule augment batch".split()  # noqa: SIM905
+    keys = "datasets input head convs fcs bn dropout optimizer schedule augment batch"
+    keys = (
+        keys if version > ORIGINAL_LAST else "datasets convs fcs act bn dropout optimizer digit_probs batch"
+    ).split()
     epochs, samples = profiles.schedule(profile, get(version))
-    keys_shown = keys + ["recipe: epochs × samples", f"this run ({profile}): epochs × samples"]
-    values = [str(row[k]) for k in keys] + [
-        f"{row['epochs']} × {row['samples_per_epoch']:,}",
-        f"{epochs} × {samples:,}",
-    ]
-    return Markdown(
-        "| " + " | ".join(keys_shown) + " |\n|" + "---|" * len(keys_shown) + "\n| " + " | ".join(values) + " |"
-    )
+    cells = {k: row[k] for k in keys} | {
+        "recipe: epochs × samples": f"{row['epochs']} × {row['samples_per_epoch']:,}",
+        f"this run ({profile}): epochs × samples": f"{epochs} × {samples:,}",
+    }
+    return Markdown(f"| {' | '.join(cells)} |\n|{'---|' * len(cells)}\n| {' | '.join(map(str, cells.values()))} |")
 
 
 def against_original(runs) -> Markdown | None:
@@ -59,25 +56,16 @@ def against_original(runs) -> Markdown | None:
         return None
     frame = results.of_runs(runs)
     lines = summary.original_table(frame, frame["profile"].iloc[0], ROOT)
-    return Markdown(
-        "\n".join(lines)
-        + f"\n\n¹ {heads.loss_name(get(runs[0].metrics['version']))}, mean of the last 50 batches of training. The "
-        'original\'s "loss" is undefined in its README; reading it as the same quantity is our assumption '
-        "(`docs/original_study.md`, bug 6). The verdicts follow `lib/report/compare.py` (stated in "
-        "`res/results.md`); `+wrap` rows use the original's wrap-around images (bug 1)."
-    )
+    loss = heads.loss_name(get(runs[0].metrics["version"]))
+    return Markdown("\n".join(lines) + f"\n\n¹ {loss}, mean of the last 50 batches of training ({FOOTNOTE}).")
 
 
-def _parent_runs(key: RunKey, parent: int | None, profile: str, record_dir) -> list:
-    """The metrics of every seed of the same family of the parent version at this profile."""
-    return (
-        compare.seed_records(RunKey(parent, key.dataset, 0, key.wrap, key.split), profile, record_dir) if parent else []
-    )
+FOOTNOTE = "the original's undefined loss read as this quantity: our assumption, `docs/original_study.md` bug 6"
+METRICS = ("val_acc", "test_acc", "acc_1digit", "acc_2digit", "acc_3digit", "robust_test_acc")
 
 
 def _metric_row(name: str, ms: list) -> str:
-    keys = ("val_acc", "test_acc", "acc_1digit", "acc_2digit", "acc_3digit", "robust_test_acc")
-    return f"| {name} | {len(ms)} | " + " | ".join(summary.pct([m.get(k) for m in ms]) for k in keys) + " |"
+    return f"| {name} | {len(ms)} | " + " | ".join(summary.pct([m.get(k) for m in ms]) for k in METRICS) + " |"
 
 
 def _by_family(runs) -> dict:
@@ -87,8 +75,15 @@ def _by_family(runs) -> dict:
     return groups
 
 
+def _parent_runs(key: RunKey, parent: int | None, profile: str, record_dir) -> list:
+    """The metrics of every seed of the same family of the parent version at this profile."""
+    family = RunKey(parent or 0, key.dataset, 0, key.wrap, key.split)
+    return compare.seed_records(family, profile, record_dir) if parent else []
+
+
 def against_parent(runs, parent: int, record_dir=RECORD_DIR) -> Markdown | None:
-    """Each run family beside the same family of the parent version at the same profile (every seed found)."""
+    """Each run family beside the same family of the parent version at the same profile (every seed found; 0
+    seeds where the parent has no finished run of it)."""
     if nothing_yet(runs):
         return None
     profile = runs[0].metrics["profile"]
@@ -96,50 +91,31 @@ def against_parent(runs, parent: int, record_dir=RECORD_DIR) -> Markdown | None:
         "| run | seeds | val acc | test acc | 1-digit | 2-digit | 3-digit | robust acc¹ |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    notes = [""]
     for family, rs in _by_family(runs).items():
-        key = rs[0].key
-        before = _parent_runs(key, parent, profile, record_dir)
-        if before:
-            lines.append(_metric_row(f"v{parent}{key.dataset} (parent)", before))
-        elif key.dataset not in get(parent).datasets:
-            notes.append(
-                f"Version {parent} was not trained on {key.dataset}, so {family} has no parent run to compare with."
-            )
-        else:
-            notes.append(f"No finished v{parent}{key.dataset} run at profile {profile} to compare {family} with.")
-        lines.append(_metric_row(f"**{family}**", [r.metrics for r in rs]))
-    notes.append(
-        f"Profile `{profile}`. ¹ The robust set moves each digit by up to 4 px across and 3 px up or down; it is "
-        "in distribution for versions trained with layout shifts (17 and later)."
-    )
-    return Markdown("\n".join(lines + notes))
+        before = _parent_runs(rs[0].key, parent, profile, record_dir)
+        lines += [_metric_row(f"v{parent}{rs[0].key.dataset} (parent)", before)]
+        lines += [_metric_row(f"**{family}**", [r.metrics for r in rs])]
+    robust = testsets.VARIANTS["robust"].description
+    return Markdown("\n".join(lines) + f"\n\nProfile `{profile}`. ¹ The robust set: {robust}.")
 
 
 def what_it_showed(runs, parent: int | None, record_dir=RECORD_DIR) -> Markdown | None:
-    """The closing section: each run family against the same family of its parent version and against the
-    original, by compare.difference and compare.reproduction."""
+    """The closing table: each run family's test accuracy against the same family of its parent version
+    (compare.difference) and against the original's figure (compare.reproduction, at profile full only)."""
     if nothing_yet(runs):
         return None
     profile = runs[0].metrics["profile"]
     verdicts = summary.reproductions(results.of_runs(runs))
-    out = []
+    out = ["| run | test acc | against the parent version | against the original |", "|---|---:|---|---|"]
     for family, rs in _by_family(runs).items():
         ours = [r.metrics["test_acc"] for r in rs]
-        parts = []
-        before = _parent_runs(rs[0].key, parent, profile, record_dir)
-        if before:
-            d = compare.difference(ours, [m["test_acc"] for m in before])
-            parts.append(f"against version {parent} ({d.base.text()}): {d.text()}")
-        rep = rs[0].metrics.get("reported_acc")
-        if rep is not None and profile == "full":
-            verdict, cause = verdicts[family]
-            parts.append(f"against the original's {rep}%: {verdict.text()}" + (f"; {cause}" if cause else ""))
-        elif rep is not None:
-            parts.append(f"profile `{profile}` is compared with itself, not with the original's {rep}%")
-        out.append(
-            f"- **{family}**: test accuracy {compare.Seeds(ours).text()}" + "".join(f"; {p}" for p in parts) + "."
-        )
+        before = [m["test_acc"] for m in _parent_runs(rs[0].key, parent, profile, record_dir)]
+        d = compare.difference(ours, before)
+        vs_parent = f"v{parent}{rs[0].key.dataset} {d.base.text()}: {d.text()}" if before else "–"
+        rep, verdict = rs[0].metrics.get("reported_acc"), verdicts.get(family, (None, ""))[1]
+        verdict = verdict if profile == "full" else f"profile `{profile}` is compared with itself"
+        vs_original = "–" if rep is None else f"{rep}%: {verdict}"
+        out.append(f"| **{family}** | {compare.Seeds(ours).text()} | {vs_parent} | {vs_original} |")
     return Markdown(
         "\n".join(out + ["", f"Verdicts: `lib/report/compare.py` ({compare.MIN_SEEDS} seeds a side or none)."])
     )
