@@ -10,21 +10,10 @@ cd "$(dirname "$0")"
 
 usage() {
   cat <<'USAGE'
-Usage: ./run_all.sh [--profile P] [--only PATTERN] [--device cpu|cuda|auto] [--seeds N]
+Usage: ./run_all.sh [--profile P] [--only PATTERN[,PATTERN...]] [--device cpu|cuda|auto] [--seeds N]
                    [--precision fp32|bf16|auto] [--no-train] [--force] [--jobs N]
-
-  --profile P    run size (default quick), one of `python -m lib.study.profiles`: full = the original's
-                 recipe, quick = 1/50 of it, smoke = a few batches per run (checks that everything runs)
-  --only PAT     notebooks whose file name contains PAT; several separated by commas (--only v14,v15,90_)
-  --device D     cpu, cuda or auto (default auto: cuda when available)
-  --seeds N      runs per version and dataset, seeds 0..N-1 (default 1)
-  --precision P  fp32, bf16 or auto (default auto: bf16 where the hardware computes it natively)
-  --no-train     show finished runs only, never train (the training queue, tools/train_queue.py, trains them)
-  --force        retrain models even when finished results exist
-  --jobs N       notebooks side by side (default 1), with --profile smoke or --no-train only, where starting
-                 kernels costs more than computing: 00_ still runs first and 90_ last
-Environment: PYTHON (default .venv/bin/python), MNIST_DIR (a folder with the MNIST idx files, if offline),
-             RUNS_DIR (checkpoints and training state; default runs/)
+Runs the notebooks (those whose file name contains a PATTERN) with papermill into res/rendered/<profile>/.
+Every option, its default and the environment (PYTHON, MNIST_DIR, RUNS_DIR): docs/running.md.
 USAGE
 }
 die() { echo "run_all.sh: $*" >&2; exit 2; }

@@ -13,8 +13,7 @@ KEYS = ("val_acc", "test_acc", "seed", "train_seconds", "commit")
 
 
 def verdict(fp32: list, bf16: list) -> dict:
-    """|mean bf16 - mean fp32| is within noise when at most two standard errors of a difference of means, from
-    the pooled seed variance."""
+    """The difference of means against the noise bound (the rule: docs/speed.md)."""
     n = min(len(fp32), len(bf16))
     pooled = ((statistics.variance(fp32) + statistics.variance(bf16)) / 2) ** 0.5 if n > 1 else float("nan")
     diff = statistics.mean(bf16) - statistics.mean(fp32)
@@ -47,16 +46,14 @@ def main():
         for p, ms in result["runs"].items()
         for m in ms
     ]
+    verdict_text = "within seed noise: bf16 may stand for fp32" if t["within_noise"] else "outside seed noise: run fp32"
     lines = [
         f"bf16 native here: {'yes' if result['bf16_native'] else 'no (oneDNN emulates it: slow, same rounding)'}.",
         "",
         *record.table(["precision", "seed", "val acc", "test acc", "train s"], rows),
         "",
-        f"Test accuracy, bf16 − fp32: {100 * t['difference']:+.2f} points; pooled seed std {100 * t['seed_std']:.2f} "
-        f"points; noise bound (2 standard errors of a difference of means) {100 * t['bound']:.2f} points.",
-        "",
-        f"**Verdict:** {'within' if t['within_noise'] else 'outside'} seed-to-seed noise, so bf16 runs "
-        + ("may stand for fp32 ones." if t["within_noise"] else "may not stand for fp32 ones: run fp32."),
+        f"Test accuracy, bf16 − fp32: {100 * t['difference']:+.2f} points; pooled seed std {100 * t['seed_std']:.2f}, "
+        f"noise bound {100 * t['bound']:.2f} points (docs/speed.md): **{verdict_text}**.",
     ]
     seeds = ", ".join(map(str, args.seeds))
     title = f"bf16 vs fp32 parity: version {args.version} {args.dataset}, profile `{args.profile}`, seeds {seeds}"

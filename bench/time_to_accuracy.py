@@ -16,7 +16,7 @@ import torch
 from bench import record as bench_record
 from lib.data import testsets
 from lib.infra import atomic, provenance
-from lib.study import experiment, models, versions
+from lib.study import experiment, models, train, versions
 from lib.study.evaluate import evaluate
 
 # recipe fields a short budget may change: how the network is trained, never what it is
@@ -26,21 +26,20 @@ DIGIT_KEYS = ("acc_1digit", "acc_2digit", "acc_3digit")
 
 
 def with_settings(spec, settings: list) -> tuple:
-    """(the version's row with FIELD=VALUE settings applied, the settings as a dict); a clear error otherwise."""
+    """(the version's row with FIELD=VALUE settings applied, the settings as a dict). A value takes the type of
+    the field's value in the row (lr=1 reads as 1.0); anything else is refused with the fields that may change."""
     changes = {}
     for setting in settings:
-        name, sep, text = setting.partition("=")
-        if not sep or name not in TRAINING_FIELDS:
-            raise SystemExit(f"--set {setting!r}: give FIELD=VALUE with FIELD one of {', '.join(TRAINING_FIELDS)}")
+        name, _, text = setting.partition("=")
+        current = getattr(spec, name) if name in TRAINING_FIELDS else None
         try:
-            value = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            value = text  # a plain word, e.g. schedule=constant
-        current = getattr(spec, name)
-        as_float = isinstance(current, float) and isinstance(value, int) and not isinstance(value, bool)
-        if type(value) is not type(current) and not as_float:
+            value = ast.literal_eval(text) if isinstance(current, tuple) else type(current)(text)
+        except (ValueError, SyntaxError, TypeError):
+            value = None
+        if value is None or type(value) is not type(current):
+            fields = ", ".join(TRAINING_FIELDS)
             raise SystemExit(
-                f"--set {setting!r}: {name} is a {type(current).__name__} ({current!r} in v{spec.version})"
+                f"--set {setting!r}: give FIELD=VALUE, FIELD one of {fields}, VALUE of its type in the row"
             )
         changes[name] = value
     return dataclasses.replace(spec, **changes), changes
@@ -57,8 +56,9 @@ def train_once(args, spec, seed: int, after_epoch=None) -> tuple:
     """(model, history) of one seed of the budget; history's epochs carry their training seconds."""
     torch.manual_seed(seed)
     model = models.build(args.version, args.dataset, channels_last=experiment.CHANNELS_LAST).to(args.device)
-    history = experiment.fit(
-        model, spec, args.dataset, spec.preprocessing, args.epochs, args.samples, seed, args.device,
+    history = train.train(
+        model, spec, experiment.train_bank(str(args.device)), dataset=args.dataset, preprocessing=spec.preprocessing,
+        epochs=args.epochs, samples_per_epoch=args.samples, seed=seed, channels_last=experiment.CHANNELS_LAST,
         progress=False, after_epoch=after_epoch,
     )  # fmt: skip
     return model, history
@@ -75,15 +75,18 @@ def choose_on_validation(args, spec, budget, trials) -> None:
     _, history = train_once(args, spec, args.seed, after_epoch=validate)
     seconds = list(accumulate(e["seconds"] for e in history["epochs"]))
     per_epoch = "; ".join(f"{s:.0f} s {a:.2%}" for s, a in zip(seconds, read))
-    reached = "at or above" if read[-1] >= args.target else "below"
+    reached = f"{'at or above' if read[-1] >= args.target else 'below'} {args.target:.0%}"
     info = provenance.describe(args.device)
-    line = f"| {info['commit']} | {info['hardware']} | v{args.version} | {budget} | {per_epoch} | "
-    line += f"{history['others_cores']:.2f} | validation {read[-1]:.2%} after {seconds[-1]:.0f} s of training "
-    line += f"(seed {args.seed}): {reached} {args.target:.0%} |\n"
-    head = "# Short budgets tried on validation (bench/time_to_accuracy.py --on val)\n\n| commit | hardware | version "
-    head += "| budget | per epoch: training seconds, validation acc | others' cores | verdict |\n|---|---|---|---|---|---:|---|\n"
-    atomic.write_text(trials, (trials.read_text() if trials.is_file() else head) + line)
-    print(line, end="")
+    cells = [info["commit"], info["hardware"], f"v{args.version}", budget, per_epoch, f"{history['others_cores']:.2f}"]
+    cells.append(f"validation {read[-1]:.2%} after {seconds[-1]:.0f} s of training (seed {args.seed}): {reached}")
+    columns = ["commit", "hardware", "version", "budget", "per epoch: training seconds, validation acc"]
+    head, rule, line = bench_record.table([*columns, "others' cores", "verdict"], [cells])
+    if not trials.is_file():
+        atomic.write_text(
+            trials, f"# Short budgets tried on validation (time_to_accuracy.py --on val)\n\n{head}\n{rule}\n"
+        )
+    atomic.write_text(trials, trials.read_text() + line + "\n")
+    print(line)
 
 
 def record(args, spec, settings, budget, trials) -> None:
@@ -104,23 +107,10 @@ def record(args, spec, settings, budget, trials) -> None:
     mean, sd = statistics.mean(accs), statistics.stdev(accs) if len(accs) > 1 else float("nan")
     worst, slowest = min(seeds, key=lambda s: s["test_acc"]), max(s["train_seconds"] for s in seeds)
     met = mean >= args.target and slowest <= args.limit and len(seeds) >= 5
-    result = {
-        "version": args.version,
-        "dataset": args.dataset,
-        "params": models.count_params(model),
-        "epochs": args.epochs,
-        "samples_per_epoch": args.samples,
-        "batch_size": spec.batch_size,
-        "settings": settings,
-        "target": args.target,
-        "limit_seconds": args.limit,
-        "seeds": seeds,
-        "mean_test_acc": mean,
-        "sd_test_acc": sd,
-        "worst_seed": worst,
-        "slowest_train_seconds": slowest,
-        "met": met,
-    }
+    result = {k: getattr(args, k) for k in ("version", "dataset", "epochs", "target")}
+    result |= {"params": models.count_params(model), "samples_per_epoch": args.samples, "batch_size": spec.batch_size}
+    result |= {"settings": settings, "limit_seconds": args.limit, "seeds": seeds, "mean_test_acc": mean}
+    result |= {"sd_test_acc": sd, "worst_seed": worst, "slowest_train_seconds": slowest, "met": met}
     rows = [
         [s["seed"], f"{s['train_seconds']:.0f}", f"{s['others_cores']:.2f}", f"{s['test_acc']:.2%}"]
         + [" / ".join(f"{s[k]:.2%}" for k in DIGIT_KEYS)]

@@ -129,7 +129,7 @@ def test_a_rendered_notebook_with_progress_spam_or_machine_paths_is_flagged(tmp_
     import sys
 
     sys.path.insert(0, "tools")
-    from check_rendered import problems_of
+    from check_outputs import problems_of
 
     cells = [
         {"cell_type": "code", "source": "x", "outputs": [{"output_type": "stream", "text": "epoch\n"}] * 25},

@@ -88,22 +88,33 @@ def fill(text: str, name: str, body: str) -> str:
     return f"{head}{begin}\n{body}\n{end}{rest.split(end, 1)[1]}"
 
 
+def update(path: Path, text: str, check: bool) -> bool:
+    """Whether a generated file differs from `text`; it is written (atomically) unless `check`."""
+    if path.is_file() and path.read_text() == text:
+        return False
+    if not check:
+        atomic.write_text(path, text)
+    return True
+
+
+def report(stale: list, check: bool, tool: str) -> int:
+    """Say what was written, or with `check` what is stale and how to fix it (exit status 1)."""
+    if check and stale:
+        print(f"out of date: {', '.join(stale)}; run .venv/bin/python {tool}")
+        return 1
+    print("written: " + (", ".join(stale) or "nothing changed"))
+    return 0
+
+
 def main(check: bool = False) -> int:
     stale = []
     for file, parts in PARTS.items():
         text = (ROOT / file).read_text()
-        new = text
         for name, make in parts.items():
-            new = fill(new, name, make())
-        if new != text:
+            text = fill(text, name, make())
+        if update(ROOT / file, text, check):
             stale.append(file)
-            if not check:
-                atomic.write_text(ROOT / file, new)
-    if check and stale:
-        print(f"out of date: {', '.join(stale)}; run .venv/bin/python tools/make_docs.py")
-        return 1
-    print("written: " + (", ".join(stale) or "nothing changed"))
-    return 0
+    return report(stale, check, "tools/make_docs.py")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
 Notebooks come from the Markdown templates in tools/templates/, so no notebook holds code another holds differently;
 their prose comes from the registry (lib/study/versions.py: what changed; versions.md: why) and notebooks/readings/
 (what a record showed). Run after adding a version or changing a template: `.venv/bin/python tools/make_notebooks.py`;
-it also writes the generated parts of the docs (tools/make_docs.py), so a new row needs this one command.
-Notebooks 30, 31 and 40 are written by hand.
+it also writes the generated parts of the docs (tools/make_docs.py), so a new row needs this one command; `--check`
+writes nothing and fails when a notebook or doc is stale (CI). Notebooks 30, 31 and 40 are written by hand.
 """
 
 import argparse
@@ -23,18 +23,6 @@ from tools import make_docs
 
 TEMPLATES = ROOT / "tools" / "templates"
 
-SETUP = """import sys, pathlib
-sys.path.insert(0, str(pathlib.Path.cwd().parent))  # the repository root, so `lib` imports (notebooks run from notebooks/)
-{imports}
-NOTEBOOK = "{name}"  # recorded with each run, so results link back here"""
-
-PARAMETERS = """profile = "quick"  # run size ({profiles}), lib/study/profiles.py
-seeds = 1  # runs per version and dataset: seeds 0 .. seeds-1
-device = "auto"  # "cpu", "cuda" or "auto" (cuda when available)
-precision = "auto"  # "fp32", "bf16" or "auto" (bf16 where the hardware computes it natively)
-force = False  # True: retrain even if a finished run with the same config exists
-train = True  # False: show finished runs only, never train (the training queue trains the rest)
-progress = "bar"  # "bar" in JupyterLab; run_all.sh passes "lines": one line per epoch"""
 RUN_OPTIONS = "device, precision=precision, force=force, train=train, progress=progress, notebook=NOTEBOOK"
 
 
@@ -79,22 +67,21 @@ def cells(text, name):
 
 
 def notebook(name, modules, text=None, **values):
-    """A notebook from a template (by default tools/templates/<stem>.md) whose `{{name}}` placeholders take
-    `values`: its first cell, the setup cells
-    (imports, then the parameters papermill sets), then the rest. Cell ids are stable, so regenerating changes
-    only what changed."""
+    """(name, the notebook's text) from a template (by default tools/templates/<stem>.md) whose `{{name}}`
+    placeholders take `values`: its first cell, the setup cells (imports, then the parameters papermill sets), then
+    the rest. Cell ids are stable, so regenerating changes only what changed."""
     text = text or template(name.replace(".ipynb", ".md"))
     text = re.sub(r"\{\{(\w+)\}\}", lambda m: str({"run_options": RUN_OPTIONS, **values}[m[1]]), text)
     first, *rest = cells(text, name)
-    setup = new_code_cell(SETUP.format(imports=imports(modules), name=name))
-    parameters = PARAMETERS.format(profiles=" | ".join(profiles.PROFILES))
+    setup, parameters = re.findall(r"^```python\n(.*?)\n```$", template("setup.md"), flags=re.M | re.S)
+    setup = new_code_cell(setup.format(imports=imports(modules), name=name))
+    parameters = parameters.format(profiles=" | ".join(profiles.PROFILES))
     parameters = new_code_cell(parameters, metadata={"tags": ["parameters"]})  # papermill sets these
     kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     nb = new_notebook(cells=[first, setup, parameters, *rest], metadata={**kernel, "language_info": {"name": "python"}})
     for i, cell in enumerate(nb.cells):
         cell.id = f"{name.split('_')[0]}-{i:02d}"
-    nbformat.write(nb, ROOT / "notebooks" / name)
-    return name
+    return name, nbformat.writes(nb).rstrip("\n") + "\n"  # as nbformat.write writes it
 
 
 def template(name):
@@ -137,7 +124,9 @@ def version_notebook(v):
 
 
 if __name__ == "__main__":
-    argparse.ArgumentParser(description=__doc__.split("\n")[0]).parse_args()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--check", action="store_true", help="write nothing; exit 1 when a notebook or doc is stale")
+    check = ap.parse_args().check
     variants = ", ".join(f"`{v.name}` ({v.description})" for v in testsets.VARIANTS.values())
     sizes = dict(size=f"{testsets.SIZE:,}", val_size=f"{testsets.PARTS['val'].size:,}", variants=variants)
     kept = template("kept.md")
@@ -152,5 +141,5 @@ if __name__ == "__main__":
         notebook("32_digit_reader.ipynb", "digit_plots, runs, versions", digit_reader=versions.DIGIT_READER),
         notebook("90_results.ipynb", "atomic, headline, paths, plots, profiles, results"),
     ]
-    print("\n".join(made))
-    make_docs.main()
+    stale = [name for name, text in made if make_docs.update(ROOT / "notebooks" / name, text, check)]
+    sys.exit(make_docs.report(stale, check, "tools/make_notebooks.py") | make_docs.main(check))

@@ -1,11 +1,8 @@
-"""Score a finished run's checkpoint on a test-set variant that was added after the run, and add those figures
-to its record, so that older runs are read on a new variant without being trained again.
+"""Score a finished run's checkpoint on a test-set variant added after the run, and add those `<variant>_*` figures
+to its record (with `later_scores`: the commit and hardware that scored them), so older runs are read on a new
+variant without training them again. The checkpoint must be the record's run; nothing recorded before changes.
 
     .venv/bin/python tools/score_variant.py res/weights/best_W.pt --variant curved
-
-The checkpoint must be the record's run (same version, dataset, seed and recorded test accuracy); the record's
-other figures stay as recorded, the new ones are `<variant>_*` keys, and `later_scores` names the commit and
-hardware that scored them. A record that already holds the variant is left as it is.
 """
 
 import argparse

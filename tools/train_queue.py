@@ -1,18 +1,13 @@
-"""The background training queue: trains a profile's record run by run, in the order lib/study/plan.py gives,
-at low priority, and renders the notebooks that show each run as soon as it has finished.
+"""The background training queue: trains a profile's record run by run, in lib/study/plan.py's order, at low
+priority, and renders the notebooks that show each run once it has finished (`run_all.sh --no-train`).
 
     RUNS_DIR=/somewhere/outside/the/work/tree nice -n 19 .venv/bin/python tools/train_queue.py --profile full
 
-Stop it at any moment (Ctrl-C, kill, the machine stops): started again, it skips finished runs and resumes
-the interrupted one from its last finished epoch (lib/study/train.py saves the state after every epoch, in
-$RUNS_DIR). Finished runs write their record (res/runs/<profile>/<run>/) and the queue renders their
-notebooks with `run_all.sh --no-train`, which never trains: a notebook lists the runs still to come.
-Before each run it prints the runs left and the training time they need, from speeds measured on this
-hardware: the run's own finished epochs, finished runs of its version and dataset, or the benchmark record.
-Never run two queues, or a queue beside other long trainings, on the same 2 cores. On a GPU, several
-workers may share the queue (`--workers N`): each takes the next run no other worker holds (a lock per
-run in $RUNS_DIR, released when its worker ends, however it ends), and `--no-render` leaves rendering to
-a machine with Jupyter (`run_all.sh --no-train`).
+Stopped at any moment and started again, it skips finished runs and resumes the interrupted one from its last
+finished epoch (the training state in $RUNS_DIR). Before each run it prints the runs left and the training time
+they need at the speeds measured on this hardware. Never run two queues, or a queue beside other long trainings,
+on the same CPU cores; on a GPU, `--workers N` trains N runs side by side, each holding a lock on its run in
+$RUNS_DIR until it ends, and `--no-render` leaves rendering to a machine with Jupyter. More: docs/running.md.
 """
 
 import argparse
@@ -54,27 +49,24 @@ def claimed(key, profile):
 
 
 def remaining(key, profile: str, device, runs_dir=None, record_dir=RECORD_DIR) -> tuple:
-    """(numbers left to train, numbers/s or None, where the speed came from) for one run."""
+    """(numbers left to train, numbers/s or None) for one run, the speed as measured on this hardware: by the run's
+    own finished epochs, else by a finished seed of it (smoke runs are too short to tell), else by the benchmark."""
     epochs, samples = profiles.schedule(profile, check_run(key.version, key.dataset))
     state = experiment.state_files(profile, key.name, runs_dir)["train_state"].with_suffix(".json")
-    progress = json.loads(state.read_text()) if state.is_file() else {"epoch": 0, "seconds": 0}
-    left = (epochs - progress["epoch"]) * samples
-    if progress["seconds"] > 0:
-        return left, progress["epoch"] * samples / progress["seconds"], "its finished epochs"
-    hardware, family = provenance.hardware(device), key.with_seed(0).name.removesuffix("_s0")
-    for prof in dict.fromkeys([profile, "full", "cpu", "quick"]):  # smoke runs are too short to tell a speed
+    done = json.loads(state.read_text()) if state.is_file() else {"epoch": 0, "seconds": 0}
+    left, hardware = (epochs - done["epoch"]) * samples, provenance.hardware(device)
+    if done["seconds"] > 0:
+        return left, done["epoch"] * samples / done["seconds"]
+    family = key.with_seed(0).name.removesuffix("_s0")
+    for prof in dict.fromkeys([profile, "full", "cpu", "quick"]):
         for path in sorted(Path(record_dir, prof).glob(f"{family}_s*/metrics.json")):
             m = json.loads(path.read_text())
             if m.get("hardware") == hardware and m.get("train_seconds"):
-                rate = m["epochs"] * m["samples_per_epoch"] / m["train_seconds"]
-                return left, rate, f"finished {path.parent.name} ({prof})"
-    bench = RES_DIR / "bench" / f"{device.type}.json"  # training at batch 64 fed by lib, per version
+                return left, m["epochs"] * m["samples_per_epoch"] / m["train_seconds"]
+    bench = RES_DIR / "bench" / f"{device.type}.json"  # every version's training numbers/s (bench/bench.py)
     report = json.loads(bench.read_text()) if bench.is_file() else {}
-    v = f"v{key.version}"
-    rate = report.get("versions", {}).get(v) or report.get("train", {}).get(v, {}).get("lib")
-    if rate and report.get("hardware") == hardware:
-        return left, rate, f"res/bench/{bench.name}"
-    return left, None, "no measurement"
+    rate = report.get("versions", {}).get(f"v{key.version}")
+    return left, rate if report.get("hardware") == hardware else None
 
 
 def estimate(keys, profile: str, device, precision: str) -> str:
@@ -82,9 +74,9 @@ def estimate(keys, profile: str, device, precision: str) -> str:
     left = [k for k in keys if not experiment.finished(k, profile, device.type, precision)]
     if not left:
         return f"profile {profile}: every run is finished"
-    speeds = [remaining(k, profile, device) for k in left]
-    hours = sum(n / rate for n, rate, _ in speeds if rate) / 3600
-    unknown = [k.name for k, (_, rate, _) in zip(left, speeds) if not rate]
+    speeds = dict(zip(left, (remaining(k, profile, device) for k in left)))
+    hours = sum(n / rate for n, rate in speeds.values() if rate) / 3600
+    unknown = [k.name for k, (_, rate) in speeds.items() if not rate]
     text = f"profile {profile}: {len(left)} runs left, about {hours:.1f} h of training on {provenance.hardware(device)}"
     return text + (f" plus {len(unknown)} runs of unknown speed ({', '.join(unknown)})" if unknown else "")
 

@@ -6,6 +6,8 @@ the correct images and the wrap-around the original used. QUEUES lists, per prof
 background queue trains them (tools/train_queue.py).
 """
 
+import re
+
 from ..data import layouts
 from . import experiment
 from .run_key import RunKey
@@ -19,14 +21,19 @@ def version_runs(version: int, seeds: int = 1) -> list:
     return [RunKey(version, d, s, w) for d in get(version).datasets for w in wraps(d) for s in range(seeds)]
 
 
+def _keys(names: str) -> list:
+    """RunKeys from their names as RunKey.name writes them, the seed `_s0` left out (v7W, v5C-wrap, v21W-heldout_s1)."""
+    found = {name: re.fullmatch(r"v(\d+)([A-Z])(-wrap)?(-heldout)?(?:_s(\d+))?", name) for name in names.split()}
+    if bad := [name for name, m in found.items() if m is None]:
+        raise ValueError(f"not run names: {bad}; write them as RunKey.name does, e.g. v5C-wrap or v21W-heldout_s1")
+    return [RunKey(int(m[1]), m[2], int(m[5] or 0), bool(m[3]), "heldout" if m[4] else "all") for m in found.values()]
+
+
 # Runs trained without the held-out numbers (lib/data/splits.py), shown by notebook 35, per profile: at quick
 # the 1000-way softmax (7), per-position heads (15), the small network (19) and the kept version (21); at cpu the
-# kept version on both datasets. Other profiles train none.
-HELDOUT = {
-    "quick": ((7, "W"), (15, "W"), (19, "W"), (21, "W"), (21, "C")),
-    "smoke": ((7, "W"), (15, "W"), (19, "W"), (21, "W"), (21, "C")),
-    "cpu": ((21, "W"), (21, "C")),
-}
+# kept version on both datasets; smoke checks the quick ones. Other profiles train none.
+HELDOUT = {"quick": _keys("v7W-heldout v15W-heldout v19W-heldout v21W-heldout v21C-heldout")}
+HELDOUT |= {"smoke": HELDOUT["quick"], "cpu": _keys("v21W-heldout v21C-heldout")}
 UNSEEN_NOTEBOOK = "35_unseen_and_robust.ipynb"
 KEPT_NOTEBOOKS = {
     "01_cnnW.ipynb": [RunKey(ORIGINAL_KEPT, "W")],
@@ -36,7 +43,7 @@ KEPT_NOTEBOOKS = {
 
 def heldout_runs(profile: str, seeds: int = 1) -> list:
     """The held-out runs notebook 35 shows at a profile, seeds 0..seeds-1 of each."""
-    return [RunKey(v, d, s, split="heldout") for v, d in HELDOUT.get(profile, ()) for s in range(seeds)]
+    return [k.with_seed(s) for k in HELDOUT.get(profile, ()) for s in range(seeds)]
 
 
 def notebooks_showing(key: RunKey) -> list:
@@ -49,33 +56,17 @@ def notebooks_showing(key: RunKey) -> list:
     return shown
 
 
-def _w(*versions):
-    return [RunKey(v, "W") for v in versions]
-
-
-def _c_both(*versions):
-    return [RunKey(v, "C", wrap=w) for v in versions for w in (False, True)]
-
-
-# The full-size record of the original study on a CPU, in the order of issue 11: the kept version first,
-# then the original's best C result, the baseline, the cnnC pair, the rest of W and C, then more seeds of
-# the kept version; then versions 14-19 at the same recipe, to compare them with version 7 like for like.
-FULL_QUEUE = (
-    _w(7)
-    + _c_both(5)
-    + _w(1)
-    + _c_both(1)
-    + _c_both(7)
-    + _w(2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13)
-    + _c_both(2, 3, 4)
-    + [RunKey(7, "W", seed) for seed in (1, 2)]
-    + _w(*range(ORIGINAL_LAST + 1, 20))
-    + [RunKey(19, "C")]
+# The full-size record of the original study on a CPU, in the order of issue 11: the kept version first, then the
+# original's best C result, the baseline, the cnnC pair, the rest of W and C, then more seeds of the kept version;
+# then versions 14-19 at the same recipe, to compare them with version 7 like for like.
+FULL_QUEUE = _keys(
+    "v7W v5C v5C-wrap v1W v1C v1C-wrap v7C v7C-wrap v2W v3W v4W v5W v6W v8W v9W v10W v11W v12W v13W v2C v2C-wrap v3C "
+    "v3C-wrap v4C v4C-wrap v7W_s1 v7W_s2 v14W v15W v16W v17W v18W v19W v19C"
 )
 # The cpu record's queue this round: the kept version trained without the held-out numbers (issue 22) beside the
 # strip readers 27 and 28 (issue 24), interleaved so that each has a first seed early; the queue's --seeds 3 then
 # adds seeds 1 and 2 of each in the same order.
-CPU_QUEUE = [RunKey(21, "W", split="heldout"), RunKey(27, "W"), RunKey(21, "C", split="heldout"), RunKey(28, "W")]
+CPU_QUEUE = _keys("v21W-heldout v27W v21C-heldout v28W")
 QUEUES = {"full": FULL_QUEUE, "cpu": CPU_QUEUE}
 
 

@@ -1,7 +1,9 @@
-"""Check rendered notebooks the way a reader meets them: clean outputs, no machine paths, no dead references,
-and every version notebook ending with what its run showed.
+"""Check what `run_all.sh --profile P` wrote, as a reader meets it (CI runs it after the smoke run): the results table
+has a row for every run of the study, with clean, robust and held-out accuracies past the original; the rendered
+notebooks have clean outputs, no machine paths and no dead references, and every version notebook ends with what
+its run showed. (Parameter counts against the original's are tests/test_models.py's.)
 
-Usage: .venv/bin/python tools/check_rendered.py res/rendered/smoke [res/rendered/full ...]   (exit 1 on a problem)
+Usage: .venv/bin/python tools/check_outputs.py [smoke] [full ...]   (exit 1 on a problem)
 """
 
 import argparse
@@ -10,11 +12,30 @@ import re
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from lib.report.results import missing_runs, output_dir
+from lib.study.versions import ORIGINAL_LAST
+
 MAX_OUTPUTS = 20  # stored outputs per cell: more means progress-bar refreshes were kept
 MACHINE_PATH = re.compile(r"(?<![\w.~$])/(work|tmp|home|root|usr|opt|var)/[\w.-]")
 REFERENCE = re.compile(r"(?<![\w/.-])((?:lib|docs|notebooks|res|tools|bench|tests)/[\w./-]*\w)")
 GONE = re.compile(r"seed-ablations|shared/seeds|\bpitfall \d")
+
+
+def table_problems(profile: str) -> list:
+    """Runs of the study without a row in the profile's results table, and versions past the original without
+    clean, robust or held-out accuracies."""
+    csv_path = output_dir(profile) / "results.csv"
+    frame = pd.read_csv(csv_path)
+    found = [f"{run}: no row" for run in missing_runs(frame.fillna({"split": "all"}), profile)]
+    new = frame[(frame["profile"] == profile) & (frame["version"] > ORIGINAL_LAST)]
+    for column in ("test_acc", "robust_test_acc", "acc_heldout", "acc_seen"):
+        if missing := new[new[column].isna()]["version"].tolist():
+            found.append(f"versions past {ORIGINAL_LAST}: {column} missing in {missing}")
+    return [f"{csv_path.relative_to(ROOT)} ({profile}): {problem}" for problem in found]
 
 
 def _text(output) -> str:
@@ -25,6 +46,7 @@ def _text(output) -> str:
 
 
 def problems_of(path: Path) -> list:
+    """What a reader of one rendered notebook would stumble on."""
     cells, found = json.loads(path.read_text())["cells"], []
     for i, cell in enumerate(cells):
         outputs = cell.get("outputs", [])
@@ -48,12 +70,12 @@ def problems_of(path: Path) -> list:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("folders", nargs="*", default=["res/rendered/smoke"], help="folders of rendered notebooks")
-    problems = [
-        f"{p}: {problem}"
-        for f in parser.parse_args().folders
-        for p in sorted(Path(f).glob("*.ipynb"))
-        for problem in problems_of(p)
-    ]
-    print("\n".join(problems + [f"{len(problems)} problem(s)" if problems else "rendered notebooks read cleanly"]))
+    parser.add_argument("profiles", nargs="*", default=["smoke"], help="profiles whose outputs are checked")
+    problems = []
+    for profile in parser.parse_args().profiles:
+        notebooks = sorted((ROOT / "res" / "rendered" / profile).glob("*.ipynb"))
+        problems += table_problems(profile) + [
+            f"{p.relative_to(ROOT)}: {problem}" for p in notebooks for problem in problems_of(p)
+        ]
+    print("\n".join(problems + [f"{len(problems)} problem(s)" if problems else "results and notebooks read cleanly"]))
     sys.exit(1 if problems else 0)
