@@ -9,7 +9,6 @@ job (lib/data/layouts.py).
 
 import torch
 
-from ..infra.choices import pick
 from . import layouts
 from .numbers import wraparound
 
@@ -20,7 +19,8 @@ PREPROCESSINGS = ("resize32", "resize32" + WRAP, "native")
 
 def parse(name: str) -> tuple:
     """(base, wrap) of a preprocessing name, after checking it."""
-    pick(PREPROCESSINGS, name, "preprocessing")
+    if name not in PREPROCESSINGS:
+        raise ValueError(f"unknown preprocessing {name!r}; valid: {', '.join(PREPROCESSINGS)}")
     return name.removesuffix(WRAP), name.endswith(WRAP)
 
 
@@ -28,12 +28,6 @@ def name_of(base: str, wrap: bool = False) -> str:
     name = base + (WRAP if wrap else "")
     parse(name)
     return name
-
-
-def input_shape(dataset: str, preprocessing: str) -> tuple:
-    """(channels, height, width) that a model sees."""
-    layout = layouts.get(dataset)
-    return layout.native if parse(preprocessing)[0] == "native" else (layout.channels, 32, 32)
 
 
 def normalise(x: torch.Tensor) -> torch.Tensor:

@@ -10,7 +10,6 @@ from functools import cache
 
 import torch
 
-from ..infra.choices import pick
 from .numbers import position_targets
 
 VALIDATION_PER_DIGIT = 500  # MNIST train images per digit kept out of training: 5,000 in all
@@ -21,7 +20,9 @@ HELD_OUT_SEED = 999
 
 
 def check_split(split: str) -> str:
-    return pick(SPLITS, split, "split")
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; valid: {', '.join(SPLITS)}")
+    return split
 
 
 def covers_every_position(numbers) -> bool:
