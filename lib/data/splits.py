@@ -44,16 +44,6 @@ def held_out() -> tuple:
     raise RuntimeError("no held-out draw leaves every digit in every position")  # not reached for 10%
 
 
-def excluded(split: str) -> tuple:
-    """Numbers a split keeps out of training."""
-    return held_out() if check_split(split) == "heldout" else ()
-
-
-def is_held_out(labels: torch.Tensor) -> torch.Tensor:
-    """Boolean mask: which labels are held-out numbers."""
-    return torch.isin(labels, torch.tensor(held_out(), device=labels.device))
-
-
 def validation_digits(labels: torch.Tensor) -> torch.Tensor:
     """Sorted indices of the validation images among MNIST train `labels`: a fixed, seeded
     VALIDATION_PER_DIGIT of each digit."""
