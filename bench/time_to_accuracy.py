@@ -18,6 +18,7 @@ from lib.data import testsets
 from lib.infra import atomic, provenance
 from lib.study import experiment, models, versions
 from lib.study.evaluate import evaluate
+from lib.study.train import train
 
 # recipe fields a short budget may change: how the network is trained, never what it is
 TRAINING_FIELDS = ("lr", "weight_decay", "label_smoothing", "schedule", "optimizer", "digit_probs", "ema", "batch_size")
@@ -57,8 +58,9 @@ def train_once(args, spec, seed: int, after_epoch=None) -> tuple:
     """(model, history) of one seed of the budget; history's epochs carry their training seconds."""
     torch.manual_seed(seed)
     model = models.build(args.version, args.dataset, channels_last=experiment.CHANNELS_LAST).to(args.device)
-    history = experiment.fit(
-        model, spec, args.dataset, spec.preprocessing, args.epochs, args.samples, seed, args.device,
+    history = train(
+        model, spec, experiment.train_bank(str(args.device)), dataset=args.dataset, preprocessing=spec.preprocessing,
+        epochs=args.epochs, samples_per_epoch=args.samples, seed=seed, channels_last=experiment.CHANNELS_LAST,
         progress=False, after_epoch=after_epoch,
     )  # fmt: skip
     return model, history

@@ -36,7 +36,7 @@ def normalise(x: torch.Tensor) -> torch.Tensor:
 
 
 def prepare(raw: torch.Tensor, ndigits: torch.Tensor, dataset: str, preprocessing: str = "resize32") -> torch.Tensor:
-    """Model input [B, C, H, W] float32 (see `input_shape`) from a batch of raw images of a layout."""
+    """Model input [B, C, H, W] float32 from a batch of raw images of a layout."""
     base, wrap = parse(preprocessing)
     layout = layouts.get(dataset)
     if base == "native":
