@@ -76,12 +76,12 @@ def premade(feed):
     return lambda: batch
 
 
-def train_rate(device, version, feed, steps, compute="fp32", fused=None, channels_last=True):
+def train_rate(device, version, feed, steps, compute="fp32", fused=True, channels_last=True):
     """Training numbers/s of a version on W at batch 64, fed by `feed()` -> (x, labels)."""
     spec = versions.get(version)
     model = models.build(version, "W", channels_last=channels_last).to(device)
     layout = torch.channels_last if channels_last else torch.contiguous_format
-    opt = models.optimizer_for(model, spec, fused=fused)
+    opt = train.optimizer_for(model, spec, fused=fused)
 
     def step():
         x, y = feed()

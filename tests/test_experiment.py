@@ -51,7 +51,7 @@ def test_a_record_is_shown_without_its_checkpoint_and_never_retrained(tmp_path, 
     dirs = _dirs(tmp_path)
     first = experiment.run(RunKey(19, "W"), "smoke", "cpu", progress="off", **dirs)
     (tmp_path / "state" / "smoke" / "v19W_s0" / "model.pt").unlink()  # a fresh clone: no checkpoint
-    monkeypatch.setattr(experiment, "fit", lambda *a, **k: pytest.fail("a recorded run was retrained"))
+    monkeypatch.setattr(experiment.training, "train", lambda *a, **k: pytest.fail("a recorded run was retrained"))
     (shown,) = plan.run_shown([RunKey(19, "W")], "smoke", "cpu", progress="off", **dirs)
     assert shown.from_record and shown.model is None and "shown from its record" in capsys.readouterr().out
     assert shown.metrics == first.metrics
@@ -90,7 +90,7 @@ def test_a_heldout_run_never_trains_on_the_held_out_numbers_and_is_scored_apart(
     result = experiment.run(RunKey(19, "C", split="heldout"), "smoke", "cpu", progress="off", **_dirs(tmp_path))
     assert result.run_dir.name == "v19C-heldout_s0" and result.metrics["split"] == "heldout"
     labels = torch.cat([b.labels for b in drawn])
-    assert len(labels) == 150 and not splits.is_held_out(labels).any()
+    assert len(labels) == 150 and not torch.isin(labels, torch.tensor(splits.held_out())).any()
     m = result.metrics
     assert {"acc_heldout", "acc_seen", "robust_test_acc", "robust_acc_3digit", "eval_commit"} <= set(m)
     assert m["params"] == 131_745 and 0 <= m["acc_heldout"] <= 1 and 0 <= m["robust_test_acc"] <= 1

@@ -2,8 +2,8 @@ import pytest
 import torch
 from torch import nn
 
-from lib.data.preprocess import input_shape
-from lib.study import models, versions
+from lib.data import layouts
+from lib.study import models, train, versions
 
 
 def test_the_study_has_13_w_and_5_c_runs():
@@ -18,7 +18,7 @@ def test_parameter_count_and_output_shape(version, dataset):
     assert models.count_params(model) == versions.get(version).reported[dataset].params  # as the original's
     model.eval()
     with torch.no_grad():
-        assert model(torch.randn(2, *input_shape(dataset, "resize32"))).shape == (2, 1000)
+        assert model(torch.randn(2, layouts.get(dataset).channels, 32, 32)).shape == (2, 1000)
 
 
 def test_registry_reads_like_the_document():
@@ -68,20 +68,20 @@ def test_new_versions_build_for_native_input(version, dataset, params, outputs):
     assert models.count_params(model) == params
     assert models.count_params(models.build(19, "W")) <= 1_000_000  # the budget for the small network
     with torch.no_grad():
-        assert model(torch.randn(2, *input_shape(dataset, "native"))).shape == (2, outputs)
+        assert model(torch.randn(2, *layouts.get(dataset).native)).shape == (2, outputs)
 
 
 def test_one_cycle_schedule_and_adamw():
     spec = versions.get(18)
     model = models.build(19, "C")
-    opt = models.optimizer_for(model, spec)
-    sched = models.scheduler_for(opt, spec, total_steps=100)
+    opt = train.optimizer_for(model, spec)
+    sched = train.scheduler_for(opt, spec, total_steps=100)
     assert isinstance(opt, torch.optim.AdamW) and opt.param_groups[0]["weight_decay"] == 0.05
     lrs = []
     for _ in range(100):
         opt.step(), sched.step(), lrs.append(opt.param_groups[0]["lr"]) if len(lrs) < 99 else None
     assert max(lrs) == pytest.approx(2e-3, rel=0.01) and lrs[-1] < 1e-5 and lrs[0] < 2e-4
-    assert models.scheduler_for(opt, versions.get(7), 100) is None
+    assert train.scheduler_for(opt, versions.get(7), 100) is None
 
 
 def test_unknown_version_or_dataset_lists_the_valid_ones():
@@ -96,7 +96,7 @@ def test_unknown_version_or_dataset_lists_the_valid_ones():
 def test_v13_decays_only_conv_and_linear_weights():
     spec = versions.get(13)
     model = models.build(13, "W")
-    decay, rest = models.optimizer_for(model, spec).param_groups
+    decay, rest = train.optimizer_for(model, spec).param_groups
     assert decay["weight_decay"] == 1e-4 and rest["weight_decay"] == 0
     layers = [m for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
     assert {id(p) for p in decay["params"]} == {id(m.weight) for m in layers}
@@ -104,9 +104,9 @@ def test_v13_decays_only_conv_and_linear_weights():
 
 
 def test_optimisers():
-    opt = models.optimizer_for(models.build(1, "W"), versions.get(1))
+    opt = train.optimizer_for(models.build(1, "W"), versions.get(1))
     assert isinstance(opt, torch.optim.SGD) and opt.defaults["momentum"] == 0.9 and opt.defaults["lr"] == 1e-3
-    assert isinstance(models.optimizer_for(models.build(7, "W"), versions.get(7)), torch.optim.Adam)
+    assert isinstance(train.optimizer_for(models.build(7, "W"), versions.get(7)), torch.optim.Adam)
 
 
 def test_generated_docs_are_up_to_date():

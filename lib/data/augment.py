@@ -106,7 +106,7 @@ def augment(batch: NumberBatch, dataset: str, generator: torch.Generator, spec) 
     """Raw images of a batch with the augmentation of a version's row (`spec`): its digits', then the layout's
     place with `augment_layout` (max x, max y) shifts or its spaced composition with `augment_spacing` (gaps,
     vertical offsets, sizes); empty tuples leave that part out."""
-    slots, layout = augment_digit_images(batch.slots, generator, spec), layouts.get(dataset)
+    slots, layout = augment_digit_images(batch.slots, generator, spec), layouts.LAYOUTS[dataset]
     if spec.augment_spacing:
         draws = spacing_draws(len(batch), *spec.augment_spacing, generator, slots.device)
         return layout.spaced(slots, batch.ndigits, *draws)[0]

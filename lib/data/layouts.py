@@ -14,8 +14,6 @@ from functools import cache
 import torch
 from torchvision.transforms.v2 import functional as TF
 
-from ..infra.choices import pick
-
 
 class Layout:
     name: str
@@ -227,4 +225,6 @@ LAYOUTS = {layout.name: layout for layout in (SideBySide(), Stacked())}  # by na
 
 
 def get(name: str) -> Layout:
-    return pick(LAYOUTS, name, "dataset (layout)")
+    if name not in LAYOUTS:
+        raise ValueError(f"unknown dataset (layout) {name!r}; valid: {', '.join(LAYOUTS)}")
+    return LAYOUTS[name]

@@ -9,7 +9,6 @@ job (lib/data/layouts.py).
 
 import torch
 
-from ..infra.choices import pick
 from . import layouts
 from .numbers import wraparound
 
@@ -20,7 +19,8 @@ PREPROCESSINGS = ("resize32", "resize32" + WRAP, "native")
 
 def parse(name: str) -> tuple:
     """(base, wrap) of a preprocessing name, after checking it."""
-    pick(PREPROCESSINGS, name, "preprocessing")
+    if name not in PREPROCESSINGS:
+        raise ValueError(f"unknown preprocessing {name!r}; valid: {', '.join(PREPROCESSINGS)}")
     return name.removesuffix(WRAP), name.endswith(WRAP)
 
 
@@ -30,19 +30,13 @@ def name_of(base: str, wrap: bool = False) -> str:
     return name
 
 
-def input_shape(dataset: str, preprocessing: str) -> tuple:
-    """(channels, height, width) that a model sees."""
-    layout = layouts.get(dataset)
-    return layout.native if parse(preprocessing)[0] == "native" else (layout.channels, 32, 32)
-
-
 def normalise(x: torch.Tensor) -> torch.Tensor:
     """0-255 -> ToTensor's /255 and MNIST's Normalize, in one pass."""
     return (x - 255 * MEAN) / (255 * STD)
 
 
 def prepare(raw: torch.Tensor, ndigits: torch.Tensor, dataset: str, preprocessing: str = "resize32") -> torch.Tensor:
-    """Model input [B, C, H, W] float32 (see `input_shape`) from a batch of raw images of a layout."""
+    """Model input [B, C, H, W] float32 from a batch of raw images of a layout."""
     base, wrap = parse(preprocessing)
     layout = layouts.get(dataset)
     if base == "native":

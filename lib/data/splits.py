@@ -10,7 +10,6 @@ from functools import cache
 
 import torch
 
-from ..infra.choices import pick
 from .numbers import position_targets
 
 VALIDATION_PER_DIGIT = 500  # MNIST train images per digit kept out of training: 5,000 in all
@@ -21,7 +20,9 @@ HELD_OUT_SEED = 999
 
 
 def check_split(split: str) -> str:
-    return pick(SPLITS, split, "split")
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; valid: {', '.join(SPLITS)}")
+    return split
 
 
 def covers_every_position(numbers) -> bool:
@@ -41,16 +42,6 @@ def held_out() -> tuple:
         if covers_every_position(set(range(1000)) - out):
             return tuple(sorted(out))
     raise RuntimeError("no held-out draw leaves every digit in every position")  # not reached for 10%
-
-
-def excluded(split: str) -> tuple:
-    """Numbers a split keeps out of training."""
-    return held_out() if check_split(split) == "heldout" else ()
-
-
-def is_held_out(labels: torch.Tensor) -> torch.Tensor:
-    """Boolean mask: which labels are held-out numbers."""
-    return torch.isin(labels, torch.tensor(held_out(), device=labels.device))
 
 
 def validation_digits(labels: torch.Tensor) -> torch.Tensor:

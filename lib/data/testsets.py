@@ -20,7 +20,6 @@ import pandas as pd
 import torch
 
 from ..infra import atomic
-from ..infra.choices import pick
 from ..infra.paths import DATA_DIR, relative
 from . import layouts, mnist, splits
 from .augment import digit_affine, random_shifts, stroke_thickness
@@ -204,9 +203,11 @@ class TestSet:
 
 def paths(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test"):
     """(data, manifest) file of a set, after checking its names."""
-    pick(VARIANTS, variant, "test-set variant")
-    stem = f"{pick(PARTS, part, 'set part').name}_{layouts.get(dataset).name}"
-    stem += "" if variant == "clean" else f"_{variant}"
+    for name, valid, what in ((dataset, layouts.LAYOUTS, "dataset (layout)"), (variant, VARIANTS, "test-set variant"),
+                              (part, PARTS, "set part")):  # fmt: skip
+        if name not in valid:
+            raise ValueError(f"unknown {what} {name!r}; valid: {', '.join(valid)}")
+    stem = f"{part}_{dataset}" + ("" if variant == "clean" else f"_{variant}")
     return Path(root) / f"{stem}.npz", Path(root) / f"{stem}.json"
 
 
@@ -218,18 +219,15 @@ def generate(dataset: str, variant: str = "clean", part: str = "test") -> TestSe
     keep = splits.validation_digits(labels) if part == "val" else None
     bank = DigitBank(images, labels) if keep is None else DigitBank(images[keep], labels[keep], indices=keep)
     quota = torch.tensor([spec.per_class[len(str(n))] for n in range(1000)])
-    seed = SEED + layouts.get(dataset).seed_offset + VARIANTS[variant].seed_offset + spec.seed_offset
+    seed = SEED + layouts.LAYOUTS[dataset].seed_offset + VARIANTS[variant].seed_offset + spec.seed_offset
     gen = torch.Generator().manual_seed(seed)
     batch = bank.numbers(torch.arange(1000).repeat_interleave(quota), gen)
     raw = VARIANTS[variant].draw(batch, dataset, gen)
     return TestSet(dataset, raw.contiguous(), batch.ndigits, batch.labels, batch.source)
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _expected_manifest(dataset, variant="clean", part="test"):
+def expected_manifest(dataset, variant="clean", part="test"):
+    """What a current set's manifest holds, but for its file's name, SHA-256 and shape."""
     spec = PARTS[part]
     validation = {"mnist_images_per_digit": splits.VALIDATION_PER_DIGIT, "validation_seed": splits.VALIDATION_SEED}
     return {
@@ -245,24 +243,6 @@ def _expected_manifest(dataset, variant="clean", part="test"):
     }
 
 
-def build(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test") -> TestSet:
-    """Generate a fixed set and write it with its manifest (both atomically)."""
-    ts = generate(dataset, variant, part)
-    data_path, manifest_path = paths(dataset, root, variant, part)
-    buf = io.BytesIO()
-    np.savez_compressed(
-        buf,
-        raw=ts.raw.numpy(),
-        ndigits=ts.ndigits.numpy().astype(np.int8),
-        labels=ts.labels.numpy().astype(np.int16),
-        source=ts.source.numpy().astype(np.int32),
-    )
-    atomic.write_bytes(data_path, buf.getvalue())
-    written = {"file": data_path.name, "file_sha256": _sha256(data_path), "shape": list(ts.raw.shape)}
-    atomic.write_json(manifest_path, _expected_manifest(dataset, variant, part) | written)
-    return ts
-
-
 def verify(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test") -> dict:
     """Return the manifest if the stored set is current and intact, else raise TestSetError saying why."""
     data_path, manifest_path = paths(dataset, root, variant, part)
@@ -274,31 +254,44 @@ def verify(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "tes
         manifest = json.loads(manifest_path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise TestSetError(f"manifest {relative(manifest_path)} is not valid JSON ({e})") from e
-    for key, value in _expected_manifest(dataset, variant, part).items():
+    for key, value in expected_manifest(dataset, variant, part).items():
         if manifest.get(key) != value:
             raise TestSetError(
                 f"test set {relative(data_path)} is stale: manifest {key} is {manifest.get(key)!r}, expected {value!r}"
             )
-    if _sha256(data_path) != manifest.get("file_sha256"):
+    if hashlib.sha256(data_path.read_bytes()).hexdigest() != manifest.get("file_sha256"):
         raise TestSetError(f"test set {relative(data_path)} is damaged: its SHA-256 differs from the manifest's")
     return manifest
+
+
+def build(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test") -> TestSet:
+    """Draw a fixed set and write it with its manifest (both atomically)."""
+    data_path, manifest_path = paths(dataset, root, variant, part)
+    ts, buf = generate(dataset, variant, part), io.BytesIO()
+    arrays = {"raw": ts.raw, "ndigits": ts.ndigits.to(torch.int8), "labels": ts.labels.to(torch.int16)}
+    np.savez_compressed(buf, **{k: v.numpy() for k, v in arrays.items()}, source=ts.source.int().numpy())
+    written = {"file": data_path.name, "file_sha256": hashlib.sha256(buf.getvalue()).hexdigest()}
+    manifest = expected_manifest(dataset, variant, part) | written | {"shape": list(ts.raw.shape)}
+    atomic.write_bytes(data_path, buf.getvalue())
+    atomic.write_json(manifest_path, manifest)
+    return ts
 
 
 def load(dataset: str, root=DATA_DIR, rebuild: bool = True, variant: str = "clean", part: str = "test") -> TestSet:
     """The verified fixed set; rebuilt (with a message) when missing, stale or damaged, if `rebuild`."""
     try:
         verify(dataset, root, variant, part)
+        with np.load(paths(dataset, root, variant, part)[0]) as z:
+            arrays = {k: torch.from_numpy(z[k].astype(np.uint8 if k == "raw" else np.int64)) for k in z.files}
+        return TestSet(dataset, arrays["raw"], arrays["ndigits"], arrays["labels"], arrays["source"])
     except TestSetError as e:
         if not rebuild:
             raise TestSetError(
-                f"{e}. Rebuild it with lib.data.testsets.build({dataset!r}, variant={variant!r}, "
-                f"part={part!r}) or notebooks/00_test_sets.ipynb."
+                f"{e}. Rebuild it with lib.data.testsets.build({dataset!r}, variant={variant!r}, part={part!r}) "
+                "or notebooks/00_test_sets.ipynb."
             ) from e
         print(f"{e}; rebuilding it.")
         return build(dataset, root, variant, part)
-    with np.load(paths(dataset, root, variant, part)[0]) as z:
-        arrays = {k: torch.from_numpy(z[k].astype(np.uint8 if k == "raw" else np.int64)) for k in z.files}
-    return TestSet(dataset, arrays["raw"], arrays["ndigits"], arrays["labels"], arrays["source"])
 
 
 def pixel_stats(test_set: TestSet):

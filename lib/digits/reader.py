@@ -11,8 +11,8 @@ from torch import nn
 
 from ..data.augment import augment_digit_images
 from ..data.preprocess import normalise
-from ..study.models import conv_stack, fc_stack, optimizer_for
-from ..study.train import weight_average
+from ..study.models import conv_stack, fc_stack
+from ..study.train import optimizer_for, weight_average
 from ..study.versions import get
 from .torch_lenet import TorchLearner
 

@@ -8,7 +8,7 @@ from torch.fx.experimental.optimization import fuse
 
 from ..data.numbers import ndigits_of
 from ..data.preprocess import prepare
-from ..data.splits import is_held_out
+from ..data.splits import held_out
 from ..data.testsets import TestSet
 from . import heads
 
@@ -72,7 +72,7 @@ HELD_OUT_KEYS = tuple(
 def held_out_scores(labels: torch.Tensor, correct: torch.Tensor) -> dict:
     """Accuracy on the held-out numbers and on the others (unseen only for a run trained without them), also by
     digit count and as a mean over numbers: the one 1-digit held-out number carries many test samples."""
-    held, nd = is_held_out(labels), ndigits_of(labels)
+    held, nd = torch.isin(labels, torch.tensor(held_out(), device=labels.device)), ndigits_of(labels)
     scores = {}
     for part, rows in (("seen", ~held), ("heldout", held)):
         scores[f"acc_{part}"] = correct[rows].float().mean().item()

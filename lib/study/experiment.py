@@ -22,9 +22,10 @@ from ..data.numbers import DigitBank
 from ..infra import atomic, checkpoint, provenance, store
 from ..infra.paths import RECORD_DIR, relative
 from . import models, profiles
+from . import train as training
 from .evaluate import evaluate
 from .run_key import RunKey
-from .train import resolve_precision, train
+from .train import resolve_precision
 
 CHANNELS_LAST = True  # NHWC convolutions for every run: measured against NCHW by bench/bench.py (res/bench/)
 SCORE_KEYS = ("test_acc", "test_loss", "acc_1digit", "acc_2digit", "acc_3digit")  # kept as val_*, <variant>_*
@@ -102,35 +103,12 @@ def train_bank(device: str, mnist_dir=None) -> DigitBank:
 
 
 def load_test_set(dataset, profile, variant="clean", final=False):
-    """A fixed test set cut to the profile's size; variant "val": the validation numbers, per epoch or (`final`)
-    those a finished run is scored on."""
-    if variant == "val":
-        limit = profiles.final_val_limit(profile) if final else profiles.get(profile).val_limit
-        return testsets.load(dataset, part="val").subset(limit)
-    return testsets.load(dataset, variant=variant).subset(profiles.get(profile).test_limit)
-
-
-def load_val_set(dataset, profile):
-    return load_test_set(dataset, profile, "val")
-
-
-def fit(model, spec, dataset, preprocessing, epochs, samples_per_epoch, seed, device, compute="fp32", **options):
-    """Train `model` with its version's recipe on fresh numbers from the training digits; `options` go to
-    lib.study.train.train (state_path, identity, progress, validate, after_epoch, exclude)."""
-    bank = train_bank(str(device))
-    return train(
-        model,
-        spec,
-        bank,
-        dataset=dataset,
-        preprocessing=preprocessing,
-        epochs=epochs,
-        samples_per_epoch=samples_per_epoch,
-        seed=seed,
-        compute=compute,
-        channels_last=CHANNELS_LAST,
-        **options,
-    )
+    """A fixed test set cut to the profile's size; variant "val": the validation numbers a finished run is scored
+    on (all of them where the test set is whole), or (not `final`) those scored after each epoch."""
+    p = profiles.get(profile)
+    if variant != "val":
+        return testsets.load(dataset, variant=variant).subset(p.test_limit)
+    return testsets.load(dataset, part="val").subset(p.val_limit if p.test_limit is not None or not final else None)
 
 
 def ensemble_members(key: RunKey) -> list:
@@ -139,11 +117,12 @@ def ensemble_members(key: RunKey) -> list:
     return [RunKey(key.spec.parent, key.dataset, key.seed * n + i, key.wrap, key.split) for i in range(n)]
 
 
-def trained_model(key: RunKey, profile: str, device="cpu", compute="fp32", record_dir=RECORD_DIR, runs_dir=None):
-    """(model, history) from the checkpoints of this config on this machine, else None: an ensemble's model is
-    built from its members' checkpoints, its history from theirs."""
-    found = []
-    for member in ensemble_members(key) if key.spec.ensemble else [key]:
+def load_trained(model, key: RunKey, profile: str, compute="fp32", record_dir=RECORD_DIR, runs_dir=None):
+    """Load the checkpoint of this config on this machine into `model` (an ensemble's, each member's into its
+    member) and return the run's history (an ensemble's: from its members'); None when one is missing."""
+    members = ensemble_members(key) if key.spec.ensemble else [key]
+    histories = []
+    for member, part in zip(members, model.members if key.spec.ensemble else [model]):
         config = config_of(member, profile, compute)
         model_pt = state_files(profile, member.name, runs_dir)["model"]
         history = record_files(profile, member.name, record_dir)["history"]
@@ -151,21 +130,25 @@ def trained_model(key: RunKey, profile: str, device="cpu", compute="fp32", recor
             return None
         if not store.same_config(checkpoint.read(model_pt)["meta"], config):
             return None
-        model = models.network(member.spec, member.dataset, CHANNELS_LAST).to(device)
-        checkpoint.load_into(model, model_pt)
-        found.append((model, json.loads(history.read_text())))
+        checkpoint.load_into(part, model_pt)
+        histories.append(json.loads(history.read_text()))
     if not key.spec.ensemble:
-        return found[0]
-    histories = [h for _, h in found]
-    history = {
-        "members": [m.name for m in ensemble_members(key)],
+        return histories[0]
+    return {
+        "members": [m.name for m in members],
         "epochs": [],
         "train_seconds": sum(h["train_seconds"] for h in histories),
         "train_loss_final": statistics.mean(h["train_loss_final"] for h in histories),
         "others_cores": max((h.get("others_cores") or 0) for h in histories),
-        "provenance": provenance.describe(device),
+        "provenance": provenance.describe(next(model.parameters()).device),
     }
-    return models.Ensemble([m for m, _ in found], key.spec.head).to(device), history
+
+
+def trained_model(key: RunKey, profile: str, device="cpu", compute="fp32", record_dir=RECORD_DIR, runs_dir=None):
+    """(model, history) from the checkpoints of this config on this machine, else None."""
+    model = models.network(key.spec, key.dataset, CHANNELS_LAST).to(device)
+    history = load_trained(model, key, profile, compute, record_dir, runs_dir)
+    return None if history is None else (model, history)
 
 
 def _from_errors(test_set, errors: dict) -> dict:
@@ -218,37 +201,38 @@ def run(
     config = config_of(key, profile, resolve_precision(precision, dev))
     record, state = record_files(profile, key.name, record_dir), state_files(profile, key.name, runs_dir)
     pre, head, spec = config["preprocessing"], key.spec.head, key.spec
-    found = None
-    if not force or spec.ensemble:  # an ensemble trains nothing: it is built from its members
-        found = trained_model(key, profile, dev, config["precision"], record_dir, runs_dir)
-    if found is None and (spec.ensemble or not train):
+    sets = {v: load_test_set(key.dataset, profile, v, final=True) for v in ["clean", *VARIANTS, "val"]}
+    torch.manual_seed(key.seed)  # the initial weights
+    model = models.network(spec, key.dataset, CHANNELS_LAST).to(dev)  # an ensemble: of untrained members
+    history = None  # an ensemble trains nothing: it is built from its members' checkpoints
+    if not force or spec.ensemble:
+        history = load_trained(model, key, profile, config["precision"], record_dir, runs_dir)
+    if history is None and (spec.ensemble or not train):
         return None
-    if found is not None:
+    if history is not None:
         print(f"{key.name} ({profile}) is already trained with this config: evaluating it (force=True retrains).")
-        model, history = found
     else:
-        torch.manual_seed(key.seed)  # the initial weights
-        model = models.network(spec, key.dataset, CHANNELS_LAST).to(dev)
-        val_set = load_val_set(key.dataset, profile)
+        val_set = sets["val"].subset(profiles.PROFILES[profile].val_limit)
         print(
             f"Training {key.name}: {config['epochs']} epochs x {config['samples_per_epoch']:,} numbers, batch "
             f"{config['batch_size']}, {config['precision']}, on {provenance.hardware(dev)}; validated on "
             f"{len(val_set):,} numbers after each epoch."
         )
-        history = fit(
+        history = training.train(
             model,
             spec,
-            key.dataset,
-            pre,
-            config["epochs"],
-            config["samples_per_epoch"],
-            key.seed,
-            dev,
-            config["precision"],
+            train_bank(str(dev)),
+            dataset=key.dataset,
+            preprocessing=pre,
+            epochs=config["epochs"],
+            samples_per_epoch=config["samples_per_epoch"],
+            seed=key.seed,
+            compute=config["precision"],
+            exclude=splits.held_out() if key.split == "heldout" else (),
+            channels_last=CHANNELS_LAST,
             state_path=state["train_state"],
             identity=config,
             progress=progress,
-            exclude=splits.held_out() if key.split == "heldout" else (),
             validate=lambda m: _scores(m, val_set, pre, dev, head, "val")[0],
         )
         history["provenance"] = provenance.describe(dev)  # where and from which code it was trained
@@ -259,7 +243,6 @@ def run(
 
     # score: the test set once and each variant, and the validation numbers (all of them where the test set is)
     began = time.perf_counter()
-    sets = {v: load_test_set(key.dataset, profile, v, final=True) for v in ["clean", *VARIANTS, "val"]}
     scores = {v: _scores(model, s, pre, dev, head, "" if v == "clean" else v) for v, s in sets.items()}
     predictions = {v: s[1] for v, s in scores.items() if v != "val"}
     reported = spec.reported.get(key.dataset)

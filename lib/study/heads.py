@@ -9,8 +9,6 @@
 All three give log-probabilities over the same 1000 numbers, so evaluation, loss and top-k are shared.
 """
 
-from functools import cache
-
 import torch
 import torch.nn.functional as F
 
@@ -27,10 +25,7 @@ def check_head(head: str) -> str:
     return head
 
 
-@cache
-def _number_table(device: str) -> torch.Tensor:
-    """[1000, 3]: the position classes of every number 0-999 (cached per device)."""
-    return position_targets(torch.arange(1000, device=device))
+NUMBER_TABLE = position_targets(torch.arange(1000))  # [1000, 3]: the position classes of every number 0-999
 
 
 def number_log_probs(logits: torch.Tensor, head: str) -> torch.Tensor:
@@ -40,7 +35,7 @@ def number_log_probs(logits: torch.Tensor, head: str) -> torch.Tensor:
     if head == "ctc":
         return ctc_number_log_probs(logits).log_softmax(1)
     per_position = logits.float().view(-1, 3, 11).log_softmax(2)  # [B, 3, 11]
-    table = _number_table(str(logits.device))  # [1000, 3]
+    table = NUMBER_TABLE.to(logits.device)
     joint = sum(per_position[:, k, table[:, k]] for k in range(3))  # [B, 1000]
     return joint.log_softmax(1)
 

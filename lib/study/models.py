@@ -9,13 +9,12 @@ import torch
 from torch import nn
 
 from ..data import layouts
-from ..data.preprocess import input_shape, normalise
+from ..data.preprocess import normalise
 from .heads import HEADS
-from .versions import Version, check_run, get
+from .versions import VERSIONS, Version, check_run
 
 ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU}
 EMPTY = normalise(torch.tensor(0.0)).item()  # the input value of a pixel with no ink
-FUSED = True  # fused optimiser steps (CPU and CUDA); bench/bench.py measures them against the default
 
 
 def conv_stack(spec: Version, channels: int, height: int, width: int) -> tuple:
@@ -111,10 +110,12 @@ def network(spec: Version, dataset: str, channels_last: bool = False) -> nn.Modu
     """The network of a checked row (a RunKey's spec) for a dataset; channels_last (NHWC) convolutions are faster
     on CPU and GPU. An ensemble's members are untrained: their weights come from their runs' checkpoints."""
     if spec.ensemble:
-        return Ensemble([network(get(spec.parent), dataset, channels_last) for _ in range(spec.ensemble)], spec.head)
-    shape = input_shape(dataset, spec.preprocessing)
+        members = [network(VERSIONS[spec.parent], dataset, channels_last) for _ in range(spec.ensemble)]
+        return Ensemble(members, spec.head)
+    layout = layouts.LAYOUTS[dataset]
+    shape = layout.native if spec.preprocessing == "native" else (layout.channels, 32, 32)  # resize32: 32 x 32
     if spec.encoder == "per_digit":
-        model = DigitReader(spec, layouts.get(dataset))
+        model = DigitReader(spec, layout)
     else:
         model = (StripReader if spec.encoder == "strip" else NumberNet)(spec, shape)
     return model.to(memory_format=torch.channels_last) if channels_last else model
@@ -122,33 +123,3 @@ def network(spec: Version, dataset: str, channels_last: bool = False) -> nn.Modu
 
 def count_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
-
-
-def optimizer_for(model: nn.Module, spec: Version, fused: bool | None = None) -> torch.optim.Optimizer:
-    """The version's optimiser; with decay_on='weights', biases and BN parameters get no decay."""
-    if spec.decay_on == "weights":
-        decay = [m.weight for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
-        ids = {id(p) for p in decay}
-        rest = [p for p in model.parameters() if id(p) not in ids]
-        groups = [{"params": decay, "weight_decay": spec.weight_decay}, {"params": rest, "weight_decay": 0.0}]
-    else:
-        groups = [{"params": list(model.parameters()), "weight_decay": spec.weight_decay}]
-    fused = FUSED if fused is None else fused
-    # fused: one kernel per step for all parameters instead of a dozen passes over them; same update
-    # rule, 1.4x faster training of version 7 on a 2-core CPU (bench/bench.py, "optimizer" section)
-    if spec.optimizer == "sgd":
-        return torch.optim.SGD(groups, lr=spec.lr, momentum=spec.momentum, fused=fused)
-    if spec.optimizer == "adam":
-        return torch.optim.Adam(groups, lr=spec.lr, fused=fused)
-    if spec.optimizer == "adamw":
-        return torch.optim.AdamW(groups, lr=spec.lr, fused=fused)
-    raise ValueError(f"unknown optimizer {spec.optimizer!r}; valid: sgd, adam, adamw")
-
-
-def scheduler_for(optimizer: torch.optim.Optimizer, spec: Version, total_steps: int):
-    """The version's learning-rate schedule over a whole run, stepped once per batch; None for a constant lr."""
-    if spec.schedule == "constant":
-        return None
-    if spec.schedule == "onecycle":
-        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=spec.lr, total_steps=total_steps, pct_start=0.25)
-    raise ValueError(f"unknown schedule {spec.schedule!r}; valid: constant, onecycle")

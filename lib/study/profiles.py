@@ -1,7 +1,6 @@
 """Run sizes as data: a profile scales a version's recipe, never its shape.
 
-run_all.sh, the notebooks' parameter
-cell, the results tables and the README's table all read PROFILES."""
+run_all.sh, the notebooks' parameter cell, the results tables and the README's table all read PROFILES."""
 
 from dataclasses import dataclass
 from math import ceil
@@ -20,31 +19,9 @@ class Profile:
 PROFILES = {
     p.name: p
     for p in (
-        Profile(
-            "full",
-            1.0,
-            None,
-            None,
-            None,
-            "the original's samples per epoch and epochs: the real study (hours per run on a CPU)",
-        ),
-        Profile(
-            "cpu",
-            1 / 5,
-            None,
-            None,
-            5_000,
-            "1/5 of the recipe's samples, tested on the whole test set: small networks on 2 CPU cores",
-        ),
-        Profile(
-            "quick",
-            1 / 50,
-            None,
-            15_000,
-            2_000,
-            "1/50 of the recipe's samples, tested on a fixed third of the test set: the whole study on 2 CPU "
-            "cores, compared with itself",
-        ),
+        Profile("full", 1.0, None, None, None, "the original's samples and epochs: hours a run on a CPU"),
+        Profile("cpu", 1 / 5, None, None, 5_000, "1/5 of the recipe's samples, the whole test set: 2 CPU cores"),
+        Profile("quick", 1 / 50, None, 15_000, 2_000, "1/50 of the samples, a third of the test set: the whole study"),
         # 500 test numbers: enough to see every digit count; scoring dominates a smoke run of the larger versions
         Profile("smoke", 1 / 1000, 1, 500, 200, "a few batches and 500 test numbers: checks that everything runs"),
     )

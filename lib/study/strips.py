@@ -87,7 +87,7 @@ def decodings(results, profile: str) -> pd.DataFrame | None:
     alignments), per run with its model at hand: the choice between them is made here, on validation."""
     rows = []
     for r in _with_models(results, "the decodings compared on validation"):
-        val = experiment.load_val_set(r.key.dataset, profile)
+        val = experiment.load_test_set(r.key.dataset, profile, "val")
         greedy, _, _ = predict(r.model, val, r.key.preprocessing, next(r.model.parameters()).device, head="ctc")
         best = torch.cat([b.cpu() for b in _read(r.model, val.raw, heads.best_numbers)])
         rows.append(
