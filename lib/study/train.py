@@ -85,7 +85,7 @@ def optimizer_for(model: torch.nn.Module, spec, fused: bool = True) -> torch.opt
     else:
         groups = [{"params": list(model.parameters()), "weight_decay": spec.weight_decay}]
     # fused: one kernel per step for all parameters instead of a dozen passes over them; same update
-    # rule, 1.4x faster training of version 7 on a 2-core CPU (bench/bench.py, "optimizer" section)
+    # rule, 1.4x faster training of version 7 on a 2-core CPU (res/bench/cpu.md, measured by bench/bench.py)
     if spec.optimizer == "sgd":
         return torch.optim.SGD(groups, lr=spec.lr, momentum=spec.momentum, fused=fused)
     if spec.optimizer == "adam":
