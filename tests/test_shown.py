@@ -36,3 +36,17 @@ def test_accuracy_by_digits_draws_one_family_and_several():
         fig = plots.accuracy_by_digits(runs)
         assert fig.axes[0].get_legend_handles_labels()[1] == legend
         plt.close(fig)
+
+
+def test_the_closing_tables_of_the_first_version_have_no_parent_to_compare_with():
+    import json
+    from types import SimpleNamespace
+
+    from lib.infra.paths import RECORD_DIR
+    from lib.study.run_key import RunKey
+
+    folder = RECORD_DIR / "full" / "v1W_s0"  # a committed record of version 1, which has no parent version
+    metrics = json.loads((folder / "metrics.json").read_text())
+    runs = [SimpleNamespace(key=RunKey.of(metrics), metrics=metrics, run_dir=folder)]
+    shown = tables.what_it_showed(runs, None).data
+    assert "| **v1W** |" in shown and "| – |" in shown  # no parent: a dash, not an error

@@ -77,8 +77,9 @@ def _by_family(runs) -> dict:
 
 def _parent_runs(key: RunKey, parent: int | None, profile: str, record_dir) -> list:
     """The metrics of every seed of the same family of the parent version at this profile."""
-    family = RunKey(parent or 0, key.dataset, 0, key.wrap, key.split)
-    return compare.seed_records(family, profile, record_dir) if parent else []
+    if not parent:  # version 1 has none
+        return []
+    return compare.seed_records(RunKey(parent, key.dataset, 0, key.wrap, key.split), profile, record_dir)
 
 
 def against_parent(runs, parent: int, record_dir=RECORD_DIR) -> Markdown | None:
