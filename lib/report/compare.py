@@ -38,13 +38,6 @@ class Seeds:
         return f"{self.mean * scale:.2f}{spread}{unit}" + (f" ({self.n} seeds)" if self.n > 1 else "")
 
 
-def pooled_sd(groups) -> float | None:
-    """The seed sd pooled over the groups (lists of values) that have MIN_SEEDS or more; None if none has."""
-    groups = [list(g) for g in groups if len(g) >= MIN_SEEDS]
-    dof = sum(len(g) - 1 for g in groups)
-    return math.sqrt(sum((len(g) - 1) * statistics.variance(g) for g in groups) / dof) if dof else None
-
-
 @dataclass
 class Difference:
     """This family's values against a base family's: `interval` is the Welch t-interval of this mean minus the
