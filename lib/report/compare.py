@@ -38,15 +38,12 @@ class Seeds:
         return f"{self.mean * scale:.2f}{spread}{unit}" + (f" ({self.n} seeds)" if self.n > 1 else "")
 
 
-@dataclass
 class Difference:
-    """This family's values against a base family's: `interval` is the Welch t-interval of this mean minus the
-    base mean, None with fewer than MIN_SEEDS seeds on either side."""
+    """This family's values (one per seed) against a base's: `interval`, Welch's t-interval of the difference of
+    their means (None: too few seeds)."""
 
-    this: Seeds
-    base: Seeds
-
-    def __post_init__(self):
+    def __init__(self, this: list, base: list):
+        self.this, self.base = Seeds(list(this)), Seeds(list(base))
         self.delta = self.this.mean - self.base.mean
         self.interval = None
         if min(self.this.n, self.base.n) >= MIN_SEEDS:
@@ -70,11 +67,6 @@ class Difference:
         )
 
 
-def difference(this: list, base: list) -> Difference:
-    """This run family's values (test or validation accuracies, one per seed) against a base family's."""
-    return Difference(Seeds(list(this)), Seeds(list(base)))
-
-
 def seed_records(key: RunKey, profile: str, record_dir=RECORD_DIR) -> list:
     """metrics.json of every finished seed of a run family at a profile, by seed."""
     pattern = key.with_seed(0).name.removesuffix("_s0") + "_s*"
@@ -82,15 +74,12 @@ def seed_records(key: RunKey, profile: str, record_dir=RECORD_DIR) -> list:
     return sorted(found, key=lambda m: m["seed"])
 
 
-@dataclass
 class Reproduction:
-    """A family's test accuracies (fractions) against the original's floor-rounded figure k (percent).
-    `distance`: points from our mean to the nearest end of [k, k+1), positive above, 0 inside."""
+    """Test accuracies (one per seed) against the original's floor-rounded figure k%; `distance`: points from
+    [k, k+1), positive above."""
 
-    ours: Seeds
-    k: int
-
-    def __post_init__(self):
+    def __init__(self, ours: list, k: int):
+        self.ours, self.k = Seeds(list(ours)), int(k)
         own, k = self.ours.std or 0.0, self.k
         self.floored = self.ours.n < MIN_SEEDS and own < SD_FLOOR
         self.sd = own if self.ours.n >= MIN_SEEDS else max(own, SD_FLOOR)
@@ -109,8 +98,3 @@ class Reproduction:
             f"not reproduced: {abs(d):.2f} points ({abs(d) / (100 * self.sd):.1f} sd{sd}) "
             f"{'above' if d > 0 else 'below'} [{self.k}, {self.k + 1})%"
         )
-
-
-def reproduction(ours: list, k: int) -> Reproduction:
-    """Our family's test accuracies (fractions, one per seed) against the original's floor-rounded figure k (%)."""
-    return Reproduction(Seeds(list(ours)), int(k))
