@@ -84,10 +84,7 @@ def against_parent(runs, parent: int, record_dir=RECORD_DIR) -> Markdown | None:
     if nothing_yet(runs):
         return None
     profile = runs[0].metrics["profile"]
-    lines = [
-        "| run | seeds | val acc | test acc | 1-digit | 2-digit | 3-digit | robust acc¹ |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
+    lines = ["| run | seeds | val acc | test acc | 1-digit | 2-digit | 3-digit | robust acc¹ |", "|---|" + "---:|" * 7]
     for family, rs in _by_family(runs).items():
         before = _parent_runs(rs[0].key, parent, profile, record_dir)
         lines += [_metric_row(f"v{parent}{rs[0].key.dataset} (parent)", before)]
