@@ -1,6 +1,5 @@
-"""The record's two verdicts, each by one rule (res/results.md states both): whether two run families differ
-beyond seed noise (Welch's t-interval, asked only with MIN_SEEDS seeds a side), and whether a family reproduces
-one of the original's floor-rounded figures (mean ± 2 sd meets [k, k+1)%, sd floored below MIN_SEEDS seeds)."""
+"""The record's two verdicts, one rule each (res/results.md states both): a difference beyond seed noise, and a
+reproduction of one of the original's floor-rounded figures."""
 
 import json
 import math
@@ -39,8 +38,7 @@ class Seeds:
 
 
 class Difference:
-    """This family's values (one per seed) against a base's: `interval`, Welch's t-interval of the difference of
-    their means (None: too few seeds)."""
+    """Values (one per seed) against a base's: `interval`, Welch's t-interval of the means' difference or None."""
 
     def __init__(self, this: list, base: list):
         self.this, self.base = Seeds(list(this)), Seeds(list(base))
@@ -75,8 +73,7 @@ def seed_records(key: RunKey, profile: str, record_dir=RECORD_DIR) -> list:
 
 
 class Reproduction:
-    """Test accuracies (one per seed) against the original's floor-rounded figure k%; `distance`: points from
-    [k, k+1), positive above."""
+    """Test accuracies (one per seed) against the original's figure k%; `distance`: points from [k, k+1)."""
 
     def __init__(self, ours: list, k: int):
         self.ours, self.k = Seeds(list(ours)), int(k)

@@ -1,5 +1,4 @@
-"""res/results.md: every record's tables, built here once and filled into results_page.md (the page's prose);
-the notebooks show the same tables (lib/report/tables.py) and every verdict is compare.py's."""
+"""res/results.md's tables, filled into results_page.md (its prose); the notebooks show the same tables."""
 
 from pathlib import Path
 
