@@ -1,12 +1,21 @@
 """The rules every comparison in the record follows: reproduction of a floor-rounded figure, seed noise."""
 
 import json
+import math
+import statistics
 
 import pandas as pd
 import pytest
 from scipy import stats
 
 from lib.report import compare, results, summary
+
+
+def pooled_sd(groups) -> float | None:
+    """The seed sd pooled over the groups (lists of values) that have MIN_SEEDS or more; None if none has."""
+    groups = [list(g) for g in groups if len(g) >= compare.MIN_SEEDS]
+    dof = sum(len(g) - 1 for g in groups)
+    return math.sqrt(sum((len(g) - 1) * statistics.variance(g) for g in groups) / dof) if dof else None
 
 
 @pytest.mark.parametrize(
@@ -22,7 +31,7 @@ from lib.report import compare, results, summary
     ],
 )
 def test_a_run_reproduces_when_its_seeds_interval_meets_the_floor_rounded_range(ours, k, reproduced):
-    r = compare.reproduction(ours, k)
+    r = compare.Reproduction(ours, k)
     assert r.reproduced is reproduced
     assert r.text().startswith("reproduced" if reproduced else "not reproduced")
     low, high = r.interval
@@ -30,41 +39,41 @@ def test_a_run_reproduces_when_its_seeds_interval_meets_the_floor_rounded_range(
 
 
 def test_a_miss_is_given_in_points_and_in_seed_sd():
-    r = compare.reproduction([0.9684, 0.9694], 95)
+    r = compare.Reproduction([0.9684, 0.9694], 95)
     assert r.distance == pytest.approx(0.89) and r.sd == compare.SD_FLOOR
     assert "0.89 points (4.7 sd, sd floored at 0.19) above [95, 96)%" in r.text()
-    assert compare.reproduction([0.93], 95).distance == pytest.approx(-2.0)
+    assert compare.Reproduction([0.93], 95).distance == pytest.approx(-2.0)
 
 
 def test_the_sd_floor_is_the_pooled_spread_of_the_full_records_three_seed_families():
     frame = results.collect(profiles=["full"])
     groups = [g["test_acc"].tolist() for _, g in summary.families(frame[frame["split"] == "all"])]
-    assert compare.pooled_sd(groups) == pytest.approx(compare.SD_FLOOR, abs=5e-5)
+    assert pooled_sd(groups) == pytest.approx(compare.SD_FLOOR, abs=5e-5)
 
 
 def test_a_difference_needs_three_seeds_a_side_and_never_gives_a_direction_with_fewer():
-    clear = compare.difference([0.990, 0.991, 0.992], [0.980, 0.981, 0.982])
+    clear = compare.Difference([0.990, 0.991, 0.992], [0.980, 0.981, 0.982])
     assert clear.verdict == "higher, beyond seed noise" and clear.interval[0] > 0
-    assert compare.difference([0.980, 0.981, 0.982], [0.990, 0.991, 0.992]).verdict == "lower, beyond seed noise"
-    noisy = compare.difference([0.990, 0.980, 0.970], [0.985, 0.975, 0.965])
+    assert compare.Difference([0.980, 0.981, 0.982], [0.990, 0.991, 0.992]).verdict == "lower, beyond seed noise"
+    noisy = compare.Difference([0.990, 0.980, 0.970], [0.985, 0.975, 0.965])
     assert noisy.verdict == "within seed noise"
     for this, base in (([0.99, 0.991], [0.90, 0.901, 0.902]), ([0.99], [0.98]), ([0.99, 0.99, 0.99], [0.5, 0.51])):
-        d = compare.difference(this, base)
+        d = compare.Difference(this, base)
         assert d.interval is None and d.verdict == compare.TOO_FEW
         assert "higher" not in d.text() and "lower" not in d.text() and "+" not in d.text()
 
 
 def test_the_interval_is_welchs_t_interval():
     a, b = [0.990, 0.992, 0.994, 0.993], [0.985, 0.989, 0.981]
-    low, high = compare.difference(a, b).interval
+    low, high = compare.Difference(a, b).interval
     t = stats.ttest_ind(a, b, equal_var=False)
     ci = t.confidence_interval(0.95)
     assert (low, high) == pytest.approx((ci.low, ci.high))
 
 
 def test_pooled_spread_leaves_out_families_with_fewer_than_three_seeds():
-    assert compare.pooled_sd([[0.90, 0.99], [0.5]]) is None
-    assert compare.pooled_sd([[0.990, 0.992, 0.994], [0.90, 0.99]]) == pytest.approx(0.002)
+    assert pooled_sd([[0.90, 0.99], [0.5]]) is None
+    assert pooled_sd([[0.990, 0.992, 0.994], [0.90, 0.99]]) == pytest.approx(0.002)
 
 
 def _row(version, dataset, seed, acc, **extra):

@@ -1,6 +1,5 @@
-"""The record's two verdicts, each by one rule (res/results.md states both): whether two run families differ
-beyond seed noise (Welch's t-interval, asked only with MIN_SEEDS seeds a side), and whether a family reproduces
-one of the original's floor-rounded figures (mean ± 2 sd meets [k, k+1)%, sd floored below MIN_SEEDS seeds)."""
+"""The record's two verdicts, one rule each (res/results.md states both): a difference beyond seed noise, and a
+reproduction of one of the original's floor-rounded figures."""
 
 import json
 import math
@@ -38,22 +37,11 @@ class Seeds:
         return f"{self.mean * scale:.2f}{spread}{unit}" + (f" ({self.n} seeds)" if self.n > 1 else "")
 
 
-def pooled_sd(groups) -> float | None:
-    """The seed sd pooled over the groups (lists of values) that have MIN_SEEDS or more; None if none has."""
-    groups = [list(g) for g in groups if len(g) >= MIN_SEEDS]
-    dof = sum(len(g) - 1 for g in groups)
-    return math.sqrt(sum((len(g) - 1) * statistics.variance(g) for g in groups) / dof) if dof else None
-
-
-@dataclass
 class Difference:
-    """This family's values against a base family's: `interval` is the Welch t-interval of this mean minus the
-    base mean, None with fewer than MIN_SEEDS seeds on either side."""
+    """Values (one per seed) against a base's: `interval`, Welch's t-interval of the means' difference or None."""
 
-    this: Seeds
-    base: Seeds
-
-    def __post_init__(self):
+    def __init__(self, this: list, base: list):
+        self.this, self.base = Seeds(list(this)), Seeds(list(base))
         self.delta = self.this.mean - self.base.mean
         self.interval = None
         if min(self.this.n, self.base.n) >= MIN_SEEDS:
@@ -77,11 +65,6 @@ class Difference:
         )
 
 
-def difference(this: list, base: list) -> Difference:
-    """This run family's values (test or validation accuracies, one per seed) against a base family's."""
-    return Difference(Seeds(list(this)), Seeds(list(base)))
-
-
 def seed_records(key: RunKey, profile: str, record_dir=RECORD_DIR) -> list:
     """metrics.json of every finished seed of a run family at a profile, by seed."""
     pattern = key.with_seed(0).name.removesuffix("_s0") + "_s*"
@@ -89,15 +72,11 @@ def seed_records(key: RunKey, profile: str, record_dir=RECORD_DIR) -> list:
     return sorted(found, key=lambda m: m["seed"])
 
 
-@dataclass
 class Reproduction:
-    """A family's test accuracies (fractions) against the original's floor-rounded figure k (percent).
-    `distance`: points from our mean to the nearest end of [k, k+1), positive above, 0 inside."""
+    """Test accuracies (one per seed) against the original's figure k%; `distance`: points from [k, k+1)."""
 
-    ours: Seeds
-    k: int
-
-    def __post_init__(self):
+    def __init__(self, ours: list, k: int):
+        self.ours, self.k = Seeds(list(ours)), int(k)
         own, k = self.ours.std or 0.0, self.k
         self.floored = self.ours.n < MIN_SEEDS and own < SD_FLOOR
         self.sd = own if self.ours.n >= MIN_SEEDS else max(own, SD_FLOOR)
@@ -116,8 +95,3 @@ class Reproduction:
             f"not reproduced: {abs(d):.2f} points ({abs(d) / (100 * self.sd):.1f} sd{sd}) "
             f"{'above' if d > 0 else 'below'} [{self.k}, {self.k + 1})%"
         )
-
-
-def reproduction(ours: list, k: int) -> Reproduction:
-    """Our family's test accuracies (fractions, one per seed) against the original's floor-rounded figure k (%)."""
-    return Reproduction(Seeds(list(ours)), int(k))

@@ -1,5 +1,4 @@
-"""The README's first table: the study's headline results, each computed from the committed records and linked
-to the notebook that shows it. A row whose runs have not finished says so instead of showing a number."""
+"""The README's first table, computed from the committed records; a row whose runs have not finished says so."""
 
 import json
 from pathlib import Path
@@ -13,14 +12,9 @@ from . import compare
 
 
 def _family(frame: pd.DataFrame, profile: str, version: int, dataset: str, split: str = "all") -> pd.DataFrame:
-    rows = frame[
-        (frame["profile"] == profile)
-        & (frame["version"] == version)
-        & (frame["dataset"] == dataset)
-        & (frame["split"] == split)
-        & (~frame["preprocessing"].astype(str).str.contains("wrap"))
-    ]
-    return rows.dropna(subset=["test_acc"])
+    """The finished runs of one family, on the correct images (no `+wrap`)."""
+    rows = frame.query("profile == @profile and version == @version and dataset == @dataset and split == @split")
+    return rows[~rows["preprocessing"].astype(str).str.contains("wrap")].dropna(subset=["test_acc"])
 
 
 def _pct(values) -> str:
@@ -29,8 +23,8 @@ def _pct(values) -> str:
     return "–" if not seeds.n else seeds.text() + (" (1 seed)" if seeds.n == 1 else "")
 
 
-def _link(profile: str, notebook: str, root: str = ".") -> str:
-    """The rendered notebook at this profile, or its source while no render exists."""
+def link(profile: str, notebook: str, root: str = ".") -> str:
+    """The rendered notebook at this profile, or its source while no render exists (every table links so)."""
     path = f"res/rendered/{profile}/{Path(notebook).stem}.ipynb"
     if not (ROOT / path).is_file():
         return f"[notebooks/{notebook}]({root}/notebooks/{notebook}) (not rendered at `{profile}` yet)"
@@ -40,27 +34,25 @@ def _link(profile: str, notebook: str, root: str = ".") -> str:
 def _original_row(frame) -> list:
     v7 = _family(frame, "full", versions.ORIGINAL_KEPT, "W")
     reported = versions.get(versions.ORIGINAL_KEPT).reported["W"].acc
-    hardware = ", ".join(sorted(set(v7["hardware"].dropna())))
-    if v7.empty:
-        ours = "not run at `full` yet"
-    else:
-        ours = f"{_pct(v7['test_acc'])} on {hardware}: {compare.reproduction(v7['test_acc'], reported).text()}"
+    ours = "not run at `full` yet"
+    if len(v7):
+        hardware = ", ".join(sorted(set(v7["hardware"].dropna())))
+        ours = f"{_pct(v7['test_acc'])} on {hardware}: {compare.Reproduction(v7['test_acc'], reported).text()}"
     return [
         f"The original's kept version {versions.ORIGINAL_KEPT} on W, at its own recipe",
         f"original {reported}% (one run, floor-rounded); our rerun {ours}",
-        _link("full", "01_cnnW.ipynb"),
+        link("full", "01_cnnW.ipynb"),
     ]
 
 
 def _best_rows(frame) -> list:
-    """Per kept network (versions.BEST): its test accuracy, its numbers never seen in training, and, where
-    scored, the variants outside its training (`ood`, and `curved` where a run was scored on it)."""
+    """Per kept network (versions.BEST): its test accuracy, on numbers never seen, on the variants it was scored on."""
     kept, unseen, ood = [], [], []
     for dataset, version in versions.BEST.items():
         runs, notebook = _family(frame, "cpu", version, dataset), versions.get(version).notebook
         value = f"{_pct(runs['test_acc'])}, {int(runs['params'].iloc[0]):,} parameters" if len(runs) else ""
         what = f"Kept small network on {dataset} (version {version}, profile `cpu`)"
-        kept.append([what, value or "no finished run at `cpu` yet", _link("cpu", notebook)])
+        kept.append([what, value or "no finished run at `cpu` yet", link("cpu", notebook)])
         held = _family(frame, "cpu", version, dataset, split="heldout")
         value = f"{RunKey(version, dataset, split='heldout').family} at `cpu`: queued, no finished run yet"
         if len(held):
@@ -69,7 +61,7 @@ def _best_rows(frame) -> list:
                 f"{_pct(held['acc_seen_per_number'])} (mean per number)"
             )
         what = f"Numbers never seen in training, {dataset} (version {version})"
-        unseen.append([what, value, _link("cpu", "35_unseen_and_robust.ipynb")])
+        unseen.append([what, value, link("cpu", "35_unseen_and_robust.ipynb")])
         if runs.empty or runs["ood_test_acc"].isna().all():
             continue
         value = f"`ood` {_pct(runs['ood_test_acc'])}, 3-digit numbers {_pct(runs['ood_acc_3digit'])}"
@@ -79,7 +71,7 @@ def _best_rows(frame) -> list:
             f"Out of distribution, {dataset} (version {version}; `ood`: sizes, strokes, touching neighbours; "
             "`curved`: bent baselines, thick strokes)"
         )
-        ood.append([what, value, _link("cpu", notebook)])
+        ood.append([what, value, link("cpu", notebook)])
     return kept + unseen + ood
 
 
@@ -94,7 +86,7 @@ def _strip_rows(frame) -> list:
         if not runs.empty:
             value = f"clean {_pct(runs['test_acc'])}; `ood` {_pct(runs['ood_test_acc'])}; `curved` {_pct(runs['curved_test_acc'])}"
         what = f"Reads its own digits: version {version} on W ({spec.slug.replace('_', ' ')})"
-        rows.append([what, value, _link("cpu", spec.notebook)])
+        rows.append([what, value, link("cpu", spec.notebook)])
     return rows
 
 
@@ -103,20 +95,13 @@ def speed_row(bench_dir: Path, root: str = ".") -> list:
     what = "99% on W within 5 minutes of training on 2 CPU cores (mean of ≥ 5 seeds)"
     if not record.is_file():
         return [what, "no record yet under the validation-first rule", f"[docs/speed.md]({root}/docs/speed.md)"]
-    link = f"[res/bench/time_to_99_cpu.md]({root}/res/bench/time_to_99_cpu.md)"
     b = json.loads(record.read_text())
-    if "seeds" not in b:  # the earlier record read the test set after every epoch
-        return [
-            what,
-            "no record under the validation-first rule yet (the earlier one read the test set each epoch)",
-            link,
-        ]
     value = (
         f"{b['mean_test_acc']:.2%} ± {b['sd_test_acc'] * 100:.2f} over {len(b['seeds'])} seeds, worst "
         f"{b['worst_seed']['test_acc']:.2%}, at most {b['slowest_train_seconds']:.0f} s each on {b['hardware']}: "
         + ("met" if b["met"] else "not met")
     )
-    return [what, value, link]
+    return [what, value, f"[res/bench/time_to_99_cpu.md]({root}/res/bench/time_to_99_cpu.md)"]
 
 
 def table(frame: pd.DataFrame, bench_dir=None) -> str:

@@ -14,31 +14,25 @@ from ..study.profiles import PROFILES
 from ..study.versions import beyond, runs
 from . import summary
 
-COLUMNS = (  # results.csv's columns, in order; words split, as a list literal takes a line per column
-    (  # noqa: SIM905
-        "version dataset preprocessing profile seed split precision params epochs samples_per_epoch n_test "
-        "train_loss_final val_acc test_loss test_acc acc_1digit acc_2digit acc_3digit digit_error_hundreds "
-        "digit_error_tens digit_error_units"
-    ).split()
-    + [f"{v}_{k}" for v in VARIANTS for k in ("test_acc", "acc_1digit", "acc_2digit", "acc_3digit")]
-    + list(HELD_OUT_KEYS)
-    + (  # noqa: SIM905
-        "seed_reported_acc seed_reported_loss train_seconds train_others_cores eval_seconds device hardware torch "
-        "commit code_commit tf32 eval_commit recipe notebook"
-    ).split()
-)
+COLUMNS = [  # results.csv's columns, in order
+    *"""version dataset preprocessing profile seed split precision params epochs samples_per_epoch n_test
+    train_loss_final val_acc test_loss test_acc acc_1digit acc_2digit acc_3digit digit_error_hundreds
+    digit_error_tens digit_error_units""".split(),  # noqa: SIM905
+    *(f"{v}_{k}" for v in VARIANTS for k in ("test_acc", "acc_1digit", "acc_2digit", "acc_3digit")),
+    *HELD_OUT_KEYS,
+    *"""seed_reported_acc seed_reported_loss train_seconds train_others_cores eval_seconds device hardware torch
+    commit code_commit tf32 eval_commit recipe notebook""".split(),  # noqa: SIM905
+]
 PROFILE_ORDER = {name: i for i, name in enumerate(PROFILES)}  # largest run size first
 
 
 def output_dir(profile: str) -> Path:
-    """Where a run's results tables go: res/ for the record, res/smoke/ (git-ignored) for smoke checks,
-    so that checking that everything runs never overwrites the committed results."""
+    """res/, or res/smoke/ (git-ignored) so that a smoke check never overwrites the committed results."""
     return RES_DIR / "smoke" if profile == "smoke" else RES_DIR
 
 
 def provenance_of(metrics: dict, run_dir: Path) -> dict:
-    """code_commit and tf32 of a record: its own, or what its profile folder's PROVENANCE.json states for the
-    records made under `recorded_commit` (the code that ran, where the recorded commit does not name it)."""
+    """code_commit and tf32 of a record: its own, or its profile folder's PROVENANCE.json where that corrects them."""
     found = run_dir.parent / "PROVENANCE.json"
     stated = json.loads(found.read_text()) if found.is_file() else {}
     if stated.get("recorded_commit") == metrics.get("commit"):
@@ -61,18 +55,12 @@ def row(m: dict, run_dir: Path) -> dict:
 
 def frame_of(rows: list) -> pd.DataFrame:
     """The rows as results.csv's columns, largest profile first, then W before C, version, wrap, split, seed."""
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    if frame.empty:
-        return frame
-    frame["_p"] = frame["profile"].map(PROFILE_ORDER).fillna(9)
-    return (
-        frame.sort_values(
-            ["_p", "dataset", "version", "preprocessing", "split", "seed"],
-            ascending=[True, False, True, True, True, True],
-        )
-        .drop(columns="_p")
-        .reset_index(drop=True)
+    frame = pd.DataFrame(rows, columns=COLUMNS).sort_values(
+        ["profile", "dataset", "version", "preprocessing", "split", "seed"],
+        ascending=[True, False, True, True, True, True],
+        key=lambda c: c.map(PROFILE_ORDER).fillna(9) if c.name == "profile" else c,
     )
+    return frame.reset_index(drop=True)
 
 
 def collect(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
@@ -87,39 +75,31 @@ def of_runs(runs) -> pd.DataFrame:
 
 
 def write(frame: pd.DataFrame, single: pd.DataFrame | None = None, res_dir=RES_DIR):
-    """Write results.csv (every 0-999 run, full precision), results_single_digit.csv and results.md atomically;
-    results.md links the rendered notebooks and docs/conclusions.md relative to where it is written."""
+    """Write results.csv, results_single_digit.csv and results.md (its links relative to res_dir) atomically."""
     res_dir = Path(res_dir)
     atomic.write_text(res_dir / "results.csv", frame.to_csv(index=False))
     if single is not None:
         atomic.write_text(res_dir / "results_single_digit.csv", single.to_csv(index=False))
-    markdown = summary.markdown(frame, single, os.path.relpath(ROOT, res_dir))
-    atomic.write_text(res_dir / "results.md", markdown)
+    atomic.write_text(res_dir / "results.md", summary.markdown(frame, single, os.path.relpath(ROOT, res_dir)))
     return res_dir / "results.csv", res_dir / "results.md"
 
 
 def missing_runs(frame: pd.DataFrame, profile: str) -> list:
     """The (version, dataset) runs of the study (versions 1-19) that have no result at this profile."""
-    part = frame[
-        (frame["profile"] == profile) & (frame["split"] == "all") & frame["preprocessing"].isin(["resize32", "native"])
-    ]
+    part = frame.query("profile == @profile and split == 'all' and preprocessing in ['resize32', 'native']")
     have = set(zip(part["version"], part["dataset"]))
     return [f"v{v}{d}" for v, d in runs() + beyond() if (v, d) not in have]
 
 
-SINGLE_DIGIT_COLUMNS = (  # noqa: SIM905
-    "model profile seed params epochs test_acc test_loss best_val_acc best_epoch train_seconds seconds_per_epoch "
-    "device hardware commit"
-).split()
+SINGLE_DIGIT_COLUMNS = """model profile seed params epochs test_acc test_loss best_val_acc best_epoch train_seconds
+seconds_per_epoch device hardware commit""".split()  # noqa: SIM905
 
 
 def collect_single_digit(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
-    """One row per single-digit run: the LeNet-5 models and the versions' digit readers
-    (res/runs/<profile>/lenet5-*/ and reader-*/metrics.json)."""
+    """One row per single-digit run: the LeNet-5 models (lenet5-*) and the versions' digit readers (reader-*)."""
     files = [p for pattern in ("lenet5-*", "reader-*") for p in Path(runs_dir).glob(f"*/{pattern}/metrics.json")]
     rows = [json.loads(p.read_text()) for p in sorted(files)]
-    rows = [r for r in rows if profiles is None or r["profile"] in profiles]
-    return pd.DataFrame(rows, columns=SINGLE_DIGIT_COLUMNS)
+    return pd.DataFrame([r for r in rows if profiles is None or r["profile"] in profiles], columns=SINGLE_DIGIT_COLUMNS)
 
 
 def update_readme(name: str, block: str, readme=ROOT / "README.md") -> bool:
@@ -129,6 +109,5 @@ def update_readme(name: str, block: str, readme=ROOT / "README.md") -> bool:
     if begin not in text or end not in text:
         return False
     head, rest = text.split(begin, 1)
-    _, tail = rest.split(end, 1)
-    atomic.write_text(readme, f"{head}{begin}\n{block}\n{end}{tail}")
+    atomic.write_text(readme, f"{head}{begin}\n{block}\n{end}{rest.split(end, 1)[1]}")
     return True

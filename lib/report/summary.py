@@ -1,5 +1,4 @@
-"""res/results.md: every record's tables, built here once and filled into results_page.md (the page's prose);
-the notebooks show the same tables (lib/report/tables.py) and every verdict is compare.py's."""
+"""res/results.md's tables, filled into results_page.md (its prose); the notebooks show the same tables."""
 
 from pathlib import Path
 
@@ -45,13 +44,10 @@ def _digits(g: pd.DataFrame, prefix: str = "") -> str:
 
 
 def shared_mark(others, device) -> str:
-    """How a training time is marked: other processes busy beside it make it an upper bound. On a GPU they
-    are other runs trained side by side on the same card (tools/train_queue.py --workers)."""
+    """A training time's mark: other work beside it (on a GPU, runs side by side) makes it an upper bound."""
     if others is None or others != others:  # not measured (NaN in a table)
         return " (?)"
-    if others <= SHARED_CPU:
-        return ""
-    return " (shared GPU)" if device == "cuda" else " (shared CPU)"
+    return "" if others <= SHARED_CPU else " (shared GPU)" if device == "cuda" else " (shared CPU)"
 
 
 def _train_s(g: pd.DataFrame) -> str:
@@ -63,15 +59,8 @@ def _train_s(g: pd.DataFrame) -> str:
 
 
 def _links(g: pd.DataFrame, profile: str, root: str) -> str:
-    """The rendered notebooks that show a run family, or their sources while not rendered at this profile."""
-    names = sorted({nb.removesuffix(".ipynb") for nb in g["notebook"].dropna()})
-    links = [
-        f"[{n}]({root}/res/rendered/{profile}/{n}.ipynb)"
-        if (RES_DIR / "rendered" / profile / f"{n}.ipynb").is_file()
-        else f"[{n}]({root}/notebooks/{n}.ipynb) (not rendered yet)"
-        for n in names
-    ]
-    return ", ".join(links) or "–"
+    """The notebooks that show a run family."""
+    return ", ".join(headline.link(profile, nb, root) for nb in sorted(set(g["notebook"].dropna()))) or "–"
 
 
 def families(part: pd.DataFrame):
@@ -81,8 +70,7 @@ def families(part: pd.DataFrame):
 
 
 def header(part: pd.DataFrame) -> list:
-    """Where a profile's runs were made: the code that ran them (beside the commit they recorded where it
-    differs), TF32 where it was not off, torch where it differs from requirements.txt's pin."""
+    """Where a profile's runs were made: hardware, precision, the code that ran, torch where not the pinned one."""
     pin = provenance.torch_pin()
     torches = _set(t for t in part["torch"] if str(t).split("+")[0] != pin)
     tf32 = _set(t for t in part["tf32"] if t is not False)
@@ -100,11 +88,10 @@ def header(part: pd.DataFrame) -> list:
 
 
 def reproductions(part: pd.DataFrame) -> dict:
-    """run family -> (compare.Reproduction, its verdict), for the families with a figure of the original. A
-    correct-image run that misses while its `+wrap` twin (the original's images) reproduces misses by the
-    wrap-around bug, and its verdict says so."""
+    """run family -> (compare.Reproduction, its verdict) where the original has a figure; a miss whose `+wrap`
+    twin reproduces is the wrap-around bug's, and its verdict says so."""
     found = {
-        name: compare.reproduction(g["test_acc"].tolist(), round(100 * g.iloc[0]["seed_reported_acc"]))
+        name: compare.Reproduction(g["test_acc"].tolist(), round(100 * g.iloc[0]["seed_reported_acc"]))
         for name, g in families(part)
         if not pd.isna(g.iloc[0]["seed_reported_acc"])
     }
@@ -115,8 +102,7 @@ def reproductions(part: pd.DataFrame) -> dict:
 
 
 def original_table(part: pd.DataFrame, profile: str, root: str) -> list:
-    """Each run family beside the original's figure, with its verdict at profile full (other profiles train on
-    fewer samples and are compared with themselves)."""
+    """Each run family beside the original's figure; a verdict only at profile full (others train on fewer samples)."""
     verdicts = reproductions(part)
     not_comparable = (
         f"not comparable: profile {profile} trains on {profiles.get(profile).sample_scale:.3g} of the samples"
@@ -157,8 +143,7 @@ def not_finished(frame: pd.DataFrame) -> list:
 
 
 def runs_table(part: pd.DataFrame, profile: str, root: str = "..", variants=("robust", "ood", "curved")) -> list:
-    """One row per run family: parameters, seeds, validation and test accuracy, each test-set variant with its
-    accuracy per digit count."""
+    """One row per run family: its accuracies on validation, test and each test-set variant."""
     cols = "".join(f" {v}{VARIANT_MARKS[v]} | {v} 1 / 2 / 3-digit % |" for v in variants)
     out = [
         f"| run | params | seeds | val acc | test acc | 1 / 2 / 3-digit % |{cols} train s | notebook |",
@@ -173,8 +158,9 @@ def runs_table(part: pd.DataFrame, profile: str, root: str = "..", variants=("ro
     return out + [""]
 
 
-def _section(part: pd.DataFrame, profile: str, root: str, **variants) -> str:
-    """A profile's provenance and its runs table; a note without runs."""
+def _section(frame: pd.DataFrame, profile: str, root: str, since: int = ORIGINAL_LAST + 1, **variants) -> str:
+    """A profile's provenance and its runs table, versions from `since` on; a note without runs."""
+    part = frame.query("profile == @profile and split == 'all' and version >= @since")
     if part.empty:
         return "No finished run at this profile yet.\n"
     return "\n".join(header(part) + runs_table(part, profile, root, **variants))
@@ -195,8 +181,7 @@ def unseen_table(part: pd.DataFrame) -> list:
 
 
 def kept_reader(single: pd.DataFrame | None):
-    """(model, profile, p): the digit reader (else the single-digit model) with the best mean validation
-    accuracy, its p; an exact tie goes to the earlier model. None without single-digit runs."""
+    """(model, profile, p): the digit reader (else any model) first on mean validation accuracy; a tie: the earlier."""
     if single is None or single.empty:
         return None
     readers = single[single["model"].str.startswith("reader-")]
@@ -213,8 +198,7 @@ def _met(value: float, target: float, n: int) -> str:
 
 
 def targets(frame: pd.DataFrame, single: pd.DataFrame | None, root: str = "..", bench_dir=None) -> list:
-    """Issue 14's targets, a row each: the kept version of each dataset (versions.BEST) at the largest profile
-    it ran, the digit reader first on validation against READER_TARGETS, the time-to-99% benchmark's record."""
+    """Issue 14's targets, a row each: the kept versions (at their largest profile), the digit reader, the speed."""
     out = ["| target | result | record |", "|---|---|---|"]
     for dataset, version in BEST.items():
         part = frame[(frame["version"] == version) & (frame["dataset"] == dataset) & (frame["split"] == "all")]
@@ -249,20 +233,12 @@ def targets(frame: pd.DataFrame, single: pd.DataFrame | None, root: str = "..", 
 
 
 def validation_ranking(frame: pd.DataFrame, profile: str) -> pd.DataFrame:
-    """Versions past the original at a profile, per dataset, ranked by mean validation accuracy over their seeds
-    (`vals`: the seeds' validation accuracies, `val_seeds` their count); `eligible`: within the parameter budget."""
+    """Versions past the original, per dataset, by mean validation accuracy (`vals`: one per seed)."""
     part = frame[(frame["profile"] == profile) & (frame["version"] > ORIGINAL_LAST) & (frame["split"] == "all")]
-    table = (
-        part.groupby(["version", "dataset"])
-        .agg(
-            val_acc=("val_acc", "mean"),
-            vals=("val_acc", lambda v: v.dropna().tolist()),
-            seeds=("seed", "count"),
-            val_seeds=("val_acc", "count"),
-            params=("params", "first"),
-        )
-        .reset_index()
-    )
+    groups = part.groupby(["version", "dataset"])
+    table = groups.agg(val_acc=("val_acc", "mean"), seeds=("seed", "count"), params=("params", "first")).reset_index()
+    table["vals"] = groups["val_acc"].agg(lambda v: v.dropna().tolist()).tolist()
+    table["val_seeds"] = table["vals"].map(len)
     table["eligible"] = table["params"] <= MAX_PARAMS
     table = table.sort_values(["dataset", "val_acc", "params", "version"], ascending=[False, False, True, True])
     competing = table[table["eligible"] & (table["val_seeds"] >= compare.MIN_SEEDS)]
@@ -273,20 +249,19 @@ def kept_on_validation(frame: pd.DataFrame, profile: str = KEPT_PROFILE) -> dict
     """dataset -> the kept version, what versions.BEST must name. Only versions within the parameter budget with
     at least MIN_SEEDS validated seeds compete; an ensemble (version 24) competes on its own runs, each averaging
     a disjoint set of its parent's seeds, so one run of it is one seed. Of the competitors, those not below the
-    first beyond seed noise (compare.difference on validation accuracy) read as well as it, and of those the
+    first beyond seed noise (compare.Difference on validation accuracy) read as well as it, and of those the
     smallest network, then the earliest version, is kept. A dataset without a competitor keeps none."""
     kept = {}
     ranked = validation_ranking(frame, profile)
     for dataset, g in ranked[ranked["competing"]].groupby("dataset", sort=False):
         first = g.iloc[0]["vals"]
-        level = g[[not compare.difference(r.vals, first).verdict.startswith("lower") for r in g.itertuples()]]
+        level = g[[not compare.Difference(r.vals, first).verdict.startswith("lower") for r in g.itertuples()]]
         kept[dataset] = int(level.sort_values(["params", "version"]).iloc[0]["version"])
     return kept
 
 
 def ranking(frame: pd.DataFrame, profile: str = KEPT_PROFILE) -> list:
-    """validation_ranking as a table, each version against the first competitor of its dataset by
-    compare.difference: the ground on which kept_on_validation keeps BEST (in bold)."""
+    """validation_ranking as a table, each version against its dataset's first competitor: why BEST is kept."""
     table = validation_ranking(frame, profile)
     firsts = table[table["competing"]].groupby("dataset").first()
 
@@ -294,7 +269,7 @@ def ranking(frame: pd.DataFrame, profile: str = KEPT_PROFILE) -> list:
         if not r.eligible or r.dataset not in firsts.index:
             return "over budget" if not r.eligible else compare.TOO_FEW
         lead = firsts.loc[r.dataset]
-        return "first" if lead["version"] == r.version else compare.difference(r.vals, lead["vals"]).text()
+        return "first" if lead["version"] == r.version else compare.Difference(r.vals, lead["vals"]).text()
 
     return [
         "| dataset | version | params | seeds | val acc | against the first competitor |",
@@ -326,7 +301,6 @@ def single_digit_table(single: pd.DataFrame) -> list:
 
 def markdown(frame: pd.DataFrame, single: pd.DataFrame | None, root: str = "..") -> str:
     """The whole page; `root`: the repository root relative to where the page is written (for its links)."""
-    by = {p: frame[(frame["profile"] == p) & (frame["split"] == "all")] for p in ("full", "cpu", "quick")}
     pending, kept, unseen = not_finished(frame), kept_reader(single), frame[frame["split"] == "heldout"]
     return PAGE.read_text().format(
         root=root,
@@ -339,15 +313,15 @@ def markdown(frame: pd.DataFrame, single: pd.DataFrame | None, root: str = "..")
         pending=f"Not finished yet at profile full (the training queue trains them): {', '.join(pending)}.\n"
         if pending
         else "",
-        beyond_full=_section(by["full"][by["full"]["version"] > ORIGINAL_LAST], "full", root),
+        beyond_full=_section(frame, "full", root),
         kept=", ".join(f"version {v}'s on {d}" for d, v in BEST.items()),
-        beyond_cpu=_section(by["cpu"][by["cpu"]["version"] > ORIGINAL_LAST], "cpu", root),
+        beyond_cpu=_section(frame, "cpu", root),
         max_params=f"{MAX_PARAMS:,}",
         targets="\n".join(targets(frame, single, root)),
         kept_profile=KEPT_PROFILE,
         ranking="\n".join(ranking(frame)),
         unseen="\n".join(unseen_table(unseen)) if len(unseen) else "No run trained without them yet.\n",
-        quick=_section(by["quick"], "quick", root, variants=("robust",)),
+        quick=_section(frame, "quick", root, since=0, variants=("robust",)),
         expected=f"p = {kept[2]:.2%} from {kept[0]} ({kept[1]}, validation): p² = {kept[2] ** 2:.2%}, p³ = "
         f"{kept[2] ** 3:.2%}."
         if kept

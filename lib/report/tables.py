@@ -1,5 +1,4 @@
-"""Markdown the notebooks display: what a version is, its runs beside the version it changed and beside the
-original, in res/results.md's tables (lib/report/summary.py); every verdict is lib/report/compare.py's."""
+"""Markdown the notebooks display: a version's runs beside its parent and the original, as res/results.md has them."""
 
 from IPython.display import Markdown, display
 
@@ -39,11 +38,10 @@ def version_card(version: int, profile: str) -> Markdown:
     """The registry row of a version as a short table, and what this profile runs of its recipe."""
     row = next(r for r in table() if r["version"] == version)
     keys = "datasets input head convs fcs bn dropout optimizer schedule augment batch"
-    keys = (
-        keys if version > ORIGINAL_LAST else "datasets convs fcs act bn dropout optimizer digit_probs batch"
-    ).split()
+    if version <= ORIGINAL_LAST:
+        keys = "datasets convs fcs act bn dropout optimizer digit_probs batch"
     epochs, samples = profiles.schedule(profile, get(version))
-    cells = {k: row[k] for k in keys} | {
+    cells = {k: row[k] for k in keys.split()} | {
         "recipe: epochs × samples": f"{row['epochs']} × {row['samples_per_epoch']:,}",
         f"this run ({profile}): epochs × samples": f"{epochs} × {samples:,}",
     }
@@ -83,15 +81,11 @@ def _parent_runs(key: RunKey, parent: int | None, profile: str, record_dir) -> l
 
 
 def against_parent(runs, parent: int, record_dir=RECORD_DIR) -> Markdown | None:
-    """Each run family beside the same family of the parent version at the same profile (every seed found; 0
-    seeds where the parent has no finished run of it)."""
+    """Each run family beside the same family of the parent version at the same profile (0 seeds: not run)."""
     if nothing_yet(runs):
         return None
     profile = runs[0].metrics["profile"]
-    lines = [
-        "| run | seeds | val acc | test acc | 1-digit | 2-digit | 3-digit | robust acc¹ |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
+    lines = ["| run | seeds | val acc | test acc | 1-digit | 2-digit | 3-digit | robust acc¹ |", "|---|" + "---:|" * 7]
     for family, rs in _by_family(runs).items():
         before = _parent_runs(rs[0].key, parent, profile, record_dir)
         lines += [_metric_row(f"v{parent}{rs[0].key.dataset} (parent)", before)]
@@ -101,8 +95,7 @@ def against_parent(runs, parent: int, record_dir=RECORD_DIR) -> Markdown | None:
 
 
 def what_it_showed(runs, parent: int | None, record_dir=RECORD_DIR) -> Markdown | None:
-    """The closing table: each run family's test accuracy against the same family of its parent version
-    (compare.difference) and against the original's figure (compare.reproduction, at profile full only)."""
+    """The closing table: each run family's verdicts against its parent version and the original's figure."""
     if nothing_yet(runs):
         return None
     profile = runs[0].metrics["profile"]
@@ -111,7 +104,7 @@ def what_it_showed(runs, parent: int | None, record_dir=RECORD_DIR) -> Markdown 
     for family, rs in _by_family(runs).items():
         ours = [r.metrics["test_acc"] for r in rs]
         before = [m["test_acc"] for m in _parent_runs(rs[0].key, parent, profile, record_dir)]
-        d = compare.difference(ours, before)
+        d = compare.Difference(ours, before)
         vs_parent = f"v{parent}{rs[0].key.dataset} {d.base.text()}: {d.text()}" if before else "–"
         rep, verdict = rs[0].metrics.get("reported_acc"), verdicts.get(family, (None, ""))[1]
         verdict = verdict if profile == "full" else f"profile `{profile}` is compared with itself"
@@ -123,8 +116,7 @@ def what_it_showed(runs, parent: int | None, record_dir=RECORD_DIR) -> Markdown 
 
 
 def unseen(runs) -> Markdown | None:
-    """Numbers never seen in training against numbers seen (res/results.md's table): runs trained without the
-    held-out numbers only."""
+    """Numbers never seen in training against numbers seen, for runs trained without the held-out numbers."""
     if nothing_yet(runs):
         return None
     return Markdown("\n".join(summary.unseen_table(results.of_runs(runs))))
