@@ -1,11 +1,9 @@
-"""Write the study's notebook sources (without outputs) from templates, the version registry and the readings.
+"""Write the notebook sources (no outputs) and the docs' generated tables from the code, so neither can drift.
 
-Notebooks come from the Markdown templates in tools/templates/, so no notebook holds code another holds differently;
-their prose comes from the registry (lib/study/versions.py: what changed; versions.md: why) and notebooks/readings/
-(what a record showed). It also writes the generated parts of the docs (DOCS: tables from the code between
-begin/end markers, the text around them written by hand), so they cannot drift. Run after adding a version or
-changing a template: `.venv/bin/python tools/make_notebooks.py`; `--check` writes nothing and fails when a notebook
-or doc is stale (CI). Notebooks 30, 31 and 40 are written by hand.
+Notebooks come from tools/templates/ (no notebook holds code another holds differently), the registry
+(lib/study/versions.py and versions.md) and notebooks/readings/; 30, 31 and 40 are written by hand. A doc's table
+(DOCS) sits between begin/end markers, the text around it by hand. Run it after adding a version or changing a
+template; `--check` writes nothing and fails when a notebook or doc is stale (CI).
 """
 
 import argparse
