@@ -1,8 +1,6 @@
-"""Speed of the input pipeline and of training, each against a baseline measured in the same run: numbers/s made
-ready for a model by the original's per-sample Dataset + DataLoader and by lib's batched generator (W and C);
-training numbers/s fed by each and by one pre-made batch (the compute-only ceiling); bf16 autocast, torch's default
-optimiser step and NCHW, each beside the setting runs train with (fp32, fused, channels_last); every version's
-training numbers/s as its runs train (tools/train_queue.py reads these). Record: <out>/<device>.json and .md."""
+"""Speed of the input pipeline and of training, each against a baseline in the same run: the original's per-sample
+DataLoader against lib's batched generator, fed or from one pre-made batch; bf16, unfused and NCHW against what runs
+use; every version as its runs train (tools/train_queue.py's estimates). Record: <out>/<device>.json and .md."""
 
 import random
 

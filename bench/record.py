@@ -1,7 +1,6 @@
-"""What every benchmark shares: one command line (--device, --out), one timer, Markdown tables, and one way of
-writing its record: <out>/<name>.json, its numbers with the commit, hardware and torch that made them and the CPU
-other processes took, and <out>/<name>.md, the same for readers. Run them on a quiet machine, from the repository
-root as `python -m bench.<name>`."""
+"""What every benchmark shares: its command line, timer, Markdown tables and record (<out>/<name>.json and .md:
+its numbers, the commit, hardware and torch that made them, the CPU other processes took). Run them on a quiet
+machine from the repository root: `python -m bench.<name>`."""
 
 import argparse
 import time

@@ -1,10 +1,9 @@
 """Time to 99% on W on this machine, the airbench way: a budget chosen on validation, then seeds read once.
 
-`--on val` trains one seed of a budget (epochs x numbers, training settings such as `--set lr=4e-3`, never the
-network), reads the validation numbers after each epoch outside the timed training, and appends one line to
-<out>/time_to_<target>_<device>_trials.md. `--seeds 5` trains a budget tried there with seeds 0..4, each read on the
-test set once after its last epoch: the record, <out>/time_to_<target>_<device>.json and .md. The target
-(docs/speed.md): a mean of at least 99% over at least 5 seeds, each trained for at most 300 s."""
+`--on val` trains one seed of a budget (epochs x numbers, settings such as `--set lr=4e-3`, never the network),
+validating after each epoch outside the timed training: a line of <out>/time_to_<target>_<device>_trials.md.
+`--seeds 5` trains a tried budget with seeds 0..4, each tested once: <out>/time_to_<target>_<device>.json and .md.
+The target (docs/speed.md): a mean of at least 99% over at least 5 seeds, each trained for at most 300 s."""
 
 import ast
 import dataclasses

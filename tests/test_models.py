@@ -109,12 +109,12 @@ def test_optimisers():
     assert isinstance(train.optimizer_for(models.build(7, "W"), versions.get(7)), torch.optim.Adam)
 
 
-def test_generated_docs_are_up_to_date():
-    """README's module and profile tables and the original's version table are written from the code."""
+def test_generated_notebooks_and_docs_are_up_to_date():
+    """The notebooks, the docs' module and profile tables and the original's version table are written from the code."""
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "tools/make_docs.py", "--check"], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "tools/make_notebooks.py", "--check"], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
 

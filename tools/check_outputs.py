@@ -1,10 +1,6 @@
-"""Check what `run_all.sh --profile P` wrote, as a reader meets it (CI runs it after the smoke run): the results table
-has a row for every run of the study, with clean, robust and held-out accuracies past the original; the rendered
-notebooks have clean outputs, no machine paths and no dead references, and every version notebook ends with what
-its run showed. (Parameter counts against the original's are tests/test_models.py's.)
-
-Usage: .venv/bin/python tools/check_outputs.py [smoke] [full ...]   (exit 1 on a problem)
-"""
+"""Check what `run_all.sh --profile P` wrote as a reader meets it (CI, after the smoke run): a results row per run,
+with clean, robust and held-out accuracies past the original; rendered notebooks with clean outputs, no machine
+paths or dead references, and every version notebook ending with what its run showed. Exit 1 on a problem."""
 
 import argparse
 import json

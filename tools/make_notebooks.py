@@ -1,13 +1,13 @@
-"""Write the study's notebook sources (without outputs) from templates, the version registry and the readings.
+"""Write the notebook sources (no outputs) and the docs' generated tables from the code, so neither can drift.
 
-Notebooks come from the Markdown templates in tools/templates/, so no notebook holds code another holds differently;
-their prose comes from the registry (lib/study/versions.py: what changed; versions.md: why) and notebooks/readings/
-(what a record showed). Run after adding a version or changing a template: `.venv/bin/python tools/make_notebooks.py`;
-it also writes the generated parts of the docs (tools/make_docs.py), so a new row needs this one command; `--check`
-writes nothing and fails when a notebook or doc is stale (CI). Notebooks 30, 31 and 40 are written by hand.
+Notebooks come from tools/templates/ (no notebook holds code another holds differently), the registry
+(lib/study/versions.py and versions.md) and notebooks/readings/; 30, 31 and 40 are written by hand. A doc's table
+(DOCS) sits between begin/end markers, the text around it by hand. Run it after adding a version or changing a
+template; `--check` writes nothing and fails when a notebook or doc is stale (CI).
 """
 
 import argparse
+import ast
 import re
 import sys
 from pathlib import Path
@@ -18,8 +18,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from lib.data import testsets
-from lib.study import plan, profiles, versions
-from tools import make_docs
+from lib.infra import atomic
+from lib.study import models, plan, profiles, versions
 
 TEMPLATES = ROOT / "tools" / "templates"
 
@@ -123,6 +123,87 @@ def version_notebook(v):
     )
 
 
+def _summary(path: Path) -> str:
+    """The first paragraph of a module's docstring, on one line."""
+    doc = ast.get_docstring(ast.parse(path.read_text())) or ""
+    return " ".join(doc.split("\n\n")[0].split())
+
+
+def _table(head: list, rows: list, rule: str = "") -> str:
+    """A Markdown table; `rule` aligns its columns (default: left)."""
+    lines = [head, *rows]
+    text = ["| " + " | ".join(map(str, line)) + " |" for line in lines]
+    return "\n".join([text[0], rule or "|---" * len(head) + "|", *text[1:]])
+
+
+def modules_table() -> str:
+    """Every package and module of lib/, from their docstrings."""
+    rows = []
+    for package in sorted(p for p in (ROOT / "lib").iterdir() if (p / "__init__.py").is_file()):
+        rows.append([f"**`lib/{package.name}/`**", f"**{_summary(package / '__init__.py')}**"])
+        modules = sorted(m for m in package.glob("*.py") if m.name != "__init__.py")
+        rows += [[f"`lib/{package.name}/{m.name}`", _summary(m)] for m in modules]
+    return _table(["module", "job"], rows)
+
+
+def _limit(n) -> str:
+    return "all" if n is None else f"a fixed {n:,}"
+
+
+def profiles_table() -> str:
+    """The run sizes (lib/study/profiles.py); what a profile validates on after each epoch and at the end."""
+    rows = []
+    for p in profiles.PROFILES.values():
+        scale = "the recipe's" if p.sample_scale == 1 else f"1/{round(1 / p.sample_scale)} of the recipe's"
+        val = _limit(p.val_limit)
+        if profiles.final_val_limit(p.name) != p.val_limit:
+            val += f" after each epoch; all {testsets.PARTS['val'].size:,} at the end of a run"
+        rows.append([f"`{p.name}`", scale, p.epochs or "the recipe's", _limit(p.test_limit), val, p.purpose])
+    head = ["profile", "samples per epoch", "epochs", "test numbers", "validation numbers", "for"]
+    return _table(head, rows)
+
+
+def beyond_table() -> str:
+    """The versions past the original, from the registry."""
+    rows = [
+        [v, spec.parent, spec.change, " / ".join(f"{models.count_params(models.build(v, d)):,}" for d in spec.datasets)]
+        for v, spec in versions.VERSIONS.items()
+        if v > versions.ORIGINAL_LAST
+    ]
+    return _table(["version", "parent", "change", "params (W / C)"], rows, "|---:|---:|---|---:|")
+
+
+def versions_table() -> str:
+    """The original's versions as versions.table() writes their rows, with what the original reported."""
+    keys = ["convs", "fcs", "act", "bn", "dropout", "optimizer", "digit_probs", "samples_per_epoch", "epochs"]
+    rows = [
+        [row["version"], row["change"], *(row[k] for k in keys)]
+        + [
+            "; ".join(
+                f"{d}: {r.loss:g}, {r.acc}%, {r.params:,}" for d, r in versions.get(row["version"]).reported.items()
+            )
+        ]
+        for row in versions.table()
+        if row["version"] <= versions.ORIGINAL_LAST
+    ]
+    return _table(["version", "change", *keys, "reported (loss, acc, params)"], rows)
+
+
+DOCS = {
+    "docs/running.md": {"modules": modules_table, "profiles": profiles_table},
+    "docs/continue.md": {"beyond": beyond_table},
+    "docs/original_study.md": {"versions": versions_table},
+}
+
+
+def fill(text: str, name: str, body: str) -> str:
+    begin, end = f"<!-- {name}:begin (written by tools/make_notebooks.py) -->", f"<!-- {name}:end -->"
+    if begin not in text or end not in text:
+        raise SystemExit(f"markers for {name!r} are missing: add the lines\n{begin}\n{end}")
+    head, rest = text.split(begin, 1)
+    return f"{head}{begin}\n{body}\n{end}{rest.split(end, 1)[1]}"
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--check", action="store_true", help="write nothing; exit 1 when a notebook or doc is stale")
@@ -141,5 +222,16 @@ if __name__ == "__main__":
         notebook("32_digit_reader.ipynb", "digit_plots, runs, versions", digit_reader=versions.DIGIT_READER),
         notebook("90_results.ipynb", "atomic, headline, paths, plots, profiles, results"),
     ]
-    stale = [name for name, text in made if make_docs.update(ROOT / "notebooks" / name, text, check)]
-    sys.exit(make_docs.report(stale, check, "tools/make_notebooks.py") | make_docs.main(check))
+    files = {ROOT / "notebooks" / name: text for name, text in made}
+    for file, parts in DOCS.items():
+        text = (ROOT / file).read_text()
+        for name, make in parts.items():
+            text = fill(text, name, make())
+        files[ROOT / file] = text
+    stale = {path: text for path, text in files.items() if not (path.is_file() and path.read_text() == text)}
+    names = ", ".join(str(path.relative_to(ROOT)) for path in stale)
+    if check and stale:
+        sys.exit(f"out of date: {names}; run .venv/bin/python tools/make_notebooks.py")
+    for path, text in stale.items():
+        atomic.write_text(path, text)
+    print(f"written: {names or 'nothing changed'}")

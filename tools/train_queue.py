@@ -1,13 +1,10 @@
-"""The background training queue: trains a profile's record run by run, in lib/study/plan.py's order, at low
-priority, and renders the notebooks that show each run once it has finished (`run_all.sh --no-train`).
+"""The background training queue: trains a profile's record run by run in lib/study/plan.py's order, at low
+priority, and renders each finished run's notebooks (`run_all.sh --no-train`). More: docs/running.md.
 
     RUNS_DIR=/somewhere/outside/the/work/tree nice -n 19 .venv/bin/python tools/train_queue.py --profile full
 
-Stopped at any moment and started again, it skips finished runs and resumes the interrupted one from its last
-finished epoch (the training state in $RUNS_DIR). Before each run it prints the runs left and the training time
-they need at the speeds measured on this hardware. Never run two queues, or a queue beside other long trainings,
-on the same CPU cores; on a GPU, `--workers N` trains N runs side by side, each holding a lock on its run in
-$RUNS_DIR until it ends, and `--no-render` leaves rendering to a machine with Jupyter. More: docs/running.md.
+Restarted, it skips finished runs and resumes the interrupted one from its last epoch ($RUNS_DIR). Never beside
+another long training on the same CPU cores; on a GPU, `--workers N` trains N runs side by side, each locking its run.
 """
 
 import argparse
@@ -88,10 +85,7 @@ def render(notebooks, profile, queue, device):
         args = f"--profile {profile} --only {Path(name).stem} --no-train --device {device} --seeds {seeds}"
         print("[queue]", args, flush=True)
         if subprocess.run([str(ROOT / "run_all.sh"), *args.split()], cwd=ROOT).returncode != 0:
-            print(
-                f"[queue] rendering {name} failed; the run's record is written, rerun that command to retry.",
-                flush=True,
-            )
+            print(f"[queue] rendering {name} failed; the record is written: rerun that command to retry", flush=True)
 
 
 def main():

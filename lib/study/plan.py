@@ -82,15 +82,10 @@ def run_shown(keys, profile: str, device: str = "auto", *, force=False, train=Tr
                 k, profile, device, options.get("precision", "auto"), options.get("record_dir")
             )
         if result is None and train:
-            for member in experiment.ensemble_members(k) if k.spec.ensemble else []:
-                mine = {**options, "notebook": get(member.version).notebook}
-                if force or experiment.run(member, profile, device, train=False, **mine) is None:
-                    experiment.run(member, profile, device, force=force, **mine)
+            for member in experiment.ensemble_members(k) if k.spec.ensemble else []:  # run() reuses a trained one
+                experiment.run(member, profile, device, force=force, **{**options, "notebook": member.spec.notebook})
             result = experiment.run(k, profile, device, force=force, **options)
         (results.append(result) if result is not None else pending.append(k.name))
     if pending:
-        print(
-            f"Not trained yet at profile {profile!r}: {', '.join(pending)}. This notebook shows the finished "
-            f"runs; the training queue (tools/train_queue.py) trains the rest."
-        )
+        print(f"Not trained yet at profile {profile!r}: {', '.join(pending)}; tools/train_queue.py trains them.")
     return results
