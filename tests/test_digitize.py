@@ -167,7 +167,7 @@ def test_unreadable_inputs_are_refused(tmp_path):
     for bad, message in [
         (garbage, "cannot read image file"),
         (tmp_path / "missing.png", "cannot read image file"),
-        (np.zeros((5, 5, 7)), "must be"),
+        (np.zeros((5, 5, 7)), r"cannot read a ndarray of float64 \(5, 5, 7\)"),
         (np.array([[np.nan]]), "NaN"),
         (42, "cannot read a int"),
     ]:

@@ -33,7 +33,7 @@ def test_only_full_runs_are_exported_and_bad_checkpoints_are_refused(smoke_run, 
     with pytest.raises(ValueError, match="only full or cpu runs"):
         weights.export(smoke_run)
     torch.save({"meta": {"version": 19}, "state_dict": {}}, tmp_path / "partial.pt")
-    with pytest.raises(checkpoint.CheckpointError, match="no dataset, preprocessing"):
+    with pytest.raises(checkpoint.CheckpointError, match="does not name a model this code builds: KeyError..dataset"):
         predict.load(tmp_path / "partial.pt")
     (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(checkpoint.CheckpointError, match="cannot be read"):

@@ -131,9 +131,9 @@ def test_the_choice_takes_the_best_on_validation_pages_and_the_smaller_on_a_tie(
 def test_choosing_writes_its_record_and_the_default_follows_it(strip_weights, tmp_path, monkeypatch):
     monkeypatch.setattr(weights, "WEIGHTS_DIR", strip_weights.parent)
     monkeypatch.setattr(weights, "CHOICE", tmp_path / "chosen.json")
-    monkeypatch.setattr(choose, "validation_pages", lambda count, seed: {"ordinary": [], "touching": []})
+    monkeypatch.setattr(pages, "sample", lambda count, seed, **style: [])
     monkeypatch.setattr(choose, "page_accuracies", lambda clf, written: {"ordinary": 0.25, "touching": 0.5})
-    choice = choose.choose_and_record(count=2)
+    choice = choose.main(["--pages", "2"])
     assert json.loads((tmp_path / "chosen.json").read_text()) == choice
     assert choice["weights"] == "v27_W.pt" and choice["candidates"][0]["mean"] == pytest.approx(0.375)
     assert weights.default_weights() == strip_weights
@@ -149,7 +149,7 @@ def test_the_committed_choice_is_the_best_of_its_candidates():
 
 
 def test_page_accuracies_read_validation_pages(mnist_train):
-    few = choose.validation_pages(count=3)
+    few = {k: pages.sample(3, kind=k, source="validation", rotate=choose.CHOICE_ROTATE) for k in pages.KINDS}
     assert [w.number for w in few["ordinary"]] == [w.number for w in few["touching"]]  # the same numbers, two ways
     assert choose.page_accuracies(predict.load(weights.path_for("W")), few)["ordinary"] == 1.0
     assert choose.page_accuracies(FakeStripReader("999"), few) == {"ordinary": 0.0, "touching": 0.0}

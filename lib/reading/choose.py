@@ -1,9 +1,6 @@
-"""Choose the weights people's images are read with, on validation pages, into res/weights/chosen.json.
+"""Choose the weights people's images are read with on validation pages (res/weights/chosen.json), never on test.
 
-The candidate in res/weights/ that reads best on pages of MNIST train digits no network trained on
-(lib/reading/pages.py), with and without touching digits, is chosen; the test set chooses nothing.
-
-    python -m lib.reading.choose [--pages N]
+python -m lib.reading.choose [--pages N]
 """
 
 import argparse
@@ -32,13 +29,6 @@ def page_accuracies(classifier, written: dict) -> dict:
     return out
 
 
-def validation_pages(count: int = CHOICE_PAGES, seed: int = CHOICE_SEED) -> dict:
-    """{kind: `count` pages} written with validation digits, for each kind in pages.KINDS."""
-    return {
-        kind: pages.sample(count, seed, kind=kind, source="validation", rotate=CHOICE_ROTATE) for kind in pages.KINDS
-    }
-
-
 def choose(candidates: list, written: dict) -> tuple:
     """(chosen path, a row per candidate in the order given): the best mean accuracy over the page kinds of
     `written` wins, a tie goes to the smaller network, then the earlier version."""
@@ -56,25 +46,29 @@ def choose(candidates: list, written: dict) -> tuple:
     return candidates[best], rows
 
 
-def choose_and_record(count: int = CHOICE_PAGES, seed: int = CHOICE_SEED) -> dict:
-    """Choose among the committed weights (res/weights/*.pt) on validation pages and write the choice."""
-    chosen, rows = choose(sorted(weights.WEIGHTS_DIR.glob("*.pt")), validation_pages(count, seed))
+def main(argv=None) -> dict:
+    """Choose among the committed weights (res/weights/*.pt) on validation pages, write the choice and print it."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pages", type=int, default=CHOICE_PAGES, help="validation pages of each kind")
+    count = ap.parse_args(argv).pages
+    written = {
+        k: pages.sample(count, CHOICE_SEED, kind=k, source="validation", rotate=CHOICE_ROTATE) for k in pages.KINDS
+    }
+    chosen, rows = choose(sorted(weights.WEIGHTS_DIR.glob("*.pt")), written)
     choice = {
         "weights": chosen.name,
         "rule": "best mean accuracy over the page kinds; ties: fewer parameters, then the earlier version",
-        "pages": {"kinds": list(pages.KINDS), "per_kind": count, "seed": seed, "rotate": CHOICE_ROTATE},
+        "pages": {"kinds": list(pages.KINDS), "per_kind": count, "seed": CHOICE_SEED, "rotate": CHOICE_ROTATE},
         "digits": "MNIST train images that are validation digits (lib/data/splits.py), never test digits",
         "candidates": rows,
     }
     atomic.write_text(weights.CHOICE, json.dumps(choice, indent=2) + "\n")
+    for row in rows:
+        accuracies = ", ".join(f"{kind} {row[kind]:.2%}" for kind in pages.KINDS)
+        print(f"{row['weights']}: version {row['version']} {row['dataset']}, {accuracies}")
+    print(f"chosen: {chosen.name} ({relative(weights.CHOICE)})")
     return choice
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--pages", type=int, default=CHOICE_PAGES, help="validation pages of each kind")
-    choice = choose_and_record(ap.parse_args().pages)
-    for row in choice["candidates"]:
-        print(f"{row['weights']}: version {row['version']} {row['dataset']}, ", end="")
-        print(", ".join(f"{kind} {row[kind]:.2%}" for kind in pages.KINDS))
-    print(f"chosen: {choice['weights']} ({relative(weights.CHOICE)})")
+    main()

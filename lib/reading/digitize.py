@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 from scipy import ndimage
 
 MAX_DIGITS = 3
@@ -49,15 +49,12 @@ class Digits:
 
 def _from_pil(img: Image.Image) -> np.ndarray:
     """Grey levels in [0, 1]; transparent pixels become the page (the opposite of the ink's tone)."""
-    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
-        rgba = np.asarray(img.convert("RGBA"), dtype=np.float32) / 255
-        alpha = rgba[..., 3]
-        grey = rgba[..., :3] @ np.array([0.299, 0.587, 0.114], np.float32)
-        if alpha.min() < 1:
-            page = 1.0 if (grey * alpha).sum() < 0.5 * alpha.sum() else 0.0  # dark ink: a white page
-            grey = grey * alpha + page * (1 - alpha)
-        return grey
-    return np.asarray(img.convert("F"), dtype=np.float32) / 255
+    if not img.has_transparency_data:
+        return np.asarray(img.convert("F"), dtype=np.float32) / 255
+    rgba = np.asarray(img.convert("RGBA"), dtype=np.float32) / 255
+    grey, alpha = rgba[..., :3] @ np.array([0.299, 0.587, 0.114], np.float32), rgba[..., 3]
+    page = 1.0 if (grey * alpha).sum() < 0.5 * alpha.sum() else 0.0  # dark ink: a white page
+    return grey * alpha + page * (1 - alpha)
 
 
 def to_grey(image) -> np.ndarray:
@@ -65,25 +62,21 @@ def to_grey(image) -> np.ndarray:
     if isinstance(image, (str, Path)):
         try:
             with Image.open(image) as img:
-                img.load()
                 return _from_pil(img)
-        except (OSError, UnidentifiedImageError, ValueError) as e:
+        except (OSError, ValueError) as e:
             raise DigitizeError(f"cannot read image file {str(image)!r}: {e}") from e
     if isinstance(image, Image.Image):
         return _from_pil(image)
     if isinstance(image, torch.Tensor):
         image = image.detach().cpu()
         image = (image.movedim(0, -1) if image.dim() == 3 and image.shape[0] in (1, 3, 4) else image).numpy()
-    if not isinstance(image, (np.ndarray, list, tuple)):
-        raise DigitizeError(
-            f"cannot read a {type(image).__name__} as an image: give a path, PIL image, array or tensor"
-        )
     a = np.asarray(image)
     a = a[..., 0] if a.ndim == 3 and a.shape[-1] == 1 else a
-    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)) or min(a.shape[:2]) < 1:
-        raise DigitizeError(f"an image array must be [H, W], [H, W, 3|4] (or a [C, H, W] tensor), got shape {a.shape}")
-    if a.dtype.kind not in "biuf":
-        raise DigitizeError(f"an image array must hold numbers, got dtype {a.dtype}")
+    if a.dtype.kind not in "biuf" or a.ndim not in (2, 3) or a.shape[2:] not in ((), (3,), (4,)) or 0 in a.shape:
+        raise DigitizeError(
+            f"cannot read a {type(image).__name__} of {a.dtype} {a.shape} as an image: give a path, a PIL image, "
+            "or numbers as an [H, W] or [H, W, 3|4] array or a [C, H, W] tensor"
+        )
     a = a.astype(np.float32)
     if not np.isfinite(a).all():
         raise DigitizeError("the image array holds NaN or infinite values")
@@ -96,18 +89,15 @@ def to_grey(image) -> np.ndarray:
 def _otsu(values: np.ndarray) -> float:
     """Otsu's threshold of values in [0, 1]: the cut that best separates two classes (0.5 if one class)."""
     hist, edges = np.histogram(values, bins=256, range=(0, 1))
-    centres = (edges[:-1] + edges[1:]) / 2
-    w0 = np.cumsum(hist)[:-1]
-    w1 = len(values) - w0
-    m0 = np.cumsum(hist * centres)[:-1]
-    ok = (w0 > 0) & (w1 > 0)
-    if not ok.any():
+    sums = np.cumsum(hist * (edges[:-1] + edges[1:]) / 2)
+    w0, m0 = np.cumsum(hist)[:-1], sums[:-1]
+    w1, m1 = len(values) - w0, sums[-1] - m0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = np.nan_to_num(w0 * w1 * (m0 / w0 - m1 / w1) ** 2)
+    if not between.any():
         return 0.5
-    mean0 = m0[ok] / w0[ok]
-    mean1 = (m0[-1] + hist[-1] * centres[-1] - m0[ok]) / w1[ok]
-    between = w0[ok] * w1[ok] * (mean0 - mean1) ** 2
     best = np.flatnonzero(between >= between.max() * (1 - 1e-9))  # a plateau where no values lie: its middle
-    return float(edges[1:-1][ok][best].mean())
+    return float(edges[1:-1][best].mean())
 
 
 def ink_map(grey: np.ndarray) -> np.ndarray:
@@ -147,14 +137,13 @@ def group_digits(mask: np.ndarray) -> tuple:
     tallest = max(b[3] - b[1] for b in boxes)
     groups = [[[i + 1], b] for i, b in enumerate(boxes) if max(b[2] - b[0], b[3] - b[1]) >= 0.06 * tallest]
     groups.sort(key=lambda g: g[1][0])
-    merged = True
-    while merged:  # one stroke's columns within another's: one digit
-        merged = False
+    while True:  # one stroke's columns within another's: one digit
         for (_, a), (j, b) in itertools.combinations(enumerate(groups), 2):
             if min(a[1][2], b[1][2]) - max(a[1][0], b[1][0]) >= 0.5 * min(width(a), width(b)):
                 _union(a, groups.pop(j))
-                merged = True
                 break
+        else:
+            break
     tallest = max(height(g) for g in groups)
     digits = list(groups)
     for piece in sorted(groups, key=height):  # shortest first: the likeliest fragments

@@ -1,7 +1,4 @@
-"""A canvas to draw a number on in JupyterLab, read live by the network (an anywidget).
-
-The browser (draw_widget.js) sends the drawing as a PNG data URL as the pen moves; this side sends back, in one
-update, what the network saw, where it was found and the top 5."""
+"""A canvas to draw a number on in JupyterLab, read live by the network as the pen moves (an anywidget)."""
 
 import base64
 import io

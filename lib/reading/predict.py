@@ -1,9 +1,6 @@
 """Read the number in an image with the network chosen on validation pages (res/weights/chosen.json).
 
-    python -m lib.reading.predict IMAGE... [--weights PATH] [--top-k K]
-
-Prints `path<TAB>number<TAB>probability` per image, then the next K-1 readings. An image that cannot be read gets a
-message on stderr and exit status 1, the others are still read; missing or unreadable weights: exit status 2.
+python -m lib.reading.predict IMAGE... [--weights PATH] [--top-k K]   # path<TAB>number<TAB>probability per image
 """
 
 import argparse
@@ -43,10 +40,9 @@ class Classifier:
     @torch.inference_mode()
     def read_strips(self, strips: torch.Tensor) -> tuple:
         """strips uint8 [B, 28, W] -> ([B, 1000] probabilities, greedy readings as digit strings of any length)."""
-        if not self.reads_strips:
-            raise ValueError(f"version {self.version} reads digit slots, not strips: use number_probs")
-        if strips.dtype != torch.uint8 or strips.dim() != 3 or strips.shape[1] != 28:
-            raise ValueError(f"strips must be uint8 [B, 28, W], got {strips.dtype} {tuple(strips.shape)}")
+        if not self.reads_strips or strips.dtype != torch.uint8 or strips.dim() != 3 or strips.shape[1] != 28:
+            reads = f"version {self.version} reads {'strips' if self.reads_strips else 'digit slots'}"
+            raise ValueError(f"read_strips takes uint8 [B, 28, W] strips: {reads}, got {strips.dtype} {strips.shape}")
         logits = self.model(normalise(strips.to(self.device).float().unsqueeze(1)))
         return heads.number_log_probs(logits, "ctc").exp(), heads.decode_strings(logits)
 
@@ -55,16 +51,11 @@ def load(path=None, device="cpu") -> Classifier:
     """The network saved at `path` (default: the chosen weights) with its version, dataset and preprocessing."""
     path = default_weights() if path is None else path
     meta = checkpoint.read(path).get("meta", {})
-    missing = [k for k in checkpoint.IDENTITY if k not in meta]
-    if missing:
-        raise checkpoint.CheckpointError(
-            f"checkpoint {path} has no {', '.join(missing)} in its metadata; it was not written by checkpoint.save"
-        )
     try:
         model = models.build(meta["version"], meta["dataset"])
-    except ValueError as e:
-        raise checkpoint.CheckpointError(f"checkpoint {path} names a model this code cannot build: {e}") from e
-    checkpoint.load_into(model, path, **{k: meta[k] for k in checkpoint.IDENTITY})
+        checkpoint.load_into(model, path, **{k: meta[k] for k in checkpoint.IDENTITY})
+    except (KeyError, ValueError) as e:  # no version, dataset or preprocessing, or a model this code cannot build
+        raise checkpoint.CheckpointError(f"checkpoint {path} does not name a model this code builds: {e!r}") from e
     return Classifier(model.to(device), meta, device)
 
 
@@ -107,19 +98,16 @@ def main(argv=None) -> int:
     parser.add_argument("--weights", help="a checkpoint (default: the chosen committed network)")
     parser.add_argument("--top-k", type=int, default=1, metavar="K", help="print the K most probable numbers")
     args = parser.parse_args(argv)
-    if args.top_k < 1:
-        parser.error("--top-k must be at least 1")
     try:
         clf = default_classifier(args.weights)
     except checkpoint.CheckpointError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        parser.exit(2, f"error: {e}\n")
     failed = 0
     for path in args.images:
         try:
             pred = predict(path, clf, args.top_k)
             print("\t".join([path] + [f"{n}\t{p:.4f}" for n, p in pred.top]), flush=True)
-        except DigitizeError as e:
+        except ValueError as e:  # DigitizeError, or a --top-k below 1
             print(f"{path}: {e}", file=sys.stderr)
             failed += 1
     if failed:

@@ -1,9 +1,7 @@
 """Small committed weights of the candidate networks for reading people's images (res/weights/).
 
-best_<dataset>.pt holds a dataset's kept version (versions.BEST), v<version>_<dataset>.pt any other candidate: of a
-`full` or `cpu` run's seeds, the one read best on validation. lib/reading/choose.py chooses which one reads.
-
-    python -m lib.reading.weights [--version V] [--datasets W C] [--seed S]   export finished runs
+best_<dataset>.pt holds a dataset's kept version (versions.BEST), v<version>_<dataset>.pt any other candidate, each
+the seed of a `full` or `cpu` run read best on validation: `python -m lib.reading.weights` exports finished runs.
 """
 
 import argparse
