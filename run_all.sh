@@ -47,7 +47,7 @@ if [[ ! -x "$PYTHON" ]]; then
 else
   export PATH="$(cd "$(dirname "$PYTHON")" && pwd):$PATH"  # the kernel papermill starts is this Python
   missing=$("$PYTHON" -c 'import importlib.util as u, sys; print(*[n for n in sys.argv[1:] if not u.find_spec(n)])' \
-    torch torchvision papermill ipykernel matplotlib seaborn sklearn pandas tqdm scipy PIL anywidget ipywidgets)
+    torch torchvision papermill nbconvert ipykernel matplotlib seaborn sklearn pandas tqdm scipy PIL anywidget ipywidgets)
   [[ -z "$missing" ]] || problems+=("missing Python packages: $missing (pip install -r requirements.txt)")
   if [[ -z "$missing" ]]; then
     "$PYTHON" -c "from jupyter_client.kernelspec import KernelSpecManager as K; K().get_kernel_spec('python3')" 2>/dev/null \

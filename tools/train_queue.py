@@ -109,9 +109,8 @@ def main():
     queue = with_seeds(plan.QUEUES[args.profile], args.seeds)
     device = provenance.resolve_device(args.device)
     if args.workers > 1 and not args.dry_run:  # n-1 more copies of this command, each in its own session
-        argv = [a for i, a in enumerate(sys.argv) if a != "--workers" and sys.argv[i - 1] != "--workers"]
-        for _ in range(args.workers - 1):
-            subprocess.Popen([sys.executable, *argv], start_new_session=True)
+        for _ in range(args.workers - 1):  # the last --workers wins: each copy is one worker
+            subprocess.Popen([sys.executable, *sys.argv, "--workers", "1"], start_new_session=True)
     for i, key in enumerate(queue):
         if experiment.finished(key, args.profile, device.type, args.precision):
             continue

@@ -181,8 +181,8 @@ def run(name, profile="quick", seed=0, device="auto", force=False, progress="bar
         return found
     if not train:
         raise RuntimeError(
-            f"{run_name} ({profile}) has no finished run with this config here (no checkpoint in $RUNS_DIR, no "
-            "matching record), and train=False: run this notebook without --no-train to train it"
+            f"{run_name} ({profile}) has no finished run with this config here (no matching record in "
+            "res/runs/), and train=False: run this notebook without --no-train to train it"
         )
     data = load_digits(config["sizes"])
     n = {k: len(v[1]) for k, v in data.items()}

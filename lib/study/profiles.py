@@ -1,6 +1,6 @@
 """Run sizes as data: a profile scales a version's recipe, never its shape.
 
-run_all.sh, the notebooks' parameter cell, the results tables and the README's table all read PROFILES."""
+run_all.sh, the notebooks' parameter cell, the results tables and docs/running.md's table all read PROFILES."""
 
 from dataclasses import dataclass
 from math import ceil

@@ -238,8 +238,8 @@ for _number, _parent, _slug, _changes in _steps:
 
 ORIGINAL_KEPT = 7  # the version the original study kept
 ORIGINAL_LAST = 13  # versions after this one go past the original study
-# The kept version per dataset, chosen on validation at profile cpu by the rule stated with the ranking in README's
-# best-network table (lib/report/summary.py's kept_on_validation; tests/test_kept.py checks it against the records).
+# The kept version per dataset, chosen on validation at profile cpu by the rule stated with the ranking in
+# res/results.md (lib/report/summary.py's kept_on_validation; tests/test_kept.py checks it against the records).
 # Its notebook exports the committed weights of that dataset (res/weights/best_<dataset>.pt).
 BEST = {"W": 21, "C": 21}
 DIGIT_READER = 21  # the version whose digit reader notebook 32 trains on single digits (the per-digit p)
