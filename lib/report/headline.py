@@ -1,4 +1,4 @@
-"""The README's first table, computed from the committed records; a row whose runs have not finished says so."""
+"""The README's first table, computed from the committed records, and the cell formats every table shares."""
 
 import json
 from pathlib import Path
@@ -10,17 +10,28 @@ from ..study import versions
 from ..study.run_key import RunKey
 from . import compare
 
-
-def _family(frame: pd.DataFrame, profile: str, version: int, dataset: str, split: str = "all") -> pd.DataFrame:
-    """The finished runs of one family, on the correct images (no `+wrap`)."""
-    rows = frame.query("profile == @profile and version == @version and dataset == @dataset and split == @split")
-    return rows[~rows["preprocessing"].astype(str).str.contains("wrap")].dropna(subset=["test_acc"])
+STRIP_READERS = (27, 28)  # W readers that find their own digits (CTC over the whole strip)
 
 
-def _pct(values) -> str:
-    """The seeds' mean ± sd as every table writes it (compare.Seeds), with the seed count even for one seed."""
-    seeds = compare.Seeds(pd.Series(values, dtype=float).dropna().tolist())
-    return "–" if not seeds.n else seeds.text() + (" (1 seed)" if seeds.n == 1 else "")
+def md_table(head: str, rows) -> list:
+    """Markdown lines: `head` names the columns between `|`, a trailing `:` right-aligns one; rows: `a | b`."""
+    names = [n.strip() for n in head.split("|")]
+    return [
+        f"| {' | '.join(n.removesuffix(':') for n in names)} |",
+        "|" + "".join("---:|" if n.endswith(":") else "---|" for n in names),
+        *(f"| {r} |" for r in rows),
+    ]
+
+
+def seeds(values) -> compare.Seeds:
+    """The recorded values of a column (None and NaN are runs that did not record it)."""
+    return compare.Seeds([v for v in values if v is not None and v == v])
+
+
+def pct(values, as_pct: bool = True, one_seed: str = "") -> str:
+    """The seeds' mean ± sd (compare.Seeds), `one_seed` after a single seed; – where none recorded it."""
+    s = seeds(values)
+    return s.text(as_pct) + one_seed * (s.n == 1) if s.n else "–"
 
 
 def link(profile: str, notebook: str, root: str = ".") -> str:
@@ -29,6 +40,16 @@ def link(profile: str, notebook: str, root: str = ".") -> str:
     if not (ROOT / path).is_file():
         return f"[notebooks/{notebook}]({root}/notebooks/{notebook}) (not rendered at `{profile}` yet)"
     return f"[{path.removeprefix('res/rendered/')}]({root}/{path})"
+
+
+def _family(frame: pd.DataFrame, profile: str, version: int, dataset: str, split: str = "all") -> pd.DataFrame:
+    """The finished runs of one family, on the correct images (no `+wrap`)."""
+    rows = frame.query("profile == @profile and version == @version and dataset == @dataset and split == @split")
+    return rows[~rows["preprocessing"].astype(str).str.contains("wrap")].dropna(subset=["test_acc"])
+
+
+def _pct(values) -> str:
+    return pct(values, one_seed=" (1 seed)")
 
 
 def _original_row(frame) -> list:
@@ -75,9 +96,6 @@ def _best_rows(frame) -> list:
     return kept + unseen + ood
 
 
-STRIP_READERS = (27, 28)  # W readers that find their own digits (CTC over the whole strip)
-
-
 def _strip_rows(frame) -> list:
     rows = []
     for version in STRIP_READERS:
@@ -108,5 +126,4 @@ def table(frame: pd.DataFrame, bench_dir=None) -> str:
     """The headline table as Markdown."""
     rows = [_original_row(frame), *_best_rows(frame), *_strip_rows(frame)]
     rows.append(speed_row(Path(bench_dir or RES_DIR / "bench")))
-    lines = ["| what | result | record |", "|---|---|---|"] + ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(lines)
+    return "\n".join(md_table("what | result | record", map(" | ".join, rows)))

@@ -13,6 +13,7 @@ from ..study.plan import QUEUES
 from ..study.run_key import RunKey
 from ..study.versions import BEST, ORIGINAL_LAST
 from . import compare, headline
+from .headline import link, md_table, pct, seeds
 
 PAGE = Path(__file__).with_name("results_page.md")
 VARIANT_MARKS = {"robust": "²", "ood": "³", "curved": "⁴"}  # every variant but clean; – where a run predates it
@@ -20,16 +21,6 @@ SHARED_CPU = 0.2  # other processes kept more cores than this busy on average wh
 TARGETS = {"test_acc": ("test accuracy", 0.995), "acc_3digit": ("3-digit accuracy", 0.988)}  # issue 14, 3 seeds
 MAX_PARAMS = 1_000_000  # per model
 KEPT_PROFILE = "cpu"  # where the kept versions are chosen
-
-
-def seeds(values) -> compare.Seeds:
-    """The recorded values of a column (None and NaN are runs that did not record it)."""
-    return compare.Seeds([v for v in values if v is not None and v == v])
-
-
-def pct(values, as_pct: bool = True) -> str:
-    s = seeds(values)
-    return s.text(as_pct) if s.n else "–"
 
 
 def _set(values) -> str:
@@ -60,7 +51,7 @@ def _train_s(g: pd.DataFrame) -> str:
 
 def _links(g: pd.DataFrame, profile: str, root: str) -> str:
     """The notebooks that show a run family."""
-    return ", ".join(headline.link(profile, nb, root) for nb in sorted(set(g["notebook"].dropna()))) or "–"
+    return ", ".join(link(profile, nb, root) for nb in sorted(set(g["notebook"].dropna()))) or "–"
 
 
 def families(part: pd.DataFrame):
@@ -103,30 +94,32 @@ def reproductions(part: pd.DataFrame) -> dict:
 
 def original_table(part: pd.DataFrame, profile: str, root: str) -> list:
     """Each run family beside the original's figure; a verdict only at profile full (others train on fewer samples)."""
-    verdicts = reproductions(part)
-    not_comparable = (
-        f"not comparable: profile {profile} trains on {profiles.get(profile).sample_scale:.3g} of the samples"
-    )
-    out = [
-        "| run | params | seeds | test acc | original | verdict | 1 / 2 / 3-digit % | train loss¹ | original loss "
-        "| train s | notebook |",
-        "|---|---:|---:|---:|---:|---|---|---:|---:|---:|---|",
-    ]
+    verdicts, scale = reproductions(part), profiles.get(profile).sample_scale
+    rows = []
     for name, g in families(part):
         rep, rep_loss = g.iloc[0]["seed_reported_acc"], g.iloc[0]["seed_reported_loss"]
-        verdict = "–" if pd.isna(rep) else verdicts[name][1] if profile == "full" else not_comparable
-        out.append(
-            f"| {name} | {g.iloc[0]['params']:,} | {len(g)} | {pct(g['test_acc'])} | "
+        verdict = f"not comparable: profile {profile} trains on {scale:.3g} of the samples"
+        verdict = "–" if pd.isna(rep) else verdicts[name][1] if profile == "full" else verdict
+        rows.append(
+            f"{name} | {g.iloc[0]['params']:,} | {len(g)} | {pct(g['test_acc'])} | "
             f"{'–' if pd.isna(rep) else f'{round(100 * rep)}%'} | {verdict} | {_digits(g)} "
             f"| {pct(g['train_loss_final'], False)} | {'–' if pd.isna(rep_loss) else f'{rep_loss:g}'} "
-            f"| {_train_s(g)} | {_links(g, profile, root)} |"
+            f"| {_train_s(g)} | {_links(g, profile, root)}"
         )
-    return out
+    head = (
+        "run | params: | seeds: | test acc: | original: | verdict | 1 / 2 / 3-digit % | train loss¹: | original loss:"
+    )
+    return md_table(head + " | train s: | notebook", rows)
+
+
+def _original(frame: pd.DataFrame) -> pd.DataFrame:
+    """The original study's runs at profile full."""
+    return frame[(frame["profile"] == "full") & (frame["version"] <= ORIGINAL_LAST) & (frame["split"] == "all")]
 
 
 def original_section(frame: pd.DataFrame, root: str = "..") -> list:
     """The original study at profile full: how many run families reproduce, then each beside the figure."""
-    part = frame[(frame["profile"] == "full") & (frame["version"] <= ORIGINAL_LAST) & (frame["split"] == "all")]
+    part = _original(frame)
     if part.empty:
         return ["No run of the full record has finished yet (`tools/train_queue.py` trains them).", ""]
     verdicts = reproductions(part)
@@ -138,24 +131,21 @@ def original_section(frame: pd.DataFrame, root: str = "..") -> list:
 
 def not_finished(frame: pd.DataFrame) -> list:
     """The run families of the original study in the full queue without a record yet."""
-    part = frame[(frame["profile"] == "full") & (frame["version"] <= ORIGINAL_LAST) & (frame["split"] == "all")]
+    part = _original(frame)
     return sorted({k.family for k in QUEUES["full"] if k.version <= ORIGINAL_LAST} - {n for n, _ in families(part)})
 
 
 def runs_table(part: pd.DataFrame, profile: str, root: str = "..", variants=("robust", "ood", "curved")) -> list:
     """One row per run family: its accuracies on validation, test and each test-set variant."""
-    cols = "".join(f" {v}{VARIANT_MARKS[v]} | {v} 1 / 2 / 3-digit % |" for v in variants)
-    out = [
-        f"| run | params | seeds | val acc | test acc | 1 / 2 / 3-digit % |{cols} train s | notebook |",
-        "|---|---:|---:|---:|---:|---|" + "---:|---|" * len(variants) + "---:|---|",
+    cols = "".join(f" | {v}{VARIANT_MARKS[v]}: | {v} 1 / 2 / 3-digit %" for v in variants)
+    rows = [
+        f"{name} | {g.iloc[0]['params']:,} | {len(g)} | {pct(g['val_acc'])} | {pct(g['test_acc'])} | {_digits(g)} | "
+        + "".join(f"{pct(g[f'{v}_test_acc'])} | {_digits(g, f'{v}_')} | " for v in variants)
+        + f"{_train_s(g)} | {_links(g, profile, root)}"
+        for name, g in families(part)
     ]
-    for name, g in families(part):
-        cells = "".join(f" {pct(g[f'{v}_test_acc'])} | {_digits(g, f'{v}_')} |" for v in variants)
-        out.append(
-            f"| {name} | {g.iloc[0]['params']:,} | {len(g)} | {pct(g['val_acc'])} | {pct(g['test_acc'])} "
-            f"| {_digits(g)} |{cells} {_train_s(g)} | {_links(g, profile, root)} |"
-        )
-    return out + [""]
+    head = f"run | params: | seeds: | val acc: | test acc: | 1 / 2 / 3-digit %{cols} | train s: | notebook"
+    return md_table(head, rows) + [""]
 
 
 def _section(frame: pd.DataFrame, profile: str, root: str, since: int = ORIGINAL_LAST + 1, **variants) -> str:
@@ -168,16 +158,15 @@ def _section(frame: pd.DataFrame, profile: str, root: str, since: int = ORIGINAL
 
 def unseen_table(part: pd.DataFrame) -> list:
     """Runs trained without the held-out numbers: each cell seen against held-out numbers."""
-    out = [
-        "| run | profile | seeds | all samples | 1-digit | 2-digit | 3-digit | mean per number |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+    suffixes = ("", "_1digit", "_2digit", "_3digit", "_per_number")
+    rows = [
+        f"{name} | {profile} | {len(g)} | "
+        + " | ".join(f"{pct(g.get(f'acc_seen{s}', []))} / {pct(g[f'acc_heldout{s}'])}" for s in suffixes)
+        for profile, by_profile in part.groupby("profile", sort=False)
+        for name, g in families(by_profile)
     ]
-    for profile, by_profile in part.groupby("profile", sort=False):
-        for name, g in families(by_profile):
-            suffixes = ("", "_1digit", "_2digit", "_3digit", "_per_number")
-            cells = [f"{pct(g.get(f'acc_seen{s}', []))} / {pct(g[f'acc_heldout{s}'])}" for s in suffixes]
-            out.append(f"| {name} | {profile} | {len(g)} | " + " | ".join(cells) + " |")
-    return out + [""]
+    head = "run | profile | seeds: | all samples: | 1-digit: | 2-digit: | 3-digit: | mean per number:"
+    return md_table(head, rows) + [""]
 
 
 def kept_reader(single: pd.DataFrame | None):
@@ -199,20 +188,18 @@ def _met(value: float, target: float, n: int) -> str:
 
 def targets(frame: pd.DataFrame, single: pd.DataFrame | None, root: str = "..", bench_dir=None) -> list:
     """Issue 14's targets, a row each: the kept versions (at their largest profile), the digit reader, the speed."""
-    out = ["| target | result | record |", "|---|---|---|"]
+    rows = []
     for dataset, version in BEST.items():
         part = frame[(frame["version"] == version) & (frame["dataset"] == dataset) & (frame["split"] == "all")]
         profile = next((p for p in profiles.PROFILES if (part["profile"] == p).any()), None)
         if profile is None:
-            out.append(f"| {dataset} version {version} | no finished run yet | – |")
+            rows.append([f"{dataset} version {version}", "no finished run yet", "–"])
             continue
         g = part[part["profile"] == profile]
         n = len(g) if g["params"].max() <= MAX_PARAMS else 0
         for column, (what, goal) in TARGETS.items():
-            out.append(
-                f"| {dataset} version {version}, {what} ≥ {goal:.1%} (`{profile}`, {int(g['params'].iloc[0]):,} "
-                f"parameters) | {pct(g[column])}: {_met(seeds(g[column]).mean, goal, n)} | {_links(g, profile, root)} |"
-            )
+            what = f"{dataset} version {version}, {what} ≥ {goal:.1%} (`{profile}`, {int(g['params'].iloc[0]):,} parameters)"
+            rows.append([what, f"{pct(g[column])}: {_met(seeds(g[column]).mean, goal, n)}", _links(g, profile, root)])
     kept, goal = kept_reader(single), READER_TARGETS
     if kept and kept[0].startswith("reader-"):
         model, profile, p = kept
@@ -221,15 +208,17 @@ def targets(frame: pd.DataFrame, single: pd.DataFrame | None, root: str = "..", 
         short = [f"gap {100 * (goal['test_acc'] - acc):.2f} points"] * bool(acc < goal["test_acc"])
         short += ["too many parameters"] * bool(params > goal["params"])
         short += ["trained too long"] * bool(seconds > goal["train_seconds"])
-        out.append(
-            f"| Single-digit reader ≥ {goal['test_acc']:.1%} on the MNIST test set, ≤ {goal['params']:,} "
-            f"parameters, ≤ {goal['train_seconds'] // 60} min of training on 2 CPU cores | {model} ({profile}, "
-            f"{len(runs)} run{'s' * (len(runs) != 1)}, first on validation at {p:.2%}): {acc:.2%} with {params:,} "
-            f"parameters in {seconds:,.0f} s: {'not met, ' + ', '.join(short) if short else 'met'} "
-            f"| `res/results_single_digit.csv` |"
+        what = (
+            f"Single-digit reader ≥ {goal['test_acc']:.1%} on the MNIST test set, ≤ {goal['params']:,} parameters, "
+            f"≤ {goal['train_seconds'] // 60} min of training on 2 CPU cores"
         )
-    speed = headline.speed_row(Path(bench_dir or RES_DIR / "bench"), root)
-    return out + ["| " + " | ".join(speed) + " |", ""]
+        result = (
+            f"{model} ({profile}, {len(runs)} run{'s' * (len(runs) != 1)}, first on validation at {p:.2%}): {acc:.2%} "
+            f"with {params:,} parameters in {seconds:,.0f} s: {'not met, ' + ', '.join(short) if short else 'met'}"
+        )
+        rows.append([what, result, "`res/results_single_digit.csv`"])
+    rows.append(headline.speed_row(Path(bench_dir or RES_DIR / "bench"), root))
+    return md_table("target | result | record", map(" | ".join, rows)) + [""]
 
 
 def validation_ranking(frame: pd.DataFrame, profile: str) -> pd.DataFrame:
@@ -271,32 +260,24 @@ def ranking(frame: pd.DataFrame, profile: str = KEPT_PROFILE) -> list:
         lead = firsts.loc[r.dataset]
         return "first" if lead["version"] == r.version else compare.Difference(r.vals, lead["vals"]).text()
 
-    return [
-        "| dataset | version | params | seeds | val acc | against the first competitor |",
-        "|---|---:|---:|---:|---:|---|",
-        *(
-            f"| {r.dataset} | {f'**{r.version}**' if BEST.get(r.dataset) == r.version else r.version} "
-            f"| {r.params:,} | {r.seeds} | {pct([r.val_acc])} | {against(r)} |"
-            for r in table.itertuples()
-        ),
-        "",
+    bold = lambda r: f"**{r.version}**" if BEST.get(r.dataset) == r.version else r.version
+    rows = [
+        f"{r.dataset} | {bold(r)} | {r.params:,} | {r.seeds} | {pct([r.val_acc])} | {against(r)}"
+        for r in table.itertuples()
     ]
+    return md_table("dataset | version: | params: | seeds: | val acc: | against the first competitor", rows) + [""]
 
 
 def single_digit_table(single: pd.DataFrame) -> list:
     """One row per single-digit model and profile."""
-    out = [
-        "| model | profile | seeds | params | epochs | test acc | best val acc (epoch) | s / epoch | hardware | commit |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
+    rows = [
+        f"{model} | {profile} | {len(g)} | {f['params']:,} | {f['epochs']} | {pct(g['test_acc'])} | {f['best_val_acc']:.2%} "
+        f"({f['best_epoch']}) | {pct(g['seconds_per_epoch'], False)} | {f['hardware']} | {f['commit']}"
+        for (model, profile), g in single.groupby(["model", "profile"], sort=False)
+        for f in [g.iloc[0]]
     ]
-    for (model, profile), g in single.groupby(["model", "profile"], sort=False):
-        first = g.iloc[0]
-        out.append(
-            f"| {model} | {profile} | {len(g)} | {first['params']:,} | {first['epochs']} | {pct(g['test_acc'])} "
-            f"| {first['best_val_acc']:.2%} ({first['best_epoch']}) | {pct(g['seconds_per_epoch'], False)} "
-            f"| {first['hardware']} | {first['commit']} |"
-        )
-    return out
+    head = "model | profile | seeds: | params: | epochs: | test acc: | best val acc (epoch): | s / epoch: | hardware | commit"
+    return md_table(head, rows)
 
 
 def markdown(frame: pd.DataFrame, single: pd.DataFrame | None, root: str = "..") -> str:
