@@ -284,7 +284,7 @@ def load(dataset: str, root=DATA_DIR, rebuild: bool = True, variant: str = "clea
     except TestSetError as e:
         if not rebuild:
             raise
-        print(f"{e} Rebuilding it.")
+        print(f"rebuilding: {e}")
         return build(dataset, root, variant, part)
     with np.load(paths(dataset, root, variant, part)[0]) as z:
         arrays = {k: torch.from_numpy(z[k].astype(np.uint8 if k == "raw" else np.int64)) for k in z.files}
