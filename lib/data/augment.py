@@ -13,12 +13,18 @@ from . import layouts
 from .numbers import NumberBatch
 
 
+def resample(slots: torch.Tensor, grid: torch.Tensor) -> torch.Tensor:
+    """Every 28x28 slot read bilinearly at its `grid` [n, 28, 28, 2] of source points, rounded back to uint8."""
+    images = slots.reshape(-1, 1, 28, 28).float()
+    out = F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    return out.round_().clamp_(0, 255).to(torch.uint8).view_as(slots)
+
+
 def digit_affine(
     slots: torch.Tensor, generator: torch.Generator, degrees: float, scale: float, shear: float, shift: float
 ) -> torch.Tensor:
     """Each 28x28 slot through its own random affine map (uniform rotation, scale 1 +- scale, shear, shift px)."""
     n = slots.numel() // (28 * 28)  # any number of 28x28 slots ([B, 3, 28, 28] numbers, [B, 28, 28] digits)
-    images = slots.reshape(n, 1, 28, 28).float()
     u = torch.rand(n, 5, generator=generator, device=slots.device) * 2 - 1  # uniform in [-1, 1)
     angle, sh = u[:, 0] * math.radians(degrees), u[:, 1] * math.radians(shear)
     zoom = 1 + u[:, 2] * scale
@@ -29,9 +35,7 @@ def digit_affine(
     )
     theta = theta.view(n, 2, 3)
     theta[:, :, :2] /= zoom[:, None, None]
-    grid = F.affine_grid(theta, list(images.shape), align_corners=False)
-    out = F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
-    return out.round_().clamp_(0, 255).to(torch.uint8).view_as(slots)
+    return resample(slots, F.affine_grid(theta, [n, 1, 28, 28], align_corners=False))
 
 
 def stroke_thickness(slots: torch.Tensor, generator: torch.Generator, pixels: int = 1) -> torch.Tensor:
@@ -71,15 +75,10 @@ def elastic(slots: torch.Tensor, generator: torch.Generator, alpha: float, sigma
     """Each slot bent by its own smooth random displacement field (Simard et al. 2003): uniform noise in
     [-1, 1] per pixel and direction, blurred with a Gaussian of `sigma` px, scaled to `alpha` px."""
     n = slots.numel() // (28 * 28)
-    images = slots.reshape(n, 1, 28, 28).float()
     noise = torch.rand(n, 2, 28, 28, generator=generator, device=slots.device) * 2 - 1
     field = gaussian_blur(noise, sigma) * (alpha * 2 / 28)  # px -> grid units
-    identity = F.affine_grid(
-        torch.eye(2, 3, device=slots.device).expand(n, 2, 3), list(images.shape), align_corners=False
-    )
-    grid = identity + field.permute(0, 2, 3, 1)
-    out = F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
-    return out.round_().clamp_(0, 255).to(torch.uint8).view_as(slots)
+    identity = F.affine_grid(torch.eye(2, 3, device=slots.device).expand(n, 2, 3), [n, 1, 28, 28], align_corners=False)
+    return resample(slots, identity + field.permute(0, 2, 3, 1))
 
 
 def spacing_draws(batch_size: int, min_gap, max_gap, max_y, scale, generator: torch.Generator, device) -> tuple:

@@ -1,9 +1,8 @@
 """MNIST as uint8 tensors, from a local folder of the four idx files or through torchvision's download.
 
 The folder is $MNIST_DIR or `mnist_dir=` (files gzipped or not), else DATA_DIR/MNIST/raw, where torchvision
-downloads them when they are missing. Each file is checked (magic number, count, shape, label range) when it is
-read, not by checksum: a rebuilt but valid file (as in ../shared/mnist) is fine. Its SHA-256 goes into the test-set
-manifests.
+downloads them when they are missing. Each file is checked (header, size, label range) when it is read, not by
+checksum: a rebuilt but valid file (as in ../shared/mnist) is fine. Its SHA-256 goes into the test-set manifests.
 """
 
 import gzip
@@ -24,10 +23,7 @@ FILES = {
     "t10k-images-idx3-ubyte": (2051, 10000, (28, 28)),
     "t10k-labels-idx1-ubyte": (2049, 10000, ()),
 }
-SPLIT_FILES = {
-    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
-}
+SPLIT_FILES = {"train": tuple(FILES)[:2], "test": tuple(FILES)[2:]}
 HOW_TO_FIX = (
     "Set MNIST_DIR to a folder with the four MNIST idx files (gzipped or not), "
     "e.g. MNIST_DIR=../shared/mnist, or allow the download (download=True) on a machine with internet."
@@ -38,36 +34,14 @@ class MNISTDataError(RuntimeError):
     """A missing or corrupt MNIST file; the message names the file and the fix."""
 
 
-def validate_idx(data: bytes, name: str, source) -> None:
-    """Raise MNISTDataError unless `data` is the idx file `name` should be."""
-    magic, count, shape = FILES[name]
-    expected = np.array([magic, count, *shape], dtype=">u4")
-    size = len(expected) * 4 + count * int(np.prod(shape, dtype=int))
-    header = np.frombuffer(data[: expected.nbytes], dtype=">u4") if len(data) >= expected.nbytes else None
-    problem = None
-    if header is None:
-        problem = f"it is {len(data)} bytes, too short for an idx header"
-    elif (header != expected).any():
-        problem = f"its header (magic number, count, shape) is {header.tolist()}, expected {expected.tolist()}"
-    elif len(data) != size:
-        problem = f"it is {len(data)} bytes, expected {size} (truncated or padded)"
-    elif not shape and np.frombuffer(data, dtype=np.uint8, offset=expected.nbytes).max() > 9:
-        problem = "it has labels outside 0-9"
-    if problem:
-        raise MNISTDataError(f"MNIST file {source} is corrupt: {problem}. {HOW_TO_FIX}")
-
-
 def folder(root=DATA_DIR, mnist_dir=None, download=True) -> Path:
     """Where the idx files are read: `mnist_dir`, else $MNIST_DIR (relative: from where the command was typed),
     else root/MNIST/raw, downloaded there by torchvision when a file is missing and `download` allows it."""
     mnist_dir = mnist_dir or from_env("MNIST_DIR")
-    if mnist_dir:
-        path = Path(mnist_dir).expanduser()
-        if not path.is_dir():
-            raise MNISTDataError(f"MNIST_DIR {path} is not a folder. {HOW_TO_FIX}")
-        return path
-    path = Path(root) / "MNIST" / "raw"
-    if all(path.joinpath(name).is_file() for name in FILES):
+    path = Path(mnist_dir).expanduser() if mnist_dir else Path(root) / "MNIST" / "raw"
+    if mnist_dir and not path.is_dir():
+        raise MNISTDataError(f"MNIST_DIR {path} is not a folder. {HOW_TO_FIX}")
+    if mnist_dir or all(path.joinpath(name).is_file() for name in FILES):
         return path
     if not download:
         raise MNISTDataError(f"MNIST is not in {path} and download is off. {HOW_TO_FIX}")
@@ -85,8 +59,7 @@ def read_idx(where: Path, name: str) -> tuple:
     """(items as a uint8 tensor, SHA-256 of the file's content) of the checked idx file `name`, gzipped or not."""
     for path in (where / name, where / f"{name}.gz"):
         if path.is_file():
-            stat = path.stat()
-            return _read(path, stat.st_size, stat.st_mtime_ns, name)
+            return _read(path, path.stat().st_size, path.stat().st_mtime_ns, name)
     raise MNISTDataError(f"MNIST file {name} (or {name}.gz) is missing from {where}. {HOW_TO_FIX}")
 
 
@@ -97,10 +70,20 @@ def _read(path: Path, size: int, mtime_ns: int, name: str) -> tuple:
         data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
     except (OSError, EOFError, gzip.BadGzipFile) as e:
         raise MNISTDataError(f"MNIST file {path} cannot be read ({e}). {HOW_TO_FIX}") from e
-    validate_idx(data, name, path.with_suffix("") if path.suffix == ".gz" else path)
-    _, count, shape = FILES[name]
-    items = torch.frombuffer(bytearray(data[4 * (2 + len(shape)) :]), dtype=torch.uint8).view(count, *shape)
-    return items, hashlib.sha256(data).hexdigest()
+    magic, count, shape = FILES[name]
+    expected = np.array([magic, count, *shape], dtype=">u4")
+    header = np.frombuffer(data[: expected.nbytes].ljust(expected.nbytes, b"\0"), dtype=">u4")
+    items = np.frombuffer(data, dtype=np.uint8, offset=min(expected.nbytes, len(data)))
+    problem = None
+    if (header != expected).any():
+        problem = f"its header (magic number, count, shape) is {header.tolist()}, expected {expected.tolist()}"
+    elif len(items) != count * int(np.prod(shape, dtype=int)):
+        problem = f"it is {len(data)} bytes, expected {expected.nbytes + count * int(np.prod(shape, dtype=int))}"
+    elif not shape and items.max() > 9:
+        problem = "it has labels outside 0-9"
+    if problem:
+        raise MNISTDataError(f"MNIST file {path.with_suffix('')} is corrupt: {problem}. {HOW_TO_FIX}")
+    return torch.tensor(items).view(count, *shape), hashlib.sha256(data).hexdigest()
 
 
 def ensure_mnist(root=DATA_DIR, mnist_dir=None, download=True) -> Path:

@@ -22,7 +22,7 @@ import torch
 from ..infra import atomic
 from ..infra.paths import DATA_DIR, relative
 from . import layouts, mnist, splits
-from .augment import digit_affine, random_shifts, stroke_thickness
+from .augment import digit_affine, random_shifts, resample, stroke_thickness
 from .layouts import ink_extent
 from .numbers import DigitBank, NumberBatch
 from .preprocess import prepare
@@ -141,10 +141,7 @@ def bent(slots: torch.Tensor, ndigits: torch.Tensor, generator: torch.Generator,
     dy = dy.clamp(-top[..., None].float(), (27 - bottom)[..., None].float())
     rows = torch.arange(28)[None, None, :, None] + 0.5 - dy[:, :, None, :]  # [B, 3, 28 rows, 28 cols] source rows
     cols = (torch.arange(28) + 0.5).expand(b, 3, 28, 28)
-    grid = torch.stack([cols * 2 / 28 - 1, rows * 2 / 28 - 1], -1).reshape(b * 3, 28, 28, 2)
-    images = slots.reshape(b * 3, 1, 28, 28).float()
-    out = torch.nn.functional.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
-    return out.round().clamp(0, 255).to(torch.uint8).view_as(slots)
+    return resample(slots, torch.stack([cols * 2 / 28 - 1, rows * 2 / 28 - 1], -1).reshape(b * 3, 28, 28, 2))
 
 
 @dataclass(frozen=True)
@@ -244,23 +241,26 @@ def expected_manifest(dataset, variant="clean", part="test"):
 
 
 def verify(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test") -> dict:
-    """Return the manifest if the stored set is current and intact, else raise TestSetError saying why."""
+    """Return the manifest if the stored set is current and intact, else raise TestSetError saying why and how
+    to rebuild it."""
     data_path, manifest_path = paths(dataset, root, variant, part)
-    if not data_path.is_file() or not manifest_path.is_file():
-        raise TestSetError(
-            f"test set {dataset} is not built yet ({relative(data_path)} or {manifest_path.name} missing)"
-        )
+    problem, expected = None, expected_manifest(dataset, variant, part)
     try:
         manifest = json.loads(manifest_path.read_text())
+        stale = next((k for k, v in expected.items() if manifest.get(k) != v), None)
+        if stale is not None:
+            problem = f"stale: manifest {stale} is {manifest.get(stale)!r}, expected {expected[stale]!r}"
+        elif hashlib.sha256(data_path.read_bytes()).hexdigest() != manifest.get("file_sha256"):
+            problem = "damaged: its SHA-256 differs from the manifest's"
+    except FileNotFoundError:
+        problem = f"not built yet ({data_path.name} or {manifest_path.name} missing)"
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise TestSetError(f"manifest {relative(manifest_path)} is not valid JSON ({e})") from e
-    for key, value in expected_manifest(dataset, variant, part).items():
-        if manifest.get(key) != value:
-            raise TestSetError(
-                f"test set {relative(data_path)} is stale: manifest {key} is {manifest.get(key)!r}, expected {value!r}"
-            )
-    if hashlib.sha256(data_path.read_bytes()).hexdigest() != manifest.get("file_sha256"):
-        raise TestSetError(f"test set {relative(data_path)} is damaged: its SHA-256 differs from the manifest's")
+        problem = f"unreadable: manifest {manifest_path.name} is not valid JSON ({e})"
+    if problem:
+        raise TestSetError(
+            f"test set {relative(data_path)} is {problem}. Rebuild it with lib.data.testsets.build({dataset!r}, "
+            f"variant={variant!r}, part={part!r}) or notebooks/00_test_sets.ipynb."
+        )
     return manifest
 
 
@@ -281,17 +281,14 @@ def load(dataset: str, root=DATA_DIR, rebuild: bool = True, variant: str = "clea
     """The verified fixed set; rebuilt (with a message) when missing, stale or damaged, if `rebuild`."""
     try:
         verify(dataset, root, variant, part)
-        with np.load(paths(dataset, root, variant, part)[0]) as z:
-            arrays = {k: torch.from_numpy(z[k].astype(np.uint8 if k == "raw" else np.int64)) for k in z.files}
-        return TestSet(dataset, arrays["raw"], arrays["ndigits"], arrays["labels"], arrays["source"])
     except TestSetError as e:
         if not rebuild:
-            raise TestSetError(
-                f"{e}. Rebuild it with lib.data.testsets.build({dataset!r}, variant={variant!r}, part={part!r}) "
-                "or notebooks/00_test_sets.ipynb."
-            ) from e
-        print(f"{e}; rebuilding it.")
+            raise
+        print(f"rebuilding: {e}")
         return build(dataset, root, variant, part)
+    with np.load(paths(dataset, root, variant, part)[0]) as z:
+        arrays = {k: torch.from_numpy(z[k].astype(np.uint8 if k == "raw" else np.int64)) for k in z.files}
+    return TestSet(dataset, arrays["raw"], arrays["ndigits"], arrays["labels"], arrays["source"])
 
 
 def pixel_stats(test_set: TestSet):
