@@ -1,7 +1,6 @@
-"""How long a version's single-digit reader (lib/digits/reader.py) trains its full recipe here, and how well it reads,
-against the single-digit target (READER_TARGETS in lib/digits/references.py). It trains at profile `full`, keeps
-the best epoch on the validation digits and tests it once; with --record the run is the record itself
-(res/runs/full/, which notebook 32 shows), otherwise it trains in a temporary folder."""
+"""How long a version's single-digit reader (lib/digits/torch_lenet.py) trains its full recipe here, and how well it
+reads, against READER_TARGETS (lib/digits/references.py): profile `full`, the best validation epoch tested once.
+With --record the run is the record itself (res/runs/full/, shown by notebook 32), else it trains in a temp folder."""
 
 import tempfile
 from pathlib import Path
@@ -22,10 +21,8 @@ def main():
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = {} if args.record else {"record_dir": Path(scratch), "runs_dir": Path(scratch)}
-        run = runs.run(f"reader-v{args.version}", "full", args.seed, args.device.type, True, "lines", **folder)
-    m = run.metrics
-    others = [row["others_cores"] for row in run.epochs if row.get("others_cores") is not None]
-    shared = sum(others) / len(others) if others else None
+        m = runs.run(f"reader-v{args.version}", "full", args.seed, args.device.type, True, "lines", **folder).metrics
+    shared = m["train_others_cores"]
     met = {
         "accuracy": m["test_acc"] >= T["test_acc"],
         "parameters": m["params"] <= T["params"],

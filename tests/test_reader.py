@@ -2,14 +2,14 @@
 
 import torch
 
-from lib.digits import reader, runs
+from lib.digits import runs, torch_lenet
 from lib.study import models, versions
 
 
 def test_the_digit_reader_is_the_versions_per_digit_network():
     spec = versions.get(versions.DIGIT_READER)
     assert spec.encoder == "per_digit"
-    single = reader.build_reader(versions.DIGIT_READER)
+    single = torch_lenet.build_reader(versions.DIGIT_READER)
     number = models.build(versions.DIGIT_READER, "C")  # C reads each 28x28 channel: the same view
     assert single(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
     # the same layers but the last, which reads 10 digit classes instead of 11 (a digit, or nothing)

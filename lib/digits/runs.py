@@ -23,7 +23,7 @@ from ..infra import atomic, checkpoint, provenance, store
 from ..infra.choices import pick
 from ..infra.paths import relative
 from ..study.train import check_progress
-from . import numpy_lenet, reader, torch_lenet
+from . import numpy_lenet, torch_lenet
 from .data import N_TEST, N_TRAIN, N_VAL, load_digits
 
 SMOKE = {"train": 512, "val": 256, "test": 1000}  # a few batches, to check that everything runs
@@ -55,14 +55,13 @@ def digit_sizes(profile: str) -> dict:
 def model_for(name: str, seed: int, device: str) -> tuple:
     """(recipe, a function making the learner with fresh weights, device) of lenet5-classic|modern|numpy or
     reader-v<version>; the NumPy network runs on the CPU whatever `device` says."""
-    if name.startswith("reader-v") and name[8:].isdigit():
-        dev = provenance.resolve_device(device)
-        return reader.reader_recipe(int(name[8:])), lambda: reader.learner(int(name[8:]), seed, dev), dev
     if name == numpy_lenet.NAME:
         return numpy_lenet.RECIPE, lambda: numpy_lenet.NumpyLeNet5(numpy_lenet.RECIPE, seed), torch.device("cpu")
+    dev, version = provenance.resolve_device(device), name.removeprefix("reader-v")
+    if name.startswith("reader-v") and version.isdigit():
+        return torch_lenet.reader_recipe(int(version)), lambda: torch_lenet.reader_learner(int(version), seed, dev), dev
     models = [f"lenet5-{m}" for m in torch_lenet.RECIPES] + [numpy_lenet.NAME, "reader-v<version>"]
     model = pick(dict(zip(models, models)), name, "model").removeprefix("lenet5-")
-    dev = provenance.resolve_device(device)
     return torch_lenet.RECIPES[model], lambda: torch_lenet.learner(model, seed, dev), dev
 
 

@@ -1,14 +1,19 @@
-"""LeNet-5 in PyTorch: the classic 1998 network and a modern one with the same 6-16-120-84-10 layers, so the modern
-recipe's gain is the training (ReLU, max pooling, batch norm, augmentation, Nesterov, weight decay), not size; and
-the learner that trains any torch single-digit model (these two, a version's digit reader)."""
+"""The torch single-digit models and their learner: LeNet-5 classic (1998) and modern, with the same 6-16-120-84-10
+layers so the modern recipe's gain is the training, not size; and a version's digit reader, the network that reads
+each digit of its 0-999 numbers with 10 outputs, trained on unpadded 28x28 digits (its per-digit accuracy p bounds
+an n-digit number's at about p**n)."""
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..data.augment import augment_digit_images
+from ..data.preprocess import normalise
 from ..infra.choices import pick
 from ..study.evaluate import for_inference
-from ..study.models import count_params
+from ..study.models import conv_stack, count_params, fc_stack
+from ..study.train import optimizer_for, weight_average
+from ..study.versions import get
 from .data import EVAL_BATCH, digit_augmenter, digit_inputs
 
 # LeCun et al. 1998 with SGD + momentum and softmax cross-entropy (not SDLM and RBF outputs)
@@ -127,3 +132,29 @@ def learner(model: str, seed: int, device) -> TorchLearner:
         return digit_inputs(images, augment if train and recipe["augment"] else None).to(device)
 
     return TorchLearner(net, sgd_for(net, recipe), inputs, recipe["label_smoothing"])
+
+
+def reader_recipe(version: int) -> dict:
+    """What of a version's recipe the runner needs, and the config records (its warm-up: the versions' one-cycle)."""
+    spec = get(version)
+    keys = ("recipe_digest", "batch_size", "lr", "label_smoothing")
+    return {"version": version, **{k: getattr(spec, k) for k in keys}, "schedule": "cosine", "warmup": 0.25}
+
+
+def build_reader(version: int) -> nn.Module:
+    """A version's digit reader for one 28x28 digit: its conv blocks, its FC layers and 10 outputs."""
+    features, channels, height, width = conv_stack(get(version), 1, 28, 28)
+    return nn.Sequential(features, fc_stack(get(version), channels * height * width, 10))
+
+
+def reader_learner(version: int, seed: int, device) -> TorchLearner:
+    """The version's reader with fresh weights from `seed`; its augmentation draws from a generator of `seed`."""
+    spec, generator = get(version), torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    model = build_reader(version).to(device).to(memory_format=torch.channels_last)
+
+    def inputs(images, train):
+        images = augment_digit_images(images, generator, spec) if train else images
+        return normalise(images[:, None].float()).to(device).contiguous(memory_format=torch.channels_last)
+
+    return TorchLearner(model, optimizer_for(model, spec), inputs, spec.label_smoothing, weight_average(model, spec))
