@@ -1,13 +1,10 @@
-"""The training queue's bookkeeping: more seeds extend the record, workers never train the same run twice, and the
-time left comes from the speeds measured on this hardware."""
+"""The training queue's bookkeeping: more seeds extend the record, and workers never train the same run twice."""
 
 import importlib.util
-import json
 from pathlib import Path
 
 import torch
 
-from lib.infra import provenance
 from lib.report import summary
 from lib.study import experiment, plan
 from lib.study.run_key import RunKey
@@ -52,17 +49,9 @@ def test_training_time_says_what_shared_the_machine():
     assert summary.shared_mark(float("nan"), "cuda") == " (?)"
 
 
-def test_the_time_left_comes_from_the_runs_own_epochs_else_its_finished_seeds_on_this_hardware(tmp_path):
-    key, cpu = RunKey(7, "W"), torch.device("cpu")
-    progress = experiment.state_files("full", key.name, tmp_path)["train_state"].with_suffix(".json")
-    progress.parent.mkdir(parents=True)
-    progress.write_text(json.dumps({"epoch": 4, "epochs": 10, "samples_per_epoch": 150_000, "seconds": 2000.0}))
-    assert train_queue.remaining(key, "full", cpu, runs_dir=tmp_path) == (900_000, 300.0)
-    seed1 = tmp_path / "records" / "cpu" / "v7W_s1" / "metrics.json"
-    seed1.parent.mkdir(parents=True)
-    record = {"epochs": 10, "samples_per_epoch": 30_000, "train_seconds": 600.0}
-    seed1.write_text(json.dumps({**record, "hardware": "another machine"}))
-    fresh = tmp_path / "no-state"
-    assert train_queue.remaining(key, "full", cpu, fresh, tmp_path / "records")[1] != 500.0  # not this hardware
-    seed1.write_text(json.dumps({**record, "hardware": provenance.hardware(cpu)}))
-    assert train_queue.remaining(key, "full", cpu, fresh, tmp_path / "records") == (1_500_000, 500.0)
+def test_the_queue_names_the_runs_it_has_left(tmp_path, monkeypatch):
+    keys, cpu = [RunKey(7, "W"), RunKey(5, "C")], torch.device("cpu")
+    monkeypatch.setattr(experiment, "finished", lambda key, *args: key.version == 7)
+    assert train_queue.left(keys, "full", cpu, "auto") == "profile full: 1 runs left (v5C_s0)"
+    monkeypatch.setattr(experiment, "finished", lambda key, *args: True)
+    assert train_queue.left(keys, "full", cpu, "auto") == "profile full: 0 runs left"

@@ -10,7 +10,6 @@ another long training on the same CPU cores; on a GPU, `--workers N` trains N ru
 import argparse
 import contextlib
 import fcntl
-import json
 import os
 import subprocess
 import sys
@@ -19,9 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from lib.infra import provenance
-from lib.infra.paths import RECORD_DIR, RES_DIR, state_dir
-from lib.study import experiment, plan, profiles
-from lib.study.versions import check_run
+from lib.infra.paths import state_dir
+from lib.study import experiment, plan
 
 
 def with_seeds(queue, seeds: int) -> list:
@@ -45,37 +43,10 @@ def claimed(key, profile):
         yield True
 
 
-def remaining(key, profile: str, device, runs_dir=None, record_dir=RECORD_DIR) -> tuple:
-    """(numbers left to train, numbers/s or None) for one run, the speed as measured on this hardware: by the run's
-    own finished epochs, else by a finished seed of it (smoke runs are too short to tell), else by the benchmark."""
-    epochs, samples = profiles.schedule(profile, check_run(key.version, key.dataset))
-    state = experiment.state_files(profile, key.name, runs_dir)["train_state"].with_suffix(".json")
-    done = json.loads(state.read_text()) if state.is_file() else {"epoch": 0, "seconds": 0}
-    left, hardware = (epochs - done["epoch"]) * samples, provenance.hardware(device)
-    if done["seconds"] > 0:
-        return left, done["epoch"] * samples / done["seconds"]
-    family = key.with_seed(0).name.removesuffix("_s0")
-    for prof in dict.fromkeys([profile, "full", "cpu", "quick"]):
-        for path in sorted(Path(record_dir, prof).glob(f"{family}_s*/metrics.json")):
-            m = json.loads(path.read_text())
-            if m.get("hardware") == hardware and m.get("train_seconds"):
-                return left, m["epochs"] * m["samples_per_epoch"] / m["train_seconds"]
-    bench = RES_DIR / "bench" / f"{device.type}.json"  # every version's training numbers/s (bench/bench.py)
-    report = json.loads(bench.read_text()) if bench.is_file() else {}
-    rate = report.get("versions", {}).get(f"v{key.version}")
-    return left, rate if report.get("hardware") == hardware else None
-
-
-def estimate(keys, profile: str, device, precision: str) -> str:
-    """One line: runs left, and the training time they need where every speed is known."""
-    left = [k for k in keys if not experiment.finished(k, profile, device.type, precision)]
-    if not left:
-        return f"profile {profile}: every run is finished"
-    speeds = dict(zip(left, (remaining(k, profile, device) for k in left)))
-    hours = sum(n / rate for n, rate in speeds.values() if rate) / 3600
-    unknown = [k.name for k, (_, rate) in speeds.items() if not rate]
-    text = f"profile {profile}: {len(left)} runs left, about {hours:.1f} h of training on {provenance.hardware(device)}"
-    return text + (f" plus {len(unknown)} runs of unknown speed ({', '.join(unknown)})" if unknown else "")
+def left(keys, profile: str, device, precision: str) -> str:
+    """One line: the runs of the queue not finished yet."""
+    names = [k.name for k in keys if not experiment.finished(k, profile, device.type, precision)]
+    return f"profile {profile}: {len(names)} runs left" + (f" ({', '.join(names)})" if names else "")
 
 
 def render(notebooks, profile, queue, device):
@@ -96,7 +67,7 @@ def main():
     ap.add_argument("--seeds", type=int, default=1, help="after the queue, every run again with seeds 1..N-1")
     ap.add_argument("--workers", type=int, default=1, help="runs trained side by side (a GPU; never on 2 cores)")
     ap.add_argument("--no-render", action="store_true", help="write records only; render them elsewhere")
-    ap.add_argument("--dry-run", action="store_true", help="list the runs left and the time they need")
+    ap.add_argument("--dry-run", action="store_true", help="list the runs left; train nothing")
     args = ap.parse_args()
     if args.seeds < 1 or args.workers < 1:
         ap.error("--seeds and --workers take a number of at least 1")
@@ -114,7 +85,7 @@ def main():
     for i, key in enumerate(queue):
         if experiment.finished(key, args.profile, device.type, args.precision):
             continue
-        print(f"[queue] next: {key.name}; {estimate(queue[i:], args.profile, device, args.precision)}", flush=True)
+        print(f"[queue] next: {key.name}; {left(queue[i:], args.profile, device, args.precision)}", flush=True)
         if args.dry_run:
             continue
         with claimed(key, args.profile) as mine:
@@ -125,7 +96,7 @@ def main():
             plan.run_shown([key], args.profile, device.type, precision=args.precision, progress="lines", notebook=own)
         if not args.no_render:
             render(shown_in + ["90_results.ipynb"], args.profile, queue, device.type)
-    print(f"[queue] {estimate(queue, args.profile, device, args.precision)}", flush=True)
+    print(f"[queue] {left(queue, args.profile, device, args.precision)}", flush=True)
 
 
 if __name__ == "__main__":

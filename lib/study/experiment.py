@@ -239,7 +239,6 @@ def run(
         meta = {k: config[k] for k in checkpoint.IDENTITY} | {"config": config, "commit": provenance.commit()}
         checkpoint.save(state["model"], model, meta)
         state["train_state"].unlink(missing_ok=True)
-        state["train_state"].with_suffix(".json").unlink(missing_ok=True)
 
     # score: the test set once and each variant, and the validation numbers (all of them where the test set is)
     began = time.perf_counter()

@@ -209,10 +209,6 @@ def train(
                 flush=True,
             )
         if state_path is not None:
-            seconds = sum(e["seconds"] for e in history["epochs"])
-            progress_json = {"epoch": epoch + 1, "epochs": epochs, "samples_per_epoch": samples_per_epoch}
-            # the training queue's time-left line reads this (tools/train_queue.py)
-            atomic.write_json(Path(state_path).with_suffix(".json"), progress_json | {"seconds": seconds})
             saved = {name: None if part is None else part.state_dict() for name, part in parts.items()}
             atomic.torch_save(state_path, {"identity": identity, "epoch": epoch + 1, "history": history, **saved})
     if average is not None:
