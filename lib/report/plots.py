@@ -54,8 +54,7 @@ def sample_grid(test_set, per_row: int = 6, seed: int = 0):
 
 
 def augmented_numbers(version: int, dataset: str = "W", count: int = 6, seed: int = 0, mnist_dir=None):
-    """Training numbers as drawn (top row) and as a version's augmentation shows them to the network (three
-    draws below): what "augmented" means for that version, seen before its results."""
+    """Training numbers as drawn (top row) and as a version's augmentation shows them (three draws below)."""
     batch = NumberGenerator(train_bank("cpu", mnist_dir), (0, 0, 1), seed).batch(count)  # 3-digit numbers
     generator = torch.Generator().manual_seed(seed)
     rows = [batch.raw(dataset)] + [augment(batch, dataset, generator, get(version)) for _ in range(3)]
@@ -80,8 +79,7 @@ def channel_panels(test_set, index: int):
 
 
 def _log_y(ax, label: str):
-    """A log y axis with plain-number ticks (minor ones labelled where it spans little): 0.6% against 0.7%
-    is as visible as 30% against 60%, the range this study discusses."""
+    """A log y axis with plain-number ticks: 0.6% against 0.7% shows as well as 30% against 60%."""
     ax.set(yscale="log", ylabel=label)
     ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
     ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
@@ -96,8 +94,7 @@ def _error(values) -> np.ndarray:
 
 
 def training_curves(results, smooth_steps: int = 200):
-    """Per run: training loss and batch accuracy (moving means over ~`smooth_steps` batches) against epochs,
-    and the validation error after each epoch (fixed validation numbers, never the test set)."""
+    """Per run: training loss and batch accuracy (moving means) by epoch, and validation error after each epoch."""
     if nothing_yet(results):
         return None
     fig, (ax_loss, ax_acc, ax_val) = plt.subplots(1, 3, figsize=(15, 3.8))
@@ -129,8 +126,7 @@ def training_curves(results, smooth_steps: int = 200):
 
 
 def accuracy_by_digits(results):
-    """Test error on 1-, 2- and 3-digit numbers per run family: the seeds' mean, with ± sd bars where there
-    are several seeds (log axis, legend beside the axes; no value labels to overlap)."""
+    """Test error on 1-, 2- and 3-digit numbers per run family: the seeds' mean ± sd on a log axis."""
     if nothing_yet(results):
         return None
     seeds = pd.Series([r.key.family for r in results]).value_counts()
@@ -152,8 +148,7 @@ def accuracy_by_digits(results):
 
 
 def digit_confusion(results):
-    """Per reading position: true vs read digit (or no digit) on the test set, for per-position heads,
-    with counts on a log colour scale so the rare confusions show."""
+    """Per reading position: true against read digit on the test set, log colours so that rare confusions show."""
     if nothing_yet(results):
         return None
     result = results[0]
@@ -207,9 +202,7 @@ IMAGES = {False: "correct images", True: "+wrap (the original's C bug)"}
 
 
 def results_figure(frame, profile: str):
-    """Test error per version and layout at one profile, on a log axis: each seed (dots), their mean with ± sd
-    bars, and, at profile full only, the original's floor-rounded range [k, k+1)% as a band. Versions are
-    separate experiments, so nothing joins them; C shows correct and +wrap runs side by side."""
+    """Test error per version at one profile: seeds, mean ± sd, and at full the original's [k, k+1)% band."""
     data = frame[(frame["profile"] == profile) & (frame["split"] == "all")]
     images = data["preprocessing"].str.endswith("+wrap").map(IMAGES)
     data = data.assign(error=_error(data["test_acc"]), images=images, run="v" + data["version"].astype(str))
@@ -245,8 +238,7 @@ def results_figure(frame, profile: str):
 
 
 def robustness_bars(frame, profile: str):
-    """Clean, robust and out-of-distribution test error per run family of one profile (log axis; bars are
-    the seeds' mean, ticks each seed)."""
+    """Clean, robust and out-of-distribution test error per run family of one profile (bars: mean; ticks: seeds)."""
     d = frame[(frame["profile"] == profile) & (frame["split"] == "all")].dropna(subset=["robust_test_acc"])
     d = d.assign(run=[RunKey.of(row).family for row in d.to_dict("records")])
     sets = {"test_acc": "fixed test set", "robust_test_acc": "robust (digits moved)", "ood_test_acc": "ood"}
@@ -265,8 +257,7 @@ def robustness_bars(frame, profile: str):
 
 
 def test_set_variants(sets: dict, per_variant: int = 4, seed: int = 0):
-    """A few 3-digit numbers of each test-set variant on each layout (`sets`: (variant, layout) -> TestSet,
-    the same numbers in every variant), so what `robust` and `ood` do is seen, not only described."""
+    """The same 3-digit numbers in each (variant, layout) test set, so what a variant does is seen."""
     idx = (next(iter(sets.values())).ndigits == 3).nonzero().squeeze(1)
     pick = idx[torch.randperm(len(idx), generator=torch.Generator().manual_seed(seed))[:per_variant]].tolist()
     title = "The same 3-digit numbers in each test-set variant (other MNIST images of their digits)"
@@ -280,9 +271,7 @@ def test_set_variants(sets: dict, per_variant: int = 4, seed: int = 0):
 
 
 def column_readings(results, profile: str, variant: str = "ood", count: int = 4, seed: int = 0):
-    """What a strip reader (ctc head) sees: for a few numbers of a test-set variant (`ood`: W neighbours touch)
-    read right and a few it fails, the strip, each column's probabilities of the ten digits and the blank (an
-    image, columns under the pixels they read), and the greedy reading."""
+    """What a strip reader (ctc head) sees: numbers read right and wrong, each column's digit and blank odds."""
     if nothing_yet(results):
         return None
     result = results[0]

@@ -1,5 +1,4 @@
-"""res/results.md's tables, filled into results_page.md (its prose), the README's headline table, and the cells they
-share; the notebooks show the same tables."""
+"""res/results.md's tables (into results_page.md's prose) and the README's headline; the notebooks show the same."""
 
 import json
 from pathlib import Path
@@ -194,8 +193,7 @@ def header(part: pd.DataFrame) -> list:
 
 
 def reproductions(part: pd.DataFrame) -> dict:
-    """run family -> (compare.Reproduction, its verdict) where the original has a figure; a miss whose `+wrap`
-    twin reproduces is the wrap-around bug's, and its verdict says so."""
+    """family -> (compare.Reproduction, verdict) where the original has a figure; names the wrap bug's misses."""
     found = {
         name: compare.Reproduction(g["test_acc"].tolist(), round(100 * g.iloc[0]["seed_reported_acc"]))
         for name, g in families(part)
@@ -350,11 +348,7 @@ def validation_ranking(frame: pd.DataFrame, profile: str) -> pd.DataFrame:
 
 
 def kept_on_validation(frame: pd.DataFrame, profile: str = KEPT_PROFILE) -> dict:
-    """dataset -> the kept version, what versions.BEST must name. Only versions within the parameter budget with
-    at least MIN_SEEDS validated seeds compete; an ensemble (version 24) competes on its own runs, each averaging
-    a disjoint set of its parent's seeds, so one run of it is one seed. Of the competitors, those not below the
-    first beyond seed noise (compare.Difference on validation accuracy) read as well as it, and of those the
-    smallest network, then the earliest version, is kept. A dataset without a competitor keeps none."""
+    """dataset -> the kept version, what versions.BEST must name, by the rule results_page.md states."""
     kept = {}
     ranked = validation_ranking(frame, profile)
     for dataset, g in ranked[ranked["competing"]].groupby("dataset", sort=False):
