@@ -26,7 +26,9 @@ sns.set_theme(style="whitegrid", context="notebook")
 
 def _grid(rows: int, cols: int, width: float, height: float, title: str, **kw):
     """A figure of rows x cols axes without frames (images), titled; `width`, `height`: inches per axes."""
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows + 0.6), squeeze=False, **kw)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(width * cols, height * rows + 0.6), squeeze=False, layout="tight", **kw
+    )
     for ax in axes.flat:
         ax.axis("off")
     fig.suptitle(title)
@@ -49,7 +51,6 @@ def sample_grid(test_set, per_row: int = 6, seed: int = 0):
         idx = (test_set.ndigits == n).nonzero().squeeze(1)
         for ax, i in zip(axes[row], idx[torch.randperm(len(idx), generator=g)[:per_row]].tolist()):
             _show(ax, test_set.raw[i], test_set.dataset, n, str(int(test_set.labels[i])))
-    fig.tight_layout()
     return fig
 
 
@@ -64,7 +65,6 @@ def augmented_numbers(version: int, dataset: str = "W", count: int = 6, seed: in
         for i, ax in enumerate(line):
             _show(ax, raw[i], dataset, 3)
         line[0].set_title("as drawn" if r == 0 else f"augmented ({r})", fontsize=9, loc="left")
-    fig.tight_layout()
     return fig
 
 
@@ -74,7 +74,6 @@ def channel_panels(test_set, index: int):
     for k, ax in enumerate(axes[0]):
         ax.imshow(test_set.raw[index, k].numpy(), cmap="gray_r", vmin=0, vmax=255)
         ax.set_title(f"channel {k}")
-    fig.tight_layout()
     return fig
 
 
@@ -97,7 +96,7 @@ def training_curves(results, smooth_steps: int = 200):
     """Per run: training loss and batch accuracy (moving means) by epoch, and validation error after each epoch."""
     if nothing_yet(results):
         return None
-    fig, (ax_loss, ax_acc, ax_val) = plt.subplots(1, 3, figsize=(15, 3.8))
+    fig, (ax_loss, ax_acc, ax_val) = plt.subplots(1, 3, figsize=(15, 3.8), layout="tight")
     for r in results:
         h, name = r.history, r.key.label
         w = max(1, smooth_steps // h.get("log_every", 1))  # older histories kept every step
@@ -121,7 +120,6 @@ def training_curves(results, smooth_steps: int = 200):
     else:
         no_val = "no validation in this record\n(trained before the validation split)"
         ax_val.text(0.5, 0.5, no_val, ha="center", va="center", transform=ax_val.transAxes)
-    fig.tight_layout()
     return fig
 
 
@@ -135,7 +133,7 @@ def accuracy_by_digits(results):
         (name[r.key.family], f"{n}-digit", 100 * (1 - r.metrics[f"acc_{n}digit"])) for r in results for n in (1, 2, 3)
     ]
     long = pd.DataFrame(rows, columns=["run", "digits", "error"])
-    fig, ax = plt.subplots(figsize=(8.5, 3.5))
+    fig, ax = plt.subplots(figsize=(8.5, 3.5), layout="tight")
     dodge = 0.4 if len(seeds) > 1 else False
     sns.pointplot(
         long, x="digits", y="error", hue="run", errorbar="sd", dodge=dodge, linestyle="none", capsize=0.1, ax=ax
@@ -143,7 +141,6 @@ def accuracy_by_digits(results):
     ax.set(title="test error by digit count (mean ± sd over seeds)", xlabel="")
     _log_y(ax, ERROR)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    fig.tight_layout()
     return fig
 
 
@@ -154,14 +151,13 @@ def digit_confusion(results):
     result = results[0]
     true, read = (heads.position_targets(t) for t in (result.test_set.labels, result.predictions["pred"]))
     names = [str(d) for d in range(10)] + ["none"]
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.6))
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.6), layout="tight")
     for k, ax in enumerate(axes):
         cm = confusion_matrix(true[:, k], read[:, k], labels=list(range(heads.NO_DIGIT + 1)))
         sns.heatmap(cm + 0.5, norm=LogNorm(), cmap="mako_r", cbar=k == 2, ax=ax, xticklabels=names, yticklabels=names)
         off = cm.sum() - cm.trace()
         ax.set(title=f"position {k + 1}: {off:,} of {cm.sum():,} wrong", xlabel="read", ylabel="true" if k == 0 else "")
     fig.suptitle(f"{result.key.label}: digit read at each position (log colour scale)")
-    fig.tight_layout()
     return fig
 
 
@@ -177,7 +173,6 @@ def misclassified(results, count: int = 24, seed: int = 0):
     for ax, i in zip(axes.flat, pick):
         label = f"{int(ts.labels[i])} → {int(preds[i])} ({_percent(float(conf[i]))})"
         _show(ax, ts.raw[i], ts.dataset, int(ts.ndigits[i]), label, color="firebrick")
-    fig.tight_layout()
     return fig
 
 
@@ -244,7 +239,7 @@ def robustness_bars(frame, profile: str):
     sets = {"test_acc": "fixed test set", "robust_test_acc": "robust (digits moved)", "ood_test_acc": "ood"}
     long = d.melt(id_vars="run", value_vars=list(sets), var_name="test set", value_name="accuracy").dropna()
     long = long.assign(**{"test set": long["test set"].map(sets), "error": _error(long["accuracy"])})
-    fig, ax = plt.subplots(figsize=(max(6, 0.7 * d["run"].nunique() + 2), 4.0))
+    fig, ax = plt.subplots(figsize=(max(6, 0.7 * d["run"].nunique() + 2), 4.0), layout="tight")
     style = dict(data=long, x="run", y="error", hue="test set", ax=ax)
     sns.barplot(**style, errorbar=None, alpha=0.6)
     sns.stripplot(**style, dodge=True, size=3, legend=False, palette="dark:k")
@@ -252,7 +247,6 @@ def robustness_bars(frame, profile: str):
     _log_y(ax, ERROR)
     ax.tick_params(axis="x", rotation=45)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    fig.tight_layout()
     return fig
 
 
@@ -266,7 +260,6 @@ def test_set_variants(sets: dict, per_variant: int = 4, seed: int = 0):
         for ax, i in zip(row, pick):
             _show(ax, ts.raw[i], ts.dataset, 3, str(int(ts.labels[i])))
         row[0].text(-0.08, 0.5, f"{key[0]} · {key[1]}", transform=row[0].transAxes, ha="right", va="center")
-    fig.tight_layout()
     return fig
 
 
@@ -308,30 +301,27 @@ def column_readings(results, profile: str, variant: str = "ood", count: int = 4,
         bottom.grid(False)
         bottom.set(xticks=[])
         bottom.set_yticks(range(11), [str(d) for d in range(10)] + ["–"], fontsize=6)
-    fig.tight_layout()
     return fig
 
 
 def plot_curves(rows: list, title: str = ""):
     """Loss and accuracy per epoch, training and validation."""
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), layout="tight")
     frame = pd.DataFrame(rows).set_index("epoch")
     for ax, what, label in zip(axes, ("loss", "acc"), ("cross-entropy loss", "accuracy")):
         curves = frame[[f"train_{what}", f"val_{what}"]].set_axis(["train", "validation"], axis=1)
         curves.plot(ax=ax, style="o-", grid=True, xlabel="epoch", ylabel=label, title=f"{title} {what}")
-    fig.tight_layout()
     return fig
 
 
 def plot_confusion(metrics: dict):
     """Seaborn heatmap of the test confusion matrix (rows: true digit, columns: predicted), log colour scale."""
-    fig, ax = plt.subplots(figsize=(7, 6))
+    fig, ax = plt.subplots(figsize=(7, 6), layout="tight")
     cm = np.array(metrics["confusion"])
     norm = LogNorm(vmin=1, vmax=max(cm.max(), 2)) if cm.max() > 1 else None  # so the few confusions show
     sns.heatmap(cm, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax, square=True, norm=norm)
     title = f"{metrics['model']} ({metrics['profile']}): test accuracy {100 * metrics['test_acc']:.2f}%"
     ax.set(xlabel="predicted", ylabel="true", title=title)
-    fig.tight_layout()
     return fig
 
 
@@ -343,7 +333,6 @@ def digit_grid(images, cols: int, title: str, titles=(), row_labels=()):
         ax.set_title(titles[k] if titles else "", fontsize=9)
     for ax, label in zip(axes[:, 0], row_labels):
         ax.text(-0.08, 0.5, label, transform=ax.transAxes, ha="right", va="center")
-    fig.tight_layout()
     return fig
 
 
