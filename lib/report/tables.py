@@ -55,10 +55,10 @@ def against_original(runs) -> Markdown | None:
     frame = results.of_runs(runs)
     lines = summary.original_table(frame, frame["profile"].iloc[0], ROOT)
     loss = heads.loss_name(get(runs[0].metrics["version"]))
-    return Markdown("\n".join(lines) + f"\n\n¹ {loss}, mean of the last 50 batches of training ({FOOTNOTE}).")
+    note = "the original's undefined loss read as this quantity: our assumption, `docs/original_study.md` bug 6"
+    return Markdown("\n".join(lines) + f"\n\n¹ {loss}, mean of the last 50 batches of training ({note}).")
 
 
-FOOTNOTE = "the original's undefined loss read as this quantity: our assumption, `docs/original_study.md` bug 6"
 METRICS = ("val_acc", "test_acc", "acc_1digit", "acc_2digit", "acc_3digit", "robust_test_acc")
 
 
@@ -66,18 +66,15 @@ def _metric_row(name: str, ms: list) -> str:
     return f"| {name} | {len(ms)} | " + " | ".join(summary.pct([m.get(k) for m in ms]) for k in METRICS) + " |"
 
 
-def _by_family(runs) -> dict:
+def _with_parent(runs, parent: int | None, record_dir):
+    """(family, its key, its seeds' metrics, those of the parent version's same family at this profile) per family."""
     groups = {}
     for r in runs:
         groups.setdefault(r.key.family, []).append(r)
-    return groups
-
-
-def _parent_runs(key: RunKey, parent: int | None, profile: str, record_dir) -> list:
-    """The metrics of every seed of the same family of the parent version at this profile."""
-    if not parent:  # version 1 has none
-        return []
-    return compare.seed_records(RunKey(parent, key.dataset, 0, key.wrap, key.split), profile, record_dir)
+    for family, rs in groups.items():
+        k, profile = rs[0].key, rs[0].metrics["profile"]
+        before = RunKey(parent, k.dataset, 0, k.wrap, k.split) if parent else None  # version 1 has none
+        yield family, k, [r.metrics for r in rs], compare.seed_records(before, profile, record_dir) if before else []
 
 
 def against_parent(runs, parent: int, record_dir=RECORD_DIR) -> Markdown | None:
@@ -86,10 +83,8 @@ def against_parent(runs, parent: int, record_dir=RECORD_DIR) -> Markdown | None:
         return None
     profile = runs[0].metrics["profile"]
     lines = ["| run | seeds | val acc | test acc | 1-digit | 2-digit | 3-digit | robust acc¹ |", "|---|" + "---:|" * 7]
-    for family, rs in _by_family(runs).items():
-        before = _parent_runs(rs[0].key, parent, profile, record_dir)
-        lines += [_metric_row(f"v{parent}{rs[0].key.dataset} (parent)", before)]
-        lines += [_metric_row(f"**{family}**", [r.metrics for r in rs])]
+    for family, key, ms, before in _with_parent(runs, parent, record_dir):
+        lines += [_metric_row(f"v{parent}{key.dataset} (parent)", before), _metric_row(f"**{family}**", ms)]
     robust = testsets.VARIANTS["robust"].description
     return Markdown("\n".join(lines) + f"\n\nProfile `{profile}`. ¹ The robust set: {robust}.")
 
@@ -101,12 +96,11 @@ def what_it_showed(runs, parent: int | None, record_dir=RECORD_DIR) -> Markdown 
     profile = runs[0].metrics["profile"]
     verdicts = summary.reproductions(results.of_runs(runs))
     out = ["| run | test acc | against the parent version | against the original |", "|---|---:|---|---|"]
-    for family, rs in _by_family(runs).items():
-        ours = [r.metrics["test_acc"] for r in rs]
-        before = [m["test_acc"] for m in _parent_runs(rs[0].key, parent, profile, record_dir)]
-        d = compare.Difference(ours, before)
-        vs_parent = f"v{parent}{rs[0].key.dataset} {d.base.text()}: {d.text()}" if before else "–"
-        rep, verdict = rs[0].metrics.get("reported_acc"), verdicts.get(family, (None, ""))[1]
+    for family, key, ms, before in _with_parent(runs, parent, record_dir):
+        ours = [m["test_acc"] for m in ms]
+        d = compare.Difference(ours, [m["test_acc"] for m in before])
+        vs_parent = f"v{parent}{key.dataset} {d.base.text()}: {d.text()}" if before else "–"
+        rep, verdict = ms[0].get("reported_acc"), verdicts.get(family, (None, ""))[1]
         verdict = verdict if profile == "full" else f"profile `{profile}` is compared with itself"
         vs_original = "–" if rep is None else f"{rep}%: {verdict}"
         out.append(f"| **{family}** | {compare.Seeds(ours).text()} | {vs_parent} | {vs_original} |")
