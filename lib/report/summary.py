@@ -400,9 +400,7 @@ def markdown(frame: pd.DataFrame, single: pd.DataFrame | None, root: str = "..")
             f"{VARIANT_MARKS[n]} `{n}`: {v.description}." for n, v in testsets.VARIANTS.items() if n in VARIANT_MARKS
         ),
         original="\n".join(original_section(frame, root)),
-        pending=f"Not finished yet at profile full (the training queue trains them): {', '.join(pending)}.\n"
-        if pending
-        else "",
+        pending=", ".join(pending) or "none",
         beyond_full=_section(frame, "full", root),
         kept=", ".join(f"version {v}'s on {d}" for d, v in BEST.items()),
         beyond_cpu=_section(frame, "cpu", root),
