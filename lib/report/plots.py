@@ -19,16 +19,15 @@ from ..study import heads
 from ..study.experiment import load_test_set, train_bank
 from ..study.run_key import RunKey
 from ..study.versions import get
-from .tables import nothing_yet
+from .tables import needs_runs
 
 sns.set_theme(style="whitegrid", context="notebook")
 
 
 def _grid(rows: int, cols: int, width: float, height: float, title: str, **kw):
     """A figure of rows x cols axes without frames (images), titled; `width`, `height`: inches per axes."""
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(width * cols, height * rows + 0.6), squeeze=False, layout="tight", **kw
-    )
+    size = (width * cols, height * rows + 0.6)
+    fig, axes = plt.subplots(rows, cols, figsize=size, squeeze=False, layout="tight", **kw)
     for ax in axes.flat:
         ax.axis("off")
     fig.suptitle(title)
@@ -92,10 +91,9 @@ def _error(values) -> np.ndarray:
     return 100 * (1 - np.asarray(values, dtype=float))
 
 
+@needs_runs
 def training_curves(results, smooth_steps: int = 200):
     """Per run: training loss and batch accuracy (moving means) by epoch, and validation error after each epoch."""
-    if nothing_yet(results):
-        return None
     fig, (ax_loss, ax_acc, ax_val) = plt.subplots(1, 3, figsize=(15, 3.8), layout="tight")
     for r in results:
         h, name = r.history, r.key.label
@@ -123,10 +121,9 @@ def training_curves(results, smooth_steps: int = 200):
     return fig
 
 
+@needs_runs
 def accuracy_by_digits(results):
     """Test error on 1-, 2- and 3-digit numbers per run family: the seeds' mean ± sd on a log axis."""
-    if nothing_yet(results):
-        return None
     seeds = pd.Series([r.key.family for r in results]).value_counts()
     name = {f: f"{f} ({n} seed{'s' * int(n > 1)})" for f, n in seeds.items()}
     rows = [
@@ -144,10 +141,9 @@ def accuracy_by_digits(results):
     return fig
 
 
+@needs_runs
 def digit_confusion(results):
     """Per reading position: true against read digit on the test set, log colours so that rare confusions show."""
-    if nothing_yet(results):
-        return None
     result = results[0]
     true, read = (heads.position_targets(t) for t in (result.test_set.labels, result.predictions["pred"]))
     names = [str(d) for d in range(10)] + ["none"]
@@ -161,10 +157,9 @@ def digit_confusion(results):
     return fig
 
 
+@needs_runs
 def misclassified(results, count: int = 24, seed: int = 0):
     """A gallery of test numbers the model got wrong: true label, prediction and its confidence."""
-    if nothing_yet(results):
-        return None
     ts, preds, conf = results[0].test_set, results[0].predictions["pred"], results[0].predictions["confidence"]
     wrong = (preds != ts.labels).nonzero().squeeze(1)
     pick = wrong[torch.randperm(len(wrong), generator=torch.Generator().manual_seed(seed))[:count]].tolist()
@@ -183,10 +178,9 @@ def _percent(p: float) -> str:
     return f"{p:.0%}" if p >= 0.1 else f"{p:.1%}" if p >= 0.001 else "<0.1%"
 
 
+@needs_runs
 def confusions_table(results):
     """The most frequent (true, predicted) pairs among a run's errors, as a DataFrame."""
-    if nothing_yet(results):
-        return None
     frame = pd.DataFrame(results[0].metrics["top_confusions"])
     if len(frame):
         frame["digits"] = ndigits_of(torch.tensor(frame["true"].values)).numpy()
@@ -263,10 +257,9 @@ def test_set_variants(sets: dict, per_variant: int = 4, seed: int = 0):
     return fig
 
 
+@needs_runs
 def column_readings(results, profile: str, variant: str = "ood", count: int = 4, seed: int = 0):
     """What a strip reader (ctc head) sees: numbers read right and wrong, each column's digit and blank odds."""
-    if nothing_yet(results):
-        return None
     result = results[0]
     if result.model is None:
         display(Markdown(f"*{result.key.label}: what it sees needs the run's checkpoint (shown from its record).*"))

@@ -1,5 +1,7 @@
 """Markdown the notebooks display: a version's runs beside its parent and the original, as res/results.md has them."""
 
+import functools
+
 from IPython.display import Markdown, display
 
 from ..data import testsets
@@ -17,11 +19,16 @@ NOTHING_YET = (
 ROOT = "../../.."  # the repository root from a rendered notebook (res/rendered/<profile>/)
 
 
-def nothing_yet(runs) -> bool:
-    """True, after a note in place of the table or figure, where no run has finished (run_all.sh --no-train)."""
-    if not runs:
+def needs_runs(show):
+    """`show` where a run has finished, else a note in its place and None (run_all.sh --no-train renders early)."""
+
+    @functools.wraps(show)
+    def shown(runs, *args, **kwargs):
+        if runs:
+            return show(runs, *args, **kwargs)
         display(Markdown(NOTHING_YET))
-    return not runs
+
+    return shown
 
 
 def checkpoints(runs):
@@ -48,10 +55,9 @@ def version_card(version: int, profile: str) -> Markdown:
     return Markdown(f"| {' | '.join(cells)} |\n|{'---|' * len(cells)}\n| {' | '.join(map(str, cells.values()))} |")
 
 
+@needs_runs
 def against_original(runs) -> Markdown | None:
     """Each run family beside what the original reported: res/results.md's table of the original study."""
-    if nothing_yet(runs):
-        return None
     frame = results.of_runs(runs)
     lines = summary.original_table(frame, frame["profile"].iloc[0], ROOT)
     loss = heads.loss_name(get(runs[0].metrics["version"]))
@@ -77,10 +83,9 @@ def _with_parent(runs, parent: int | None, record_dir):
         yield family, k, [r.metrics for r in rs], compare.seed_records(before, profile, record_dir) if before else []
 
 
+@needs_runs
 def against_parent(runs, parent: int, record_dir=RECORD_DIR) -> Markdown | None:
     """Each run family beside the same family of the parent version at the same profile (0 seeds: not run)."""
-    if nothing_yet(runs):
-        return None
     profile = runs[0].metrics["profile"]
     lines = ["| run | seeds | val acc | test acc | 1-digit | 2-digit | 3-digit | robust acc¹ |", "|---|" + "---:|" * 7]
     for family, key, ms, before in _with_parent(runs, parent, record_dir):
@@ -89,10 +94,9 @@ def against_parent(runs, parent: int, record_dir=RECORD_DIR) -> Markdown | None:
     return Markdown("\n".join(lines) + f"\n\nProfile `{profile}`. ¹ The robust set: {robust}.")
 
 
+@needs_runs
 def what_it_showed(runs, parent: int | None, record_dir=RECORD_DIR) -> Markdown | None:
     """The closing table: each run family's verdicts against its parent version and the original's figure."""
-    if nothing_yet(runs):
-        return None
     profile = runs[0].metrics["profile"]
     verdicts = summary.reproductions(results.of_runs(runs))
     out = ["| run | test acc | against the parent version | against the original |", "|---|---:|---|---|"]
@@ -109,10 +113,9 @@ def what_it_showed(runs, parent: int | None, record_dir=RECORD_DIR) -> Markdown 
     )
 
 
+@needs_runs
 def unseen(runs) -> Markdown | None:
     """Numbers never seen in training against numbers seen, for runs trained without the held-out numbers."""
-    if nothing_yet(runs):
-        return None
     return Markdown("\n".join(summary.unseen_table(results.of_runs(runs))))
 
 
