@@ -5,18 +5,18 @@ import json
 
 import pandas as pd
 
-from lib.report import headline, results
+from lib.report import results, summary
 
 
 def test_the_headline_reads_the_records_and_says_what_has_not_run(tmp_path):
     frame = results.collect()
-    text = headline.table(frame, bench_dir=tmp_path)
+    text = summary.headline(frame, bench_dir=tmp_path)
     v21 = frame[(frame["profile"] == "cpu") & (frame["version"] == 21) & (frame["dataset"] == "W")]
     v21 = v21[v21["split"] == "all"]
     expected = f"{v21['test_acc'].mean() * 100:.2f} ± {v21['test_acc'].std() * 100:.2f}% ({len(v21)} seeds)"
     assert expected in text
     assert "no record yet" in text  # no time-to-99 record in an empty bench folder
-    empty = headline.table(pd.DataFrame(columns=results.COLUMNS), bench_dir=tmp_path)
+    empty = summary.headline(pd.DataFrame(columns=results.COLUMNS), bench_dir=tmp_path)
     assert "not run at `full` yet" in empty and "no finished run at `cpu` yet" in empty
     assert "queued, no finished run yet" in empty
 
@@ -33,5 +33,5 @@ def test_the_speed_row_states_mean_sd_and_the_worst_seed(tmp_path):
         "met": True,
     }
     (tmp_path / "time_to_99_cpu.json").write_text(json.dumps(record))
-    row = headline.speed_row(tmp_path)
+    row = summary.speed_row(tmp_path)
     assert "99.10% ± 0.16 over 5 seeds, worst 98.90%, at most 290 s each on a CPU, 2 threads: met" in row[1]

@@ -11,7 +11,7 @@ from lib.data import splits
 from lib.data.preprocess import MEAN, STD
 from lib.digits import data, runs, torch_lenet
 from lib.infra import checkpoint
-from lib.report import digit_plots
+from lib.report import plots
 from lib.report.results import SINGLE_DIGIT_COLUMNS
 from lib.study.models import count_params
 
@@ -179,7 +179,7 @@ def test_a_record_is_shown_not_retrained_when_its_checkpoint_is_gone(tmp_path, c
     assert shown.from_record and shown.learner is None and not model_pt.exists()
     assert shown.metrics == trained.metrics and shown.errors == trained.errors
     assert shown.epochs[0]["epoch"] == 1 and shown.epochs[0]["val_acc"] == pytest.approx(trained.epochs[0]["val_acc"])
-    plt.close(digit_plots.plot_misclassified(shown))  # the mistakes show from the record alone
+    plt.close(plots.plot_misclassified(shown))  # the mistakes show from the record alone
 
 
 def test_unknown_names_fail_like_the_rest_of_the_repository():

@@ -219,8 +219,8 @@ if __name__ == "__main__":
         ),
         *(version_notebook(v) for v in versions.VERSIONS),
         notebook("35_unseen_and_robust.ipynb", "plan, plots, results, splits, tables"),
-        notebook("32_digit_reader.ipynb", "digit_plots, runs, versions", digit_reader=versions.DIGIT_READER),
-        notebook("90_results.ipynb", "atomic, headline, paths, plots, profiles, results"),
+        notebook("32_digit_reader.ipynb", "plots, runs, versions", digit_reader=versions.DIGIT_READER),
+        notebook("90_results.ipynb", "atomic, paths, plots, profiles, results, summary"),
     ]
     files = {ROOT / "notebooks" / name: text for name, text in made}
     for file, parts in DOCS.items():

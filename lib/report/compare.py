@@ -1,5 +1,4 @@
-"""The record's two verdicts, one rule each (res/results.md states both): a difference beyond seed noise, and a
-reproduction of one of the original's floor-rounded figures."""
+"""The record's two verdicts, one rule each: a difference beyond seed noise, a reproduced figure."""
 
 import json
 import math

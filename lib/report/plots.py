@@ -14,18 +14,20 @@ from ..data import layouts
 from ..data.augment import augment
 from ..data.numbers import NumberGenerator, ndigits_of
 from ..data.preprocess import prepare
+from ..digits.data import AUGMENT, digit_augmenter, digit_inputs, mnist_digits
 from ..study import heads
 from ..study.experiment import load_test_set, train_bank
 from ..study.run_key import RunKey
 from ..study.versions import get
-from .tables import nothing_yet
+from .tables import needs_runs
 
 sns.set_theme(style="whitegrid", context="notebook")
 
 
 def _grid(rows: int, cols: int, width: float, height: float, title: str, **kw):
     """A figure of rows x cols axes without frames (images), titled; `width`, `height`: inches per axes."""
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows + 0.6), squeeze=False, **kw)
+    size = (width * cols, height * rows + 0.6)
+    fig, axes = plt.subplots(rows, cols, figsize=size, squeeze=False, layout="tight", **kw)
     for ax in axes.flat:
         ax.axis("off")
     fig.suptitle(title)
@@ -48,13 +50,11 @@ def sample_grid(test_set, per_row: int = 6, seed: int = 0):
         idx = (test_set.ndigits == n).nonzero().squeeze(1)
         for ax, i in zip(axes[row], idx[torch.randperm(len(idx), generator=g)[:per_row]].tolist()):
             _show(ax, test_set.raw[i], test_set.dataset, n, str(int(test_set.labels[i])))
-    fig.tight_layout()
     return fig
 
 
 def augmented_numbers(version: int, dataset: str = "W", count: int = 6, seed: int = 0, mnist_dir=None):
-    """Training numbers as drawn (top row) and as a version's augmentation shows them to the network (three
-    draws below): what "augmented" means for that version, seen before its results."""
+    """Training numbers as drawn (top row) and as a version's augmentation shows them (three draws below)."""
     batch = NumberGenerator(train_bank("cpu", mnist_dir), (0, 0, 1), seed).batch(count)  # 3-digit numbers
     generator = torch.Generator().manual_seed(seed)
     rows = [batch.raw(dataset)] + [augment(batch, dataset, generator, get(version)) for _ in range(3)]
@@ -64,7 +64,6 @@ def augmented_numbers(version: int, dataset: str = "W", count: int = 6, seed: in
         for i, ax in enumerate(line):
             _show(ax, raw[i], dataset, 3)
         line[0].set_title("as drawn" if r == 0 else f"augmented ({r})", fontsize=9, loc="left")
-    fig.tight_layout()
     return fig
 
 
@@ -74,13 +73,11 @@ def channel_panels(test_set, index: int):
     for k, ax in enumerate(axes[0]):
         ax.imshow(test_set.raw[index, k].numpy(), cmap="gray_r", vmin=0, vmax=255)
         ax.set_title(f"channel {k}")
-    fig.tight_layout()
     return fig
 
 
 def _log_y(ax, label: str):
-    """A log y axis with plain-number ticks (minor ones labelled where it spans little): 0.6% against 0.7%
-    is as visible as 30% against 60%, the range this study discusses."""
+    """A log y axis with plain-number ticks: 0.6% against 0.7% shows as well as 30% against 60%."""
     ax.set(yscale="log", ylabel=label)
     ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
     ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
@@ -94,12 +91,10 @@ def _error(values) -> np.ndarray:
     return 100 * (1 - np.asarray(values, dtype=float))
 
 
+@needs_runs
 def training_curves(results, smooth_steps: int = 200):
-    """Per run: training loss and batch accuracy (moving means over ~`smooth_steps` batches) against epochs,
-    and the validation error after each epoch (fixed validation numbers, never the test set)."""
-    if nothing_yet(results):
-        return None
-    fig, (ax_loss, ax_acc, ax_val) = plt.subplots(1, 3, figsize=(15, 3.8))
+    """Per run: training loss and batch accuracy (moving means) by epoch, and validation error after each epoch."""
+    fig, (ax_loss, ax_acc, ax_val) = plt.subplots(1, 3, figsize=(15, 3.8), layout="tight")
     for r in results:
         h, name = r.history, r.key.label
         w = max(1, smooth_steps // h.get("log_every", 1))  # older histories kept every step
@@ -123,22 +118,19 @@ def training_curves(results, smooth_steps: int = 200):
     else:
         no_val = "no validation in this record\n(trained before the validation split)"
         ax_val.text(0.5, 0.5, no_val, ha="center", va="center", transform=ax_val.transAxes)
-    fig.tight_layout()
     return fig
 
 
+@needs_runs
 def accuracy_by_digits(results):
-    """Test error on 1-, 2- and 3-digit numbers per run family: the seeds' mean, with ± sd bars where there
-    are several seeds (log axis, legend beside the axes; no value labels to overlap)."""
-    if nothing_yet(results):
-        return None
+    """Test error on 1-, 2- and 3-digit numbers per run family: the seeds' mean ± sd on a log axis."""
     seeds = pd.Series([r.key.family for r in results]).value_counts()
     name = {f: f"{f} ({n} seed{'s' * int(n > 1)})" for f, n in seeds.items()}
     rows = [
         (name[r.key.family], f"{n}-digit", 100 * (1 - r.metrics[f"acc_{n}digit"])) for r in results for n in (1, 2, 3)
     ]
     long = pd.DataFrame(rows, columns=["run", "digits", "error"])
-    fig, ax = plt.subplots(figsize=(8.5, 3.5))
+    fig, ax = plt.subplots(figsize=(8.5, 3.5), layout="tight")
     dodge = 0.4 if len(seeds) > 1 else False
     sns.pointplot(
         long, x="digits", y="error", hue="run", errorbar="sd", dodge=dodge, linestyle="none", capsize=0.1, ax=ax
@@ -146,33 +138,28 @@ def accuracy_by_digits(results):
     ax.set(title="test error by digit count (mean ± sd over seeds)", xlabel="")
     _log_y(ax, ERROR)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    fig.tight_layout()
     return fig
 
 
+@needs_runs
 def digit_confusion(results):
-    """Per reading position: true vs read digit (or no digit) on the test set, for per-position heads,
-    with counts on a log colour scale so the rare confusions show."""
-    if nothing_yet(results):
-        return None
+    """Per reading position: true against read digit on the test set, log colours so that rare confusions show."""
     result = results[0]
     true, read = (heads.position_targets(t) for t in (result.test_set.labels, result.predictions["pred"]))
     names = [str(d) for d in range(10)] + ["none"]
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.6))
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.6), layout="tight")
     for k, ax in enumerate(axes):
         cm = confusion_matrix(true[:, k], read[:, k], labels=list(range(heads.NO_DIGIT + 1)))
         sns.heatmap(cm + 0.5, norm=LogNorm(), cmap="mako_r", cbar=k == 2, ax=ax, xticklabels=names, yticklabels=names)
         off = cm.sum() - cm.trace()
         ax.set(title=f"position {k + 1}: {off:,} of {cm.sum():,} wrong", xlabel="read", ylabel="true" if k == 0 else "")
     fig.suptitle(f"{result.key.label}: digit read at each position (log colour scale)")
-    fig.tight_layout()
     return fig
 
 
+@needs_runs
 def misclassified(results, count: int = 24, seed: int = 0):
     """A gallery of test numbers the model got wrong: true label, prediction and its confidence."""
-    if nothing_yet(results):
-        return None
     ts, preds, conf = results[0].test_set, results[0].predictions["pred"], results[0].predictions["confidence"]
     wrong = (preds != ts.labels).nonzero().squeeze(1)
     pick = wrong[torch.randperm(len(wrong), generator=torch.Generator().manual_seed(seed))[:count]].tolist()
@@ -181,7 +168,6 @@ def misclassified(results, count: int = 24, seed: int = 0):
     for ax, i in zip(axes.flat, pick):
         label = f"{int(ts.labels[i])} → {int(preds[i])} ({_percent(float(conf[i]))})"
         _show(ax, ts.raw[i], ts.dataset, int(ts.ndigits[i]), label, color="firebrick")
-    fig.tight_layout()
     return fig
 
 
@@ -192,10 +178,9 @@ def _percent(p: float) -> str:
     return f"{p:.0%}" if p >= 0.1 else f"{p:.1%}" if p >= 0.001 else "<0.1%"
 
 
+@needs_runs
 def confusions_table(results):
     """The most frequent (true, predicted) pairs among a run's errors, as a DataFrame."""
-    if nothing_yet(results):
-        return None
     frame = pd.DataFrame(results[0].metrics["top_confusions"])
     if len(frame):
         frame["digits"] = ndigits_of(torch.tensor(frame["true"].values)).numpy()
@@ -206,9 +191,7 @@ IMAGES = {False: "correct images", True: "+wrap (the original's C bug)"}
 
 
 def results_figure(frame, profile: str):
-    """Test error per version and layout at one profile, on a log axis: each seed (dots), their mean with ± sd
-    bars, and, at profile full only, the original's floor-rounded range [k, k+1)% as a band. Versions are
-    separate experiments, so nothing joins them; C shows correct and +wrap runs side by side."""
+    """Test error per version at one profile: seeds, mean ± sd, and at full the original's [k, k+1)% band."""
     data = frame[(frame["profile"] == profile) & (frame["split"] == "all")]
     images = data["preprocessing"].str.endswith("+wrap").map(IMAGES)
     data = data.assign(error=_error(data["test_acc"]), images=images, run="v" + data["version"].astype(str))
@@ -244,14 +227,13 @@ def results_figure(frame, profile: str):
 
 
 def robustness_bars(frame, profile: str):
-    """Clean, robust and out-of-distribution test error per run family of one profile (log axis; bars are
-    the seeds' mean, ticks each seed)."""
+    """Clean, robust and out-of-distribution test error per run family of one profile (bars: mean; ticks: seeds)."""
     d = frame[(frame["profile"] == profile) & (frame["split"] == "all")].dropna(subset=["robust_test_acc"])
     d = d.assign(run=[RunKey.of(row).family for row in d.to_dict("records")])
     sets = {"test_acc": "fixed test set", "robust_test_acc": "robust (digits moved)", "ood_test_acc": "ood"}
     long = d.melt(id_vars="run", value_vars=list(sets), var_name="test set", value_name="accuracy").dropna()
     long = long.assign(**{"test set": long["test set"].map(sets), "error": _error(long["accuracy"])})
-    fig, ax = plt.subplots(figsize=(max(6, 0.7 * d["run"].nunique() + 2), 4.0))
+    fig, ax = plt.subplots(figsize=(max(6, 0.7 * d["run"].nunique() + 2), 4.0), layout="tight")
     style = dict(data=long, x="run", y="error", hue="test set", ax=ax)
     sns.barplot(**style, errorbar=None, alpha=0.6)
     sns.stripplot(**style, dodge=True, size=3, legend=False, palette="dark:k")
@@ -259,13 +241,11 @@ def robustness_bars(frame, profile: str):
     _log_y(ax, ERROR)
     ax.tick_params(axis="x", rotation=45)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    fig.tight_layout()
     return fig
 
 
 def test_set_variants(sets: dict, per_variant: int = 4, seed: int = 0):
-    """A few 3-digit numbers of each test-set variant on each layout (`sets`: (variant, layout) -> TestSet,
-    the same numbers in every variant), so what `robust` and `ood` do is seen, not only described."""
+    """The same 3-digit numbers in each (variant, layout) test set, so what a variant does is seen."""
     idx = (next(iter(sets.values())).ndigits == 3).nonzero().squeeze(1)
     pick = idx[torch.randperm(len(idx), generator=torch.Generator().manual_seed(seed))[:per_variant]].tolist()
     title = "The same 3-digit numbers in each test-set variant (other MNIST images of their digits)"
@@ -274,16 +254,12 @@ def test_set_variants(sets: dict, per_variant: int = 4, seed: int = 0):
         for ax, i in zip(row, pick):
             _show(ax, ts.raw[i], ts.dataset, 3, str(int(ts.labels[i])))
         row[0].text(-0.08, 0.5, f"{key[0]} · {key[1]}", transform=row[0].transAxes, ha="right", va="center")
-    fig.tight_layout()
     return fig
 
 
+@needs_runs
 def column_readings(results, profile: str, variant: str = "ood", count: int = 4, seed: int = 0):
-    """What a strip reader (ctc head) sees: for a few numbers of a test-set variant (`ood`: W neighbours touch)
-    read right and a few it fails, the strip, each column's probabilities of the ten digits and the blank (an
-    image, columns under the pixels they read), and the greedy reading."""
-    if nothing_yet(results):
-        return None
+    """What a strip reader (ctc head) sees: numbers read right and wrong, each column's digit and blank odds."""
     result = results[0]
     if result.model is None:
         display(Markdown(f"*{result.key.label}: what it sees needs the run's checkpoint (shown from its record).*"))
@@ -318,5 +294,58 @@ def column_readings(results, profile: str, variant: str = "ood", count: int = 4,
         bottom.grid(False)
         bottom.set(xticks=[])
         bottom.set_yticks(range(11), [str(d) for d in range(10)] + ["–"], fontsize=6)
-    fig.tight_layout()
     return fig
+
+
+def plot_curves(rows: list, title: str = ""):
+    """Loss and accuracy per epoch, training and validation."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), layout="tight")
+    frame = pd.DataFrame(rows).set_index("epoch")
+    for ax, what, label in zip(axes, ("loss", "acc"), ("cross-entropy loss", "accuracy")):
+        curves = frame[[f"train_{what}", f"val_{what}"]].set_axis(["train", "validation"], axis=1)
+        curves.plot(ax=ax, style="o-", grid=True, xlabel="epoch", ylabel=label, title=f"{title} {what}")
+    return fig
+
+
+def plot_confusion(metrics: dict):
+    """Seaborn heatmap of the test confusion matrix (rows: true digit, columns: predicted), log colour scale."""
+    fig, ax = plt.subplots(figsize=(7, 6), layout="tight")
+    cm = np.array(metrics["confusion"])
+    norm = LogNorm(vmin=1, vmax=max(cm.max(), 2)) if cm.max() > 1 else None  # so the few confusions show
+    sns.heatmap(cm, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax, square=True, norm=norm)
+    title = f"{metrics['model']} ({metrics['profile']}): test accuracy {100 * metrics['test_acc']:.2f}%"
+    ax.set(xlabel="predicted", ylabel="true", title=title)
+    return fig
+
+
+def digit_grid(images, cols: int, title: str, titles=(), row_labels=()):
+    """Images [N,H,W] in rows of `cols`, each under its title, each row after its label."""
+    fig, axes = _grid(max(1, -(-len(images) // cols)), cols, 1.3, 1.5, title)
+    for k, (ax, image) in enumerate(zip(axes.flat, images)):
+        ax.imshow(image, cmap="gray_r")
+        ax.set_title(titles[k] if titles else "", fontsize=9)
+    for ax, label in zip(axes[:, 0], row_labels):
+        ax.text(-0.08, 0.5, label, transform=ax.transAxes, ha="right", va="center")
+    return fig
+
+
+def plot_augmented(images: torch.Tensor, draws: int = 3, seed: int = 0):
+    """A few training digits as the model sees them: padded, then `draws` random distortions each."""
+    torch.manual_seed(seed)
+    transform = digit_augmenter()
+    shown = torch.cat([digit_inputs(images)] + [digit_inputs(images, transform) for _ in range(draws)])
+    title = (
+        f"augmentation: rotation +-{AUGMENT['degrees']} deg, shift +-{AUGMENT['translate'][0]:.0%}, "
+        f"zoom {AUGMENT['scale'][0]}-{AUGMENT['scale'][1]}"
+    )
+    labels = ["padded"] + [f"draw {r}" for r in range(1, draws + 1)]
+    return digit_grid(shown[:, 0].numpy(), len(images), title, row_labels=labels)
+
+
+def plot_misclassified(run, count: int = 16):
+    """The test digits a run (lib.digits.runs.DigitRun, from its record alone) read wrong, most confident first."""
+    wrong, (images, labels) = pd.DataFrame(run.errors), mnist_digits("test")
+    top = wrong.sort_values("confidence", ascending=False, kind="stable").head(count)
+    titles = [f"{labels[i].item()}→{p} ({c:.2f})" for i, p, c in zip(top["index"], top["pred"], top["confidence"])]
+    title = f"{run.metrics['model']}: {len(top)} of {len(wrong)} misclassified test digits (true→predicted, confidence)"
+    return digit_grid(images[top["index"].tolist()].numpy(), 8, title, titles)

@@ -1,5 +1,6 @@
-"""res/results.md's tables, filled into results_page.md (its prose); the notebooks show the same tables."""
+"""res/results.md's tables (into results_page.md's prose) and the README's headline; the notebooks show the same."""
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -7,13 +8,12 @@ import pandas as pd
 from ..data import testsets
 from ..digits.references import READER_TARGETS
 from ..infra import provenance
-from ..infra.paths import RES_DIR
-from ..study import profiles
+from ..infra.paths import RES_DIR, ROOT
+from ..study import profiles, versions
 from ..study.plan import QUEUES
 from ..study.run_key import RunKey
 from ..study.versions import BEST, ORIGINAL_LAST
-from . import compare, headline
-from .headline import link, md_table, pct, seeds
+from . import compare
 
 PAGE = Path(__file__).with_name("results_page.md")
 VARIANT_MARKS = {"robust": "²", "ood": "³", "curved": "⁴"}  # every variant but clean; – where a run predates it
@@ -21,6 +21,120 @@ SHARED_CPU = 0.2  # other processes kept more cores than this busy on average wh
 TARGETS = {"test_acc": ("test accuracy", 0.995), "acc_3digit": ("3-digit accuracy", 0.988)}  # issue 14, 3 seeds
 MAX_PARAMS = 1_000_000  # per model
 KEPT_PROFILE = "cpu"  # where the kept versions are chosen
+STRIP_READERS = (27, 28)  # W readers that find their own digits (CTC over the whole strip)
+
+
+def md_table(head: str, rows) -> list:
+    """Markdown lines: `head` names the columns between `|`, a trailing `:` right-aligns one; rows: `a | b`."""
+    names = [n.strip() for n in head.split("|")]
+    return [
+        f"| {' | '.join(n.removesuffix(':') for n in names)} |",
+        "|" + "".join("---:|" if n.endswith(":") else "---|" for n in names),
+        *(f"| {r} |" for r in rows),
+    ]
+
+
+def seeds(values) -> compare.Seeds:
+    """The recorded values of a column (None and NaN are runs that did not record it)."""
+    return compare.Seeds([v for v in values if v is not None and v == v])
+
+
+def pct(values, as_pct: bool = True, one_seed: str = "") -> str:
+    """The seeds' mean ± sd (compare.Seeds), `one_seed` after a single seed; – where none recorded it."""
+    s = seeds(values)
+    return s.text(as_pct) + one_seed * (s.n == 1) if s.n else "–"
+
+
+def link(profile: str, notebook: str, root: str = ".") -> str:
+    """The rendered notebook at this profile, or its source while no render exists (every table links so)."""
+    path = f"res/rendered/{profile}/{Path(notebook).stem}.ipynb"
+    if not (ROOT / path).is_file():
+        return f"[notebooks/{notebook}]({root}/notebooks/{notebook}) (not rendered at `{profile}` yet)"
+    return f"[{path.removeprefix('res/rendered/')}]({root}/{path})"
+
+
+def _family(frame: pd.DataFrame, profile: str, version: int, dataset: str, split: str = "all") -> pd.DataFrame:
+    """The finished runs of one family, on the correct images (no `+wrap`)."""
+    rows = frame.query("profile == @profile and version == @version and dataset == @dataset and split == @split")
+    return rows[~rows["preprocessing"].astype(str).str.contains("wrap")].dropna(subset=["test_acc"])
+
+
+def _pct(values) -> str:
+    return pct(values, one_seed=" (1 seed)")
+
+
+def _original_row(frame) -> list:
+    v7 = _family(frame, "full", versions.ORIGINAL_KEPT, "W")
+    reported = versions.get(versions.ORIGINAL_KEPT).reported["W"].acc
+    ours = "not run at `full` yet"
+    if len(v7):
+        hardware = ", ".join(sorted(set(v7["hardware"].dropna())))
+        ours = f"{_pct(v7['test_acc'])} on {hardware}: {compare.Reproduction(v7['test_acc'], reported).text()}"
+    return [
+        f"The original's kept version {versions.ORIGINAL_KEPT} on W, at its own recipe",
+        f"original {reported}% (one run, floor-rounded); our rerun {ours}",
+        link("full", "01_cnnW.ipynb"),
+    ]
+
+
+def _best_rows(frame) -> list:
+    """Per kept network (versions.BEST) a row each: its test accuracy, on numbers never seen, on the variants."""
+    rows, variants = [], "`ood`: sizes, strokes, touching neighbours; `curved`: bent baselines, thick strokes"
+    for dataset, version in versions.BEST.items():
+        runs, held = (_family(frame, "cpu", version, dataset, split) for split in ("all", "heldout"))
+        on, notebook = f"{dataset} (version {version}", link("cpu", versions.get(version).notebook)
+        kept = f"{_pct(runs['test_acc'])}, {int(runs['params'].iloc[0]):,} parameters" if len(runs) else ""
+        unseen = f"{RunKey(version, dataset, split='heldout').family} at `cpu`: queued, no finished run yet"
+        if len(held):
+            unseen = (
+                f"never seen {_pct(held['acc_heldout_per_number'])} against seen "
+                f"{_pct(held['acc_seen_per_number'])} (mean per number)"
+            )
+        ood = None
+        if runs["ood_test_acc"].notna().any():
+            ood = f"`ood` {_pct(runs['ood_test_acc'])}, 3-digit numbers {_pct(runs['ood_acc_3digit'])}"
+            ood += f"; `curved` {_pct(runs['curved_test_acc'])}" * bool(runs["curved_test_acc"].notna().any())
+        rows.append(
+            [
+                [f"Kept small network on {on}, profile `cpu`)", kept or "no finished run at `cpu` yet", notebook],
+                [f"Numbers never seen in training, {on})", unseen, link("cpu", "35_unseen_and_robust.ipynb")],
+                ood and [f"Out of distribution, {on}; {variants})", ood, notebook],
+            ]
+        )
+    return [row for kind in zip(*rows) for row in kind if row]
+
+
+def _strip_rows(frame) -> list:
+    rows = []
+    for version in STRIP_READERS:
+        runs, spec = _family(frame, "cpu", version, "W"), versions.get(version)
+        value = "queued at `cpu`, no finished run yet"
+        if not runs.empty:
+            value = f"clean {_pct(runs['test_acc'])}; `ood` {_pct(runs['ood_test_acc'])}; `curved` {_pct(runs['curved_test_acc'])}"
+        what = f"Reads its own digits: version {version} on W ({spec.slug.replace('_', ' ')})"
+        rows.append([what, value, link("cpu", spec.notebook)])
+    return rows
+
+
+def speed_row(bench_dir: Path, root: str = ".") -> list:
+    record = bench_dir / "time_to_99_cpu.json"
+    what = "99% on W within 5 minutes of training on 2 CPU cores (mean of ≥ 5 seeds)"
+    if not record.is_file():
+        return [what, "no record yet under the validation-first rule", f"[docs/speed.md]({root}/docs/speed.md)"]
+    b = json.loads(record.read_text())
+    value = (
+        f"{b['mean_test_acc']:.2%} ± {b['sd_test_acc'] * 100:.2f} over {len(b['seeds'])} seeds, worst "
+        f"{b['worst_seed']['test_acc']:.2%}, at most {b['slowest_train_seconds']:.0f} s each on {b['hardware']}: "
+        + ("met" if b["met"] else "not met")
+    )
+    return [what, value, f"[res/bench/time_to_99_cpu.md]({root}/res/bench/time_to_99_cpu.md)"]
+
+
+def headline(frame: pd.DataFrame, bench_dir=None) -> str:
+    """The README's first table, as Markdown."""
+    rows = [_original_row(frame), *_best_rows(frame), *_strip_rows(frame)]
+    rows.append(speed_row(Path(bench_dir or RES_DIR / "bench")))
+    return "\n".join(md_table("what | result | record", map(" | ".join, rows)))
 
 
 def _set(values) -> str:
@@ -79,8 +193,7 @@ def header(part: pd.DataFrame) -> list:
 
 
 def reproductions(part: pd.DataFrame) -> dict:
-    """run family -> (compare.Reproduction, its verdict) where the original has a figure; a miss whose `+wrap`
-    twin reproduces is the wrap-around bug's, and its verdict says so."""
+    """family -> (compare.Reproduction, verdict) where the original has a figure; names the wrap bug's misses."""
     found = {
         name: compare.Reproduction(g["test_acc"].tolist(), round(100 * g.iloc[0]["seed_reported_acc"]))
         for name, g in families(part)
@@ -217,7 +330,7 @@ def targets(frame: pd.DataFrame, single: pd.DataFrame | None, root: str = "..", 
             f"with {params:,} parameters in {seconds:,.0f} s: {'not met, ' + ', '.join(short) if short else 'met'}"
         )
         rows.append([what, result, "`res/results_single_digit.csv`"])
-    rows.append(headline.speed_row(Path(bench_dir or RES_DIR / "bench"), root))
+    rows.append(speed_row(Path(bench_dir or RES_DIR / "bench"), root))
     return md_table("target | result | record", map(" | ".join, rows)) + [""]
 
 
@@ -235,11 +348,7 @@ def validation_ranking(frame: pd.DataFrame, profile: str) -> pd.DataFrame:
 
 
 def kept_on_validation(frame: pd.DataFrame, profile: str = KEPT_PROFILE) -> dict:
-    """dataset -> the kept version, what versions.BEST must name. Only versions within the parameter budget with
-    at least MIN_SEEDS validated seeds compete; an ensemble (version 24) competes on its own runs, each averaging
-    a disjoint set of its parent's seeds, so one run of it is one seed. Of the competitors, those not below the
-    first beyond seed noise (compare.Difference on validation accuracy) read as well as it, and of those the
-    smallest network, then the earliest version, is kept. A dataset without a competitor keeps none."""
+    """dataset -> the kept version, what versions.BEST must name, by the rule results_page.md states."""
     kept = {}
     ranked = validation_ranking(frame, profile)
     for dataset, g in ranked[ranked["competing"]].groupby("dataset", sort=False):
@@ -291,9 +400,7 @@ def markdown(frame: pd.DataFrame, single: pd.DataFrame | None, root: str = "..")
             f"{VARIANT_MARKS[n]} `{n}`: {v.description}." for n, v in testsets.VARIANTS.items() if n in VARIANT_MARKS
         ),
         original="\n".join(original_section(frame, root)),
-        pending=f"Not finished yet at profile full (the training queue trains them): {', '.join(pending)}.\n"
-        if pending
-        else "",
+        pending=", ".join(pending) or "none",
         beyond_full=_section(frame, "full", root),
         kept=", ".join(f"version {v}'s on {d}" for d, v in BEST.items()),
         beyond_cpu=_section(frame, "cpu", root),

@@ -1,5 +1,7 @@
 """Markdown the notebooks display: a version's runs beside its parent and the original, as res/results.md has them."""
 
+import functools
+
 from IPython.display import Markdown, display
 
 from ..data import testsets
@@ -17,11 +19,16 @@ NOTHING_YET = (
 ROOT = "../../.."  # the repository root from a rendered notebook (res/rendered/<profile>/)
 
 
-def nothing_yet(runs) -> bool:
-    """True, after a note in place of the table or figure, where no run has finished (run_all.sh --no-train)."""
-    if not runs:
+def needs_runs(show):
+    """`show` where a run has finished, else a note in its place and None (run_all.sh --no-train renders early)."""
+
+    @functools.wraps(show)
+    def shown(runs, *args, **kwargs):
+        if runs:
+            return show(runs, *args, **kwargs)
         display(Markdown(NOTHING_YET))
-    return not runs
+
+    return shown
 
 
 def checkpoints(runs):
@@ -48,17 +55,16 @@ def version_card(version: int, profile: str) -> Markdown:
     return Markdown(f"| {' | '.join(cells)} |\n|{'---|' * len(cells)}\n| {' | '.join(map(str, cells.values()))} |")
 
 
+@needs_runs
 def against_original(runs) -> Markdown | None:
     """Each run family beside what the original reported: res/results.md's table of the original study."""
-    if nothing_yet(runs):
-        return None
     frame = results.of_runs(runs)
     lines = summary.original_table(frame, frame["profile"].iloc[0], ROOT)
     loss = heads.loss_name(get(runs[0].metrics["version"]))
-    return Markdown("\n".join(lines) + f"\n\n¹ {loss}, mean of the last 50 batches of training ({FOOTNOTE}).")
+    note = "the original's undefined loss read as this quantity: our assumption, `docs/original_study.md` bug 6"
+    return Markdown("\n".join(lines) + f"\n\n¹ {loss}, mean of the last 50 batches of training ({note}).")
 
 
-FOOTNOTE = "the original's undefined loss read as this quantity: our assumption, `docs/original_study.md` bug 6"
 METRICS = ("val_acc", "test_acc", "acc_1digit", "acc_2digit", "acc_3digit", "robust_test_acc")
 
 
@@ -66,47 +72,39 @@ def _metric_row(name: str, ms: list) -> str:
     return f"| {name} | {len(ms)} | " + " | ".join(summary.pct([m.get(k) for m in ms]) for k in METRICS) + " |"
 
 
-def _by_family(runs) -> dict:
+def _with_parent(runs, parent: int | None, record_dir):
+    """(family, its key, its seeds' metrics, those of the parent version's same family at this profile) per family."""
     groups = {}
     for r in runs:
         groups.setdefault(r.key.family, []).append(r)
-    return groups
+    for family, rs in groups.items():
+        k, profile = rs[0].key, rs[0].metrics["profile"]
+        before = RunKey(parent, k.dataset, 0, k.wrap, k.split) if parent else None  # version 1 has none
+        yield family, k, [r.metrics for r in rs], compare.seed_records(before, profile, record_dir) if before else []
 
 
-def _parent_runs(key: RunKey, parent: int | None, profile: str, record_dir) -> list:
-    """The metrics of every seed of the same family of the parent version at this profile."""
-    if not parent:  # version 1 has none
-        return []
-    return compare.seed_records(RunKey(parent, key.dataset, 0, key.wrap, key.split), profile, record_dir)
-
-
+@needs_runs
 def against_parent(runs, parent: int, record_dir=RECORD_DIR) -> Markdown | None:
     """Each run family beside the same family of the parent version at the same profile (0 seeds: not run)."""
-    if nothing_yet(runs):
-        return None
     profile = runs[0].metrics["profile"]
     lines = ["| run | seeds | val acc | test acc | 1-digit | 2-digit | 3-digit | robust acc¹ |", "|---|" + "---:|" * 7]
-    for family, rs in _by_family(runs).items():
-        before = _parent_runs(rs[0].key, parent, profile, record_dir)
-        lines += [_metric_row(f"v{parent}{rs[0].key.dataset} (parent)", before)]
-        lines += [_metric_row(f"**{family}**", [r.metrics for r in rs])]
+    for family, key, ms, before in _with_parent(runs, parent, record_dir):
+        lines += [_metric_row(f"v{parent}{key.dataset} (parent)", before), _metric_row(f"**{family}**", ms)]
     robust = testsets.VARIANTS["robust"].description
     return Markdown("\n".join(lines) + f"\n\nProfile `{profile}`. ¹ The robust set: {robust}.")
 
 
+@needs_runs
 def what_it_showed(runs, parent: int | None, record_dir=RECORD_DIR) -> Markdown | None:
     """The closing table: each run family's verdicts against its parent version and the original's figure."""
-    if nothing_yet(runs):
-        return None
     profile = runs[0].metrics["profile"]
     verdicts = summary.reproductions(results.of_runs(runs))
     out = ["| run | test acc | against the parent version | against the original |", "|---|---:|---|---|"]
-    for family, rs in _by_family(runs).items():
-        ours = [r.metrics["test_acc"] for r in rs]
-        before = [m["test_acc"] for m in _parent_runs(rs[0].key, parent, profile, record_dir)]
-        d = compare.Difference(ours, before)
-        vs_parent = f"v{parent}{rs[0].key.dataset} {d.base.text()}: {d.text()}" if before else "–"
-        rep, verdict = rs[0].metrics.get("reported_acc"), verdicts.get(family, (None, ""))[1]
+    for family, key, ms, before in _with_parent(runs, parent, record_dir):
+        ours = [m["test_acc"] for m in ms]
+        d = compare.Difference(ours, [m["test_acc"] for m in before])
+        vs_parent = f"v{parent}{key.dataset} {d.base.text()}: {d.text()}" if before else "–"
+        rep, verdict = ms[0].get("reported_acc"), verdicts.get(family, (None, ""))[1]
         verdict = verdict if profile == "full" else f"profile `{profile}` is compared with itself"
         vs_original = "–" if rep is None else f"{rep}%: {verdict}"
         out.append(f"| **{family}** | {compare.Seeds(ours).text()} | {vs_parent} | {vs_original} |")
@@ -115,10 +113,9 @@ def what_it_showed(runs, parent: int | None, record_dir=RECORD_DIR) -> Markdown 
     )
 
 
+@needs_runs
 def unseen(runs) -> Markdown | None:
     """Numbers never seen in training against numbers seen, for runs trained without the held-out numbers."""
-    if nothing_yet(runs):
-        return None
     return Markdown("\n".join(summary.unseen_table(results.of_runs(runs))))
 
 
