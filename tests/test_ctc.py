@@ -127,8 +127,6 @@ def test_written_layouts_keep_ink_inside_and_range_from_overlap_to_wide_gaps(num
     assert wide[:, ~inside].max() <= 32 and (raw > 0).any()
     # the augmentation draws them from the version's row
     assert augment.augment(numbers, "W", g, versions.get(28)).shape == (len(numbers), 28, 84)
-    with pytest.raises(ValueError, match="for W"):
-        layouts.get("C").spaced(numbers.slots, numbers.ndigits, *draws)
 
 
 def test_the_curved_variant_is_deterministic_differs_from_clean_and_keeps_ink(numbers):

@@ -1,7 +1,5 @@
 """A layout is one object: a third one (digits stacked top to bottom) trains and tests with no other change."""
 
-from dataclasses import replace
-
 import torch
 
 from lib.data import layouts, testsets
@@ -14,7 +12,6 @@ class Vertical(layouts.Layout):
     """Digits top to bottom, 84 x 28: W's operations on transposed images."""
 
     name = "V"
-    description = "digits stacked top to bottom in one channel"
     channels = 1
     native = (1, 84, 28)
     seed_offset = 2
@@ -49,8 +46,7 @@ def test_w_and_c_compose_the_slots(train_bank):
 def test_a_third_layout_is_one_new_object(monkeypatch, tmp_path):
     monkeypatch.setitem(layouts.LAYOUTS, "V", Vertical())
     # small fixed sets of every part: the new layout's sets are built here (only V's, then deleted)
-    small = {name: replace(part, per_class={1: 20, 2: 2, 3: 1}) for name, part in testsets.PARTS.items()}
-    monkeypatch.setattr(testsets, "PARTS", small)
+    monkeypatch.setattr(testsets, "PER_CLASS", dict.fromkeys(testsets.PARTS, {1: 20, 2: 2, 3: 1}))
     try:
         result = experiment.run(RunKey(19, "V"), "smoke", "cpu", progress="off", record_dir=tmp_path, runs_dir=tmp_path)
         assert result.test_set.raw.shape[1:] == (84, 28) and 0 <= result.metrics["test_acc"] <= 1

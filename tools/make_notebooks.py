@@ -157,7 +157,7 @@ def profiles_table() -> str:
         scale = "the recipe's" if p.sample_scale == 1 else f"1/{round(1 / p.sample_scale)} of the recipe's"
         val = _limit(p.val_limit)
         if profiles.final_val_limit(p.name) != p.val_limit:
-            val += f" after each epoch; all {testsets.PARTS['val'].size:,} at the end of a run"
+            val += f" after each epoch; all {testsets.size('val'):,} at the end of a run"
         rows.append([f"`{p.name}`", scale, p.epochs or "the recipe's", _limit(p.test_limit), val, p.purpose])
     head = ["profile", "samples per epoch", "epochs", "test numbers", "validation numbers", "for"]
     return _table(head, rows)
@@ -209,7 +209,7 @@ if __name__ == "__main__":
     ap.add_argument("--check", action="store_true", help="write nothing; exit 1 when a notebook or doc is stale")
     check = ap.parse_args().check
     variants = ", ".join(f"`{v.name}` ({v.description})" for v in testsets.VARIANTS.values())
-    sizes = dict(size=f"{testsets.SIZE:,}", val_size=f"{testsets.PARTS['val'].size:,}", variants=variants)
+    sizes = dict(size=f"{testsets.SIZE:,}", val_size=f"{testsets.size('val'):,}", variants=variants)
     kept = template("kept.md")
     made = [
         notebook("00_test_sets.ipynb", "layouts, plots, testsets", **sizes),

@@ -1,8 +1,4 @@
-"""Batched, seeded augmentation of raw numbers: digit images (affine, elastic, stroke thickness) and their layout.
-
-Draws come from the training stream's torch.Generator, so a resumed epoch sees the same augmented numbers; the
-layout part is a layout's `place` or `spaced` (lib/data/layouts.py).
-"""
+"""Batched, seeded augmentation of raw numbers: digit images (affine, elastic, stroke thickness) and their layout."""
 
 import math
 
@@ -39,8 +35,7 @@ def digit_affine(
 
 
 def stroke_thickness(slots: torch.Tensor, generator: torch.Generator, pixels: int = 1) -> torch.Tensor:
-    """Each slot's strokes made up to `pixels` px thinner or thicker in width (grey-level erosion or dilation
-    over a 2x2 window, once per pixel), the amount drawn uniformly from -pixels..pixels per slot."""
+    """Each slot's strokes up to `pixels` px thinner or thicker (2x2 grey-level erosion or dilation per pixel)."""
     n = slots.numel() // (28 * 28)
     out = slots.reshape(n, 1, 28, 28).float()
     amount = torch.randint(-pixels, pixels + 1, (n,), generator=generator, device=slots.device)[:, None, None, None]
@@ -59,8 +54,7 @@ def random_shifts(batch_size: int, max_x: int, max_y: int, generator: torch.Gene
 
 
 def gaussian_blur(maps: torch.Tensor, sigma: float) -> torch.Tensor:
-    """torchvision's gaussian_blur (kernel 2*round(3 sigma)+1, reflected borders) as two 1-D passes: 2.5x
-    faster at sigma 4 on a CPU, where every training digit is distorted."""
+    """torchvision's gaussian_blur as two 1-D passes: 2.5x faster on a CPU, where every training digit is bent."""
     size = 2 * round(3 * sigma) + 1
     taps = torch.exp(-0.5 * (torch.linspace(-(size // 2), size // 2, size, device=maps.device) / sigma) ** 2)
     taps = (taps / taps.sum()).to(maps.dtype)
@@ -72,8 +66,7 @@ def gaussian_blur(maps: torch.Tensor, sigma: float) -> torch.Tensor:
 
 
 def elastic(slots: torch.Tensor, generator: torch.Generator, alpha: float, sigma: float) -> torch.Tensor:
-    """Each slot bent by its own smooth random displacement field (Simard et al. 2003): uniform noise in
-    [-1, 1] per pixel and direction, blurred with a Gaussian of `sigma` px, scaled to `alpha` px."""
+    """Each slot bent by its own smooth random displacement field (Simard et al. 2003)."""
     n = slots.numel() // (28 * 28)
     noise = torch.rand(n, 2, 28, 28, generator=generator, device=slots.device) * 2 - 1
     field = gaussian_blur(noise, sigma) * (alpha * 2 / 28)  # px -> grid units
@@ -82,8 +75,7 @@ def elastic(slots: torch.Tensor, generator: torch.Generator, alpha: float, sigma
 
 
 def spacing_draws(batch_size: int, min_gap, max_gap, max_y, scale, generator: torch.Generator, device) -> tuple:
-    """Random (gaps, vertical offsets, scales) per slot [B, 3] and where each number starts [B] (a fraction of
-    the room left), uniform in their ranges: the arguments of a layout's `spaced` after the slots."""
+    """Uniform (gaps, vertical offsets, scales) [B, 3] and starts [B]: a layout's `spaced` arguments."""
     u = torch.rand(batch_size, 10, generator=generator, device=device)
     gaps = min_gap + (max_gap - min_gap) * u[:, 0:3]
     shift_y = max_y * (2 * u[:, 3:6] - 1)
@@ -92,8 +84,7 @@ def spacing_draws(batch_size: int, min_gap, max_gap, max_y, scale, generator: to
 
 
 def augment_digit_images(images: torch.Tensor, generator: torch.Generator, spec) -> torch.Tensor:
-    """Digit images [..., 28, 28] with the digit augmentation of a version's row: digit_affine with its
-    `augment_digits` (degrees, scale, shear, shift), then elastic with `augment_elastic` (alpha, sigma)."""
+    """Digit images [..., 28, 28] through a version's `augment_digits` (affine), then `augment_elastic`."""
     if spec.augment_digits:
         images = digit_affine(images, generator, *spec.augment_digits)
     if spec.augment_elastic:
@@ -102,9 +93,8 @@ def augment_digit_images(images: torch.Tensor, generator: torch.Generator, spec)
 
 
 def augment(batch: NumberBatch, dataset: str, generator: torch.Generator, spec) -> torch.Tensor:
-    """Raw images of a batch with the augmentation of a version's row (`spec`): its digits', then the layout's
-    place with `augment_layout` (max x, max y) shifts or its spaced composition with `augment_spacing` (gaps,
-    vertical offsets, sizes); empty tuples leave that part out."""
+    """Raw images of a batch with a version's augmentation (digits, then spacing or layout), drawn from the training
+    stream's `generator` so that a resumed epoch sees the same numbers."""
     slots, layout = augment_digit_images(batch.slots, generator, spec), layouts.LAYOUTS[dataset]
     if spec.augment_spacing:
         draws = spacing_draws(len(batch), *spec.augment_spacing, generator, slots.device)

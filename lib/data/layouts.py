@@ -1,13 +1,4 @@
-"""Layouts: how the digit slots of a number become one image. A layout is one object.
-
-A number is three 28x28 uint8 slots in reading order, empty slots zero. W puts the digits side by side in one
-channel; C stacks them as three channels. A layout knows everything that depends on it: compose (slots -> raw
-image), place (each slot moved by its own x, y shift: layout augmentation and the shifted test sets),
-touching_shifts and spaced (W only), resize32 (the original's preprocessing), as_input (the image as composed),
-digits_region, show (one image as a picture), view_shape and digit_views (each reading position's part of the
-input). A third layout is one more subclass in LAYOUTS; every other module looks it up by name (the runs'
-`dataset`).
-"""
+"""Layouts: how the digit slots of a number become one image. A layout is one object."""
 
 from functools import cache
 
@@ -17,7 +8,6 @@ from torchvision.transforms.v2 import functional as TF
 
 class Layout:
     name: str
-    description: str
     channels: int  # channels of the image a network sees
     native: tuple  # (channels, height, width) of the image as composed
     seed_offset: int  # fixed test sets of each layout draw their own digits, from SEED + this
@@ -25,29 +15,17 @@ class Layout:
     cmap: str | None = "gray_r"  # how plots colour one raw image
     shown_as: str = ""  # a note for figure titles on how the picture encodes the layout
 
-    def touching_shifts(self, slots, ndigits, gaps, offset) -> torch.Tensor | None:
-        """None: only digits side by side can touch (SideBySide.touching_shifts)."""
-        return None
-
-    def spaced(self, slots, ndigits, gaps, shift_y, scale, start) -> tuple:
-        raise ValueError(f"layout {self.name} holds no digits side by side: spaced layouts are for W")
-
-    def __repr__(self):
-        return f"Layout {self.name}: {self.description}"
-
 
 @cache
 def column_weights(width_in: int, device) -> torch.Tensor:
-    """[width_in, 32]: where torchvision's antialiased bilinear resize sends each input column. Resizing is
-    linear and separable, so a batch resizes as two matrix products, within one grey level of PIL."""
+    """[width_in, 32] antialiased bilinear resize weights: a batch resizes as two matrix products."""
     eye = torch.eye(width_in)[None]
     return TF.resize(eye, [width_in, 32], interpolation=TF.InterpolationMode.BILINEAR, antialias=True)[0].to(device)
 
 
 @cache
 def every_width_weights(device) -> torch.Tensor:
-    """[84, 96]: the column weights for 1-, 2- and 3-digit wide images side by side (zero rows past 28n,
-    where the image is empty), so one matrix product resizes every width and each sample keeps its own 32."""
+    """[84, 96]: 1-, 2- and 3-digit column weights side by side, so one product resizes every width."""
     cols = torch.zeros(84, 3, 32)
     for n in (1, 2, 3):
         cols[: 28 * n, n - 1] = column_weights(28 * n, "cpu")
@@ -62,8 +40,7 @@ def ink_extent(slots: torch.Tensor, dim: int) -> tuple:
 
 
 def _moved(slots, shift_x, shift_y, width, offset):
-    """[B, 3, 28, width]: each slot drawn at column offset*j + shift_x, row shift_y on its own canvas;
-    pixels moved past an edge are lost (MNIST digits have a 4 px margin, so small shifts keep them)."""
+    """[B, 3, 28, width]: slot j at column offset*j + shift_x, row shift_y; ink past an edge is lost."""
     b, dev = slots.shape[0], slots.device
     slot = torch.arange(3, device=dev)
     ys = torch.arange(28, device=dev)[None, None, :] - shift_y[:, :, None]  # [B, 3, 28] source rows
@@ -84,8 +61,7 @@ BORDER = 1  # px kept free of ink boxes around a spaced number, so interpolation
 
 
 def draw_boxes(slots, left, top, x, y, scale, height: int, width: int) -> torch.Tensor:
-    """[B, 3, height, width]: each slot drawn on its own canvas with its ink box's top-left corner (left, top)
-    at canvas point (x, y) and scaled by `scale` (bilinear); every argument but the canvas size is [B, 3]."""
+    """[B, 3, height, width]: each slot's ink corner (left, top) drawn at (x, y), scaled by `scale` (all [B, 3])."""
     b, dev = slots.shape[0], slots.device
     cols = torch.arange(width, device=dev) + 0.5  # pixel centres, in the continuous coordinates of grid_sample
     rows = torch.arange(height, device=dev) + 0.5
@@ -102,7 +78,6 @@ def draw_boxes(slots, left, top, x, y, scale, height: int, width: int) -> torch.
 
 class SideBySide(Layout):
     name = "W"
-    description = "digits side by side in one channel, 28 x 28n pixels (stored 28 x 84, empty columns after)"
     channels = 1
     native = (1, 28, 84)
     seed_offset = 0
@@ -117,8 +92,7 @@ class SideBySide(Layout):
         return _moved(slots, shift_x, shift_y, 84, 28).amax(1)
 
     def touching_shifts(self, slots, ndigits, gaps, offset):
-        """x shifts [B, 3] that put each digit's ink `gaps` px after its left neighbour's (<= 0: touching), the
-        whole number then moved by `offset` px as far as it stays inside the 84 columns."""
+        """x shifts [B, 3]: each digit's ink `gaps` px after its neighbour's (<= 0: touching), then `offset` px."""
         left, right = ink_extent(slots, dim=2)
         start = [left[:, 0]]
         for j in (1, 2):
@@ -130,12 +104,8 @@ class SideBySide(Layout):
         return start + move[:, None] - left - 28 * torch.arange(3, device=slots.device)
 
     def spaced(self, slots, ndigits, gaps, shift_y, scale, start):
-        """(raw [B, 28, 84], boxes [B, 3, 4]): numbers composed from each digit's ink box as people write them.
-        Digit j is scaled by scale[:, j], its ink starts gaps[:, j] px after the previous digit's ink ends (< 0:
-        they overlap; gaps[:, 0] is unused), its ink centre sits shift_y[:, j] px below the strip's middle, and
-        the number starts at fraction `start` [B] of the room the strip leaves. Ink boxes stay inside the strip
-        with a 1 px border: a digit moves up or down only as far as that allows, and a number too wide for the
-        strip is shrunk as a whole (its gaps too). Boxes are (x0, y0, x1, y1) in strip pixels, empty slots 0."""
+        """(raw [B, 28, 84], ink boxes [B, 3, 4]): digits scaled, `gaps` px apart, moved `shift_y`, from `start`
+        of the room left, as people write them; a number too wide for the strip is shrunk whole."""
         height, width = self.native[1:]
         present = torch.arange(3, device=slots.device)[None, :] < ndigits[:, None]
         (left, right), (top, bottom) = ink_extent(slots, dim=2), ink_extent(slots, dim=3)
@@ -160,7 +130,7 @@ class SideBySide(Layout):
         return drawn.amax(1).round().clamp(0, 255).to(torch.uint8), boxes
 
     def resize32(self, raw, ndigits):
-        """float [B, 1, 32, 32] in 0-255: each number's 28n columns squashed to 32 (aspect ratio not kept)."""
+        """float [B, 1, 32, 32]: each number's 28n columns squashed to 32, as the original."""
         rows = column_weights(28, raw.device).T  # [32, 28]
         every_width = (rows @ raw.float() @ every_width_weights(raw.device)).view(-1, 32, 3, 32)
         return every_width[torch.arange(len(raw), device=raw.device), :, ndigits - 1].unsqueeze(1)
@@ -175,8 +145,7 @@ class SideBySide(Layout):
         return (1, 28, 28 + 2 * margin)
 
     def digit_views(self, x, margin, fill):
-        """[B * 3, 1, 28, 28 + 2 margin]: each reading position's slot of input x, widened by `margin` px where
-        digits may stray into their neighbours (`fill`: the input value of an empty pixel)."""
+        """[B * 3, 1, 28, 28 + 2 margin]: each position's slot, widened where digits stray into neighbours."""
         padded = torch.nn.functional.pad(x, (margin, margin), value=fill)
         views = torch.stack([padded[..., 28 * j : 28 * j + 28 + 2 * margin] for j in range(3)], 1)
         return views.reshape(-1, *self.view_shape(margin))
@@ -187,7 +156,6 @@ class SideBySide(Layout):
 
 class Stacked(Layout):
     name = "C"
-    description = "digits as three channels in reading order, 3 x 28 x 28 (missing digits are empty channels)"
     channels = 3
     native = (3, 28, 28)
     seed_offset = 1  # W and C are drawn independently, as the original did

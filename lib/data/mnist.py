@@ -1,9 +1,4 @@
-"""MNIST as uint8 tensors, from a local folder of the four idx files or through torchvision's download.
-
-The folder is $MNIST_DIR or `mnist_dir=` (files gzipped or not), else DATA_DIR/MNIST/raw, where torchvision
-downloads them when they are missing. Each file is checked (header, size, label range) when it is read, not by
-checksum: a rebuilt but valid file (as in ../shared/mnist) is fine. Its SHA-256 goes into the test-set manifests.
-"""
+"""MNIST as uint8 tensors, from a local folder of the four idx files or through torchvision's download."""
 
 import gzip
 import hashlib
@@ -35,8 +30,7 @@ class MNISTDataError(RuntimeError):
 
 
 def folder(root=DATA_DIR, mnist_dir=None, download=True) -> Path:
-    """Where the idx files are read: `mnist_dir`, else $MNIST_DIR (relative: from where the command was typed),
-    else root/MNIST/raw, downloaded there by torchvision when a file is missing and `download` allows it."""
+    """The idx files' folder: `mnist_dir`, $MNIST_DIR, else root/MNIST/raw (downloaded if missing and allowed)."""
     mnist_dir = mnist_dir or from_env("MNIST_DIR")
     path = Path(mnist_dir).expanduser() if mnist_dir else Path(root) / "MNIST" / "raw"
     if mnist_dir and not path.is_dir():
@@ -65,7 +59,8 @@ def read_idx(where: Path, name: str) -> tuple:
 
 @cache
 def _read(path: Path, size: int, mtime_ns: int, name: str) -> tuple:
-    """Read once while the file is unchanged: a notebook asks for MNIST often, and a read decompresses 47 MB."""
+    """Read once while the file is unchanged: a notebook asks for MNIST often, and a read decompresses 47 MB.
+    Checked by header, size and labels, not by checksum, so a rebuilt but valid copy is fine."""
     try:
         data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
     except (OSError, EOFError, gzip.BadGzipFile) as e:

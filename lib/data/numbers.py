@@ -1,9 +1,4 @@
-"""Numbers 0-999 made of MNIST digits, generated in batches on any device.
-
-Drawn as the original drew them, seeded: digit count n from `digit_probs`, a uniform n-digit number (no leading
-zeros), then each digit's image uniformly with replacement from that digit's images. A number is three 28x28 uint8
-slots in reading order, empty slots zero; a layout (lib/data/layouts.py) makes the image from them.
-"""
+"""Numbers 0-999 made of MNIST digits, generated in batches on any device."""
 
 from dataclasses import dataclass
 
@@ -50,8 +45,7 @@ def position_targets(labels: torch.Tensor) -> torch.Tensor:
 
 
 def wraparound(raw: torch.Tensor, ndigits: torch.Tensor) -> torch.Tensor:
-    """The original C pipeline's uint8 overflow (bug 1 in docs/original_study.md): its 1- and 2-digit samples
-    were float 0-255 that ToPILImage multiplied by 255 and cast to uint8, so v became (256 - v) mod 256."""
+    """The original C pipeline's uint8 overflow on 1- and 2-digit numbers (bug 1 in docs/original_study.md)."""
     wrapped = (256 - raw.to(torch.int16)).remainder(256).to(torch.uint8)
     short = (ndigits < 3).view(-1, *([1] * (raw.dim() - 1)))
     return torch.where(short, wrapped, raw)
@@ -103,8 +97,7 @@ def number_table(exclude=()) -> tuple:
 
 
 def sample_labels(batch_size: int, digit_probs, generator: torch.Generator, device="cpu", table=None) -> torch.Tensor:
-    """Numbers drawn as the original: count n by `digit_probs`, then uniform among n-digit numbers
-    (among those left in `table`, from `number_table`, when some are held out)."""
+    """Numbers drawn as the original: count by `digit_probs`, then uniform among those left in `table`."""
     probs = torch.as_tensor(digit_probs, dtype=torch.float64, device=device)
     if probs.shape != (3,) or (probs < 0).any() or probs.sum() <= 0:
         raise ValueError(f"digit_probs must be three non-negative weights for 1, 2, 3 digits, got {digit_probs}")

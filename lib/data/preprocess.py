@@ -1,11 +1,4 @@
-"""Raw uint8 compositions -> model input, in batches on the compositions' device.
-
-A preprocessing is named as runs record it: `resize32` (the original's, versions 1-13: resized to 32x32 without
-keeping the aspect ratio, rounded to uint8 as PIL did, scaled to [0, 1] and normalised with MNIST's 0.1307 /
-0.3081), `resize32+wrap` (the same after the original C pipeline's uint8 wrap-around) and `native` (version 14 on:
-the image as composed, scaled and normalised only). How each layout resizes and shapes its input is the layout's
-job (lib/data/layouts.py).
-"""
+"""Raw uint8 compositions -> model input, in batches on the compositions' device."""
 
 import torch
 

@@ -1,10 +1,4 @@
-"""What training may draw: which numbers 0-999 (all, or all but a fixed held-out 10%), and which MNIST train images.
-
-Training never draws a fixed VALIDATION_PER_DIGIT train images per digit, the digits of the validation numbers, so
-every choice is made without the test set, whose digits come from MNIST *test*. The held-out numbers stay in the
-test sets, so a model is scored on numbers it has seen and numbers it never saw; they are drawn so that every digit
-still appears in every reading position among the rest (a factorised head can then name them).
-"""
+"""What training may draw: which numbers 0-999 (all, or all but a fixed held-out 10%), and which MNIST train images."""
 
 from functools import cache
 
@@ -12,7 +6,7 @@ import torch
 
 from .numbers import position_targets
 
-VALIDATION_PER_DIGIT = 500  # MNIST train images per digit kept out of training: 5,000 in all
+VALIDATION_PER_DIGIT = 500  # MNIST train images per digit no training draws, so choices never read the test set
 VALIDATION_SEED = 5000
 SPLITS = ("all", "heldout")
 HELD_OUT_FRACTION = 0.1
@@ -45,8 +39,7 @@ def held_out() -> tuple:
 
 
 def validation_digits(labels: torch.Tensor) -> torch.Tensor:
-    """Sorted indices of the validation images among MNIST train `labels`: a fixed, seeded
-    VALIDATION_PER_DIGIT of each digit."""
+    """Sorted indices of a fixed, seeded VALIDATION_PER_DIGIT images of each digit among MNIST train `labels`."""
     g = torch.Generator().manual_seed(VALIDATION_SEED)
     picks = []
     for digit in range(10):

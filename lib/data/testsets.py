@@ -1,13 +1,4 @@
-"""The fixed sets of numbers every model is scored on: built once, stored with a manifest, verified on load.
-
-Part "test": 45,330 numbers each for W and C from MNIST *test* digits (per class 1,500 numbers for 0-9, 167 for
-10-99, 17 for 100-999, as the original). Part "val": a third of those quotas, from the MNIST *train* images that
-training never draws (lib/data/splits.py), so choices are made on validation and the test set is read once per
-finished run. A set is one compressed .npz of raw uint8 compositions plus a JSON manifest; a missing, stale or
-damaged set is rebuilt with a message, or rejected when rebuilding is off. Variants (VARIANTS: add one there and
-every run is scored on it) draw the same numbers again with other digit images and changes of the digits and their
-layout.
-"""
+"""The fixed sets of numbers every model is scored on: built once, stored with a manifest, verified on load."""
 
 import hashlib
 import io
@@ -33,8 +24,7 @@ SEED = 20250829  # the date of the original study's versions
 
 @dataclass(frozen=True)
 class Variant:
-    """A way of drawing the fixed numbers again: its own digit images (seed offset) and changes of the digits
-    and of their layout."""
+    """The fixed numbers drawn again with their own digit images (seed offset), changed as the fields say."""
 
     name: str
     seed_offset: int
@@ -64,10 +54,9 @@ class Variant:
         if self.keep_ink:
             (top, bottom), (left, right) = ink_extent(slots, dim=3), ink_extent(slots, dim=2)
             shift_x, shift_y = shift_x.clamp(-left, 27 - right), shift_y.clamp(-top, 27 - bottom)
-        if self.touching_gaps:
+        if self.touching_gaps and isinstance(layout, layouts.SideBySide):  # only digits side by side can touch
             gaps = torch.randint(self.touching_gaps[0], self.touching_gaps[1] + 1, (len(batch), 3), generator=generator)
-            touching = layout.touching_shifts(slots, batch.ndigits, gaps, shift_x[:, 0])
-            shift_x = shift_x if touching is None else touching
+            shift_x = layout.touching_shifts(slots, batch.ndigits, gaps, shift_x[:, 0])
         return layout.place(slots, shift_x, shift_y)
 
     def manifest(self) -> dict:
@@ -99,8 +88,7 @@ VARIANTS = {
             "out of distribution for the training augmentations of versions 1-27 (version 28 trains on "
             "touching digits): digits scaled 0.75-1.25, strokes 1 px thinner or thicker, moved up to 8 px across "
             "and 6 px up or down (ink kept inside); on W neighbours are then packed touching (0-2 px of overlap or "
-            "gap between their ink), which moves the 2nd digit about half a slot and the 3rd about a whole slot "
-            "towards the first (median 13 and 26 px, up to 33 and 54 px, measured on this set)",
+            "gap between their ink)",
             layout_shift=(8, 6),
             digit_scale=0.25,
             thickness=1,
@@ -121,17 +109,15 @@ VARIANTS = {
 
 
 def thicker(slots: torch.Tensor, pixels: int) -> torch.Tensor:
-    """Every slot's strokes `pixels` px thicker: a grey-level dilation by a (pixels+1)-square window, centred
-    (for odd pixels the extra pixel goes right and down)."""
+    """Every slot's strokes `pixels` px thicker: a centred grey-level dilation by a (pixels+1)-square window."""
     n = slots.numel() // (28 * 28)
     images = torch.nn.functional.pad(slots.reshape(n, 1, 28, 28).float(), (pixels // 2, -(-pixels // 2)) * 2)
     return torch.nn.functional.max_pool2d(images, pixels + 1, stride=1).to(torch.uint8).view_as(slots)
 
 
 def bent(slots: torch.Tensor, ndigits: torch.Tensor, generator: torch.Generator, slope: float, sag: float):
-    """Each number's columns moved up or down along its own baseline: with u from -1 at the number's left edge
-    to 1 at its right (28 px per digit), by a*u + b*(u^2 - 1/3) px, a and b uniform in +-slope and +-sag;
-    each digit's shift is clamped to the room its ink leaves (ink never leaves its slot)."""
+    """Each number's columns moved along its baseline a*u + b*(u^2 - 1/3), u from -1 to 1 across the number, a
+    and b uniform in +-slope and +-sag; clamped so that no ink leaves its slot."""
     b = len(slots)
     a, arc = (torch.rand(b, 2, generator=generator) * 2 - 1).mul(torch.tensor([slope, sag])).unbind(1)
     x = 28 * torch.arange(3)[:, None] + torch.arange(28)[None, :] + 0.5  # [3, 28] the number's columns
@@ -144,32 +130,23 @@ def bent(slots: torch.Tensor, ndigits: torch.Tensor, generator: torch.Generator,
     return resample(slots, torch.stack([cols * 2 / 28 - 1, rows * 2 / 28 - 1], -1).reshape(b * 3, 28, 28, 2))
 
 
-@dataclass(frozen=True)
-class Part:
-    """Which MNIST digits a family of fixed sets is made of, and how many numbers per class."""
-
-    name: str
-    mnist_split: str  # the MNIST split its digit images come from
-    per_class: dict  # numbers per class, by digit count
-    seed_offset: int
-
-    def counts(self) -> dict:
-        """Numbers per digit count: 10 one-digit classes, 90 two-digit, 900 three-digit."""
-        return {k: n * (9 * 10 ** (k - 1) + (k == 1)) for k, n in self.per_class.items()}
-
-    @property
-    def size(self) -> int:
-        return sum(self.counts().values())
+# The parts of the fixed sets: which MNIST split their digits come from, numbers per class by digit count, seed
+PER_CLASS = {"test": {1: 1500, 2: 167, 3: 17}, "val": {1: 500, 2: 56, 3: 6}}  # val: a third of test's quotas
+MNIST_SPLIT = {"test": "test", "val": "train"}
+PART_SEED = {"test": 0, "val": 100}
+PARTS = tuple(PER_CLASS)
 
 
-PARTS = {
-    p.name: p
-    for p in (
-        Part("test", "test", {1: 1500, 2: 167, 3: 17}, 0),
-        Part("val", "train", {1: 500, 2: 56, 3: 6}, 100),
-    )
-}
-SIZE = PARTS["test"].size
+def counts(part: str) -> dict:
+    """Numbers per digit count: 10 one-digit classes, 90 two-digit, 900 three-digit."""
+    return {k: n * (9 * 10 ** (k - 1) + (k == 1)) for k, n in PER_CLASS[part].items()}
+
+
+def size(part: str) -> int:
+    return sum(counts(part).values())
+
+
+SIZE = size("test")
 
 
 class TestSetError(RuntimeError):
@@ -211,12 +188,11 @@ def paths(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test
 def generate(dataset: str, variant: str = "clean", part: str = "test") -> TestSet:
     """Draw a fixed set in memory: every number 0-999 its part's quota of times, sorted by class."""
     paths(dataset, variant=variant, part=part)  # checks the names
-    spec = PARTS[part]
-    images, labels = mnist.load_split(spec.mnist_split)
+    images, labels = mnist.load_split(MNIST_SPLIT[part])
     keep = splits.validation_digits(labels) if part == "val" else None
     bank = DigitBank(images, labels) if keep is None else DigitBank(images[keep], labels[keep], indices=keep)
-    quota = torch.tensor([spec.per_class[len(str(n))] for n in range(1000)])
-    seed = SEED + layouts.LAYOUTS[dataset].seed_offset + VARIANTS[variant].seed_offset + spec.seed_offset
+    quota = torch.tensor([PER_CLASS[part][len(str(n))] for n in range(1000)])
+    seed = SEED + layouts.LAYOUTS[dataset].seed_offset + VARIANTS[variant].seed_offset + PART_SEED[part]
     gen = torch.Generator().manual_seed(seed)
     batch = bank.numbers(torch.arange(1000).repeat_interleave(quota), gen)
     raw = VARIANTS[variant].draw(batch, dataset, gen)
@@ -225,7 +201,6 @@ def generate(dataset: str, variant: str = "clean", part: str = "test") -> TestSe
 
 def expected_manifest(dataset, variant="clean", part="test"):
     """What a current set's manifest holds, but for its file's name, SHA-256 and shape."""
-    spec = PARTS[part]
     validation = {"mnist_images_per_digit": splits.VALIDATION_PER_DIGIT, "validation_seed": splits.VALIDATION_SEED}
     return {
         "format_version": FORMAT_VERSION,
@@ -233,16 +208,15 @@ def expected_manifest(dataset, variant="clean", part="test"):
         **({} if part == "test" else {"part": part, **validation}),
         **VARIANTS[variant].manifest(),
         "seed": SEED,
-        "size": spec.size,
-        "per_class_by_digit_count": {str(k): v for k, v in spec.per_class.items()},
-        "count_by_digit_count": {str(k): v for k, v in spec.counts().items()},
-        f"mnist_{spec.mnist_split}_sha256": mnist.split_sha256(spec.mnist_split),
+        "size": size(part),
+        "per_class_by_digit_count": {str(k): v for k, v in PER_CLASS[part].items()},
+        "count_by_digit_count": {str(k): v for k, v in counts(part).items()},
+        f"mnist_{MNIST_SPLIT[part]}_sha256": mnist.split_sha256(MNIST_SPLIT[part]),
     }
 
 
 def verify(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test") -> dict:
-    """Return the manifest if the stored set is current and intact, else raise TestSetError saying why and how
-    to rebuild it."""
+    """The manifest of a current, intact stored set; else TestSetError saying why and how to rebuild it."""
     data_path, manifest_path = paths(dataset, root, variant, part)
     problem, expected = None, expected_manifest(dataset, variant, part)
     try:

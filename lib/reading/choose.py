@@ -1,7 +1,4 @@
-"""Choose the weights people's images are read with on validation pages (res/weights/chosen.json), never on test.
-
-python -m lib.reading.choose [--pages N]
-"""
+"""Choose the weights people's images are read with on validation pages (res/weights/chosen.json), never on test."""
 
 import argparse
 import contextlib
@@ -30,8 +27,7 @@ def page_accuracies(classifier, written: dict) -> dict:
 
 
 def choose(candidates: list, written: dict) -> tuple:
-    """(chosen path, a row per candidate in the order given): the best mean accuracy over the page kinds of
-    `written` wins, a tie goes to the smaller network, then the earlier version."""
+    """(chosen path, a row per candidate): the best mean accuracy over page kinds; ties: smaller, then earlier."""
     if not candidates:
         raise ValueError(
             f"no candidate weights to choose from: export a finished run first ({weights.WEIGHTS_DIR.name}/)"

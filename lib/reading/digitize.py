@@ -1,8 +1,4 @@
-"""An image of a handwritten number -> what a network reads: MNIST-style 28x28 digits, or one 28 px strip.
-
-A network trained on MNIST misreads a digit off-centre, too large or dark on light, so the ink is split into digits
-(connected components) and each is fitted as MNIST was; a strip reader sees the whole number as one strip.
-"""
+"""An image of a handwritten number -> what a network reads: MNIST-style 28x28 digits, or one 28 px strip."""
 
 import itertools
 from dataclasses import dataclass
@@ -101,8 +97,7 @@ def _otsu(values: np.ndarray) -> float:
 
 
 def ink_map(grey: np.ndarray) -> np.ndarray:
-    """Ink in [0, 1], the page at 0 and full ink at 1, dark on light or light on dark. The page colour is the median
-    of the image's outer frame: a page is larger than what is written on it."""
+    """Ink in [0, 1], dark on light or light on dark: the page is the median of the outer frame, larger than the ink."""
     h, w = grey.shape
     f = max(1, min(h, w) // 50)
     frame = np.concatenate([grey[:f].ravel(), grey[-f:].ravel(), grey[:, :f].ravel(), grey[:, -f:].ravel()])
@@ -122,12 +117,8 @@ def _union(a: list, b: list):
 
 
 def group_digits(mask: np.ndarray) -> tuple:
-    """Components of the ink mask grouped into digits, left to right: (labels, [[labels, box x0 y0 x1 y1], ...]).
-
-    Digits stand side by side, apart, and about equally tall: components sharing half their columns are one digit
-    (a 4 written in two strokes); a piece shorter than the tallest joins its nearest neighbour when close (a broken
-    stroke), the shorter the piece from the further (up to 0.15 of the tallest height); small specks are dropped.
-    """
+    """(labels, [[labels, box x0 y0 x1 y1], ...]) left to right: components sharing half their columns are one
+    digit (a 4 in two strokes), a short piece joins its close neighbour (a broken stroke), specks are dropped."""
     labels, _ = ndimage.label(mask, structure=np.ones((3, 3)))
     boxes = [np.array([s[1].start, s[0].start, s[1].stop, s[0].stop]) for s in ndimage.find_objects(labels)]
     width, height = (lambda g: g[1][2] - g[1][0]), (lambda g: g[1][3] - g[1][1])
@@ -161,8 +152,7 @@ def group_digits(mask: np.ndarray) -> tuple:
 
 
 def thicken(ink: np.ndarray, mask: np.ndarray, size: float | None = None) -> np.ndarray:
-    """Strokes widened to about MNIST's width for their `size` (default: `mask`'s larger side): MNIST's are about
-    0.13 of a digit's size, a pen line on a photo can be 0.02, which shrunk to 20 px is a faint hairline."""
+    """Strokes widened to about MNIST's width for `size`: a pen line on a photo shrunk to 20 px is a hairline."""
     size = max(mask.shape) if size is None else size
     # mean stroke width: 4x the mean distance to the background (a stroke of width w spreads it over 0..w/2)
     width = 4 * float(ndimage.distance_transform_edt(np.pad(mask, 1))[1:-1, 1:-1][mask].mean())
@@ -174,8 +164,7 @@ def thicken(ink: np.ndarray, mask: np.ndarray, size: float | None = None) -> np.
 
 
 def _cut(ink: np.ndarray, mine: np.ndarray, box, size=None) -> np.ndarray:
-    """The ink of the components `mine` inside `box`, with an antialiased rim of 2 px but no neighbour's ink,
-    hairlines widened (`thicken`), cropped to what is left."""
+    """The ink of components `mine` in `box` with a 2 px rim but no neighbour's ink, thickened and cropped."""
     x0, y0, x1, y1 = box
     near = np.s_[max(y0 - 2, 0) : y1 + 2, max(x0 - 2, 0) : x1 + 2]
     crop = thicken(ink[near] * ndimage.binary_dilation(mine[near], iterations=2), mine[near], size)
@@ -183,8 +172,7 @@ def _cut(ink: np.ndarray, mine: np.ndarray, box, size=None) -> np.ndarray:
 
 
 def _fitted(ink: np.ndarray, s: float, width: int, centred: bool) -> np.ndarray:
-    """`ink` scaled by `s` (antialiased; full ink white however thin the strokes became) on a black uint8 image 28 px
-    high and at least `width` wide, its centre of mass in the middle row and column (`centred`: its box centred)."""
+    """`ink` scaled by `s` on a black uint8 image 28 px high, at least `width` wide, centred by mass as MNIST."""
     size = (max(1, round(ink.shape[1] * s)), max(1, round(ink.shape[0] * s)))
     small = np.asarray(Image.fromarray(ink.astype(np.float32), "F").resize(size, Image.Resampling.LANCZOS))
     small = small.clip(0, None)
@@ -213,8 +201,8 @@ def _found_ink(image) -> tuple:
 
 
 def digitize(image, max_digits: int = MAX_DIGITS) -> Digits:
-    """The digits of a handwritten number in `image` (path, PIL image, array or tensor), MNIST-style; DigitizeError
-    for an unreadable file, a blank image or more than `max_digits` digits."""
+    """The digits in `image` (path, PIL image, array or tensor) fitted as MNIST's, whose networks misread a digit
+    off-centre, too large or dark on light; DigitizeError when unreadable, blank or too many digits."""
     ink, labels, groups, in_input = _found_ink(image)
     if len(groups) > max_digits:
         raise DigitizeError(f"found {len(groups)} digits; a number 0-999 has at most {max_digits}")
@@ -224,8 +212,7 @@ def digitize(image, max_digits: int = MAX_DIGITS) -> Digits:
 
 
 def number_strip(image) -> Digits:
-    """The whole number in `image` as one [28, max(84, needed)] strip, touching digits as written: its tallest group
-    of ink scaled to MNIST's 20 px (the number at most 26 px), centred, its centre of mass in the middle row."""
+    """The whole number as one [28, >= 84] strip, touching digits as written, its tallest digit 20 px as MNIST's."""
     ink, labels, groups, in_input = _found_ink(image)
     boxes = np.array([b for _, b in groups])
     box = (*boxes[:, :2].min(0), *boxes[:, 2:].max(0))

@@ -1,7 +1,4 @@
-"""Page-like images of handwritten numbers, made from MNIST digits as a person would write them.
-
-Digits scaled up 2-4x, a little rotated, apart or touching (page kinds), off-centre in dark ink on a light page with
-a little noise: MNIST *test* digits, or *validation* digits (train images no training draws) to choose the reader."""
+"""Page-like images of handwritten numbers, made from MNIST digits as a person would write them."""
 
 from dataclasses import dataclass
 from functools import cache
@@ -44,8 +41,7 @@ def _scaled_digit(img, scale: float, angle: float) -> np.ndarray:
 
 
 def write_number(digit_images, rng, scale=(2.0, 4.0), rotate=0.0, noise=2.0, gaps=GAPS["ordinary"]) -> tuple:
-    """(page uint8 [H, W] dark on light, each digit's ink box on it): MNIST digit images (uint8 28x28, reading
-    order) laid out by a numpy `rng`, ink gaps between neighbours drawn from `gaps` (of a digit's height)."""
+    """(page uint8 [H, W], each digit's ink box): MNIST digits laid out by `rng`, `gaps` of a digit's height apart."""
     if len(gaps) != 2 or not -0.5 <= gaps[0] <= gaps[1]:
         raise ValueError(f"gaps must be (lo, hi) fractions of a digit's height with -0.5 <= lo <= hi, got {gaps}")
     base = rng.uniform(*scale)
@@ -70,8 +66,7 @@ def write_number(digit_images, rng, scale=(2.0, 4.0), rotate=0.0, noise=2.0, gap
 
 @cache
 def digit_source(source: str = "test") -> tuple:
-    """(images, labels, usable indices) of the MNIST digits pages are written with: all test digits, or the
-    validation digits among the train images (never a digit any network trained on)."""
+    """(images, labels, usable indices): all MNIST test digits, or the validation digits no network trained on."""
     if source not in SOURCES:
         raise ValueError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
     images, labels = mnist.load_split("train" if source == "validation" else "test")
@@ -80,10 +75,8 @@ def digit_source(source: str = "test") -> tuple:
 
 
 def sample(count: int, seed: int = 0, numbers=None, kind: str = "ordinary", source: str = "test", **style) -> list:
-    """`count` WrittenNumbers of a `kind` in KINDS, written with the digits of `source` (`digit_source`); the same
-    seed, the same pages. `numbers` fixes the numbers to write, else they are drawn as the study draws them (digit
-    count uniform, then uniform among n-digit numbers); `style` goes to `write_number` (scale, rotate, noise, gaps).
-    """
+    """`count` seeded pages of `kind` written with `source` digits; `numbers` (default: drawn as the study does)
+    and `style` (write_number's keywords) as given."""
     if kind not in GAPS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
     style = {"gaps": GAPS[kind], **style}

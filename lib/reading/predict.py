@@ -71,9 +71,8 @@ class Prediction:
 
 
 def predict(image, classifier=None, top_k: int = 5) -> Prediction:
-    """The number in `image` (path, PIL image, array or tensor) and its `top_k` readings. A digit reader is shown
-    the digits segmentation found, a strip reader the whole number as one strip (touching digits as written).
-    Raises DigitizeError when the image is unreadable, blank or holds more than three digits."""
+    """The number in `image` and its `top_k` readings: a digit reader reads the segmented digits, a strip reader
+    the whole strip; DigitizeError when the image is unreadable, blank or holds more than three digits."""
     if top_k < 1:
         raise ValueError(f"top_k must be at least 1, got {top_k}")
     clf = default_classifier() if classifier is None else classifier

@@ -1,8 +1,4 @@
-"""Small committed weights of the candidate networks for reading people's images (res/weights/).
-
-best_<dataset>.pt holds a dataset's kept version (versions.BEST), v<version>_<dataset>.pt any other candidate, each
-the seed of a `full` or `cpu` run read best on validation: `python -m lib.reading.weights` exports finished runs.
-"""
+"""Small committed weights of the candidate networks for reading people's images (res/weights/)."""
 
 import argparse
 import json
@@ -41,8 +37,7 @@ def default_weights():
 
 
 def export_best(results, profile: str, version: int | None = None) -> list:
-    """Export, per dataset, the seed of its kept version (or of `version`) read best on validation (the lowest seed
-    on a tie) among `full` or `cpu` results, where its model is at hand. Returns what was written."""
+    """Export per dataset the seed of its kept version (or `version`) best on validation; returns what was written."""
     if profile not in EXPORTED_PROFILES:
         return []
     families = {}
@@ -54,8 +49,7 @@ def export_best(results, profile: str, version: int | None = None) -> list:
 
 
 def export(result) -> str:
-    """Write a run's model (`result`: key, metrics, model) with its metadata and test figures where `path_for`
-    says; returns what was written."""
+    """Write a run's model (`result`: key, metrics, model) with its metadata where `path_for` says."""
     m = result.metrics
     if m["profile"] not in EXPORTED_PROFILES:
         raise ValueError(
