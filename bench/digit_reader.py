@@ -1,5 +1,4 @@
-"""How long a version's single-digit reader (lib/digits/torch_lenet.py) trains its full recipe here, and how well it
-reads, against READER_TARGETS (lib/digits/references.py): profile `full`, the best validation epoch tested once.
+"""A version's single-digit reader trained at its full recipe here, against READER_TARGETS (lib/digits/runs.py).
 With --record the run is the record itself (res/runs/full/, shown by notebook 32), else it trains in a temp folder."""
 
 import tempfile
@@ -7,10 +6,9 @@ from pathlib import Path
 
 from bench import record
 from lib.digits import runs
-from lib.digits.references import READER_TARGETS
 from lib.infra.paths import RECORD_DIR, RES_DIR
 
-T = READER_TARGETS
+T = runs.READER_TARGETS
 
 
 def main():
