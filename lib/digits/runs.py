@@ -66,22 +66,6 @@ def model_for(name: str, seed: int, device: str) -> tuple:
     return torch_lenet.RECIPES[model], lambda: torch_lenet.learner(model, seed, dev), dev
 
 
-def run_config(name: str, profile: str, seed: int, recipe: dict) -> dict:
-    """Everything that decides a run's numbers, as JSON reads it back (device and commit are recorded only)."""
-    size = digit_sizes(profile)
-    config = {
-        "model": name,
-        "profile": profile,
-        "seed": seed,
-        "epochs": pick(size["epochs"], "reader" if name.startswith("reader-") else name, "model"),
-        "sizes": {k: size[k] for k in ("train", "val", "test")},
-        "validation_digits": N_VAL,
-        "validation_seed": splits.VALIDATION_SEED,
-        "recipe": recipe,
-    }
-    return json.loads(json.dumps(config))
-
-
 def shown(folder: Path, config: dict) -> DigitRun | None:
     """The finished run of `config` read from its record folder, without weights; None when there is none."""
     metrics = store.recorded(folder, config)
@@ -171,13 +155,23 @@ def digit_test_report(labels: torch.Tensor, logits: torch.Tensor) -> tuple:
 
 
 def run(name, profile="quick", seed=0, device="auto", force=False, progress="bar", *, train=True, **dirs) -> DigitRun:
-    """Show the model `name`'s finished run (see model_for) from its record, else train it, test it once and
-    write its record. `dirs`: record_dir, runs_dir. With train=False a run that would have to train stops."""
+    """Show model `name`'s finished run (see model_for) from its record, else train, test once and record it.
+    `dirs`: record_dir, runs_dir. With train=False a run that would have to train stops."""
     recipe, make_learner, dev = model_for(name, seed, device)
-    config, run_name = run_config(name, profile, seed, recipe), f"{name}_s{seed}"
+    size, run_name = digit_sizes(profile), f"{name}_s{seed}"
+    config = {  # everything that decides a run's numbers, as JSON reads it back (device and commit: recorded only)
+        "model": name,
+        "profile": profile,
+        "seed": seed,
+        "epochs": pick(size["epochs"], "reader" if name.startswith("reader-") else name, "model"),
+        "sizes": {k: size[k] for k in ("train", "val", "test")},
+        "validation_digits": N_VAL,
+        "validation_seed": splits.VALIDATION_SEED,
+        "recipe": recipe,
+    }
+    config = json.loads(json.dumps(config))
     folder = store.record_folder(profile, run_name, dirs.get("record_dir"))
-    found = None if force else shown(folder, config)
-    if found is not None:
+    if not force and (found := shown(folder, config)) is not None:
         return found
     if not train:
         raise RuntimeError(
