@@ -75,11 +75,8 @@ def choose_on_validation(args, spec, budget, trials) -> None:
     cells.append(f"validation {read[-1]:.2%} after {seconds[-1]:.0f} s of training (seed {args.seed}): {reached}")
     columns = ["commit", "hardware", "version", "budget", "per epoch: training seconds, validation acc"]
     head, rule, line = bench_record.table([*columns, "others' cores", "verdict"], [cells])
-    if not trials.is_file():
-        atomic.write_text(
-            trials, f"# Short budgets tried on validation (time_to_accuracy.py --on val)\n\n{head}\n{rule}\n"
-        )
-    atomic.write_text(trials, trials.read_text() + line + "\n")
+    title = f"# Short budgets tried on validation (time_to_accuracy.py --on val)\n\n{head}\n{rule}\n"
+    atomic.write_text(trials, (trials.read_text() if trials.is_file() else title) + line + "\n")
     print(line)
 
 

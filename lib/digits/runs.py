@@ -54,8 +54,7 @@ def digit_sizes(profile: str) -> dict:
 
 
 def model_for(name: str, seed: int, device: str) -> tuple:
-    """(recipe, a function making the learner with fresh weights, device) of lenet5-classic|modern|numpy or
-    reader-v<version>; the NumPy network runs on the CPU whatever `device` says."""
+    """(recipe, a maker of the learner with fresh weights, device); the NumPy network runs on the CPU."""
     if name == numpy_lenet.NAME:
         return numpy_lenet.RECIPE, lambda: numpy_lenet.NumpyLeNet5(numpy_lenet.RECIPE, seed), torch.device("cpu")
     dev, version = provenance.resolve_device(device), name.removeprefix("reader-v")

@@ -49,9 +49,8 @@ RECIPES = {
 
 
 def build_lenet5(model: str) -> nn.Sequential:
-    """Conv 6@5x5, pool, conv 16@5x5, pool, dense 120, 84, 10 on 32x32; C3 sees all 6 maps, C5 is dense, softmax
-    outputs (as most re-implementations). Fan-in init, as the NumPy network: 001 found it learns much faster than
-    unit-normal weights (torch's default has a third of its variance)."""
+    """LeNet-5 on 32x32 as most re-implementations (C3 sees all maps, softmax outputs); fan-in init, as the NumPy
+    network: 001 found it learns much faster than unit-normal weights (torch's default has a third of its variance)."""
     recipe = pick(RECIPES, model, "model")
     act = {"tanh": nn.Tanh, "relu": nn.ReLU}[recipe["act"]]
     pool = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}[recipe["pool"]]
@@ -77,8 +76,7 @@ def build_lenet5(model: str) -> nn.Sequential:
 
 
 class TorchLearner:
-    """A torch model trained on cross-entropy, one optimiser step per batch. `inputs(images, train)` makes its
-    inputs on its device; with a weight average (torch's AveragedModel) the average is scored and kept."""
+    """A torch model on cross-entropy; `inputs(images, train)` makes its inputs; a weight average is what is scored."""
 
     def __init__(self, model, optimizer, inputs, label_smoothing=0.0, average=None):
         self.model, self.optimizer, self.inputs = model, optimizer, inputs
