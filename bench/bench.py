@@ -28,8 +28,7 @@ TRANSFORM = transforms.Compose(
 
 
 class PerSampleNumbers(Dataset):
-    """The original's input pipeline, the speed baseline: one number per __getitem__ (the index is ignored, as
-    there), its digit count and value from Python's `random`, each digit's image from torch, then PIL, resize."""
+    """The original's input pipeline, the speed baseline: one random number per __getitem__, via PIL and resize."""
 
     def __init__(self, images, labels, dataset, length):
         self.by_digit = [images[labels == d] for d in range(10)]
@@ -57,8 +56,7 @@ def baseline_feed(device, dataset="W", batch=BATCH):
 
 
 def lib_feed(device, version, dataset="W", batch=BATCH):
-    """Batches as a version's runs see them: lib's generator with its preprocessing and augmentation (version 1:
-    the original's numbers, none)."""
+    """Batches as a version's runs see them: lib's generator, preprocessing and augmentation."""
     spec = versions.get(version)
     gen = NumberGenerator(train_bank(str(device)), spec.digit_probs, seed=0)
 

@@ -1,6 +1,5 @@
-"""Scoring numbers/s by batch size, against the default batch (lib.study.evaluate.BATCH) in the same run: a large
-batch is not free on a CPU, where each layer's activations for 1,000 numbers outgrow the caches. This times lib's
-own scoring on the same fixed W test numbers at each batch size; --numbers 100000 times the whole test set."""
+"""Scoring numbers/s by batch size against the default (lib.study.evaluate.BATCH) on fixed W test numbers: on a CPU
+a large batch's activations outgrow the caches. --numbers 100000 times the whole test set."""
 
 from functools import partial
 

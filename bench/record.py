@@ -1,6 +1,4 @@
-"""What every benchmark shares: its command line, timer, Markdown tables and record (<out>/<name>.json and .md:
-its numbers, the commit, hardware and torch that made them, the CPU other processes took). Run them on a quiet
-machine from the repository root: `python -m bench.<name>`."""
+"""What every benchmark shares: its command line, timer, Markdown tables and record (docs/speed.md)."""
 
 import argparse
 import time
@@ -24,8 +22,7 @@ def parser(doc: str, device: str = "cpu") -> argparse.ArgumentParser:
 
 
 def seconds(fn, calls: int) -> float:
-    """Mean seconds of one call of `fn()` over `calls` calls, after torch's warm-up calls; torch's timer synchronises
-    the GPU, and it is told to use every thread torch has (it would use one)."""
+    """Mean seconds of a call of `fn()` after warm-up; torch's timer syncs the GPU, told to use all threads."""
     timer = benchmark.Timer("fn()", globals={"fn": fn}, num_threads=torch.get_num_threads())
     return timer.timeit(max(1, calls)).mean
 

@@ -1,9 +1,5 @@
-"""Time to 99% on W on this machine, the airbench way: a budget chosen on validation, then seeds read once.
-
-`--on val` trains one seed of a budget (epochs x numbers, settings such as `--set lr=4e-3`, never the network),
-validating after each epoch outside the timed training: a line of <out>/time_to_<target>_<device>_trials.md.
-`--seeds 5` trains a tried budget with seeds 0..4, each tested once: <out>/time_to_<target>_<device>.json and .md.
-The target (docs/speed.md): a mean of at least 99% over at least 5 seeds, each trained for at most 300 s."""
+"""Time to 99% on W here, the airbench way: `--on val` tries a budget on validation (a line of the trials file),
+then `--seeds 5` records a tried budget, each seed tested once. The target and workflow: docs/speed.md."""
 
 import ast
 import dataclasses
@@ -25,8 +21,7 @@ DIGIT_KEYS = ("acc_1digit", "acc_2digit", "acc_3digit")
 
 
 def with_settings(spec, settings: list) -> tuple:
-    """(the version's row with FIELD=VALUE settings applied, the settings as a dict). A value takes the type of
-    the field's value in the row (lr=1 reads as 1.0); anything else is refused with the fields that may change."""
+    """(the row with FIELD=VALUE settings applied, the settings); a value takes its field's type (lr=1 is 1.0)."""
     changes = {}
     for setting in settings:
         name, _, text = setting.partition("=")
@@ -80,11 +75,8 @@ def choose_on_validation(args, spec, budget, trials) -> None:
     cells.append(f"validation {read[-1]:.2%} after {seconds[-1]:.0f} s of training (seed {args.seed}): {reached}")
     columns = ["commit", "hardware", "version", "budget", "per epoch: training seconds, validation acc"]
     head, rule, line = bench_record.table([*columns, "others' cores", "verdict"], [cells])
-    if not trials.is_file():
-        atomic.write_text(
-            trials, f"# Short budgets tried on validation (time_to_accuracy.py --on val)\n\n{head}\n{rule}\n"
-        )
-    atomic.write_text(trials, trials.read_text() + line + "\n")
+    title = f"# Short budgets tried on validation (time_to_accuracy.py --on val)\n\n{head}\n{rule}\n"
+    atomic.write_text(trials, (trials.read_text() if trials.is_file() else title) + line + "\n")
     print(line)
 
 

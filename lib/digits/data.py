@@ -1,8 +1,5 @@
-"""MNIST digits as the single-digit models see them: the repository's one train/validation split, padded inputs.
-
-They validate on the 5,000 training digits that no 0-999 training draw uses (lib/data/splits.py), so their
-validation accuracy is the per-digit accuracy p behind the 0-999 expectations.
-"""
+"""MNIST digits as the single-digit models see them; they validate on the 5,000 digits no 0-999 run trains on
+(lib/data/splits.py), so their validation accuracy is the p behind the 0-999 expectations."""
 
 from functools import lru_cache
 

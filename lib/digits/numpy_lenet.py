@@ -1,10 +1,5 @@
-"""LeNet-5 from scratch in NumPy: layers with forward and backward, the network, a gradient check, its learner.
-
-What 001 and 003 built without a deep-learning library (001: ~30 min per epoch), fast enough for 2 CPU cores:
-activations are NHWC, so im2col is a strided view and each convolution one matmul (BLAS). Weights use torch's
-layouts, so tests/test_numpy_lenet.py compares every layer with torch autograd. It is the PyTorch classic network
-and trains through the same runner (lib/digits/runs.py); torch.optim.SGD updates its arrays in place.
-"""
+"""LeNet-5 from scratch in NumPy, as 001 and 003 built it but fast on 2 cores: NHWC makes im2col a strided view and
+each convolution one matmul; torch's weight layouts let tests/test_numpy_lenet.py check every layer with autograd."""
 
 import numpy as np
 import torch
@@ -28,8 +23,7 @@ RECIPE = {  # 001's recipe (mini-batch SGD, step decay, fan-in init) with moment
 
 
 def fan_in_init(rng, shape, act, dtype) -> dict:
-    """Weights W of `shape` ([out, in, ...]), uniform of variance 1/fan_in (tanh; LeCun's rule, which 001 found
-    much faster to learn than unit-normal weights) or 2/fan_in (ReLU), and zero biases b."""
+    """Uniform weights of variance 1/fan_in (tanh: LeCun's rule, 001 found it learns faster) or 2/fan_in (ReLU)."""
     bound = np.sqrt((6.0 if act == "relu" else 3.0) / np.prod(shape[1:]))
     return {"W": rng.uniform(-bound, bound, shape).astype(dtype), "b": np.zeros(shape[0], dtype)}
 
@@ -73,8 +67,7 @@ class Conv2D(Layer):
 
 
 class Pool2(Layer):
-    """2x2 pooling, stride 2: 'avg' (LeNet-5's subsampling without its trainable scale and bias) or 'max' (the
-    gradient goes to the first maximum of each window, as in torch). Each window's 4 inputs weigh `share`."""
+    """2x2 pooling, stride 2, 'avg' or 'max' (to the first maximum, as torch); each window's inputs weigh `share`."""
 
     def __init__(self, kind):
         self.kind = kind
@@ -131,9 +124,7 @@ def softmax_cross_entropy(logits, labels) -> tuple:
 
 
 class NumpyLeNet5:
-    """LeNet-5 as torch_lenet's without batch norm (32x32x1 -> 6, 16 maps -> 120 -> 84 -> 10), and what the runner
-    drives: a NumPy forward and backward per batch, then a step of torch.optim.SGD on tensors that share the
-    layers' arrays (torch's SGD rule: v = momentum*v + g; p -= lr*v)."""
+    """torch_lenet's classic LeNet-5; torch.optim.SGD steps tensors that share the layers' arrays (torch's rule)."""
 
     def __init__(self, recipe: dict, seed: int):
         act, pool, dtype, rng = recipe["act"], recipe["pool"], np.dtype(recipe["dtype"]), np.random.default_rng(seed)
@@ -187,8 +178,7 @@ class NumpyLeNet5:
 
 
 def gradient_check(act="tanh", pool="avg", seed=0, entries=5, eps=1e-6) -> dict:
-    """Per parameter, the largest relative error between backprop and a central finite difference of the loss at a
-    few random entries, in float64: a check independent of PyTorch."""
+    """Per parameter, the largest relative error of backprop against central differences (float64, no torch)."""
     rng = np.random.default_rng(seed)
     net = NumpyLeNet5({**RECIPE, "act": act, "pool": pool, "dtype": "float64"}, seed)
     x, y = rng.standard_normal((2, 32, 32, 1)), rng.integers(0, 10, 2)

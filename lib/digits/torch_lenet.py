@@ -1,7 +1,7 @@
-"""The torch single-digit models and their learner: LeNet-5 classic (1998) and modern, with the same 6-16-120-84-10
-layers so the modern recipe's gain is the training, not size; and a version's digit reader, the network that reads
-each digit of its 0-999 numbers with 10 outputs, trained on unpadded 28x28 digits (its per-digit accuracy p bounds
-an n-digit number's at about p**n)."""
+"""The torch single-digit models and their learner: LeNet-5 classic and modern (the same layers, so the modern gain is
+the training) and a version's digit reader, whose per-digit accuracy p bounds a number's at about p**n."""
+
+from types import SimpleNamespace
 
 import torch
 import torch.nn.functional as F
@@ -49,9 +49,8 @@ RECIPES = {
 
 
 def build_lenet5(model: str) -> nn.Sequential:
-    """Conv 6@5x5, pool, conv 16@5x5, pool, dense 120, 84, 10 on 32x32; C3 sees all 6 maps, C5 is dense, softmax
-    outputs (as most re-implementations). Fan-in init, as the NumPy network: 001 found it learns much faster than
-    unit-normal weights (torch's default has a third of its variance)."""
+    """LeNet-5 on 32x32 as most re-implementations (C3 sees all maps, softmax outputs); fan-in init, as the NumPy
+    network: 001 found it learns much faster than unit-normal weights (torch's default has a third of its variance)."""
     recipe = pick(RECIPES, model, "model")
     act = {"tanh": nn.Tanh, "relu": nn.ReLU}[recipe["act"]]
     pool = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}[recipe["pool"]]
@@ -76,17 +75,8 @@ def build_lenet5(model: str) -> nn.Sequential:
     return net
 
 
-def sgd_for(model: nn.Module, recipe: dict) -> torch.optim.SGD:
-    """SGD with the recipe's momentum; weight decay on conv and dense weights only (not biases, batch norm)."""
-    weights = [m.weight for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
-    rest = [p for p in model.parameters() if all(p is not w for w in weights)]
-    groups = [{"params": weights, "weight_decay": recipe["weight_decay"]}, {"params": rest, "weight_decay": 0.0}]
-    return torch.optim.SGD(groups, lr=recipe["lr"], momentum=recipe["momentum"], nesterov=recipe["nesterov"])
-
-
 class TorchLearner:
-    """A torch model trained on cross-entropy, one optimiser step per batch. `inputs(images, train)` makes its
-    inputs on its device; with a weight average (torch's AveragedModel) the average is scored and kept."""
+    """A torch model on cross-entropy; `inputs(images, train)` makes its inputs; a weight average is what is scored."""
 
     def __init__(self, model, optimizer, inputs, label_smoothing=0.0, average=None):
         self.model, self.optimizer, self.inputs = model, optimizer, inputs
@@ -131,7 +121,8 @@ def learner(model: str, seed: int, device) -> TorchLearner:
     def inputs(images, train):
         return digit_inputs(images, augment if train and recipe["augment"] else None).to(device)
 
-    return TorchLearner(net, sgd_for(net, recipe), inputs, recipe["label_smoothing"])
+    spec = SimpleNamespace(**recipe, optimizer="sgd", decay_on="weights")  # decay on conv and dense weights only
+    return TorchLearner(net, optimizer_for(net, spec), inputs, recipe["label_smoothing"])
 
 
 def reader_recipe(version: int) -> dict:

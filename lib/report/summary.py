@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..data import testsets
-from ..digits.references import READER_TARGETS
+from ..digits.runs import READER_TARGETS
 from ..infra import provenance
 from ..infra.paths import RES_DIR, ROOT
 from ..study import profiles, versions

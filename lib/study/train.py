@@ -87,7 +87,9 @@ def optimizer_for(model: torch.nn.Module, spec, fused: bool = True) -> torch.opt
     # fused: one kernel per step for all parameters instead of a dozen passes over them; same update
     # rule, 1.4x faster training of version 7 on a 2-core CPU (res/bench/cpu.md, measured by bench/bench.py)
     if spec.optimizer == "sgd":
-        return torch.optim.SGD(groups, lr=spec.lr, momentum=spec.momentum, fused=fused)
+        return torch.optim.SGD(
+            groups, lr=spec.lr, momentum=spec.momentum, nesterov=getattr(spec, "nesterov", False), fused=fused
+        )
     if spec.optimizer == "adam":
         return torch.optim.Adam(groups, lr=spec.lr, fused=fused)
     if spec.optimizer == "adamw":
