@@ -71,6 +71,11 @@ def test_the_interval_is_welchs_t_interval():
     assert (low, high) == pytest.approx((ci.low, ci.high))
 
 
+def test_sides_that_never_vary_differ_exactly_by_their_means():
+    assert compare.Difference([0.0] * 3, [0.0] * 3).verdict == "within seed noise"  # NaN from Welch, not "lower"
+    assert compare.Difference([0.5] * 3, [0.4] * 3).verdict == "higher, beyond seed noise"
+
+
 def test_pooled_spread_leaves_out_families_with_fewer_than_three_seeds():
     assert pooled_sd([[0.90, 0.99], [0.5]]) is None
     assert pooled_sd([[0.990, 0.992, 0.994], [0.90, 0.99]]) == pytest.approx(0.002)

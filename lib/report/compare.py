@@ -45,7 +45,8 @@ class Difference:
         self.interval = None
         if min(self.this.n, self.base.n) >= MIN_SEEDS:
             welch = stats.ttest_ind(self.this.values, self.base.values, equal_var=False)
-            self.interval = tuple(welch.confidence_interval(CONFIDENCE))
+            low, high = welch.confidence_interval(CONFIDENCE)  # NaN when neither side varies: no spread at all
+            self.interval = (self.delta, self.delta) if math.isnan(low) else (low, high)
 
     @property
     def verdict(self) -> str:
