@@ -1,12 +1,8 @@
 """Output heads: what a network's last layer predicts, and how that becomes a number 0-999.
 
-"number": 1000 logits, one per number (versions 1-14); it can only name numbers it saw in training.
-"digits": 3 x 11 logits, per reading position a digit 0-9 or 10 = "no digit" (version 15 on); a number's
-          probability is the product of its positions', renormalised over the 1000 valid numbers.
-"ctc":    11 logits per image column (digits and 10 = blank; version 27 on), trained with CTC (Graves et al.
-          2006) and read greedily (best class per column, repeats collapsed, blanks dropped); a string that is
-          no number 0-999 reads as -1, always wrong.
-All three give log-probabilities over the same 1000 numbers, so evaluation, loss and top-k are shared.
+"number": 1000 logits; "digits": 3 x 11, per position a digit or none (a number's probability is the product
+of its positions'); "ctc": 11 per image column, digits and a blank, read greedily (Graves et al. 2006). All three
+give log-probabilities over the same 1000 numbers, so evaluation, loss and top-k are shared.
 """
 
 import torch
@@ -82,8 +78,7 @@ def read(logits: torch.Tensor, labels: torch.Tensor, head: str) -> tuple:
 
 
 def ctc_losses(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """[B] CTC negative log-likelihood of each number's digits under the columns [B, T, 11] (0 where too few
-    columns hold them: zero_infinity)."""
+    """[B] CTC negative log-likelihood of each number's digits under the columns [B, T, 11] (zero_infinity)."""
     nd = ndigits_of(labels)
     return _ctc(logits, digits_of(labels, nd).clamp(min=0), nd)  # padded past each length (ignored there)
 

@@ -1,7 +1,4 @@
-"""A run's identity: version, dataset (layout), seed, the original's wrap-around bug, the numbers it trains on.
-
-Its recipe (the version's row), schedule (lib/study/profiles.py) and folder names follow from it and a profile;
-records store its fields in metrics.json, read back by RunKey.of. A key is checked once, when it is made."""
+"""A run's identity: version, dataset (layout), seed, the original's wrap-around bug, the numbers it trains on."""
 
 from dataclasses import dataclass
 

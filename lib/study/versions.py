@@ -1,12 +1,5 @@
-"""The study's network versions as data: one row per version, derived from its parent (`derive`), so the
-registry reads as the ablation it was.
-
-Versions 1-13 are the original's (docs/original_study.md); 14 and later go past it, one change at a time.
-Adding a version is one row in `_steps` (version, parent, slug, the fields that change) and a section of
-lib/study/versions.md (what changed, and why it is tried); then `tools/make_notebooks.py` writes its notebook.
-Conv blocks are Conv(stride 1) -> [BN] -> act -> MaxPool 2x2; FC blocks are Linear -> act -> [Dropout]; a last
-Linear gives the head's logits.
-"""
+"""The study's network versions as data: one row per version, derived from its parent, so the registry reads as
+the ablation it was; what changed and why: lib/study/versions.md."""
 
 import hashlib
 import re
@@ -85,8 +78,7 @@ class Version:
 
     @property
     def recipe_digest(self) -> str:
-        """A short hash of what trains the network (names and words left out). Fields at their default are left
-        out too, so adding a field to the registry changes no existing version's digest."""
+        """A hash of what trains the network; fields at their default are left out, so a new field changes no digest."""
         recipe = {
             f.name: getattr(self, f.name)
             for f in fields(self)
@@ -255,18 +247,12 @@ def why(version: int) -> str:
 
 
 def runs():
-    """Every (version, dataset) pair the original trained: 13 on W and 5 on C (versions 1-13)."""
-    return [(v, d) for v, spec in VERSIONS.items() for d in spec.datasets if v <= ORIGINAL_LAST]
-
-
-def beyond():
-    """The (version, dataset) pairs past the original study (versions 14+)."""
-    return [(v, d) for v, spec in VERSIONS.items() for d in spec.datasets if v > ORIGINAL_LAST]
+    """Every (version, dataset) pair of the registry, the original's (versions 1-13) first."""
+    return [(v, d) for v, spec in VERSIONS.items() for d in spec.datasets]
 
 
 def check_run(version: int, dataset: str) -> Version:
-    """The version's row, after checking both names. Any version builds for W or C (cnnC runs v7 on C) but a
-    strip reader, which reads digits side by side (W); `runs()` lists the pairs the original trained."""
+    """The version's row, after checking both names: any version builds for W or C but a strip reader (W only)."""
     layout, spec = layouts.get(dataset), get(version)
     if (spec.encoder == "strip" or spec.augment_spacing) and layout.channels != 1:
         raise ValueError(
