@@ -1,6 +1,5 @@
-"""Check what `run_all.sh --profile P` wrote as a reader meets it (CI, after the smoke run): a results row per run,
-with clean, robust and held-out accuracies past the original; rendered notebooks with clean outputs, no machine
-paths or dead references, and every version notebook ending with what its run showed. Exit 1 on a problem."""
+"""Check what `run_all.sh --profile P` wrote as a reader meets it: a results row per run, clean rendered notebooks
+without machine paths or dead references. Exit 1 on a problem (CI, after the smoke run)."""
 
 import argparse
 import json
@@ -22,8 +21,7 @@ GONE = re.compile(r"seed-ablations|shared/seeds|\bpitfall \d")
 
 
 def table_problems(profile: str) -> list:
-    """Runs of the study without a row in the profile's results table, and versions past the original without
-    clean, robust or held-out accuracies."""
+    """Runs without a row in the profile's results table; versions past the original without an accuracy."""
     csv_path = output_dir(profile) / "results.csv"
     frame = pd.read_csv(csv_path)
     found = [f"{run}: no row" for run in missing_runs(frame.fillna({"split": "all"}), profile)]

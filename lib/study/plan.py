@@ -1,10 +1,4 @@
-"""Which runs make up the study, which notebook shows each, and the order the training queue follows.
-
-A run is a RunKey (lib/study/run_key.py). A version's notebook shows the version on every dataset it is
-trained on, and for the original's versions on a layout whose pipeline had the wrap-around bug (C) both
-the correct images and the wrap-around the original used. QUEUES lists, per profile, the runs of the record in the order the
-background queue trains them (tools/train_queue.py).
-"""
+"""Which runs make up the study, which notebook shows each, and the order the training queue follows."""
 
 import re
 
@@ -15,8 +9,7 @@ from .versions import ORIGINAL_KEPT, ORIGINAL_LAST, VERSIONS, get
 
 
 def version_runs(version: int, seeds: int = 1) -> list:
-    """The runs a version's notebook shows: each dataset the version is trained on; the original's C runs
-    both correct and with the wrap-around it had."""
+    """The runs a version's notebook shows: each of its datasets; the original's C runs also with the wrap-around."""
     wraps = lambda d: (False, True) if layouts.get(d).has_wrap_bug and version <= ORIGINAL_LAST else (False,)
     return [RunKey(version, d, s, w) for d in get(version).datasets for w in wraps(d) for s in range(seeds)]
 
@@ -71,9 +64,8 @@ QUEUES = {"full": FULL_QUEUE, "cpu": CPU_QUEUE}
 
 
 def run_shown(keys, profile: str, device: str = "auto", *, force=False, train=True, **options) -> list:
-    """The runs a notebook shows, each evaluated from its checkpoint where its model is on this machine, else read
-    from its record, else trained (an ensemble's members first); with train=False the unfinished ones are named,
-    not run. `options` go to lib.study.experiment.run (precision, progress, notebook, record_dir, runs_dir)."""
+    """The runs a notebook shows: evaluated from their checkpoints, else read from their records, else trained (an
+    ensemble's members first; train=False names them). `options` go to lib.study.experiment.run."""
     results, pending = [], []
     for k in keys:
         result = None
