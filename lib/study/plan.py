@@ -22,9 +22,7 @@ def _keys(names: str) -> list:
     return [RunKey(int(m[1]), m[2], int(m[5] or 0), bool(m[3]), "heldout" if m[4] else "all") for m in found.values()]
 
 
-# Runs trained without the held-out numbers (lib/data/splits.py), shown by notebook 35, per profile: at quick
-# the 1000-way softmax (7), per-position heads (15), the small network (19) and the kept version (21); at cpu the
-# kept version on both datasets; smoke checks the quick ones. Other profiles train none.
+# Runs trained without the held-out numbers (lib/data/splits.py), shown by notebook 35, per profile.
 HELDOUT = {"quick": _keys("v7W-heldout v15W-heldout v19W-heldout v21W-heldout v21C-heldout")}
 HELDOUT |= {"smoke": HELDOUT["quick"], "cpu": _keys("v21W-heldout v21C-heldout")}
 UNSEEN_NOTEBOOK = "35_unseen_and_robust.ipynb"
@@ -49,16 +47,12 @@ def notebooks_showing(key: RunKey) -> list:
     return shown
 
 
-# The full-size record of the original study on a CPU, in the order of issue 11: the kept version first, then the
-# original's best C result, the baseline, the cnnC pair, the rest of W and C, then more seeds of the kept version;
-# then versions 14-19 at the same recipe, to compare them with version 7 like for like.
+# The full-size record of the original study on a CPU in the order of issue 11, then versions 14-19 at its recipe.
 FULL_QUEUE = _keys(
     "v7W v5C v5C-wrap v1W v1C v1C-wrap v7C v7C-wrap v2W v3W v4W v5W v6W v8W v9W v10W v11W v12W v13W v2C v2C-wrap v3C "
     "v3C-wrap v4C v4C-wrap v7W_s1 v7W_s2 v14W v15W v16W v17W v18W v19W v19C"
 )
-# The cpu record's queue this round: the strip readers 27 and 28 (issue 24, about 16 minutes a run on 2 cores) to
-# 3 seeds each first, then the kept version trained without the held-out numbers (issue 22, about 45 minutes a
-# run); the queue's --seeds 3 then adds the held-out runs' seeds 1 and 2.
+# The cpu record's queue this round: the strip readers (issue 24) to 3 seeds, then the held-out runs (issue 22).
 CPU_QUEUE = _keys("v21W-heldout v27W v28W v27W_s1 v28W_s1 v27W_s2 v28W_s2 v21C-heldout")
 QUEUES = {"full": FULL_QUEUE, "cpu": CPU_QUEUE}
 

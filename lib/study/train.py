@@ -78,8 +78,7 @@ def optimizer_for(model: torch.nn.Module, spec, fused: bool = True) -> torch.opt
         groups = [{"params": decay, "weight_decay": spec.weight_decay}, {"params": rest, "weight_decay": 0.0}]
     else:
         groups = [{"params": list(model.parameters()), "weight_decay": spec.weight_decay}]
-    # fused: one kernel per step for all parameters instead of a dozen passes over them; same update
-    # rule, 1.4x faster training of version 7 on a 2-core CPU (res/bench/cpu.md, measured by bench/bench.py)
+    # fused: one kernel per step for all parameters, 1.4x faster training of version 7 on a CPU (res/bench/cpu.md)
     if spec.optimizer == "sgd":
         return torch.optim.SGD(groups, lr=spec.lr, momentum=spec.momentum, fused=fused)
     if spec.optimizer == "adam":

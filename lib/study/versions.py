@@ -40,19 +40,16 @@ class Version:
     samples_per_epoch: int
     epochs: int
     preprocessing: str = "resize32"  # lib/data/preprocess.py: "resize32" (1-13) or "native" (shape kept)
-    head: str = "number"  # lib/study/heads.py: "number" (1000-way), "digits" (an 11-way head per position) or
-    # "ctc" (11 classes per column: digits and a blank)
+    head: str = "number"  # lib/study/heads.py: "number" (1000-way), "digits" (11-way per position) or "ctc"
     augment_digits: tuple = ()  # lib/data/augment.py: (degrees, scale, shear degrees, shift px) per digit image
     augment_layout: tuple = ()  # lib/data/augment.py: (max x shift, max y shift) px of each digit in the layout
     augment_elastic: tuple = ()  # lib/data/augment.py: (alpha px, sigma px) of each digit's elastic distortion
-    augment_spacing: tuple = ()  # lib/data/augment.py: (min gap, max gap, max vertical offset) px between
-    # neighbours' ink and each digit's scale 1 +- the fourth value: W numbers composed as written (replaces layout)
+    augment_spacing: tuple = ()  # lib/data/augment.py: (min gap, max gap, max y offset px, scale ±): W as written
     schedule: str = "constant"  # "constant" lr, or "onecycle" (lr warms up to `lr`, then anneals to ~0)
     label_smoothing: float = 0.0
     ema: float = 0.0  # decay of an exponential moving average of the weights, updated every step; 0: none
     ensemble: int = 0  # > 0: this version is that many trained runs of its parent, their probabilities averaged
-    encoder: str = "whole"  # lib/study/models.py: "whole" image, "per_digit": one network reads each digit's
-    # view, or "strip": a fully convolutional reader of the W strip, one reading per column (head "ctc")
+    encoder: str = "whole"  # lib/study/models.py: "whole" image, "per_digit" view or "strip" (head "ctc")
     view_margin: int = 0  # per_digit: px of the neighbours' slots a W window also sees (digits may stray)
 
     def __post_init__(self):
@@ -102,9 +99,7 @@ def derive(parent: Version, version: int, slug: str, change: str, **changes) -> 
     return replace(parent, version=version, slug=slug, parent=parent.version, change=change, **changes)
 
 
-# What the original reported, per version and dataset: its README's training loss (undefined there; our reading:
-# the last 50 batches), its test accuracy (a floor-rounded percentage from one unseeded run) and its network's
-# parameter count, checked by building the network (docs/original_study.md).
+# What the original reported per version and dataset: training loss, test accuracy, parameters (docs/original_study.md).
 ORIGINAL = {
     1: {"W": Reported(0.49, 90, 20_980_584), "C": Reported(1.152, 73, 20_982_184)},
     2: {"W": Reported(0.501, 85, 20_980_584), "C": Reported(1.272, 65, 20_982_184)},
@@ -175,8 +170,7 @@ BASELINE = Version(
     samples_per_epoch=500_000,
     epochs=2,
 )
-# (version, parent, slug, the fields that change): the original's versions 2-13, then ours, each changing one thing
-# of its parent; what changed and why, in words: lib/study/versions.md
+# (version, parent, slug, the fields that change); what changed and why, in words: lib/study/versions.md
 _steps = [
     (2, 1, "relu", dict(act="relu", samples_per_epoch=150_000, epochs=3)),
     (3, 2, "five_convs", dict(convs=FIVE_CONVS, fcs=(4096, 2048))),
@@ -230,9 +224,8 @@ for _number, _parent, _slug, _changes in _steps:
 
 ORIGINAL_KEPT = 7  # the version the original study kept
 ORIGINAL_LAST = 13  # versions after this one go past the original study
-# The kept version per dataset, chosen on validation at profile cpu by the rule stated with the ranking in
-# res/results.md (lib/report/summary.py's kept_on_validation; tests/test_kept.py checks it against the records).
-# Its notebook exports the committed weights of that dataset (res/weights/best_<dataset>.pt).
+# The kept version per dataset, chosen on validation at profile cpu (lib/report/summary.py's kept_on_validation,
+# checked against the records by tests/test_kept.py); its notebook exports res/weights/best_<dataset>.pt.
 BEST = {"W": 21, "C": 21}
 DIGIT_READER = 21  # the version whose digit reader notebook 32 trains on single digits (the per-digit p)
 
