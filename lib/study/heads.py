@@ -116,41 +116,16 @@ def decode_strings(logits: torch.Tensor) -> list:
 
 
 def ctc_number_log_probs(logits: torch.Tensor) -> torch.Tensor:
-    """[B, 1000] log P(number | image) under CTC for every number at once: the forward algorithm over the trie of
-    their digits (10 + 100 + 1000 prefixes), rescaled every column (float64; below 1e-300 of the best: -inf)."""
-    p = logits.double().softmax(2)  # [B, T, 11]
-    blank, digit = p[..., BLANK], p[..., :10]
-    b = len(p)
-    same = torch.eye(10, dtype=torch.bool, device=p.device)  # a repeated digit needs the blank between
-    start = blank[:, 0]  # only blanks so far: shared by every number
-    one = digit[:, 0]  # [B, 10] states "d1" and the blank after it
-    one_b = torch.zeros_like(one)
-    two = torch.zeros(b, 10, 10, dtype=p.dtype, device=p.device)  # "d1 d2" and the blank after it
-    two_b = torch.zeros_like(two)
-    three = torch.zeros(b, 10, 10, 10, dtype=p.dtype, device=p.device)  # "d1 d2 d3" and the blank after it
-    three_b = torch.zeros_like(three)
-    log_scale = torch.zeros(b, dtype=p.dtype, device=p.device)
-    for t in range(1, p.shape[1]):
-        d, bl = digit[:, t], blank[:, t, None]
-        three, three_b = (
-            (three + two_b[..., None] + torch.where(same, 0, two[..., None])) * d[:, None, None, :],
-            (three_b + three) * bl[..., None, None],
-        )
-        two, two_b = (
-            (two + one_b[..., None] + torch.where(same, 0, one[..., None])) * d[:, None, :],
-            (two_b + two) * bl[..., None],
-        )
-        one, one_b = (one + start[:, None]) * d, (one_b + one) * bl
-        start = start * bl[:, 0]
-        scale = torch.stack([start, one.amax(1), one_b.amax(1), two.amax((1, 2)), two_b.amax((1, 2))], 1).amax(1)
-        scale = torch.maximum(scale, torch.maximum(three.flatten(1).amax(1), three_b.flatten(1).amax(1)))
-        scale = scale.clamp(min=1e-300)
-        start, one, one_b = start / scale, one / scale[:, None], one_b / scale[:, None]
-        two, two_b = two / scale[:, None, None], two_b / scale[:, None, None]
-        three, three_b = three / scale[:, None, None, None], three_b / scale[:, None, None, None]
-        log_scale += scale.log()
-    numbers = torch.cat([one + one_b, (two + two_b).flatten(1)[:, 10:], (three + three_b).flatten(1)[:, 100:]], 1)
-    return (numbers.log() + log_scale[:, None]).float()
+    """[B, 1000] log P(number | image) under CTC for every number 0-999 (float64 in torch's CTC; impossible: -inf)."""
+    numbers = torch.arange(1000, device=logits.device)
+    lengths = ndigits_of(numbers)
+    targets = digits_of(numbers, lengths).clamp(min=0)
+    columns = torch.full((1000,), logits.shape[1], dtype=torch.long, device=logits.device)
+    rows = [
+        -F.ctc_loss(p[:, None].expand(-1, 1000, -1), targets, columns, lengths, blank=BLANK, reduction="none")
+        for p in logits.double().log_softmax(2)
+    ]
+    return torch.stack(rows).float() if rows else logits.new_zeros(0, 1000)
 
 
 def best_numbers(logits: torch.Tensor) -> torch.Tensor:

@@ -1,6 +1,4 @@
-"""Run sizes as data: a profile scales a version's recipe, never its shape.
-
-run_all.sh, the notebooks' parameter cell, the results tables and docs/running.md's table all read PROFILES."""
+"""Run sizes as data: a profile scales a version's recipe, never its shape."""
 
 from dataclasses import dataclass
 from math import ceil
@@ -35,8 +33,7 @@ def get(name: str) -> Profile:
 
 
 def final_val_limit(name: str) -> int | None:
-    """The validation numbers a finished run is scored on: all of them where the test set is whole, else the
-    per-epoch subset (the quick and smoke profiles compare runs with each other only)."""
+    """The validation numbers a finished run is scored on: all where the test set is whole, else the per-epoch ones."""
     p = get(name)
     return None if p.test_limit is None else p.val_limit
 

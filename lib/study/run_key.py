@@ -39,17 +39,13 @@ class RunKey:
     def name(self) -> str:
         """Folder name of the run's record and state: v7W_s0, v5C-wrap_s0, v19W-heldout_s1."""
         return (
-            f"v{self.version}{self.dataset}{'-wrap' if self.wrap else ''}"
-            f"{'-heldout' if self.split == 'heldout' else ''}_s{self.seed}"
+            f"v{self.version}{self.dataset}{'-wrap' * self.wrap}{'-heldout' * (self.split == 'heldout')}_s{self.seed}"
         )
 
     @property
     def label(self) -> str:
         """Name in legends and tables: v7W, v5C +wrap, v19W held out, with the seed."""
-        return (
-            f"v{self.version}{self.dataset}{' +wrap' if self.wrap else ''}"
-            f"{' held out' if self.split == 'heldout' else ''} seed {self.seed}"
-        )
+        return self.name.replace("-wrap", " +wrap").replace("-heldout", " held out").replace("_s", " seed ")
 
     @property
     def family(self) -> str:

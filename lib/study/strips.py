@@ -12,7 +12,6 @@ from . import experiment, heads
 from .evaluate import predict
 
 SEED = 20250830  # the longer numbers' own draw (not the test sets')
-NEEDS_CHECKPOINT = "needs the run's checkpoint (not on this machine: shown from its record)"
 
 
 def strips(length: int, count: int, seed: int = SEED, mnist_dir=None) -> tuple:
@@ -66,7 +65,7 @@ def _with_models(results, what: str) -> list:
     """The runs with their model at hand; a run shown from its record has none, and says so."""
     for r in results:
         if r.model is None:
-            print(f"{r.key.label}: {what} {NEEDS_CHECKPOINT}.")
+            print(f"{r.key.label}: {what} needs the run's checkpoint (not on this machine: shown from its record).")
     return [r for r in results if r.model is not None]
 
 
