@@ -92,5 +92,4 @@ for nb in "${notebooks[@]}"; do
   fi
 done
 while [[ $running -gt 0 ]]; do wait_one; done
-results=res; [[ $profile == smoke ]] && results=res/smoke  # smoke checks never overwrite the record
-echo "run_all.sh: $total notebooks run in $((SECONDS - started)) s. Results: $results/results.md, $results/results.csv"
+echo "run_all.sh: $total notebooks run in $((SECONDS - started)) s. Results: res/results.md (smoke: res/smoke/)"

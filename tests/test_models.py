@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 import torch
 from torch import nn
@@ -126,7 +128,7 @@ def test_version_notebooks_never_collide():
 
     names = [spec.notebook for spec in versions.VERSIONS.values()]
     assert len(set(names)) == len(names)
-    added = versions.derive(versions.get(versions.BEST["W"]), max(versions.VERSIONS) + 1, "next", "a next version")
+    added = replace(versions.get(versions.BEST["W"]), version=max(versions.VERSIONS) + 1, slug="next")
     others = [p.name for p in Path("notebooks").glob("*.ipynb") if not p.name.startswith("10_v")]
     assert (
         added.notebook.startswith("10_v")

@@ -17,7 +17,6 @@ from lib.study.versions import ORIGINAL_LAST
 MAX_OUTPUTS = 20  # stored outputs per cell: more means progress-bar refreshes were kept
 MACHINE_PATH = re.compile(r"(?<![\w.~$])/(work|tmp|home|root|usr|opt|var)/[\w.-]")
 REFERENCE = re.compile(r"(?<![\w/.-])((?:lib|docs|notebooks|res|tools|bench|tests)/[\w./-]*\w)")
-GONE = re.compile(r"seed-ablations|shared/seeds|\bpitfall \d")
 
 
 def table_problems(profile: str) -> list:
@@ -49,8 +48,6 @@ def problems_of(path: Path) -> list:
         text = "".join(cell["source"]) if cell["cell_type"] == "markdown" else "\n".join(map(_text, outputs))
         if cell["cell_type"] == "code" and MACHINE_PATH.search(text):
             found.append(f"cell {i} shows a machine path: {MACHINE_PATH.search(text).group(0)}…")
-        if GONE.search(text):
-            found.append(f"cell {i} refers to material outside the repository: {GONE.search(text).group(0)}")
         for ref in (r.rstrip(".") for r in REFERENCE.findall(text)):
             if any(ch in ref for ch in "*<{") or ref.startswith("res/rendered/") and "/" not in ref[13:]:
                 continue

@@ -90,10 +90,9 @@ def version_notebook(v):
     ours = v > versions.ORIGINAL_LAST
     changed = "The starting point" if v == 1 else f"What changed from version {spec.parent}"
     head = f"**{changed}:** {spec.change}\n\n**{'Why' if ours else 'What the original reported'}:** {versions.why(v)}"
-    augmentation = ("augment_digits", "augment_layout", "augment_elastic", "augment_spacing")
+    parent = vars(versions.get(spec.parent)) if spec.parent else {}
     optional = {  # the pieces a version may lack; every other piece is in every version notebook
-        "augmented": spec.parent
-        and any(getattr(spec, f) != getattr(versions.get(spec.parent), f) for f in augmentation),
+        "augmented": any(value != parent.get(f) for f, value in vars(spec).items() if parent and "augment" in f),
         "ensemble": spec.ensemble,
         "train": not spec.ensemble,
         "parent": spec.parent,

@@ -37,7 +37,6 @@ class RunResult:
     variant_predictions: dict  # test-set variant (other than clean) -> predictions on it
     model: torch.nn.Module | None  # None when shown from the committed record
     run_dir: Path  # the record's folder
-    from_record: bool = False
 
     @property
     def key(self) -> RunKey:
@@ -173,7 +172,7 @@ def shown(key: RunKey, profile: str, device="auto", precision="auto", record_dir
     predictions = {v: _from_errors(s, errors[v]) for v, s in sets.items()}
     history = json.loads(record["history"].read_text())
     test = predictions.pop("clean")
-    return RunResult(metrics, history, test, sets["clean"], predictions, None, record["metrics"].parent, True)
+    return RunResult(metrics, history, test, sets["clean"], predictions, None, record["metrics"].parent)
 
 
 def run(

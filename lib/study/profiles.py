@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from math import ceil
 
+from ..infra.choices import pick
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -27,9 +29,7 @@ PROFILES = {
 
 
 def get(name: str) -> Profile:
-    if name not in PROFILES:
-        raise ValueError(f"unknown profile {name!r}; valid: {', '.join(PROFILES)}")
-    return PROFILES[name]
+    return pick(PROFILES, name, "profile")
 
 
 def final_val_limit(name: str) -> int | None:

@@ -94,11 +94,6 @@ class Version:
         return ORIGINAL.get(self.version, {})
 
 
-def derive(parent: Version, version: int, slug: str, change: str, **changes) -> Version:
-    """A new row: the parent's row with `changes`."""
-    return replace(parent, version=version, slug=slug, parent=parent.version, change=change, **changes)
-
-
 # What the original reported per version and dataset: training loss, test accuracy, parameters (docs/original_study.md).
 ORIGINAL = {
     1: {"W": Reported(0.49, 90, 20_980_584), "C": Reported(1.152, 73, 20_982_184)},
@@ -220,7 +215,9 @@ VERSIONS = {1: BASELINE}
 for _number, _parent, _slug, _changes in _steps:
     if _number in VERSIONS:
         raise ValueError(f"version {_number} is in the registry twice; give the new row the next free number")
-    VERSIONS[_number] = derive(VERSIONS[_parent], _number, _slug, _change(_number, _slug), **_changes)
+    VERSIONS[_number] = replace(
+        VERSIONS[_parent], version=_number, slug=_slug, parent=_parent, change=_change(_number, _slug), **_changes
+    )
 
 ORIGINAL_KEPT = 7  # the version the original study kept
 ORIGINAL_LAST = 13  # versions after this one go past the original study
