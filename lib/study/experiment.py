@@ -78,8 +78,7 @@ def state_files(profile, name, runs_dir=None) -> dict:
 
 
 def finished_config(key: RunKey, profile: str, device="auto", precision="auto") -> dict:
-    """The config a record must hold to be this run. Under "auto" either precision is: each machine picks its
-    own when it trains, and the record states which."""
+    """The config a record must hold to be this run; under "auto" either precision (the record states which)."""
     config = config_of(key, profile, resolve_precision(precision, provenance.resolve_device(device)))
     return {k: v for k, v in config.items() if k != "precision" or precision != "auto"}
 
@@ -188,9 +187,8 @@ def run(
     record_dir=RECORD_DIR,
     runs_dir=None,
 ) -> RunResult | None:
-    """Load (from its checkpoint) or train one run, score it and write its record; `notebook` names the notebook
-    that shows it. None when its model is not on this machine and train=False (an ensemble: when a member's is
-    not; lib.study.plan.run_shown trains them first)."""
+    """Load (from its checkpoint) or train one run, score it and write its record; None when its model (an
+    ensemble: a member's) is not on this machine and train=False (lib.study.plan.run_shown trains members first)."""
     provenance.commit()  # read once per process, now: the code that trains is the code recorded
     dev = provenance.resolve_device(device)
     config = config_of(key, profile, resolve_precision(precision, dev))

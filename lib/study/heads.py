@@ -1,8 +1,7 @@
 """Output heads: what a network's last layer predicts, and how that becomes a number 0-999.
 
-"number": 1000 logits; "digits": 3 x 11, per position a digit or none (a number's probability is the product
-of its positions'); "ctc": 11 per image column, digits and a blank, read greedily (Graves et al. 2006). All three
-give log-probabilities over the same 1000 numbers, so evaluation, loss and top-k are shared.
+"number": 1000 logits; "digits": 3 x 11, per position a digit or none; "ctc": 11 per image column, digits and a
+blank. All give log-probabilities over the same 1000 numbers, so evaluation, loss and top-k are shared.
 """
 
 import torch

@@ -1,6 +1,4 @@
-"""Networks built from a version's row in the registry: the whole image (NumberNet), each digit's view
-with one shared network (DigitReader), or the W strip column by column (StripReader); nothing is version-specific.
-"""
+"""Networks built from a version's row: the whole image, each digit's view, or the W strip column by column."""
 
 import torch
 from torch import nn

@@ -1,8 +1,6 @@
 """The training loop: fresh numbers every step, the version's whole recipe, validation and resume per epoch.
 
-Each epoch reseeds the number stream and torch's RNG from (seed, epoch), so a resumed run sees the batches an
-uninterrupted one would. Precision `auto` picks bf16 only where the hardware computes it natively (emulated, it
-is an order of magnitude slower than fp32: bench/bench.py).
+Each epoch reseeds from (seed, epoch), so a resumed run sees the batches an uninterrupted one would.
 """
 
 import sys
@@ -28,7 +26,7 @@ PRECISIONS = ("fp32", "bf16", "auto")
 
 
 def bf16_native(device) -> bool:
-    """True where bf16 matrix products run in hardware on `device`."""
+    """True where bf16 runs in hardware on `device` (emulated, it is 10x slower than fp32: bench/bench.py)."""
     if torch.device(device).type == "cuda":
         return torch.cuda.is_bf16_supported()
     return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
