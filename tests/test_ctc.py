@@ -69,7 +69,7 @@ def test_reading_a_batch_gives_prediction_confidence_and_the_true_numbers_loss()
     assert pred.tolist() == [42, -1, -1]
     assert conf[0] > 0.9 and conf[1] > 0.9 and conf[2] > 0.9  # sure of 42, and sure 05 and 1234 are no number
     assert loss[0] < 0.1 and loss[1] > 5 and loss[2] > 5
-    assert heads.best_numbers(logits)[0] == 42
+    assert heads.ctc_number_log_probs(logits).argmax(1)[0] == 42
 
 
 def test_no_number_is_wrong_at_every_place_and_in_length():

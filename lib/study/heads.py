@@ -125,8 +125,3 @@ def ctc_number_log_probs(logits: torch.Tensor) -> torch.Tensor:
         for p in logits.double().log_softmax(2)
     ]
     return torch.stack(rows).float() if rows else logits.new_zeros(0, 1000)
-
-
-def best_numbers(logits: torch.Tensor) -> torch.Tensor:
-    """[B] the number the columns spell with the highest CTC probability (over alignments); never -1."""
-    return ctc_number_log_probs(logits).argmax(1)

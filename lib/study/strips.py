@@ -81,7 +81,7 @@ def decodings(results, profile: str) -> pd.DataFrame | None:
     for r in _with_models(results, "the decodings compared on validation"):
         val = experiment.load_test_set(r.key.dataset, profile, "val")
         greedy, _, _ = predict(r.model, val, r.key.preprocessing, next(r.model.parameters()).device, head="ctc")
-        best = torch.cat([b.cpu() for b in _read(r.model, val.raw, heads.best_numbers)])
+        best = torch.cat([b.cpu() for b in _read(r.model, val.raw, lambda x: heads.ctc_number_log_probs(x).argmax(1))])
         rows.append(
             {
                 "run": r.key.label,
