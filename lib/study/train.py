@@ -16,7 +16,6 @@ from ..data.augment import augment
 from ..data.numbers import DigitBank, NumberGenerator
 from ..data.preprocess import prepare
 from ..infra import atomic, checkpoint, provenance, store
-from ..infra.choices import pick
 from . import heads
 
 LAST_BATCHES = 50  # our reading of the original's "loss": the mean over the last 50 mini-batches
@@ -34,7 +33,9 @@ def bf16_native(device) -> bool:
 
 def resolve_precision(precision: str, device) -> str:
     """'fp32' or 'bf16': what a run with this setting computes in on `device`."""
-    if pick(PRECISIONS, precision, "precision") == "auto":
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}; valid: {', '.join(PRECISIONS)}")
+    if precision == "auto":
         return "bf16" if bf16_native(device) else "fp32"
     return precision
 
@@ -54,7 +55,9 @@ def autocast(precision: str, device):
 def check_progress(progress) -> str:
     if progress is True or progress is False:  # callers that only say whether to show it
         return "bar" if progress else "off"
-    return pick(PROGRESS, progress, "progress")
+    if progress not in PROGRESS:
+        raise ValueError(f"unknown progress {progress!r}; valid: {', '.join(PROGRESS)}")
+    return progress
 
 
 def weight_average(model, spec):
