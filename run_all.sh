@@ -9,12 +9,8 @@ done
 cd "$(dirname "$0")"
 
 usage() {
-  cat <<'USAGE'
-Usage: ./run_all.sh [--profile P] [--only PATTERN[,PATTERN...]] [--device cpu|cuda|auto] [--seeds N]
-                   [--precision fp32|bf16|auto] [--no-train] [--force] [--jobs N]
-Runs the notebooks (those whose file name contains a PATTERN) with papermill into res/rendered/<profile>/.
-Every option, its default and the environment (PYTHON, MNIST_DIR, RUNS_DIR): docs/running.md.
-USAGE
+  echo "Usage: ./run_all.sh [--profile P] [--only PATTERN[,PATTERN...]] [--device cpu|cuda|auto] [--seeds N]"
+  echo "  [--precision fp32|bf16|auto] [--no-train] [--force] [--jobs N]; every option and variable: docs/running.md"
 }
 die() { echo "run_all.sh: $*" >&2; exit 2; }
 bad() { usage >&2; die "$@"; }
@@ -39,28 +35,17 @@ fi
 cores=$(nproc)  # with --jobs the cores are shared out: torch threads beyond them spin against each other
 [[ $jobs -eq 1 ]] || export OMP_NUM_THREADS=$((cores > jobs ? cores / jobs : 1))
 
-# --- environment check: say everything that is missing, then stop ---
+# --- environment check: each error says how to fix it ---
 PYTHON=${PYTHON:-.venv/bin/python}
-problems=()
-if [[ ! -x "$PYTHON" ]]; then
-  problems+=("no Python at $PYTHON: create the venv (python3 -m venv .venv && .venv/bin/pip install -r requirements.txt) or set PYTHON")
-else
-  export PATH="$(cd "$(dirname "$PYTHON")" && pwd):$PATH"  # the kernel papermill starts is this Python
-  missing=$("$PYTHON" -c 'import importlib.util as u, sys; print(*[n for n in sys.argv[1:] if not u.find_spec(n)])' \
-    torch torchvision papermill nbconvert ipykernel matplotlib seaborn sklearn pandas tqdm scipy PIL anywidget ipywidgets)
-  [[ -z "$missing" ]] || problems+=("missing Python packages: $missing (pip install -r requirements.txt)")
-  if [[ -z "$missing" ]]; then
-    "$PYTHON" -c "from jupyter_client.kernelspec import KernelSpecManager as K; K().get_kernel_spec('python3')" 2>/dev/null \
-      || problems+=("no Jupyter kernel 'python3' for $PYTHON (run: $PYTHON -m ipykernel install --sys-prefix)")
-    mnist_msg=$("$PYTHON" -c "from lib.data import mnist; mnist.ensure_mnist()" 2>&1 >/dev/null | tail -n 1) \
-      || problems+=("MNIST: ${mnist_msg#*: }")
-  fi
-fi
-if [[ ${#problems[@]} -gt 0 ]]; then
-  echo "run_all.sh: the environment is not ready:" >&2
-  printf '  - %s\n' "${problems[@]}" >&2
-  exit 1
-fi
+[[ -x "$PYTHON" ]] || die "no Python at $PYTHON: create the venv (python3 -m venv .venv && .venv/bin/pip install -r requirements.txt) or set PYTHON"
+export PATH="$(cd "$(dirname "$PYTHON")" && pwd):$PATH"  # the kernel papermill starts is this Python
+missing=$("$PYTHON" -c 'import importlib.util as u, sys; print(*[n for n in sys.argv[1:] if not u.find_spec(n)])' \
+  torch torchvision papermill nbconvert ipykernel matplotlib seaborn sklearn pandas tqdm scipy PIL anywidget ipywidgets)
+[[ -z "$missing" ]] || die "missing Python packages: $missing (pip install -r requirements.txt)"
+"$PYTHON" -c "from jupyter_client.kernelspec import KernelSpecManager as K; K().get_kernel_spec('python3')" 2>/dev/null \
+  || die "no Jupyter kernel 'python3' for $PYTHON (run: $PYTHON -m ipykernel install --sys-prefix)"
+mnist_msg=$("$PYTHON" -c "from lib.data import mnist; mnist.ensure_mnist()" 2>&1 >/dev/null | tail -n 1) \
+  || die "MNIST: ${mnist_msg#*: }"
 profiles=" $("$PYTHON" -m lib.study.profiles | tr '\n' ' ')"  # the profiles are lib/study/profiles.py's
 [[ $profiles == *" $profile "* ]] || bad "unknown profile '$profile' (valid:${profiles% })"
 
@@ -107,5 +92,4 @@ for nb in "${notebooks[@]}"; do
   fi
 done
 while [[ $running -gt 0 ]]; do wait_one; done
-results=res; [[ $profile == smoke ]] && results=res/smoke  # smoke checks never overwrite the record
-echo "run_all.sh: $total notebooks run in $((SECONDS - started)) s. Results: $results/results.md, $results/results.csv"
+echo "run_all.sh: $total notebooks run in $((SECONDS - started)) s. Results: res/results.md (smoke: res/smoke/)"

@@ -53,7 +53,7 @@ def test_a_record_is_shown_without_its_checkpoint_and_never_retrained(tmp_path, 
     (tmp_path / "state" / "smoke" / "v19W_s0" / "model.pt").unlink()  # a fresh clone: no checkpoint
     monkeypatch.setattr(experiment.training, "train", lambda *a, **k: pytest.fail("a recorded run was retrained"))
     (shown,) = plan.run_shown([RunKey(19, "W")], "smoke", "cpu", progress="off", **dirs)
-    assert shown.from_record and shown.model is None and "shown from its record" in capsys.readouterr().out
+    assert shown.model is None and "shown from its record" in capsys.readouterr().out
     assert shown.metrics == first.metrics
     wrong = shown.predictions["pred"] != shown.test_set.labels
     assert torch.equal(wrong, first.predictions["pred"] != first.test_set.labels)

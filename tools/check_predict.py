@@ -1,9 +1,4 @@
-"""Accuracy of the predict API on page-like numbers written with MNIST test digits (lib/reading/pages.py).
-
-    MNIST_DIR=../shared/mnist .venv/bin/python tools/check_predict.py 1000 [--kinds ordinary touching] [--seed 0]
-
-Prints each kind's accuracy overall and by digit count; exits 1 when a kind is below --target.
-"""
+"""Accuracy of the predict API on page-like numbers of MNIST test digits; exit 1 when a kind is below --target."""
 
 import argparse
 import sys

@@ -1,9 +1,7 @@
 """Write the notebook sources (no outputs) and the docs' generated tables from the code, so neither can drift.
 
-Notebooks come from tools/templates/ (no notebook holds code another holds differently), the registry
-(lib/study/versions.py and versions.md) and notebooks/readings/; 30, 31 and 40 are written by hand. A doc's table
-(DOCS) sits between begin/end markers, the text around it by hand. Run it after adding a version or changing a
-template; `--check` writes nothing and fails when a notebook or doc is stale (CI).
+From tools/templates/, the registry and notebooks/readings/ (30, 31 and 40 are written by hand); `--check` (CI)
+writes nothing and fails when a notebook or doc is stale.
 """
 
 import argparse
@@ -42,8 +40,7 @@ def reading(name):
 
 
 def cells(text, name):
-    """Markdown to cells: a ```python fence is a code cell, a heading starts a Markdown cell, and
-    `<!-- reading -->` is where the notebook's reading goes."""
+    """Markdown to cells: a ```python fence is a code cell, a heading starts a cell, `<!-- reading -->` the reading."""
     out, md, lines = [], [], iter(text.splitlines())
 
     def flush():
@@ -67,9 +64,8 @@ def cells(text, name):
 
 
 def notebook(name, modules, text=None, **values):
-    """(name, the notebook's text) from a template (by default tools/templates/<stem>.md) whose `{{name}}`
-    placeholders take `values`: its first cell, the setup cells (imports, then the parameters papermill sets), then
-    the rest. Cell ids are stable, so regenerating changes only what changed."""
+    """(name, text) of a notebook from a template whose `{{name}}` placeholders take `values`: its first cell, the
+    setup and parameter cells, then the rest; stable cell ids, so regenerating changes only what changed."""
     text = text or template(name.replace(".ipynb", ".md"))
     text = re.sub(r"\{\{(\w+)\}\}", lambda m: str({"run_options": RUN_OPTIONS, **values}[m[1]]), text)
     first, *rest = cells(text, name)
@@ -89,16 +85,14 @@ def template(name):
 
 
 def version_notebook(v):
-    """One version: what changed and why, its run, beside its parent and (versions 1-13) the original. The
-    notebook is the pieces of tools/templates/version.md that apply to the version."""
+    """One version's notebook: the pieces of tools/templates/version.md that apply to it."""
     spec = versions.get(v)
     ours = v > versions.ORIGINAL_LAST
     changed = "The starting point" if v == 1 else f"What changed from version {spec.parent}"
     head = f"**{changed}:** {spec.change}\n\n**{'Why' if ours else 'What the original reported'}:** {versions.why(v)}"
-    augmentation = ("augment_digits", "augment_layout", "augment_elastic", "augment_spacing")
+    parent = vars(versions.get(spec.parent)) if spec.parent else {}
     optional = {  # the pieces a version may lack; every other piece is in every version notebook
-        "augmented": spec.parent
-        and any(getattr(spec, f) != getattr(versions.get(spec.parent), f) for f in augmentation),
+        "augmented": any(value != parent.get(f) for f, value in vars(spec).items() if parent and "augment" in f),
         "ensemble": spec.ensemble,
         "train": not spec.ensemble,
         "parent": spec.parent,
@@ -174,7 +168,7 @@ def beyond_table() -> str:
 
 
 def versions_table() -> str:
-    """The original's versions as versions.table() writes their rows, with what the original reported."""
+    """The original's versions as versions.table() writes them, with what the original reported."""
     keys = ["convs", "fcs", "act", "bn", "dropout", "optimizer", "digit_probs", "samples_per_epoch", "epochs"]
     rows = [
         [row["version"], row["change"], *(row[k] for k in keys)]

@@ -1,9 +1,5 @@
-"""Score a finished run's checkpoint on a test-set variant added after the run, and add those `<variant>_*` figures
-to its record (with `later_scores`: the commit and hardware that scored them), so older runs are read on a new
-variant without training them again. The checkpoint must be the record's run; nothing recorded before changes.
-
-    .venv/bin/python tools/score_variant.py res/weights/best_W.pt --variant curved
-"""
+"""Score a finished run's checkpoint on a test-set variant added after it, adding `<variant>_*` (and who scored
+them, `later_scores`) to its record; nothing recorded before changes."""
 
 import argparse
 import json

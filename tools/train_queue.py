@@ -1,10 +1,5 @@
 """The background training queue: trains a profile's record run by run in lib/study/plan.py's order, at low
-priority, and renders each finished run's notebooks (`run_all.sh --no-train`). More: docs/running.md.
-
-    RUNS_DIR=/somewhere/outside/the/work/tree nice -n 19 .venv/bin/python tools/train_queue.py --profile full
-
-Restarted, it skips finished runs and resumes the interrupted one from its last epoch ($RUNS_DIR). Never beside
-another long training on the same CPU cores; on a GPU, `--workers N` trains N runs side by side, each locking its run.
+priority, and renders each finished run's notebooks; restarted, it resumes. More: docs/running.md.
 """
 
 import argparse
@@ -30,8 +25,7 @@ def with_seeds(queue, seeds: int) -> list:
 
 @contextlib.contextmanager
 def claimed(key, profile):
-    """True while this process holds the run's lock; False if another worker holds it. The kernel drops
-    the lock when the process ends, so a killed worker never leaves a run claimed."""
+    """True while this process holds the run's lock (the kernel drops it with the process), else False."""
     folder = state_dir() / profile
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / f"{key.name}.lock", "w") as handle:

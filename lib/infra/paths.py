@@ -1,11 +1,5 @@
-"""Where things live, so notebooks run from any folder without editing paths.
-
-Two kinds of run output live apart: the *record* of a run (metrics, history, errors: small, committed)
-under res/runs/, and its *state* (checkpoints, resumable training state, per-number predictions: large,
-never committed) under $RUNS_DIR, which may sit outside the work tree so long runs survive a fresh
-checkout. A relative path in an environment variable means relative to the folder where the command
-was given ($PWD), not to wherever a notebook kernel happens to run.
-"""
+"""Where things live, so notebooks run from any folder without editing paths: records under res/runs/,
+state under $RUNS_DIR (a relative value is taken from $PWD, where the command was typed)."""
 
 import os
 from pathlib import Path
@@ -17,8 +11,7 @@ RECORD_DIR = RES_DIR / "runs"  # per run: metrics.json, history.json, errors.jso
 
 
 def from_env(name: str, default=None) -> Path | None:
-    """The folder an environment variable names, absolute; a relative value is taken from $PWD, the
-    folder where the command was typed (notebook kernels run in notebooks/ but inherit $PWD)."""
+    """The folder an environment variable names, absolute; relative to $PWD (notebook kernels inherit it)."""
     value = os.environ.get(name)
     if not value:
         return None if default is None else Path(default)
@@ -34,14 +27,9 @@ def state_dir() -> Path:
 
 
 def relative(path) -> str:
-    """A path as shown to readers: relative to the repository when inside it, else with ~ for home."""
+    """A path as shown to readers: from the repository, $RUNS_DIR or home where it is inside one."""
     path = Path(path).resolve()
-    try:
-        return str(path.relative_to(ROOT))
-    except ValueError:
-        home = Path.home()
-        return (
-            f"$RUNS_DIR/{path.relative_to(state_dir())}"
-            if path.is_relative_to(state_dir())
-            else (f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path))
-        )
+    for base, shown in ((ROOT, ""), (state_dir(), "$RUNS_DIR/"), (Path.home(), "~/")):
+        if path.is_relative_to(base):
+            return shown + str(path.relative_to(base))
+    return str(path)

@@ -21,8 +21,7 @@ def _git(*args):
 
 @lru_cache(maxsize=1)
 def commit() -> str:
-    """Short commit of the code, '+dirty' when lib/ or notebooks/ differ from it; $SOURCE_COMMIT names it in a copy
-    of the tree without git."""
+    """Short commit of the code, '+dirty' when lib/ or notebooks/ differ ($SOURCE_COMMIT in a copy without git)."""
     head = _git("rev-parse", "--short=10", "HEAD") or os.environ.get("SOURCE_COMMIT") or "unknown"
     dirty = _git("status", "--porcelain", "--", "lib", "notebooks", "run_all.sh")  # untracked code counts too
     return head + ("+dirty" if dirty else "")
@@ -68,8 +67,7 @@ def _system_busy_seconds() -> float | None:
 
 
 class CpuMeter:
-    """Wall time, this process's CPU time, and how many cores other processes kept busy meanwhile (`others_cores`),
-    so a timing made while the machine was shared says so."""
+    """Wall time, CPU time, and the cores other processes kept busy meanwhile: a shared machine's timing says so."""
 
     def __enter__(self):
         self.wall, self.own, self.system = time.perf_counter(), time.process_time(), _system_busy_seconds()

@@ -1,8 +1,5 @@
-"""Where a run keeps its files, and what makes two runs the same run (one store for the 0-999 and the single-digit
-runs).
-
-Its record (small, committed) is res/runs/<profile>/<name>/, metrics.json written last; its state (large,
-never committed) is $RUNS_DIR/<profile>/<name>/. A run's identity is its config, compared here only."""
+"""Where a run keeps its files, and what makes two runs the same run: its config, compared here only (one
+store for the 0-999 and the single-digit runs)."""
 
 import json
 from pathlib import Path
@@ -19,8 +16,7 @@ def state_folder(profile: str, name: str, runs_dir=None) -> Path:
 
 
 def same_config(saved: dict | None, config: dict) -> bool:
-    """Whether a saved record, checkpoint or training state (its config, or a dict holding it as "config") is
-    the run `config` describes."""
+    """Whether a saved record, checkpoint or training state (or a dict holding it as "config") is this run."""
     saved = (saved or {}).get("config", saved or {})
     return all(saved.get(k) == v for k, v in config.items())
 

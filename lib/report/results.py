@@ -11,7 +11,7 @@ from ..infra.paths import RECORD_DIR, RES_DIR, ROOT
 from ..study.evaluate import HELD_OUT_KEYS
 from ..study.experiment import VARIANTS
 from ..study.profiles import PROFILES
-from ..study.versions import beyond, runs
+from ..study.versions import runs
 from . import summary
 
 COLUMNS = [  # results.csv's columns, in order
@@ -88,7 +88,7 @@ def missing_runs(frame: pd.DataFrame, profile: str) -> list:
     """The (version, dataset) runs of the study (versions 1-19) that have no result at this profile."""
     part = frame.query("profile == @profile and split == 'all' and preprocessing in ['resize32', 'native']")
     have = set(zip(part["version"], part["dataset"]))
-    return [f"v{v}{d}" for v, d in runs() + beyond() if (v, d) not in have]
+    return [f"v{v}{d}" for v, d in runs() if (v, d) not in have]
 
 
 SINGLE_DIGIT_COLUMNS = """model profile seed params epochs test_acc test_loss best_val_acc best_epoch train_seconds

@@ -1,5 +1,4 @@
-"""Scores on a fixed test set: loss, accuracy by digit count, errors by digit place, confusions, and the held-out
-numbers (lib/data/splits.py) apart from the others."""
+"""Scores on a fixed test set: loss, accuracy by digit count, errors by digit place, confusions, held-out numbers."""
 
 from collections import Counter
 
@@ -17,8 +16,7 @@ BATCH = 64  # numbers per forward pass: smaller batches keep activations in cach
 
 
 def for_inference(model):
-    """The model in eval mode with each batch norm folded into the convolution before it (torch.fx's fuse): the
-    same outputs to float rounding, 1.2x faster on a CPU; a model fx cannot trace is used as it is."""
+    """The model in eval mode, batch norms folded into their convolutions (torch.fx): 1.2x faster on a CPU."""
     model.eval()
     try:
         return fuse(model)
@@ -70,8 +68,7 @@ HELD_OUT_KEYS = tuple(
 
 
 def held_out_scores(labels: torch.Tensor, correct: torch.Tensor) -> dict:
-    """Accuracy on the held-out numbers and on the others (unseen only for a run trained without them), also by
-    digit count and as a mean over numbers: the one 1-digit held-out number carries many test samples."""
+    """Accuracy on the held-out numbers and the others, by digit count and per number (one 1-digit number is many)."""
     held, nd = torch.isin(labels, torch.tensor(held_out(), device=labels.device)), ndigits_of(labels)
     scores = {}
     for part, rows in (("seen", ~held), ("heldout", held)):

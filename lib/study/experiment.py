@@ -1,11 +1,7 @@
 """One run of the study, top to bottom: key -> its config -> load or train the model -> score it -> write its record.
 
-A run's *record* (committed) is res/runs/<profile>/<name>/: metrics.json (config, provenance, validation and test
-scores), history.json (per-epoch rows, 50-step means of the batches) and errors.json (the misread test numbers of
-each test-set variant). Its *state* (never committed) is $RUNS_DIR/<profile>/<name>/: model.pt (weights with their
-config), train_state.pt (the last finished epoch, deleted when done) and predictions.pt. A run's identity is its
-config (config_of), compared in lib/infra/store.py only. Training draws MNIST train digits minus the fixed
-validation digits; the test set is read once, at the end; split="heldout" trains without the held-out numbers.
+Its record (committed, res/runs/<profile>/<name>/) is metrics.json, history.json and errors.json (the misread test
+numbers); its state ($RUNS_DIR/<profile>/<name>/) is model.pt, train_state.pt (until done) and predictions.pt.
 """
 
 import json
@@ -41,7 +37,6 @@ class RunResult:
     variant_predictions: dict  # test-set variant (other than clean) -> predictions on it
     model: torch.nn.Module | None  # None when shown from the committed record
     run_dir: Path  # the record's folder
-    from_record: bool = False
 
     @property
     def key(self) -> RunKey:
@@ -83,8 +78,7 @@ def state_files(profile, name, runs_dir=None) -> dict:
 
 
 def finished_config(key: RunKey, profile: str, device="auto", precision="auto") -> dict:
-    """The config a record must hold to be this run. Under "auto" either precision is: each machine picks its
-    own when it trains, and the record states which."""
+    """The config a record must hold to be this run; under "auto" either precision (the record states which)."""
     config = config_of(key, profile, resolve_precision(precision, provenance.resolve_device(device)))
     return {k: v for k, v in config.items() if k != "precision" or precision != "auto"}
 
@@ -103,12 +97,12 @@ def train_bank(device: str, mnist_dir=None) -> DigitBank:
 
 
 def load_test_set(dataset, profile, variant="clean", final=False):
-    """A fixed test set cut to the profile's size; variant "val": the validation numbers a finished run is scored
-    on (all of them where the test set is whole), or (not `final`) those scored after each epoch."""
-    p = profiles.get(profile)
+    """A fixed test set cut to the profile's size; "val": the validation numbers of a finished run (`final`) or
+    those scored after each epoch."""
     if variant != "val":
-        return testsets.load(dataset, variant=variant).subset(p.test_limit)
-    return testsets.load(dataset, part="val").subset(p.val_limit if p.test_limit is not None or not final else None)
+        return testsets.load(dataset, variant=variant).subset(profiles.get(profile).test_limit)
+    limit = profiles.final_val_limit(profile) if final else profiles.get(profile).val_limit
+    return testsets.load(dataset, part="val").subset(limit)
 
 
 def ensemble_members(key: RunKey) -> list:
@@ -126,9 +120,9 @@ def load_trained(model, key: RunKey, profile: str, compute="fp32", record_dir=RE
         config = config_of(member, profile, compute)
         model_pt = state_files(profile, member.name, runs_dir)["model"]
         history = record_files(profile, member.name, record_dir)["history"]
-        if not (model_pt.is_file() and history.is_file()):
-            return None
-        if not store.same_config(checkpoint.read(model_pt)["meta"], config):
+        if not (
+            model_pt.is_file() and history.is_file() and store.same_config(checkpoint.read(model_pt)["meta"], config)
+        ):
             return None
         checkpoint.load_into(part, model_pt)
         histories.append(json.loads(history.read_text()))
@@ -177,7 +171,7 @@ def shown(key: RunKey, profile: str, device="auto", precision="auto", record_dir
     predictions = {v: _from_errors(s, errors[v]) for v, s in sets.items()}
     history = json.loads(record["history"].read_text())
     test = predictions.pop("clean")
-    return RunResult(metrics, history, test, sets["clean"], predictions, None, record["metrics"].parent, True)
+    return RunResult(metrics, history, test, sets["clean"], predictions, None, record["metrics"].parent)
 
 
 def run(
@@ -193,9 +187,8 @@ def run(
     record_dir=RECORD_DIR,
     runs_dir=None,
 ) -> RunResult | None:
-    """Load (from its checkpoint) or train one run, score it and write its record; `notebook` names the notebook
-    that shows it. None when its model is not on this machine and train=False (an ensemble: when a member's is
-    not; lib.study.plan.run_shown trains them first)."""
+    """Load (from its checkpoint) or train one run, score it and write its record; None when its model (an
+    ensemble: a member's) is not on this machine and train=False (lib.study.plan.run_shown trains members first)."""
     provenance.commit()  # read once per process, now: the code that trains is the code recorded
     dev = provenance.resolve_device(device)
     config = config_of(key, profile, resolve_precision(precision, dev))

@@ -1,12 +1,7 @@
 """Output heads: what a network's last layer predicts, and how that becomes a number 0-999.
 
-"number": 1000 logits, one per number (versions 1-14); it can only name numbers it saw in training.
-"digits": 3 x 11 logits, per reading position a digit 0-9 or 10 = "no digit" (version 15 on); a number's
-          probability is the product of its positions', renormalised over the 1000 valid numbers.
-"ctc":    11 logits per image column (digits and 10 = blank; version 27 on), trained with CTC (Graves et al.
-          2006) and read greedily (best class per column, repeats collapsed, blanks dropped); a string that is
-          no number 0-999 reads as -1, always wrong.
-All three give log-probabilities over the same 1000 numbers, so evaluation, loss and top-k are shared.
+"number": 1000 logits; "digits": 3 x 11, per position a digit or none; "ctc": 11 per image column, digits and a
+blank. All give log-probabilities over the same 1000 numbers, so evaluation, loss and top-k are shared.
 """
 
 import torch
@@ -82,8 +77,7 @@ def read(logits: torch.Tensor, labels: torch.Tensor, head: str) -> tuple:
 
 
 def ctc_losses(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """[B] CTC negative log-likelihood of each number's digits under the columns [B, T, 11] (0 where too few
-    columns hold them: zero_infinity)."""
+    """[B] CTC negative log-likelihood of each number's digits under the columns [B, T, 11] (zero_infinity)."""
     nd = ndigits_of(labels)
     return _ctc(logits, digits_of(labels, nd).clamp(min=0), nd)  # padded past each length (ignored there)
 
@@ -121,43 +115,13 @@ def decode_strings(logits: torch.Tensor) -> list:
 
 
 def ctc_number_log_probs(logits: torch.Tensor) -> torch.Tensor:
-    """[B, 1000] log P(number | image) under CTC for every number at once: the forward algorithm over the trie of
-    their digits (10 + 100 + 1000 prefixes), rescaled every column (float64; below 1e-300 of the best: -inf)."""
-    p = logits.double().softmax(2)  # [B, T, 11]
-    blank, digit = p[..., BLANK], p[..., :10]
-    b = len(p)
-    same = torch.eye(10, dtype=torch.bool, device=p.device)  # a repeated digit needs the blank between
-    start = blank[:, 0]  # only blanks so far: shared by every number
-    one = digit[:, 0]  # [B, 10] states "d1" and the blank after it
-    one_b = torch.zeros_like(one)
-    two = torch.zeros(b, 10, 10, dtype=p.dtype, device=p.device)  # "d1 d2" and the blank after it
-    two_b = torch.zeros_like(two)
-    three = torch.zeros(b, 10, 10, 10, dtype=p.dtype, device=p.device)  # "d1 d2 d3" and the blank after it
-    three_b = torch.zeros_like(three)
-    log_scale = torch.zeros(b, dtype=p.dtype, device=p.device)
-    for t in range(1, p.shape[1]):
-        d, bl = digit[:, t], blank[:, t, None]
-        three, three_b = (
-            (three + two_b[..., None] + torch.where(same, 0, two[..., None])) * d[:, None, None, :],
-            (three_b + three) * bl[..., None, None],
-        )
-        two, two_b = (
-            (two + one_b[..., None] + torch.where(same, 0, one[..., None])) * d[:, None, :],
-            (two_b + two) * bl[..., None],
-        )
-        one, one_b = (one + start[:, None]) * d, (one_b + one) * bl
-        start = start * bl[:, 0]
-        scale = torch.stack([start, one.amax(1), one_b.amax(1), two.amax((1, 2)), two_b.amax((1, 2))], 1).amax(1)
-        scale = torch.maximum(scale, torch.maximum(three.flatten(1).amax(1), three_b.flatten(1).amax(1)))
-        scale = scale.clamp(min=1e-300)
-        start, one, one_b = start / scale, one / scale[:, None], one_b / scale[:, None]
-        two, two_b = two / scale[:, None, None], two_b / scale[:, None, None]
-        three, three_b = three / scale[:, None, None, None], three_b / scale[:, None, None, None]
-        log_scale += scale.log()
-    numbers = torch.cat([one + one_b, (two + two_b).flatten(1)[:, 10:], (three + three_b).flatten(1)[:, 100:]], 1)
-    return (numbers.log() + log_scale[:, None]).float()
-
-
-def best_numbers(logits: torch.Tensor) -> torch.Tensor:
-    """[B] the number the columns spell with the highest CTC probability (over alignments); never -1."""
-    return ctc_number_log_probs(logits).argmax(1)
+    """[B, 1000] log P(number | image) under CTC for every number 0-999 (float64 in torch's CTC; impossible: -inf)."""
+    numbers = torch.arange(1000, device=logits.device)
+    lengths = ndigits_of(numbers)
+    targets = digits_of(numbers, lengths).clamp(min=0)
+    columns = torch.full((1000,), logits.shape[1], dtype=torch.long, device=logits.device)
+    rows = [
+        -F.ctc_loss(p[:, None].expand(-1, 1000, -1), targets, columns, lengths, blank=BLANK, reduction="none")
+        for p in logits.double().log_softmax(2)
+    ]
+    return torch.stack(rows).float() if rows else logits.new_zeros(0, 1000)

@@ -1,9 +1,4 @@
-"""Networks built from a version's row in the registry; nothing here is version-specific.
-
-Three shapes: NumberNet reads the whole image (versions 1-19); DigitReader reads each reading position's
-view with one shared network (encoder "per_digit", versions 20-26); StripReader reads the W strip column by
-column wherever its digits stand (encoder "strip", head "ctc", version 27 on).
-"""
+"""Networks built from a version's row: the whole image, each digit's view, or the W strip column by column."""
 
 import torch
 from torch import nn
@@ -18,8 +13,7 @@ EMPTY = normalise(torch.tensor(0.0)).item()  # the input value of a pixel with n
 
 
 def conv_stack(spec: Version, channels: int, height: int, width: int) -> tuple:
-    """The version's conv blocks: conv, [BN], act, then a 2x2 max-pool unless the block says (out, k, pad, False).
-    Returns (the blocks, and the channels, height and width they output)."""
+    """(The version's conv blocks, their output's channels, height and width); pool=False skips a block's pool."""
     act, layers = ACTIVATIONS[spec.act], []
     for conv in spec.convs:
         out, kernel, pad, pool = (*conv, True)[:4]
@@ -43,8 +37,7 @@ def fc_stack(spec: Version, width_in: int, outputs: int) -> nn.Sequential:
 
 
 class NumberNet(nn.Module):
-    """LeNet-like CNN over the whole image: conv blocks, then FC blocks, then the head's outputs
-    (1000 numbers, or 3 x 11 position classes)."""
+    """LeNet-like CNN over the whole image: conv blocks, FC blocks, then the head's outputs."""
 
     def __init__(self, spec: Version, in_shape: tuple):
         super().__init__()
@@ -56,9 +49,7 @@ class NumberNet(nn.Module):
 
 
 class DigitReader(nn.Module):
-    """One network that reads one digit, applied to each reading position's view of the image (a W window,
-    a C channel): the same weights read every position, so every digit of every number trains them. Its three
-    readings (digit 0-9 or no digit) are the per-position heads."""
+    """One network applied to each reading position's view (a W window, a C channel): every digit trains it."""
 
     def __init__(self, spec: Version, layout):
         super().__init__()
@@ -72,10 +63,8 @@ class DigitReader(nn.Module):
 
 
 class StripReader(nn.Module):
-    """A fully convolutional reader of a strip of side-by-side digits: the version's conv blocks, the height
-    averaged away, then the version's FC blocks applied to each column alike, giving [B, T, 11] per-column
-    logits (digits and a blank, the ctc head). No layer knows the width, so a strip of any width is read:
-    T = width / 4 columns after two 2x2 poolings (21 for 84 px)."""
+    """Fully convolutional: conv blocks, height averaged away, FC blocks per column: [B, width / 4, 11] logits, so a
+    strip of any width is read."""
 
     def __init__(self, spec: Version, in_shape: tuple):
         super().__init__()
@@ -87,8 +76,7 @@ class StripReader(nn.Module):
 
 
 class Ensemble(nn.Module):
-    """Several trained networks of one version read together: their probabilities averaged (per position, for
-    per-position heads), returned as log-probabilities that the head reads as logits."""
+    """Trained networks of one version, their probabilities averaged (per position) as log-probabilities."""
 
     def __init__(self, members: list, head: str):
         super().__init__()
@@ -107,8 +95,7 @@ def build(version: int, dataset: str, channels_last: bool = False) -> nn.Module:
 
 
 def network(spec: Version, dataset: str, channels_last: bool = False) -> nn.Module:
-    """The network of a checked row (a RunKey's spec) for a dataset; channels_last (NHWC) convolutions are faster
-    on CPU and GPU. An ensemble's members are untrained: their weights come from their runs' checkpoints."""
+    """The network of a checked row for a dataset (an ensemble's members untrained: their checkpoints fill them)."""
     if spec.ensemble:
         members = [network(VERSIONS[spec.parent], dataset, channels_last) for _ in range(spec.ensemble)]
         return Ensemble(members, spec.head)

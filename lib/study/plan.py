@@ -1,10 +1,4 @@
-"""Which runs make up the study, which notebook shows each, and the order the training queue follows.
-
-A run is a RunKey (lib/study/run_key.py). A version's notebook shows the version on every dataset it is
-trained on, and for the original's versions on a layout whose pipeline had the wrap-around bug (C) both
-the correct images and the wrap-around the original used. QUEUES lists, per profile, the runs of the record in the order the
-background queue trains them (tools/train_queue.py).
-"""
+"""Which runs make up the study, which notebook shows each, and the order the training queue follows."""
 
 import re
 
@@ -15,8 +9,7 @@ from .versions import ORIGINAL_KEPT, ORIGINAL_LAST, VERSIONS, get
 
 
 def version_runs(version: int, seeds: int = 1) -> list:
-    """The runs a version's notebook shows: each dataset the version is trained on; the original's C runs
-    both correct and with the wrap-around it had."""
+    """The runs a version's notebook shows: each of its datasets; the original's C runs also with the wrap-around."""
     wraps = lambda d: (False, True) if layouts.get(d).has_wrap_bug and version <= ORIGINAL_LAST else (False,)
     return [RunKey(version, d, s, w) for d in get(version).datasets for w in wraps(d) for s in range(seeds)]
 
@@ -29,9 +22,7 @@ def _keys(names: str) -> list:
     return [RunKey(int(m[1]), m[2], int(m[5] or 0), bool(m[3]), "heldout" if m[4] else "all") for m in found.values()]
 
 
-# Runs trained without the held-out numbers (lib/data/splits.py), shown by notebook 35, per profile: at quick
-# the 1000-way softmax (7), per-position heads (15), the small network (19) and the kept version (21); at cpu the
-# kept version on both datasets; smoke checks the quick ones. Other profiles train none.
+# Runs trained without the held-out numbers (lib/data/splits.py), shown by notebook 35, per profile.
 HELDOUT = {"quick": _keys("v7W-heldout v15W-heldout v19W-heldout v21W-heldout v21C-heldout")}
 HELDOUT |= {"smoke": HELDOUT["quick"], "cpu": _keys("v21W-heldout v21C-heldout")}
 UNSEEN_NOTEBOOK = "35_unseen_and_robust.ipynb"
@@ -56,24 +47,19 @@ def notebooks_showing(key: RunKey) -> list:
     return shown
 
 
-# The full-size record of the original study on a CPU, in the order of issue 11: the kept version first, then the
-# original's best C result, the baseline, the cnnC pair, the rest of W and C, then more seeds of the kept version;
-# then versions 14-19 at the same recipe, to compare them with version 7 like for like.
+# The full-size record of the original study on a CPU in the order of issue 11, then versions 14-19 at its recipe.
 FULL_QUEUE = _keys(
     "v7W v5C v5C-wrap v1W v1C v1C-wrap v7C v7C-wrap v2W v3W v4W v5W v6W v8W v9W v10W v11W v12W v13W v2C v2C-wrap v3C "
     "v3C-wrap v4C v4C-wrap v7W_s1 v7W_s2 v14W v15W v16W v17W v18W v19W v19C"
 )
-# The cpu record's queue this round: the strip readers 27 and 28 (issue 24, about 16 minutes a run on 2 cores) to
-# 3 seeds each first, then the kept version trained without the held-out numbers (issue 22, about 45 minutes a
-# run); the queue's --seeds 3 then adds the held-out runs' seeds 1 and 2.
+# The cpu record's queue this round: the strip readers (issue 24) to 3 seeds, then the held-out runs (issue 22).
 CPU_QUEUE = _keys("v21W-heldout v27W v28W v27W_s1 v28W_s1 v27W_s2 v28W_s2 v21C-heldout")
 QUEUES = {"full": FULL_QUEUE, "cpu": CPU_QUEUE}
 
 
 def run_shown(keys, profile: str, device: str = "auto", *, force=False, train=True, **options) -> list:
-    """The runs a notebook shows, each evaluated from its checkpoint where its model is on this machine, else read
-    from its record, else trained (an ensemble's members first); with train=False the unfinished ones are named,
-    not run. `options` go to lib.study.experiment.run (precision, progress, notebook, record_dir, runs_dir)."""
+    """The runs a notebook shows: evaluated from their checkpoints, else read from their records, else trained (an
+    ensemble's members first; train=False names them). `options` go to lib.study.experiment.run."""
     results, pending = [], []
     for k in keys:
         result = None

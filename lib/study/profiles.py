@@ -1,9 +1,9 @@
-"""Run sizes as data: a profile scales a version's recipe, never its shape.
-
-run_all.sh, the notebooks' parameter cell, the results tables and docs/running.md's table all read PROFILES."""
+"""Run sizes as data: a profile scales a version's recipe, never its shape."""
 
 from dataclasses import dataclass
 from math import ceil
+
+from ..infra.choices import pick
 
 
 @dataclass(frozen=True)
@@ -29,14 +29,11 @@ PROFILES = {
 
 
 def get(name: str) -> Profile:
-    if name not in PROFILES:
-        raise ValueError(f"unknown profile {name!r}; valid: {', '.join(PROFILES)}")
-    return PROFILES[name]
+    return pick(PROFILES, name, "profile")
 
 
 def final_val_limit(name: str) -> int | None:
-    """The validation numbers a finished run is scored on: all of them where the test set is whole, else the
-    per-epoch subset (the quick and smoke profiles compare runs with each other only)."""
+    """The validation numbers a finished run is scored on: all where the test set is whole, else the per-epoch ones."""
     p = get(name)
     return None if p.test_limit is None else p.val_limit
 

@@ -1,7 +1,4 @@
-"""A run's identity: version, dataset (layout), seed, the original's wrap-around bug, the numbers it trains on.
-
-Its recipe (the version's row), schedule (lib/study/profiles.py) and folder names follow from it and a profile;
-records store its fields in metrics.json, read back by RunKey.of. A key is checked once, when it is made."""
+"""A run's identity: version, dataset (layout), seed, the original's wrap-around bug, the numbers it trains on."""
 
 from dataclasses import dataclass
 
@@ -42,17 +39,13 @@ class RunKey:
     def name(self) -> str:
         """Folder name of the run's record and state: v7W_s0, v5C-wrap_s0, v19W-heldout_s1."""
         return (
-            f"v{self.version}{self.dataset}{'-wrap' if self.wrap else ''}"
-            f"{'-heldout' if self.split == 'heldout' else ''}_s{self.seed}"
+            f"v{self.version}{self.dataset}{'-wrap' * self.wrap}{'-heldout' * (self.split == 'heldout')}_s{self.seed}"
         )
 
     @property
     def label(self) -> str:
         """Name in legends and tables: v7W, v5C +wrap, v19W held out, with the seed."""
-        return (
-            f"v{self.version}{self.dataset}{' +wrap' if self.wrap else ''}"
-            f"{' held out' if self.split == 'heldout' else ''} seed {self.seed}"
-        )
+        return self.name.replace("-wrap", " +wrap").replace("-heldout", " held out").replace("_s", " seed ")
 
     @property
     def family(self) -> str:

@@ -1,9 +1,5 @@
-"""What a strip reader (encoder "strip", head "ctc") reads beyond the study's numbers 0-999.
-
-A reader that spells a number column by column has no notion of a fourth digit being impossible: `by_length`
-reads numbers of 1-5 digits made of MNIST *test* digits side by side, as the W test sets are composed (strips
-of 1-3 digits 84 px wide, longer ones 28 px per digit). `decodings` compares greedy decoding with the best
-number 0-999 on validation, where that choice is made.
+"""What a strip reader (encoder "strip", head "ctc") reads beyond the study's numbers 0-999: numbers of 1-5
+digits of MNIST test digits (`by_length`), and greedy decoding against the best number 0-999 (`decodings`).
 """
 
 import pandas as pd
@@ -16,12 +12,10 @@ from . import experiment, heads
 from .evaluate import predict
 
 SEED = 20250830  # the longer numbers' own draw (not the test sets')
-NEEDS_CHECKPOINT = "needs the run's checkpoint (not on this machine: shown from its record)"
 
 
 def strips(length: int, count: int, seed: int = SEED, mnist_dir=None) -> tuple:
-    """(raw uint8 [count, 28, max(84, 28 * length)], numbers as digit strings): uniform `length`-digit numbers
-    (no leading zero; 1 digit: 0-9) made of MNIST test digits drawn uniformly, side by side."""
+    """(raw uint8 [count, 28, max(84, 28 * length)], digit strings): uniform `length`-digit numbers side by side."""
     if not 1 <= length <= 20:
         raise ValueError(f"length must be 1-20 digits, got {length}")
     bank = DigitBank(*mnist.load_split("test", mnist_dir=mnist_dir))
@@ -47,8 +41,7 @@ def _read(model, raw: torch.Tensor, decode, batch_size: int = 256) -> list:
 
 
 def by_length(model, lengths=(1, 2, 3, 4, 5), count: int = 2000, seed: int = SEED, mnist_dir=None) -> pd.DataFrame:
-    """Per length: the fraction of numbers read exactly, the fraction read with the right number of digits, and
-    the commonest way a wrong reading differs (a digit dropped, added, or changed)."""
+    """Per length: accuracy, the fraction read with the right length, and the commonest kind of error."""
     rows = []
     for n in lengths:
         raw, truth = strips(n, count, seed, mnist_dir)
@@ -72,7 +65,7 @@ def _with_models(results, what: str) -> list:
     """The runs with their model at hand; a run shown from its record has none, and says so."""
     for r in results:
         if r.model is None:
-            print(f"{r.key.label}: {what} {NEEDS_CHECKPOINT}.")
+            print(f"{r.key.label}: {what} needs the run's checkpoint (not on this machine: shown from its record).")
     return [r for r in results if r.model is not None]
 
 
@@ -83,13 +76,12 @@ def longer_numbers(results, count: int = 2000) -> pd.DataFrame | None:
 
 
 def decodings(results, profile: str) -> pd.DataFrame | None:
-    """Validation accuracy of greedy decoding and of the best number 0-999 (CTC probability summed over
-    alignments), per run with its model at hand: the choice between them is made here, on validation."""
+    """Validation accuracy of greedy decoding and of the best number 0-999, per run with its model at hand."""
     rows = []
     for r in _with_models(results, "the decodings compared on validation"):
         val = experiment.load_test_set(r.key.dataset, profile, "val")
         greedy, _, _ = predict(r.model, val, r.key.preprocessing, next(r.model.parameters()).device, head="ctc")
-        best = torch.cat([b.cpu() for b in _read(r.model, val.raw, heads.best_numbers)])
+        best = torch.cat([b.cpu() for b in _read(r.model, val.raw, lambda x: heads.ctc_number_log_probs(x).argmax(1))])
         rows.append(
             {
                 "run": r.key.label,

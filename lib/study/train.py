@@ -1,13 +1,6 @@
 """The training loop: fresh numbers every step, the version's whole recipe, validation and resume per epoch.
 
-Batch size, digit mix, head, loss smoothing, augmentation, optimiser and schedule all come from the version's row
-(lib/study/versions.py). Each epoch reseeds the number stream and torch's RNG (dropout) from (seed, epoch), so a
-run resumed after its last finished epoch sees exactly the batches an uninterrupted one would have.
-
-Precision: fp32, or bf16 autocast (weights, optimiser state and loss stay fp32). `auto` picks bf16 only where the
-hardware computes it natively (a CUDA GPU with bf16, a CPU whose oneDNN reports AVX512-BF16 or AMX); elsewhere
-oneDNN emulates it an order of magnitude slower than fp32 (bench/bench.py), so an explicit bf16 there is for
-parity checks only.
+Each epoch reseeds from (seed, epoch), so a resumed run sees the batches an uninterrupted one would.
 """
 
 import sys
@@ -32,7 +25,7 @@ PRECISIONS = ("fp32", "bf16", "auto")
 
 
 def bf16_native(device) -> bool:
-    """True where bf16 matrix products run in hardware on `device`."""
+    """True where bf16 runs in hardware on `device` (emulated, it is 10x slower than fp32: bench/bench.py)."""
     if torch.device(device).type == "cuda":
         return torch.cuda.is_bf16_supported()
     return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
@@ -48,8 +41,7 @@ def resolve_precision(precision: str, device) -> str:
 
 
 def strict_fp32(precision: str, device):
-    """fp32 on a CUDA GPU means fp32: no TF32 products (cuDNN allows them by default, rounding inputs to 10
-    mantissa bits). provenance.describe records the setting."""
+    """fp32 on a CUDA GPU means fp32: no TF32 products, which cuDNN allows by default (provenance records it)."""
     if precision == "fp32" and torch.device(device).type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
@@ -84,8 +76,7 @@ def optimizer_for(model: torch.nn.Module, spec, fused: bool = True) -> torch.opt
         groups = [{"params": decay, "weight_decay": spec.weight_decay}, {"params": rest, "weight_decay": 0.0}]
     else:
         groups = [{"params": list(model.parameters()), "weight_decay": spec.weight_decay}]
-    # fused: one kernel per step for all parameters instead of a dozen passes over them; same update
-    # rule, 1.4x faster training of version 7 on a 2-core CPU (res/bench/cpu.md, measured by bench/bench.py)
+    # fused: one kernel per step for all parameters, 1.4x faster training of version 7 on a CPU (res/bench/cpu.md)
     if spec.optimizer == "sgd":
         return torch.optim.SGD(
             groups, lr=spec.lr, momentum=spec.momentum, nesterov=getattr(spec, "nesterov", False), fused=fused
@@ -125,13 +116,9 @@ def train(
     validate=None,
     after_epoch=None,
 ) -> dict:
-    """Train `model` in place with the version's recipe (`spec`, a registry row) and return the history.
-
-    `compute` is a resolved precision; `exclude` holds numbers out of training (lib/data/splits.py). With
-    `state_path`, resume from it and save to it after each epoch (a state of another `identity` is not loaded).
-    `validate(model) -> dict` scores the model after each epoch, outside the timed training, into the epoch's row;
-    `after_epoch(epoch, model)` runs after that (benchmarks test there). With a weight average (spec.ema),
-    validation reads the average, and the model ends holding it."""
+    """Train `model` in place with the version's recipe and return the history; with `state_path`, resume from it
+    and save to it after each epoch (unless of another `identity`). `validate(model) -> dict` adds to each epoch's
+    row, outside the timed training; with a weight average (spec.ema) it reads the average, which the model ends as."""
     progress, device = check_progress(progress), next(model.parameters()).device
     strict_fp32(compute, device)
     steps = ceil(samples_per_epoch / spec.batch_size)

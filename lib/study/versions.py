@@ -1,12 +1,5 @@
-"""The study's network versions as data: one row per version, derived from its parent (`derive`), so the
-registry reads as the ablation it was.
-
-Versions 1-13 are the original's (docs/original_study.md); 14 and later go past it, one change at a time.
-Adding a version is one row in `_steps` (version, parent, slug, the fields that change) and a section of
-lib/study/versions.md (what changed, and why it is tried); then `tools/make_notebooks.py` writes its notebook.
-Conv blocks are Conv(stride 1) -> [BN] -> act -> MaxPool 2x2; FC blocks are Linear -> act -> [Dropout]; a last
-Linear gives the head's logits.
-"""
+"""The study's network versions as data: one row per version, derived from its parent, so the registry reads as
+the ablation it was; what changed and why: lib/study/versions.md."""
 
 import hashlib
 import re
@@ -47,19 +40,16 @@ class Version:
     samples_per_epoch: int
     epochs: int
     preprocessing: str = "resize32"  # lib/data/preprocess.py: "resize32" (1-13) or "native" (shape kept)
-    head: str = "number"  # lib/study/heads.py: "number" (1000-way), "digits" (an 11-way head per position) or
-    # "ctc" (11 classes per column: digits and a blank)
+    head: str = "number"  # lib/study/heads.py: "number" (1000-way), "digits" (11-way per position) or "ctc"
     augment_digits: tuple = ()  # lib/data/augment.py: (degrees, scale, shear degrees, shift px) per digit image
     augment_layout: tuple = ()  # lib/data/augment.py: (max x shift, max y shift) px of each digit in the layout
     augment_elastic: tuple = ()  # lib/data/augment.py: (alpha px, sigma px) of each digit's elastic distortion
-    augment_spacing: tuple = ()  # lib/data/augment.py: (min gap, max gap, max vertical offset) px between
-    # neighbours' ink and each digit's scale 1 +- the fourth value: W numbers composed as written (replaces layout)
+    augment_spacing: tuple = ()  # lib/data/augment.py: (min gap, max gap, max y offset px, scale ±): W as written
     schedule: str = "constant"  # "constant" lr, or "onecycle" (lr warms up to `lr`, then anneals to ~0)
     label_smoothing: float = 0.0
     ema: float = 0.0  # decay of an exponential moving average of the weights, updated every step; 0: none
     ensemble: int = 0  # > 0: this version is that many trained runs of its parent, their probabilities averaged
-    encoder: str = "whole"  # lib/study/models.py: "whole" image, "per_digit": one network reads each digit's
-    # view, or "strip": a fully convolutional reader of the W strip, one reading per column (head "ctc")
+    encoder: str = "whole"  # lib/study/models.py: "whole" image, "per_digit" view or "strip" (head "ctc")
     view_margin: int = 0  # per_digit: px of the neighbours' slots a W window also sees (digits may stray)
 
     def __post_init__(self):
@@ -85,8 +75,7 @@ class Version:
 
     @property
     def recipe_digest(self) -> str:
-        """A short hash of what trains the network (names and words left out). Fields at their default are left
-        out too, so adding a field to the registry changes no existing version's digest."""
+        """A hash of what trains the network; fields at their default are left out, so a new field changes no digest."""
         recipe = {
             f.name: getattr(self, f.name)
             for f in fields(self)
@@ -105,14 +94,7 @@ class Version:
         return ORIGINAL.get(self.version, {})
 
 
-def derive(parent: Version, version: int, slug: str, change: str, **changes) -> Version:
-    """A new row: the parent's row with `changes`."""
-    return replace(parent, version=version, slug=slug, parent=parent.version, change=change, **changes)
-
-
-# What the original reported, per version and dataset: its README's training loss (undefined there; our reading:
-# the last 50 batches), its test accuracy (a floor-rounded percentage from one unseeded run) and its network's
-# parameter count, checked by building the network (docs/original_study.md).
+# What the original reported per version and dataset: training loss, test accuracy, parameters (docs/original_study.md).
 ORIGINAL = {
     1: {"W": Reported(0.49, 90, 20_980_584), "C": Reported(1.152, 73, 20_982_184)},
     2: {"W": Reported(0.501, 85, 20_980_584), "C": Reported(1.272, 65, 20_982_184)},
@@ -183,8 +165,7 @@ BASELINE = Version(
     samples_per_epoch=500_000,
     epochs=2,
 )
-# (version, parent, slug, the fields that change): the original's versions 2-13, then ours, each changing one thing
-# of its parent; what changed and why, in words: lib/study/versions.md
+# (version, parent, slug, the fields that change); what changed and why, in words: lib/study/versions.md
 _steps = [
     (2, 1, "relu", dict(act="relu", samples_per_epoch=150_000, epochs=3)),
     (3, 2, "five_convs", dict(convs=FIVE_CONVS, fcs=(4096, 2048))),
@@ -234,13 +215,14 @@ VERSIONS = {1: BASELINE}
 for _number, _parent, _slug, _changes in _steps:
     if _number in VERSIONS:
         raise ValueError(f"version {_number} is in the registry twice; give the new row the next free number")
-    VERSIONS[_number] = derive(VERSIONS[_parent], _number, _slug, _change(_number, _slug), **_changes)
+    VERSIONS[_number] = replace(
+        VERSIONS[_parent], version=_number, slug=_slug, parent=_parent, change=_change(_number, _slug), **_changes
+    )
 
 ORIGINAL_KEPT = 7  # the version the original study kept
 ORIGINAL_LAST = 13  # versions after this one go past the original study
-# The kept version per dataset, chosen on validation at profile cpu by the rule stated with the ranking in
-# res/results.md (lib/report/summary.py's kept_on_validation; tests/test_kept.py checks it against the records).
-# Its notebook exports the committed weights of that dataset (res/weights/best_<dataset>.pt).
+# The kept version per dataset, chosen on validation at profile cpu (lib/report/summary.py's kept_on_validation,
+# checked against the records by tests/test_kept.py); its notebook exports res/weights/best_<dataset>.pt.
 BEST = {"W": 21, "C": 21}
 DIGIT_READER = 21  # the version whose digit reader notebook 32 trains on single digits (the per-digit p)
 
@@ -255,18 +237,12 @@ def why(version: int) -> str:
 
 
 def runs():
-    """Every (version, dataset) pair the original trained: 13 on W and 5 on C (versions 1-13)."""
-    return [(v, d) for v, spec in VERSIONS.items() for d in spec.datasets if v <= ORIGINAL_LAST]
-
-
-def beyond():
-    """The (version, dataset) pairs past the original study (versions 14+)."""
-    return [(v, d) for v, spec in VERSIONS.items() for d in spec.datasets if v > ORIGINAL_LAST]
+    """Every (version, dataset) pair of the registry, the original's (versions 1-13) first."""
+    return [(v, d) for v, spec in VERSIONS.items() for d in spec.datasets]
 
 
 def check_run(version: int, dataset: str) -> Version:
-    """The version's row, after checking both names. Any version builds for W or C (cnnC runs v7 on C) but a
-    strip reader, which reads digits side by side (W); `runs()` lists the pairs the original trained."""
+    """The version's row, after checking both names: any version builds for W or C but a strip reader (W only)."""
     layout, spec = layouts.get(dataset), get(version)
     if (spec.encoder == "strip" or spec.augment_spacing) and layout.channels != 1:
         raise ValueError(
