@@ -140,10 +140,15 @@ def test_an_ensemble_version_averages_finished_runs_of_its_parent(tmp_path, monk
     row = replace(versions.get(19), version=99, slug="ensemble", parent=19, ensemble=2)
     monkeypatch.setitem(versions.VERSIONS, 99, row)
     dirs = _dirs(tmp_path)
-    members = [experiment.run(RunKey(19, "C", s), "smoke", "cpu", progress="off", **dirs) for s in (0, 1)]
-    (together,) = plan.run_shown([RunKey(99, "C")], "smoke", "cpu", progress="off", **dirs)
+    options = dict(precision="fp32", progress="off", **dirs)
+    members = [experiment.run(RunKey(19, "C", s), "smoke", "cpu", **options) for s in (0, 1)]
+    (together,) = plan.run_shown([RunKey(99, "C")], "smoke", "cpu", **options)
     assert together.history["members"] == ["v19C_s0", "v19C_s1"]
     assert together.metrics["params"] == 2 * members[0].metrics["params"]
+    model, history = experiment.trained_model(RunKey(99, "C"), "smoke", **dirs)  # assembled from the checkpoints
+    assert history["members"] == together.history["members"]
+    again = experiment.evaluate(model, together.test_set, "native", torch.device("cpu"), head="digits")[1]
+    assert torch.equal(again["pred"], together.predictions["pred"])  # the ensemble that was evaluated
     x = torch.randn(4, 3, 28, 28)
     for m in (*[r.model for r in members], together.model):
         m.eval()
@@ -151,6 +156,8 @@ def test_an_ensemble_version_averages_finished_runs_of_its_parent(tmp_path, monk
         probs = [r.model(x).view(4, 3, 11).softmax(2) for r in members]
         expected = torch.stack(probs).mean(0).log().view(4, 33)
         assert torch.allclose(together.model(x), expected, atol=1e-5)
+    (dirs["runs_dir"] / "smoke" / "v19C_s1" / "model.pt").unlink()  # a member lost: nothing to assemble
+    assert experiment.trained_model(RunKey(99, "C"), "smoke", **dirs) is None
 
 
 @pytest.mark.parametrize("native", [True, False], ids=["bf16-native", "no-bf16"])

@@ -7,7 +7,7 @@ from lib.data import layouts
 from lib.data.preprocess import prepare
 from lib.infra import checkpoint
 from lib.reading import predict, weights
-from lib.study import experiment, heads, models, plan, versions
+from lib.study import experiment, heads, models, versions
 from lib.study.run_key import RunKey
 
 
@@ -87,16 +87,3 @@ def test_an_ensemble_is_committed_and_loaded_as_one_checkpoint(tmp_path):
     checkpoint.save(tmp_path / "one.pt", models.build(21, "C"), {**meta, "version": 24})  # one network called v24
     with pytest.raises(checkpoint.CheckpointError, match="does not fit"):
         predict.load(tmp_path / "one.pt")
-
-
-def test_a_finished_ensemble_is_assembled_from_its_members_checkpoints(tmp_path):
-    key = RunKey(24, "C")
-    (first,) = plan.run_shown(
-        [key], "smoke", "cpu", precision="fp32", runs_dir=tmp_path, record_dir=tmp_path, progress="off"
-    )
-    model, history = experiment.trained_model(key, "smoke", record_dir=tmp_path, runs_dir=tmp_path)
-    assert history["members"] == [m.name for m in experiment.ensemble_members(key)] == ["v21C_s0", "v21C_s1", "v21C_s2"]
-    again = experiment.evaluate(model, first.test_set, "native", torch.device("cpu"), head="digits")[1]
-    assert torch.equal(again["pred"], first.predictions["pred"])  # the ensemble that was evaluated
-    (tmp_path / "smoke" / "v21C_s2" / "model.pt").unlink()  # a member lost: nothing to assemble
-    assert experiment.trained_model(key, "smoke", record_dir=tmp_path, runs_dir=tmp_path) is None
