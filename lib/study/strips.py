@@ -70,8 +70,9 @@ def _with_models(results, what: str) -> list:
 
 
 def longer_numbers(results, count: int = 2000) -> pd.DataFrame | None:
-    """`by_length` for each run with its model at hand."""
-    frames = {r.key.label: by_length(r.model, count=count) for r in _with_models(results, "numbers of 1-5 digits")}
+    """`by_length` for each run with its model at hand, on no more numbers per length than its test set has."""
+    runs = _with_models(results, "numbers of 1-5 digits")
+    frames = {r.key.label: by_length(r.model, count=min(count, len(r.test_set))) for r in runs}
     return pd.concat(frames, names=["run"]) if frames else None
 
 
