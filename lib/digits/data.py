@@ -19,10 +19,7 @@ EVAL_BATCH = 1000  # images per forward pass when scoring
 AUGMENT = {"degrees": 10, "translate": (0.1, 0.1), "scale": (0.9, 1.1)}
 
 
-@lru_cache(maxsize=2)
-def mnist_digits(split: str) -> tuple:
-    """(uint8 images [N,28,28], int64 labels [N]) of MNIST 'train' or 'test', loaded once per process."""
-    return mnist.load_split(split)
+mnist_digits = lru_cache(maxsize=2)(mnist.load_split)  # MNIST (images, labels) by split, read once
 
 
 def load_digits(size: dict) -> dict:

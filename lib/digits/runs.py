@@ -3,7 +3,6 @@ shown from its record, else trained, its best validation epoch tested once and r
 
 import json
 import math
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,14 +14,13 @@ import torch.nn.functional as F
 from sklearn.metrics import classification_report, confusion_matrix
 from threadpoolctl import threadpool_limits
 from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR, StepLR
-from tqdm import tqdm
 
 from ..data import splits
 from ..infra import atomic, checkpoint, provenance, store
 from ..infra.choices import pick
 from ..infra.paths import relative
 from ..study import profiles
-from ..study.train import check_progress
+from ..study.train import check_progress, epoch_bar
 from . import numpy_lenet, torch_lenet
 from .data import N_TEST, N_TRAIN, N_VAL, load_digits
 
@@ -100,7 +98,7 @@ def train_digit_model(learner, data: dict, recipe: dict, epochs: int, seed: int,
     rows, best = [], -1.0
     for epoch in range(1, epochs + 1):
         lr, loss_sum, correct = learner.optimizer.param_groups[0]["lr"], 0.0, 0
-        bar = tqdm(total=len(y), desc=f"epoch {epoch}/{epochs}", unit="img", file=sys.stdout, disable=progress != "bar")
+        bar = epoch_bar(len(y), f"epoch {epoch}/{epochs}", "img", progress)
         with provenance.CpuMeter() as meter, bar:
             for idx in torch.randperm(len(y), generator=order).split(recipe["batch_size"]):
                 loss, right = learner.train_batch(x[idx], y[idx])

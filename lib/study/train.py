@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
-from tqdm import tqdm  # text bar: reads the same in a terminal and in JupyterLab
+from tqdm import tqdm
 
 from ..data.augment import augment
 from ..data.numbers import DigitBank, NumberGenerator
@@ -58,6 +58,13 @@ def check_progress(progress) -> str:
     if progress not in PROGRESS:
         raise ValueError(f"unknown progress {progress!r}; valid: {', '.join(PROGRESS)}")
     return progress
+
+
+def epoch_bar(total: int, desc: str, unit: str, progress: str) -> tqdm:
+    """An epoch's text bar (reads the same in a terminal and in JupyterLab), shown when progress is 'bar'."""
+    return tqdm(
+        total=total, desc=desc, unit=unit, unit_scale=True, file=sys.stdout, mininterval=2.0, disable=progress != "bar"
+    )
 
 
 def weight_average(model, spec):
@@ -144,15 +151,7 @@ def train(
         torch.manual_seed(seed * 1_000_003 + epoch + 1)
         model.train()
         losses, accs = torch.empty(steps, device=device), torch.empty(steps, device=device)
-        bar = tqdm(
-            total=samples_per_epoch,
-            desc=f"epoch {epoch + 1}/{epochs}",
-            unit="num",
-            unit_scale=True,
-            file=sys.stdout,
-            mininterval=2.0,
-            disable=progress != "bar",
-        )
+        bar = epoch_bar(samples_per_epoch, f"epoch {epoch + 1}/{epochs}", "num", progress)
         with provenance.CpuMeter() as meter, bar:
             for step in range(steps):
                 size = min(spec.batch_size, samples_per_epoch - step * spec.batch_size)  # drop_last=False
