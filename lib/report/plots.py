@@ -163,16 +163,9 @@ def misclassified(results, count: int = 24, seed: int = 0):
     title = f"misclassified: true → predicted (confidence); {len(wrong):,} of {len(ts):,} wrong"
     fig, axes = _grid(max(1, -(-len(pick) // 6)), 6, 2.1, 1.9, title)
     for ax, i in zip(axes.flat, pick):
-        label = f"{int(ts.labels[i])} → {int(preds[i])} ({_percent(float(conf[i]))})"
+        label = f"{int(ts.labels[i])} → {int(preds[i])} ({float(conf[i]):.1%})"
         _show(ax, ts.raw[i], ts.dataset, int(ts.ndigits[i]), label, color="firebrick")
     return fig
-
-
-def _percent(p: float) -> str:
-    """A probability as a percentage that never rounds a small one to 0%."""
-    if p != p:  # NaN: not recorded
-        return "?"
-    return f"{p:.0%}" if p >= 0.1 else f"{p:.1%}" if p >= 0.001 else "<0.1%"
 
 
 @needs_runs
