@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from lib.data import testsets
 from lib.infra import atomic
+from lib.report.results import fill
 from lib.study import models, plan, profiles, versions
 
 TEMPLATES = ROOT / "tools" / "templates"
@@ -188,14 +189,6 @@ DOCS = {
     "docs/continue.md": {"beyond": beyond_table},
     "docs/original_study.md": {"versions": versions_table},
 }
-
-
-def fill(text: str, name: str, body: str) -> str:
-    begin, end = f"<!-- {name}:begin (written by tools/make_notebooks.py) -->", f"<!-- {name}:end -->"
-    if begin not in text or end not in text:
-        raise SystemExit(f"markers for {name!r} are missing: add the lines\n{begin}\n{end}")
-    head, rest = text.split(begin, 1)
-    return f"{head}{begin}\n{body}\n{end}{rest.split(end, 1)[1]}"
 
 
 if __name__ == "__main__":

@@ -21,11 +21,12 @@ TOO_FEW = "too few seeds to tell"
 
 @dataclass
 class Seeds:
-    """One run family's values over its seeds: n, mean and sd (None below two seeds)."""
+    """One run family's recorded values over its seeds (None and NaN: not recorded): n, mean and sd (None below two)."""
 
     values: list
 
     def __post_init__(self):
+        self.values = [v for v in self.values if v is not None and v == v]
         self.n = len(self.values)
         self.mean = statistics.mean(self.values) if self.n else math.nan
         self.std = statistics.stdev(self.values) if self.n > 1 else None
@@ -40,7 +41,7 @@ class Difference:
     """Values (one per seed) against a base's: `interval`, Welch's t-interval of the means' difference or None."""
 
     def __init__(self, this: list, base: list):
-        self.this, self.base = Seeds(list(this)), Seeds(list(base))
+        self.this, self.base = Seeds(this), Seeds(base)
         self.delta = self.this.mean - self.base.mean
         self.interval = None
         if min(self.this.n, self.base.n) >= MIN_SEEDS:
@@ -76,7 +77,7 @@ class Reproduction:
     """Test accuracies (one per seed) against the original's figure k%; `distance`: points from [k, k+1)."""
 
     def __init__(self, ours: list, k: int):
-        self.ours, self.k = Seeds(list(ours)), int(k)
+        self.ours, self.k = Seeds(ours), int(k)
         own, k = self.ours.std or 0.0, self.k
         self.floored = self.ours.n < MIN_SEEDS and own < SD_FLOOR
         self.sd = own if self.ours.n >= MIN_SEEDS else max(own, SD_FLOOR)

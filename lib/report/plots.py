@@ -69,11 +69,8 @@ def augmented_numbers(version: int, dataset: str = "W", count: int = 6, seed: in
 
 def channel_panels(test_set, index: int):
     """The three channels of one C sample side by side, empty ones included."""
-    fig, axes = _grid(1, 3, 2, 1.7, f"C sample {int(test_set.labels[index])}")
-    for k, ax in enumerate(axes[0]):
-        ax.imshow(test_set.raw[index, k].numpy(), cmap="gray_r", vmin=0, vmax=255)
-        ax.set_title(f"channel {k}")
-    return fig
+    title, channels = f"C sample {int(test_set.labels[index])}", [f"channel {k}" for k in range(3)]
+    return digit_grid(test_set.raw[index].numpy(), 3, title, channels, vmin=0, vmax=255)
 
 
 def _log_y(ax, label: str):
@@ -166,16 +163,9 @@ def misclassified(results, count: int = 24, seed: int = 0):
     title = f"misclassified: true → predicted (confidence); {len(wrong):,} of {len(ts):,} wrong"
     fig, axes = _grid(max(1, -(-len(pick) // 6)), 6, 2.1, 1.9, title)
     for ax, i in zip(axes.flat, pick):
-        label = f"{int(ts.labels[i])} → {int(preds[i])} ({_percent(float(conf[i]))})"
+        label = f"{int(ts.labels[i])} → {int(preds[i])} ({float(conf[i]):.1%})"
         _show(ax, ts.raw[i], ts.dataset, int(ts.ndigits[i]), label, color="firebrick")
     return fig
-
-
-def _percent(p: float) -> str:
-    """A probability as a percentage that never rounds a small one to 0%."""
-    if p != p:  # NaN: not recorded
-        return "?"
-    return f"{p:.0%}" if p >= 0.1 else f"{p:.1%}" if p >= 0.001 else "<0.1%"
 
 
 @needs_runs
@@ -318,11 +308,11 @@ def plot_confusion(metrics: dict):
     return fig
 
 
-def digit_grid(images, cols: int, title: str, titles=(), row_labels=()):
+def digit_grid(images, cols: int, title: str, titles=(), row_labels=(), **imshow):
     """Images [N,H,W] in rows of `cols`, each under its title, each row after its label."""
     fig, axes = _grid(max(1, -(-len(images) // cols)), cols, 1.3, 1.5, title)
     for k, (ax, image) in enumerate(zip(axes.flat, images)):
-        ax.imshow(image, cmap="gray_r")
+        ax.imshow(image, cmap="gray_r", **imshow)
         ax.set_title(titles[k] if titles else "", fontsize=9)
     for ax, label in zip(axes[:, 0], row_labels):
         ax.text(-0.08, 0.5, label, transform=ax.transAxes, ha="right", va="center")

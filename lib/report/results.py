@@ -40,21 +40,19 @@ def provenance_of(metrics: dict, run_dir: Path) -> dict:
     return {"code_commit": metrics.get("commit"), "tf32": metrics.get("tf32")}
 
 
-def row(m: dict, run_dir: Path) -> dict:
-    """results.csv's row of one record."""
-    acc = m.get("reported_acc")
-    return {
-        "split": "all",
-        **m,
-        **provenance_of(m, run_dir),
-        "n_test": m["n"],
-        "seed_reported_loss": m.get("reported_loss"),
-        "seed_reported_acc": None if acc is None else acc / 100,
-    }
-
-
-def frame_of(rows: list) -> pd.DataFrame:
-    """The rows as results.csv's columns, largest profile first, then W before C, version, wrap, split, seed."""
+def frame_of(records) -> pd.DataFrame:
+    """(metrics, run folder) pairs as results.csv's rows: largest profile first, W before C, version, wrap, split, seed."""
+    rows = [
+        {
+            "split": "all",
+            **m,
+            **provenance_of(m, run_dir),
+            "n_test": m["n"],
+            "seed_reported_loss": m.get("reported_loss"),
+            "seed_reported_acc": None if m.get("reported_acc") is None else m["reported_acc"] / 100,
+        }
+        for m, run_dir in records
+    ]
     frame = pd.DataFrame(rows, columns=COLUMNS).sort_values(
         ["profile", "dataset", "version", "preprocessing", "split", "seed"],
         ascending=[True, False, True, True, True, True],
@@ -66,12 +64,12 @@ def frame_of(rows: list) -> pd.DataFrame:
 def collect(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
     """One row per 0-999 run (version, dataset, preprocessing, profile, seed) found under runs_dir."""
     found = [(json.loads(p.read_text()), p.parent) for p in sorted(Path(runs_dir).glob("*/v*/metrics.json"))]
-    return frame_of([row(m, d) for m, d in found if profiles is None or m["profile"] in profiles])
+    return frame_of((m, d) for m, d in found if profiles is None or m["profile"] in profiles)
 
 
 def of_runs(runs) -> pd.DataFrame:
     """The rows of a notebook's runs (lib.study.experiment.RunResult), as results.csv has them."""
-    return frame_of([row(r.metrics, r.run_dir) for r in runs])
+    return frame_of((r.metrics, r.run_dir) for r in runs)
 
 
 def write(frame: pd.DataFrame, single: pd.DataFrame | None = None, res_dir=RES_DIR):
@@ -102,12 +100,10 @@ def collect_single_digit(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
     return pd.DataFrame([r for r in rows if profiles is None or r["profile"] in profiles], columns=SINGLE_DIGIT_COLUMNS)
 
 
-def update_readme(name: str, block: str, readme=ROOT / "README.md") -> bool:
-    """Replace the README's generated block `name` (between its begin and end markers); False without them."""
-    text = Path(readme).read_text()
-    begin, end = f"<!-- {name}:begin (written by notebooks/90_results.ipynb) -->", f"<!-- {name}:end -->"
+def fill(text: str, name: str, body: str, writer: str = "tools/make_notebooks.py") -> str:
+    """`text` with its generated block `name` (between the markers that name its writer) replaced by `body`."""
+    begin, end = f"<!-- {name}:begin (written by {writer}) -->", f"<!-- {name}:end -->"
     if begin not in text or end not in text:
-        return False
+        raise SystemExit(f"markers for {name!r} are missing: add the lines\n{begin}\n{end}")
     head, rest = text.split(begin, 1)
-    atomic.write_text(readme, f"{head}{begin}\n{block}\n{end}{rest.split(end, 1)[1]}")
-    return True
+    return f"{head}{begin}\n{body}\n{end}{rest.split(end, 1)[1]}"

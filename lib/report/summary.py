@@ -34,14 +34,9 @@ def md_table(head: str, rows) -> list:
     ]
 
 
-def seeds(values) -> compare.Seeds:
-    """The recorded values of a column (None and NaN are runs that did not record it)."""
-    return compare.Seeds([v for v in values if v is not None and v == v])
-
-
 def pct(values, as_pct: bool = True, one_seed: str = "") -> str:
     """The seeds' mean ± sd (compare.Seeds), `one_seed` after a single seed; – where none recorded it."""
-    s = seeds(values)
+    s = compare.Seeds(values)
     return s.text(as_pct) + one_seed * (s.n == 1) if s.n else "–"
 
 
@@ -144,7 +139,7 @@ def _set(values) -> str:
 
 def _digits(g: pd.DataFrame, prefix: str = "") -> str:
     """Mean accuracy on 1-, 2- and 3-digit numbers, e.g. `99.9 / 98.1 / 97.0`; – where not recorded."""
-    means = [seeds(g.get(f"{prefix}acc_{n}digit", [])) for n in (1, 2, 3)]
+    means = [compare.Seeds(g.get(f"{prefix}acc_{n}digit", [])) for n in (1, 2, 3)]
     return " / ".join(f"{100 * s.mean:.1f}" if s.n else "–" for s in means)
 
 
@@ -157,7 +152,7 @@ def shared_mark(others, device) -> str:
 
 def _train_s(g: pd.DataFrame) -> str:
     """The seeds' mean training time with the worst of their marks."""
-    s = seeds(g["train_seconds"])
+    s = compare.Seeds(g["train_seconds"])
     marks = {shared_mark(o, d) for o, d in zip(g["train_others_cores"], g.get("device", [None] * len(g)))}
     mark = next((m for m in (" (?)", " (shared GPU)", " (shared CPU)") if m in marks), "")
     return f"{s.mean:,.0f}{mark}" if s.n else "–"
@@ -288,12 +283,12 @@ def kept_reader(single: pd.DataFrame | None):
         return None
     readers = single[single["model"].str.startswith("reader-")]
     single = single if readers.empty else readers
-    column = "best_val_acc" if single["best_val_acc"].notna().any() else "test_acc"
-    means = single.groupby(["model", "profile"], sort=False)[column].mean()  # in the models' order
+    means = single.groupby(["model", "profile"], sort=False)["best_val_acc"].mean()  # in the models' order
     return (*means.idxmax(), float(means.max()))
 
 
-def _met(value: float, target: float, n: int) -> str:
+def _met(values, target: float, n: int) -> str:
+    value = compare.Seeds(values).mean
     gap = 100 * (target - value)
     met = "met" if value >= target else f"not met, gap {gap:.{2 if gap >= 0.01 else 3}f} points"
     return met + ("" if n >= 3 else f" ({n} seed{'s' * (n != 1)} of 3)")
@@ -312,7 +307,7 @@ def targets(frame: pd.DataFrame, single: pd.DataFrame | None, root: str = "..", 
         n = len(g) if g["params"].max() <= MAX_PARAMS else 0
         for column, (what, goal) in TARGETS.items():
             what = f"{dataset} version {version}, {what} ≥ {goal:.1%} (`{profile}`, {int(g['params'].iloc[0]):,} parameters)"
-            rows.append([what, f"{pct(g[column])}: {_met(seeds(g[column]).mean, goal, n)}", _links(g, profile, root)])
+            rows.append([what, f"{pct(g[column])}: {_met(g[column], goal, n)}", _links(g, profile, root)])
     kept, goal = kept_reader(single), READER_TARGETS
     if kept and kept[0].startswith("reader-"):
         model, profile, p = kept
