@@ -17,6 +17,7 @@ from lib.study.versions import ORIGINAL_LAST
 MAX_OUTPUTS = 20  # stored outputs per cell: more means progress-bar refreshes were kept
 MACHINE_PATH = re.compile(r"(?<![\w.~$])/(work|tmp|home|root|usr|opt|var)/[\w.-]")
 REFERENCE = re.compile(r"(?<![\w/.-])((?:lib|docs|notebooks|res|tools|bench|tests)/[\w./-]*\w)")
+OUTSIDE = re.compile(r"seed-ablations|shared/seeds|\bpitfall \d")  # a fresh clone lacks ../shared
 
 
 def table_problems(profile: str) -> list:
@@ -48,6 +49,8 @@ def problems_of(path: Path) -> list:
         text = "".join(cell["source"]) if cell["cell_type"] == "markdown" else "\n".join(map(_text, outputs))
         if cell["cell_type"] == "code" and MACHINE_PATH.search(text):
             found.append(f"cell {i} shows a machine path: {MACHINE_PATH.search(text).group(0)}…")
+        if OUTSIDE.search(text):
+            found.append(f"cell {i} refers to material outside the repository: {OUTSIDE.search(text).group(0)}")
         for ref in (r.rstrip(".") for r in REFERENCE.findall(text)):
             if any(ch in ref for ch in "*<{") or ref.startswith("res/rendered/") and "/" not in ref[13:]:
                 continue
