@@ -37,4 +37,3 @@ def test_every_tool_answers_help_without_writing_anything(tool):
     done = subprocess.run([sys.executable, str(tool), "--help"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.startswith("usage:"), done.stderr
     assert subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout == before
-
