@@ -11,6 +11,7 @@ import pandas as pd
 import torch
 
 from ..infra import atomic
+from ..infra.choices import pick
 from ..infra.paths import DATA_DIR, relative
 from . import layouts, mnist, splits
 from .augment import digit_affine, random_shifts, resample, stroke_thickness
@@ -179,8 +180,7 @@ def paths(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test
     """(data, manifest) file of a set, after checking its names."""
     for name, valid, what in ((dataset, layouts.LAYOUTS, "dataset (layout)"), (variant, VARIANTS, "test-set variant"),
                               (part, PARTS, "set part")):  # fmt: skip
-        if name not in valid:
-            raise ValueError(f"unknown {what} {name!r}; valid: {', '.join(valid)}")
+        pick(valid, name, what)
     stem = f"{part}_{dataset}" + ("" if variant == "clean" else f"_{variant}")
     return Path(root) / f"{stem}.npz", Path(root) / f"{stem}.json"
 
