@@ -75,8 +75,7 @@ def digit_source(source: str = "test") -> tuple:
 
 
 def sample(count: int, seed: int = 0, numbers=None, kind: str = "ordinary", source: str = "test", **style) -> list:
-    """`count` seeded pages of `kind` written with `source` digits; `numbers` (default: drawn as the study does)
-    and `style` (write_number's keywords) as given."""
+    """`count` seeded pages of `kind` with `source` digits; `numbers` default to the study's draw."""
     style = {"gaps": pick(GAPS, kind, "page kind"), **style}
     images, labels, usable = digit_source(source)
     by_digit = [usable[labels[usable] == d] for d in range(10)]
