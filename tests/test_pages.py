@@ -58,11 +58,11 @@ def test_touching_pages_put_neighbours_ink_together(mnist_test):
 
 
 def test_bad_gaps_are_refused(mnist_test):
-    with pytest.raises(ValueError, match="kind must be one of ordinary, touching"):
+    with pytest.raises(ValueError, match="unknown page kind .joined.; valid: ordinary, touching"):
         pages.sample(1, kind="joined")
     with pytest.raises(ValueError, match="lo <= hi"):
         pages.sample(1, gaps=(0.5, 0.1))
-    with pytest.raises(ValueError, match="source must be one of"):
+    with pytest.raises(ValueError, match="unknown digit source .train.; valid: test, validation"):
         pages.digit_source("train")
 
 

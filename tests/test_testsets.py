@@ -25,9 +25,10 @@ def test_counts_and_manifest(built):
     assert set(manifest["mnist_test_sha256"]) == {"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}
 
 
-def test_reload_is_verified_and_identical(built):
+def test_reload_is_verified_and_identical(built, capsys):
     root, ts = built
-    again = testsets.load("W", root=root, rebuild=False)
+    again = testsets.load("W", root=root)
+    assert "rebuilding" not in capsys.readouterr().out
     for name in ("raw", "ndigits", "labels", "source"):
         assert torch.equal(getattr(again, name), getattr(ts, name))
 
@@ -54,7 +55,7 @@ def test_damaged_file_is_rejected_or_rebuilt(tmp_path, capsys):
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
     with pytest.raises(TestSetError, match="damaged"):
-        testsets.load("C", root=tmp_path, rebuild=False)
+        testsets.verify("C", root=tmp_path)
     ts = testsets.load("C", root=tmp_path)
     assert "rebuilding" in capsys.readouterr().out and len(ts) == 45330
     testsets.verify("C", root=tmp_path)
@@ -67,7 +68,7 @@ def test_stale_manifest_is_rejected(tmp_path):
     manifest["seed"] = 1
     manifest_path.write_text(json.dumps(manifest))
     with pytest.raises(TestSetError, match="stale: manifest seed"):
-        testsets.load("W", root=tmp_path, rebuild=False)
+        testsets.verify("W", root=tmp_path)
     manifest_path.write_text("{not json")
     with pytest.raises(TestSetError, match="not valid JSON"):
         testsets.verify("W", root=tmp_path)
@@ -75,7 +76,7 @@ def test_stale_manifest_is_rejected(tmp_path):
 
 def test_missing_set_without_rebuild(tmp_path):
     with pytest.raises(TestSetError, match="not built yet"):
-        testsets.load("W", root=tmp_path, rebuild=False)
+        testsets.verify("W", root=tmp_path)
 
 
 def test_subset_is_fixed(built):

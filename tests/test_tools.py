@@ -37,26 +37,3 @@ def test_every_tool_answers_help_without_writing_anything(tool):
     done = subprocess.run([sys.executable, str(tool), "--help"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.startswith("usage:"), done.stderr
     assert subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout == before
-
-
-def test_a_variant_added_later_is_scored_from_the_checkpoint_and_only_added_to_the_record(tmp_path, capsys):
-    import json
-
-    from lib.study import experiment
-    from lib.study.run_key import RunKey
-    from tools.score_variant import main
-
-    key = RunKey(19, "W")
-    result = experiment.run(
-        key, "smoke", "cpu", precision="fp32", progress="off", record_dir=tmp_path, runs_dir=tmp_path
-    )
-    path = result.run_dir / "metrics.json"
-    older = {k: v for k, v in result.metrics.items() if not k.startswith("curved_")}  # recorded before `curved`
-    path.write_text(json.dumps(older))
-    checkpoint = experiment.state_files("smoke", key.name, tmp_path)["model"]
-    assert main([str(checkpoint), "--variant", "curved", "--record-dir", str(tmp_path)]) == 0
-    now = json.loads(path.read_text())
-    assert {k: now[k] for k in older} == older  # nothing recorded before is changed
-    assert now["curved_test_acc"] == result.metrics["curved_test_acc"] and "curved" in now["later_scores"]
-    assert main([str(checkpoint), "--variant", "curved", "--record-dir", str(tmp_path)]) == 0
-    assert "left as it is" in capsys.readouterr().out

@@ -1,8 +1,6 @@
 """Write the notebook sources (no outputs) and the docs' generated tables from the code, so neither can drift.
 
-From tools/templates/, the registry and notebooks/readings/ (30, 31 and 40 are written by hand); `--check` (CI)
-writes nothing and fails when a notebook or doc is stale.
-"""
+From tools/templates/, the registry and notebooks/readings/ (30, 31 and 40 are written by hand)."""
 
 import argparse
 import ast

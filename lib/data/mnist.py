@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from torchvision.datasets import MNIST
 
+from ..infra.choices import pick
 from ..infra.paths import DATA_DIR, from_env
 
 # name -> (idx magic number, item count, item shape)
@@ -91,9 +92,7 @@ def ensure_mnist(root=DATA_DIR, mnist_dir=None, download=True) -> Path:
 
 def load_split(split: str, root=DATA_DIR, mnist_dir=None, download=True):
     """Return (images uint8 [N,28,28], labels int64 [N]) of MNIST 'train' or 'test'."""
-    if split not in SPLIT_FILES:
-        raise ValueError(f"unknown MNIST split {split!r}; valid: train, test")
-    images, labels = SPLIT_FILES[split]
+    images, labels = pick(SPLIT_FILES, split, "MNIST split")
     where = folder(root, mnist_dir, download)
     return read_idx(where, images)[0].clone(), read_idx(where, labels)[0].long()
 

@@ -2,6 +2,7 @@
 
 import torch
 
+from ..infra.choices import pick
 from . import layouts
 from .numbers import wraparound
 
@@ -12,8 +13,7 @@ PREPROCESSINGS = ("resize32", "resize32" + WRAP, "native")
 
 def parse(name: str) -> tuple:
     """(base, wrap) of a preprocessing name, after checking it."""
-    if name not in PREPROCESSINGS:
-        raise ValueError(f"unknown preprocessing {name!r}; valid: {', '.join(PREPROCESSINGS)}")
+    pick(PREPROCESSINGS, name, "preprocessing")
     return name.removesuffix(WRAP), name.endswith(WRAP)
 
 

@@ -4,6 +4,7 @@ from functools import cache
 
 import torch
 
+from ..infra.choices import pick
 from .numbers import position_targets
 
 VALIDATION_PER_DIGIT = 500  # MNIST train images per digit no training draws, so choices never read the test set
@@ -14,9 +15,7 @@ HELD_OUT_SEED = 999
 
 
 def check_split(split: str) -> str:
-    if split not in SPLITS:
-        raise ValueError(f"unknown split {split!r}; valid: {', '.join(SPLITS)}")
-    return split
+    return pick(SPLITS, split, "split")
 
 
 def covers_every_position(numbers) -> bool:

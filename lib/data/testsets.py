@@ -11,6 +11,7 @@ import pandas as pd
 import torch
 
 from ..infra import atomic
+from ..infra.choices import pick
 from ..infra.paths import DATA_DIR, relative
 from . import layouts, mnist, splits
 from .augment import digit_affine, random_shifts, resample, stroke_thickness
@@ -167,11 +168,11 @@ class TestSet:
     def __len__(self):
         return len(self.labels)
 
-    def subset(self, limit: int, seed: int = 0) -> "TestSet":
+    def subset(self, limit: int) -> "TestSet":
         """A fixed random subset (for smoke runs); the whole set when limit is None or large."""
         if limit is None or limit >= len(self):
             return self
-        keep = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))[:limit].sort().values
+        keep = torch.randperm(len(self), generator=torch.Generator().manual_seed(0))[:limit].sort().values
         return TestSet(self.dataset, self.raw[keep], self.ndigits[keep], self.labels[keep], self.source[keep])
 
 
@@ -179,8 +180,7 @@ def paths(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test
     """(data, manifest) file of a set, after checking its names."""
     for name, valid, what in ((dataset, layouts.LAYOUTS, "dataset (layout)"), (variant, VARIANTS, "test-set variant"),
                               (part, PARTS, "set part")):  # fmt: skip
-        if name not in valid:
-            raise ValueError(f"unknown {what} {name!r}; valid: {', '.join(valid)}")
+        pick(valid, name, what)
     stem = f"{part}_{dataset}" + ("" if variant == "clean" else f"_{variant}")
     return Path(root) / f"{stem}.npz", Path(root) / f"{stem}.json"
 
@@ -251,13 +251,11 @@ def build(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test
     return ts
 
 
-def load(dataset: str, root=DATA_DIR, rebuild: bool = True, variant: str = "clean", part: str = "test") -> TestSet:
-    """The verified fixed set; rebuilt (with a message) when missing, stale or damaged, if `rebuild`."""
+def load(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test") -> TestSet:
+    """The verified fixed set; rebuilt (with a message) when missing, stale or damaged."""
     try:
         verify(dataset, root, variant, part)
     except TestSetError as e:
-        if not rebuild:
-            raise
         print(f"rebuilding: {e}")
         return build(dataset, root, variant, part)
     with np.load(paths(dataset, root, variant, part)[0]) as z:

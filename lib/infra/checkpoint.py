@@ -1,4 +1,4 @@
-"""Model checkpoints with metadata, written atomically and refused when they belong to another model."""
+"""Model checkpoints with metadata, written atomically and refused when they do not fit the model."""
 
 from pathlib import Path
 
@@ -6,7 +6,7 @@ import torch
 
 from . import atomic
 
-IDENTITY = ("version", "dataset", "preprocessing")  # what must match for weights to fit and mean the same
+IDENTITY = ("version", "dataset", "preprocessing")  # what a checkpoint names so that its model can be built and fed
 
 
 class CheckpointError(RuntimeError):
@@ -29,17 +29,11 @@ def read(path) -> dict:
         ) from e
 
 
-def load_into(model: torch.nn.Module, path, **expected) -> dict:
-    """Load weights into `model` after checking the checkpoint's identity; return its metadata."""
+def load_into(model: torch.nn.Module, path) -> dict:
+    """Load weights into `model` (a run's identity is its config, compared by store.same_config); return its meta."""
     ckpt = read(path)
-    meta = ckpt.get("meta", {})
-    for key in (k for k in IDENTITY if k in expected and meta.get(k) != expected[k]):
-        raise CheckpointError(
-            f"checkpoint {path} is for {key}={meta.get(key)!r}, not {expected[key]!r} (it holds "
-            f"v{meta.get('version')}{meta.get('dataset')} with {meta.get('preprocessing')} preprocessing)"
-        )
     try:
         model.load_state_dict(ckpt["state_dict"])
     except (RuntimeError, KeyError) as e:
         raise CheckpointError(f"checkpoint {path} does not fit this model: {e}") from e
-    return meta
+    return ckpt.get("meta", {})

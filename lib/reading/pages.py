@@ -11,6 +11,7 @@ from PIL import Image
 from ..data import mnist
 from ..data.numbers import UNIFORM, sample_labels
 from ..data.splits import validation_digits
+from ..infra.choices import pick
 from .digitize import strip
 
 # Ink gaps between neighbouring digits by page kind, as fractions of a digit's height (negative: overlapping ink):
@@ -67,19 +68,15 @@ def write_number(digit_images, rng, scale=(2.0, 4.0), rotate=0.0, noise=2.0, gap
 @cache
 def digit_source(source: str = "test") -> tuple:
     """(images, labels, usable indices): all MNIST test digits, or the validation digits no network trained on."""
-    if source not in SOURCES:
-        raise ValueError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
+    pick(SOURCES, source, "digit source")
     images, labels = mnist.load_split("train" if source == "validation" else "test")
     usable = validation_digits(labels) if source == "validation" else torch.arange(len(labels))
     return images.numpy(), labels.numpy(), usable.numpy()
 
 
 def sample(count: int, seed: int = 0, numbers=None, kind: str = "ordinary", source: str = "test", **style) -> list:
-    """`count` seeded pages of `kind` written with `source` digits; `numbers` (default: drawn as the study does)
-    and `style` (write_number's keywords) as given."""
-    if kind not in GAPS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    style = {"gaps": GAPS[kind], **style}
+    """`count` seeded pages of `kind` with `source` digits; `numbers` default to the study's draw."""
+    style = {"gaps": pick(GAPS, kind, "page kind"), **style}
     images, labels, usable = digit_source(source)
     by_digit = [usable[labels[usable] == d] for d in range(10)]
     rng = np.random.default_rng(seed)

@@ -53,7 +53,7 @@ def load(path=None, device="cpu") -> Classifier:
     meta = checkpoint.read(path).get("meta", {})
     try:
         model = models.build(meta["version"], meta["dataset"])
-        checkpoint.load_into(model, path, **{k: meta[k] for k in checkpoint.IDENTITY})
+        checkpoint.load_into(model, path)
     except (KeyError, ValueError) as e:  # no version, dataset or preprocessing, or a model this code cannot build
         raise checkpoint.CheckpointError(f"checkpoint {path} does not name a model this code builds: {e!r}") from e
     return Classifier(model.to(device), meta, device)

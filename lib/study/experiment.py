@@ -97,8 +97,7 @@ def train_bank(device: str, mnist_dir=None) -> DigitBank:
 
 
 def load_test_set(dataset, profile, variant="clean", final=False):
-    """A fixed test set cut to the profile's size; "val": the validation numbers of a finished run (`final`) or
-    those scored after each epoch."""
+    """A fixed set cut to the profile's size; "val": a finished run's validation numbers (`final`) or each epoch's."""
     if variant != "val":
         return testsets.load(dataset, variant=variant).subset(profiles.get(profile).test_limit)
     limit = profiles.final_val_limit(profile) if final else profiles.get(profile).val_limit
@@ -112,8 +111,7 @@ def ensemble_members(key: RunKey) -> list:
 
 
 def load_trained(model, key: RunKey, profile: str, compute="fp32", record_dir=RECORD_DIR, runs_dir=None):
-    """Load the checkpoint of this config on this machine into `model` (an ensemble's, each member's into its
-    member) and return the run's history (an ensemble's: from its members'); None when one is missing."""
+    """Load this config's checkpoint (an ensemble: each member's) into `model`; the history, None if one is missing."""
     members = ensemble_members(key) if key.spec.ensemble else [key]
     histories = []
     for member, part in zip(members, model.members if key.spec.ensemble else [model]):
@@ -156,8 +154,7 @@ def _from_errors(test_set, errors: dict) -> dict:
 
 
 def shown(key: RunKey, profile: str, device="auto", precision="auto", record_dir=RECORD_DIR) -> RunResult | None:
-    """A finished run read from its record (metrics, history, the predictions its errors imply), without its
-    model; None when the record is absent, incomplete or of another config."""
+    """A finished run read from its record, without its model; None unless a complete record of this config exists."""
     record = record_files(profile, key.name, record_dir)
     metrics = store.recorded(record["metrics"].parent, finished_config(key, profile, device, precision))
     if metrics is None or not record["errors"].is_file():

@@ -53,8 +53,7 @@ class Version:
     view_margin: int = 0  # per_digit: px of the neighbours' slots a W window also sees (digits may stray)
 
     def __post_init__(self):
-        if self.encoder not in ("whole", "per_digit", "strip"):
-            raise ValueError(f"v{self.version}: unknown encoder {self.encoder!r}; valid: whole, per_digit, strip")
+        pick(("whole", "per_digit", "strip"), self.encoder, f"encoder (v{self.version})")
         if (self.encoder == "strip") != (self.head == "ctc") or (
             self.encoder == "strip" and self.preprocessing != "native"
         ):
