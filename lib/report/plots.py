@@ -1,5 +1,7 @@
 """Figures the notebooks show; each takes lib objects and returns a matplotlib Figure."""
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -78,7 +80,14 @@ def _log_y(ax, label: str):
     ax.set(yscale="log", ylabel=label)
     ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
     ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.yaxis.set_minor_formatter(ticker.LogFormatter(labelOnlyBase=False))
+    ax.yaxis.set_minor_formatter(_PlainLog(labelOnlyBase=False))  # labels minor ticks only where few decades show
+
+
+class _PlainLog(ticker.LogFormatter):
+    """matplotlib's choice of which log ticks to label, written as plain numbers (0.6, not 6e-01)."""
+
+    def _num_to_string(self, x, vmin, vmax):
+        return f"{x:g}"
 
 
 ERROR = "test error (%, log scale; lower is better)"
@@ -208,10 +217,9 @@ def results_figure(frame, profile: str):
         handles |= dict(zip(*reversed(ax.get_legend_handles_labels())))
         ax.get_legend().remove()
     fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=3, fontsize=8, frameon=False)
-    fig.suptitle(
-        f"Test error per version, profile '{profile}': each seed, mean ± sd"
-        + ("" if profile == "full" else " (compared with itself: the original trained on the full recipe)")
-    )
+    title = f"Test error per version, profile '{profile}': each seed, mean ± sd"
+    title += "" if profile == "full" else " (compared with itself: the original trained on the full recipe)"
+    fig.suptitle("\n".join(textwrap.wrap(title, int(8 * fig.get_figwidth()))))  # about 8 characters an inch
     fig.tight_layout(rect=(0, 0.1, 1, 1))
     return fig
 
