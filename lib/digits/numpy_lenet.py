@@ -175,3 +175,24 @@ class NumpyLeNet5:
 
     def params(self) -> int:
         return sum(t.numel() for t in self.tensors.values())
+
+
+def gradient_check(act="tanh", pool="avg", seed=0, entries=5, eps=1e-6) -> dict:
+    """Per parameter, the largest relative error of backprop against central differences (float64, no torch)."""
+    rng = np.random.default_rng(seed)
+    net = NumpyLeNet5({**RECIPE, "act": act, "pool": pool, "dtype": "float64"}, seed)
+    x, y = rng.standard_normal((2, 32, 32, 1)), rng.integers(0, 10, 2)
+    net.backward(softmax_cross_entropy(net.forward(x), y)[1])
+    worst = {}
+    for key, t in net.tensors.items():
+        p, grad, worst[key] = t.numpy(), t.grad.numpy(), 0.0
+        for flat in rng.choice(p.size, min(entries, p.size), replace=False):
+            i, keep = np.unravel_index(flat, p.shape), p.flat[flat]
+            p[i] = keep + eps
+            up = softmax_cross_entropy(net.forward(x), y)[0]
+            p[i] = keep - eps
+            down = softmax_cross_entropy(net.forward(x), y)[0]
+            p[i] = keep
+            numeric = (up - down) / (2 * eps)
+            worst[key] = max(worst[key], float(abs(numeric - grad[i]) / max(abs(numeric) + abs(grad[i]), 1e-12)))
+    return worst
