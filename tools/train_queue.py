@@ -43,11 +43,12 @@ def left(keys, profile: str, device, precision: str) -> str:
     return f"profile {profile}: {len(names)} runs left" + (f" ({', '.join(names)})" if names else "")
 
 
-def render(notebooks, profile, queue, device):
+def render(notebooks, profile, queue, device, precision):
     """Render the notebooks that show a finished run from the records, with as many seeds as the queue holds."""
     for name in notebooks:
         seeds = 1 + max((k.seed for k in queue if name in plan.notebooks_showing(k)), default=0)
         args = f"--profile {profile} --only {Path(name).stem} --no-train --device {device} --seeds {seeds}"
+        args += f" --precision {precision}"  # else `auto` may pick bf16 and miss the run's fp32 checkpoint
         print("[queue]", args, flush=True)
         if subprocess.run([str(ROOT / "run_all.sh"), *args.split()], cwd=ROOT).returncode != 0:
             print(f"[queue] rendering {name} failed; the record is written: rerun that command to retry", flush=True)
@@ -89,7 +90,7 @@ def main():
             own = next((n for n in shown_in if n.startswith("10_v")), shown_in[0])
             plan.run_shown([key], args.profile, device.type, precision=args.precision, progress="lines", notebook=own)
         if not args.no_render:
-            render(shown_in + ["90_results.ipynb"], args.profile, queue, device.type)
+            render(shown_in + ["90_results.ipynb"], args.profile, queue, device.type, args.precision)
     print(f"[queue] {left(queue, args.profile, device, args.precision)}", flush=True)
 
 
