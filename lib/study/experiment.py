@@ -77,15 +77,11 @@ def state_files(profile, name, runs_dir=None) -> dict:
     return {k: folder / f"{k}.pt" for k in ("model", "train_state", "predictions")}
 
 
-def finished_config(key: RunKey, profile: str, device="auto", precision="auto") -> dict:
-    """The config a record must hold to be this run; under "auto" either precision (the record states which)."""
+def finished(key: RunKey, profile: str, device="auto", precision="auto", record_dir=RECORD_DIR) -> dict | None:
+    """The metrics of this run's record, else None; under "auto" of either precision (the record states which)."""
     config = config_of(key, profile, resolve_precision(precision, provenance.resolve_device(device)))
-    return {k: v for k, v in config.items() if k != "precision" or precision != "auto"}
-
-
-def finished(key: RunKey, profile: str, device="auto", precision="auto", record_dir=RECORD_DIR) -> bool:
-    folder = store.record_folder(profile, key.name, record_dir)
-    return store.recorded(folder, finished_config(key, profile, device, precision)) is not None
+    config = {k: v for k, v in config.items() if k != "precision" or precision != "auto"}
+    return store.recorded(store.record_folder(profile, key.name, record_dir), config)
 
 
 @lru_cache(maxsize=4)
@@ -156,7 +152,7 @@ def _from_errors(test_set, errors: dict) -> dict:
 def shown(key: RunKey, profile: str, device="auto", precision="auto", record_dir=RECORD_DIR) -> RunResult | None:
     """A finished run read from its record, without its model; None unless a complete record of this config exists."""
     record = record_files(profile, key.name, record_dir)
-    metrics = store.recorded(record["metrics"].parent, finished_config(key, profile, device, precision))
+    metrics = finished(key, profile, device, precision, record_dir)
     if metrics is None or not record["errors"].is_file():
         return None
     print(

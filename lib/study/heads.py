@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from ..data.numbers import NO_DIGIT, digits_of, ndigits_of, position_targets  # noqa: F401 (NO_DIGIT: re-exported)
+from ..infra.choices import pick
 
 HEADS = {"number": 1000, "digits": 33, "ctc": 11}  # head -> logits per sample (ctc: per column)
 BLANK = 10  # the blank class of a column in the ctc head
@@ -15,9 +16,7 @@ NOT_A_NUMBER = -1  # what the ctc head reads when its string is no number 0-999
 
 
 def check_head(head: str) -> str:
-    if head not in HEADS:
-        raise ValueError(f"unknown head {head!r}; valid: {', '.join(HEADS)}")
-    return head
+    return pick(tuple(HEADS), head, "head")
 
 
 NUMBER_TABLE = position_targets(torch.arange(1000))  # [1000, 3]: the position classes of every number 0-999

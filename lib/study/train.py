@@ -16,12 +16,14 @@ from ..data.augment import augment
 from ..data.numbers import DigitBank, NumberGenerator
 from ..data.preprocess import prepare
 from ..infra import atomic, checkpoint, provenance, store
+from ..infra.choices import pick
 from . import heads
 
 LAST_BATCHES = 50  # our reading of the original's "loss": the mean over the last 50 mini-batches
 LOG_EVERY = 50  # the history keeps one mean per 50 steps (curves, not every batch)
 PROGRESS = ("bar", "lines", "off")  # bar: interactive; lines: one line per epoch (papermill, logs); off
 PRECISIONS = ("fp32", "bf16", "auto")
+OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}  # adamw: decoupled decay
 
 
 def bf16_native(device) -> bool:
@@ -33,9 +35,7 @@ def bf16_native(device) -> bool:
 
 def resolve_precision(precision: str, device) -> str:
     """'fp32' or 'bf16': what a run with this setting computes in on `device`."""
-    if precision not in PRECISIONS:
-        raise ValueError(f"unknown precision {precision!r}; valid: {', '.join(PRECISIONS)}")
-    if precision == "auto":
+    if pick(PRECISIONS, precision, "precision") == "auto":
         return "bf16" if bf16_native(device) else "fp32"
     return precision
 
@@ -69,9 +69,7 @@ def epoch_bar(total: int, desc: str, unit: str, progress: str) -> tqdm:
 
 def weight_average(model, spec):
     """The version's exponential moving average of the weights (torch's AveragedModel), or None."""
-    if not spec.ema:
-        return None
-    return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(spec.ema), use_buffers=True)
+    return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(spec.ema), use_buffers=True) if spec.ema else None
 
 
 def optimizer_for(model: torch.nn.Module, spec, fused: bool = True) -> torch.optim.Optimizer:
@@ -83,25 +81,16 @@ def optimizer_for(model: torch.nn.Module, spec, fused: bool = True) -> torch.opt
         groups = [{"params": decay, "weight_decay": spec.weight_decay}, {"params": rest, "weight_decay": 0.0}]
     else:
         groups = [{"params": list(model.parameters()), "weight_decay": spec.weight_decay}]
+    sgd = {"momentum": spec.momentum, "nesterov": getattr(spec, "nesterov", False)} if spec.optimizer == "sgd" else {}
     # fused: one kernel per step for all parameters, 1.4x faster training of version 7 on a CPU (res/bench/cpu.md)
-    if spec.optimizer == "sgd":
-        return torch.optim.SGD(
-            groups, lr=spec.lr, momentum=spec.momentum, nesterov=getattr(spec, "nesterov", False), fused=fused
-        )
-    if spec.optimizer == "adam":
-        return torch.optim.Adam(groups, lr=spec.lr, fused=fused)
-    if spec.optimizer == "adamw":
-        return torch.optim.AdamW(groups, lr=spec.lr, fused=fused)
-    raise ValueError(f"unknown optimizer {spec.optimizer!r}; valid: sgd, adam, adamw")
+    return pick(OPTIMIZERS, spec.optimizer, "optimizer")(groups, lr=spec.lr, fused=fused, **sgd)
 
 
 def scheduler_for(optimizer: torch.optim.Optimizer, spec, total_steps: int):
     """The version's learning-rate schedule over a whole run, stepped once per batch; None for a constant lr."""
-    if spec.schedule == "constant":
+    if pick(("constant", "onecycle"), spec.schedule, "schedule") == "constant":
         return None
-    if spec.schedule == "onecycle":
-        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=spec.lr, total_steps=total_steps, pct_start=0.25)
-    raise ValueError(f"unknown schedule {spec.schedule!r}; valid: constant, onecycle")
+    return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=spec.lr, total_steps=total_steps, pct_start=0.25)
 
 
 def train(
