@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# Run every notebook of the study headlessly with papermill, in order, and regenerate the results table.
-# Executed copies go to res/rendered/<profile>/. A finished run is shown from its record, never trained
-# again (so an interrupted run resumes), unless --force.
+# Run every notebook of the study headlessly with papermill, in order, into res/rendered/<profile>/; a finished
+# run is shown from its record, never trained again (so an interrupted run resumes), unless --force.
 set -euo pipefail
 for var in MNIST_DIR RUNS_DIR; do  # a relative path means: from the folder where this command was typed
   if [[ -n "${!var:-}" && "${!var}" != /* ]]; then export "$var=$PWD/${!var}"; fi
@@ -46,8 +45,8 @@ missing=$("$PYTHON" -c 'import importlib.util as u, sys; print(*[n for n in sys.
   || die "no Jupyter kernel 'python3' for $PYTHON (run: $PYTHON -m ipykernel install --sys-prefix)"
 mnist_msg=$("$PYTHON" -c "from lib.data import mnist; mnist.ensure_mnist()" 2>&1 >/dev/null | tail -n 1) \
   || die "MNIST: ${mnist_msg#*: }"
-profiles=" $("$PYTHON" -m lib.study.profiles | tr '\n' ' ')"  # the profiles are lib/study/profiles.py's
-[[ $profiles == *" $profile "* ]] || bad "unknown profile '$profile' (valid:${profiles% })"
+profile_msg=$("$PYTHON" -c "import sys; from lib.study import profiles; profiles.get(sys.argv[1])" "$profile" 2>&1 | tail -n 1) \
+  || bad "${profile_msg#*: }"  # the profiles are lib/study/profiles.py's
 
 # --- run the notebooks ---
 out_dir="res/rendered/$profile"

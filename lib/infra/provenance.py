@@ -2,6 +2,7 @@
 
 import os
 import platform
+import re
 import subprocess
 import time
 from functools import lru_cache
@@ -82,10 +83,6 @@ class CpuMeter:
         return False
 
 
-def torch_pin(requirements=None) -> str:
+def torch_pin() -> str:
     """The torch version requirements.txt pins."""
-    return next(
-        line.split("==")[1].strip()
-        for line in Path(requirements or ROOT / "requirements.txt").read_text().splitlines()
-        if line.startswith("torch==")
-    )
+    return re.search(r"^torch==(\S+)", (ROOT / "requirements.txt").read_text(), re.M)[1]

@@ -25,7 +25,6 @@ def _keys(names: str) -> list:
 # Runs trained without the held-out numbers (lib/data/splits.py), shown by notebook 35, per profile.
 HELDOUT = {"quick": _keys("v7W-heldout v15W-heldout v19W-heldout v21W-heldout v21C-heldout")}
 HELDOUT |= {"smoke": HELDOUT["quick"], "cpu": _keys("v21W-heldout v21C-heldout")}
-UNSEEN_NOTEBOOK = "35_unseen_and_robust.ipynb"
 KEPT_NOTEBOOKS = {
     "01_cnnW.ipynb": [RunKey(ORIGINAL_KEPT, "W")],
     "02_cnnC.ipynb": [RunKey(ORIGINAL_KEPT, "C"), RunKey(ORIGINAL_KEPT, "C", wrap=True)],
@@ -43,7 +42,7 @@ def notebooks_showing(key: RunKey) -> list:
     shown = [name for name, keys in KEPT_NOTEBOOKS.items() if base in keys]
     shown += [spec.notebook for v, spec in VERSIONS.items() if base in version_runs(v)]
     if any(base in heldout_runs(p) for p in HELDOUT):
-        shown.append(UNSEEN_NOTEBOOK)
+        shown.append("35_unseen_and_robust.ipynb")
     return shown
 
 

@@ -42,7 +42,3 @@ def schedule(profile: str, spec) -> tuple:
     """(epochs, samples_per_epoch) of a version's recipe under a profile; at least two batches per epoch."""
     p = get(profile)
     return (p.epochs or spec.epochs), max(ceil(spec.samples_per_epoch * p.sample_scale), 2 * spec.batch_size)
-
-
-if __name__ == "__main__":  # `python -m lib.study.profiles`: the names, one a line (run_all.sh checks its option)
-    print("\n".join(PROFILES))

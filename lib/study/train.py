@@ -1,7 +1,4 @@
-"""The training loop: fresh numbers every step, the version's whole recipe, validation and resume per epoch.
-
-Each epoch reseeds from (seed, epoch), so a resumed run sees the batches an uninterrupted one would.
-"""
+"""The training loop: fresh numbers every step, the version's whole recipe, validation and resume per epoch."""
 
 import sys
 from contextlib import nullcontext
@@ -136,7 +133,7 @@ def train(
     numbers = NumberGenerator(bank, spec.digit_probs, exclude=exclude)
     memory_format = torch.channels_last if channels_last else torch.contiguous_format
     for epoch in range(start, epochs):
-        numbers.reseed(seed * 1_000_003 + epoch)
+        numbers.reseed(seed * 1_000_003 + epoch)  # per epoch: a resumed run sees the batches an uninterrupted one would
         torch.manual_seed(seed * 1_000_003 + epoch + 1)
         model.train()
         losses, accs = torch.empty(steps, device=device), torch.empty(steps, device=device)

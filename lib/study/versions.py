@@ -261,25 +261,3 @@ def conv_notation(convs) -> str:
             groups.append("+".join(current))
             current = []
     return " ".join(groups + (["+".join(current)] if current else []))
-
-
-def table():
-    """The registry as rows of plain values, for the docs' table of the original's versions."""
-    return [
-        {
-            "version": v.version,
-            "change": v.change,
-            "convs": conv_notation(v.convs),
-            "fcs": "-".join(map(str, v.fcs)),
-            "act": v.act,
-            "bn": v.batchnorm,
-            "dropout": "/".join(map(str, v.dropout)) or "-",
-            "optimizer": f"{v.optimizer} lr {v.lr:g}"
-            + (f" mom {v.momentum:g}" if v.optimizer == "sgd" else "")
-            + (f" wd {v.weight_decay:g} ({v.decay_on})" if v.weight_decay else ""),
-            "digit_probs": "/".join(f"{p:.2g}" for p in v.digit_probs),
-            "samples_per_epoch": v.samples_per_epoch,
-            "epochs": v.epochs,
-        }
-        for v in VERSIONS.values()
-    ]
