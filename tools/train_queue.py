@@ -1,6 +1,5 @@
 """The background training queue: trains a profile's record run by run in lib/study/plan.py's order, at low
-priority, and renders each finished run's notebooks; restarted, it resumes. More: docs/running.md.
-"""
+priority, and renders each finished run's notebooks; restarted, it resumes. More: docs/running.md."""
 
 import argparse
 import contextlib

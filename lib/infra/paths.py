@@ -10,11 +10,11 @@ RES_DIR = ROOT / "res"  # results, figures, rendered runs, small weights
 RECORD_DIR = RES_DIR / "runs"  # per run: metrics.json, history.json, errors.json (committed)
 
 
-def from_env(name: str, default=None) -> Path | None:
+def from_env(name: str) -> Path | None:
     """The folder an environment variable names, absolute; relative to $PWD (notebook kernels inherit it)."""
     value = os.environ.get(name)
     if not value:
-        return None if default is None else Path(default)
+        return None
     path = Path(value).expanduser()
     if not path.is_absolute():
         path = Path(os.environ.get("PWD") or os.getcwd()) / path
@@ -23,7 +23,7 @@ def from_env(name: str, default=None) -> Path | None:
 
 def state_dir() -> Path:
     """Checkpoints and training state: $RUNS_DIR, default <repo>/runs (git-ignored)."""
-    return from_env("RUNS_DIR", ROOT / "runs")
+    return from_env("RUNS_DIR") or ROOT / "runs"
 
 
 def relative(path) -> str:

@@ -1,8 +1,6 @@
 """One run of the study, top to bottom: key -> its config -> load or train the model -> score it -> write its record.
 
-Its record (committed, res/runs/<profile>/<name>/) is metrics.json, history.json and errors.json (the misread test
-numbers); its state ($RUNS_DIR/<profile>/<name>/) is model.pt, train_state.pt (until done) and predictions.pt.
-"""
+The record is committed (res/runs/<profile>/<name>/*.json); the state is not ($RUNS_DIR/<profile>/<name>/*.pt)."""
 
 import json
 import statistics

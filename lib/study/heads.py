@@ -1,8 +1,6 @@
 """Output heads: what a network's last layer predicts, and how that becomes a number 0-999.
 
-"number": 1000 logits; "digits": 3 x 11, per position a digit or none; "ctc": 11 per image column, digits and a
-blank. All give log-probabilities over the same 1000 numbers, so evaluation, loss and top-k are shared.
-"""
+Every head gives log-probabilities over the same 1000 numbers, so evaluation, loss and top-k are shared."""
 
 import torch
 import torch.nn.functional as F
@@ -10,7 +8,7 @@ import torch.nn.functional as F
 from ..data.numbers import NO_DIGIT, digits_of, ndigits_of, position_targets  # noqa: F401 (NO_DIGIT: re-exported)
 from ..infra.choices import pick
 
-HEADS = {"number": 1000, "digits": 33, "ctc": 11}  # head -> logits per sample (ctc: per column)
+HEADS = {"number": 1000, "digits": 33, "ctc": 11}  # logits: 1000 numbers, 3 x (a digit or none), 11 per column
 BLANK = 10  # the blank class of a column in the ctc head
 NOT_A_NUMBER = -1  # what the ctc head reads when its string is no number 0-999
 

@@ -1,6 +1,5 @@
 """What a strip reader (encoder "strip", head "ctc") reads beyond the study's numbers 0-999: numbers of 1-5
-digits of MNIST test digits (`by_length`), and greedy decoding against the best number 0-999 (`decodings`).
-"""
+digits of MNIST test digits (`by_length`), and greedy decoding against the best number 0-999 (`decodings`)."""
 
 import pandas as pd
 import torch
