@@ -32,15 +32,11 @@ def imports(modules: str) -> str:
     return "\n".join(f"from lib.{p} import {', '.join(ms)}" for p, ms in by_package.items())
 
 
-def reading(name):
-    """The notebook's written reading (notebooks/readings/<stem>.md), one Markdown cell per paragraph."""
-    path = ROOT / "notebooks" / "readings" / name.replace(".ipynb", ".md")
-    return [new_markdown_cell(p) for p in path.read_text().strip().split("\n\n")] if path.exists() else []
-
-
 def cells(text, name):
-    """Markdown to cells: a ```python fence is a code cell, a heading starts a cell, `<!-- reading -->` the reading."""
+    """Markdown to cells: a ```python fence is a code cell, a heading starts a cell, `<!-- reading -->` the reading
+    (notebooks/readings/<stem>.md, a Markdown cell per paragraph)."""
     out, md, lines = [], [], iter(text.splitlines())
+    reading = ROOT / "notebooks" / "readings" / name.replace(".ipynb", ".md")
 
     def flush():
         if "\n".join(md).strip():
@@ -53,7 +49,7 @@ def cells(text, name):
             out.append(new_code_cell("\n".join(iter(lines.__next__, "```"))))
         elif line == "<!-- reading -->":
             flush()
-            out += reading(name)
+            out += [new_markdown_cell(p) for p in reading.read_text().strip().split("\n\n")] if reading.exists() else []
         else:
             if line.startswith("#"):
                 flush()
@@ -139,19 +135,16 @@ def modules_table() -> str:
     return _table(["module", "job"], rows)
 
 
-def _limit(n) -> str:
-    return "all" if n is None else f"a fixed {n:,}"
-
-
 def profiles_table() -> str:
     """The run sizes (lib/study/profiles.py); what a profile validates on after each epoch and at the end."""
+    limit = lambda n: "all" if n is None else f"a fixed {n:,}"
     rows = []
     for p in profiles.PROFILES.values():
         scale = "the recipe's" if p.sample_scale == 1 else f"1/{round(1 / p.sample_scale)} of the recipe's"
-        val = _limit(p.val_limit)
+        val = limit(p.val_limit)
         if profiles.final_val_limit(p.name) != p.val_limit:
             val += f" after each epoch; all {testsets.size('val'):,} at the end of a run"
-        rows.append([f"`{p.name}`", scale, p.epochs or "the recipe's", _limit(p.test_limit), val, p.purpose])
+        rows.append([f"`{p.name}`", scale, p.epochs or "the recipe's", limit(p.test_limit), val, p.purpose])
     head = ["profile", "samples per epoch", "epochs", "test numbers", "validation numbers", "for"]
     return _table(head, rows)
 
