@@ -42,10 +42,9 @@ def hardware(device) -> str:
     device = torch.device(device)
     if device.type == "cuda":
         return torch.cuda.get_device_name(device)
-    cpu = platform.processor() or platform.machine()
-    info = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").is_file() else []
-    cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)
-    return f"{cpu}, {torch.get_num_threads()} threads"
+    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").is_file() else ""
+    cpu = re.search(r"^model name\s*:\s*(.*\S)", info, re.M)
+    return f"{cpu[1] if cpu else platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
 
 
 def describe(device) -> dict:

@@ -3,19 +3,15 @@ the ablation it was; what changed and why: lib/study/versions.md."""
 
 import hashlib
 import re
+from collections import namedtuple
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import NamedTuple
 
 from ..data import layouts
 from ..data.numbers import UNIFORM
 from ..infra.choices import pick
 
-
-class Reported(NamedTuple):
-    loss: float
-    acc: int
-    params: int
+Reported = namedtuple("Reported", "loss acc params")  # what the original reported: training loss, test acc %
 
 
 @dataclass(frozen=True)
