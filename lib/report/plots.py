@@ -36,10 +36,17 @@ def _grid(rows: int, cols: int, width: float, height: float, title: str, **kw):
     return fig, axes
 
 
-def _show(ax, raw_one, dataset: str, ndigits: int, title: str = "", **title_kw):
-    layout = layouts.get(dataset)
-    ax.imshow(layout.show(raw_one, ndigits), cmap=layout.cmap, vmin=0, vmax=255)
-    ax.set_title(title, fontsize=9, **title_kw)
+def _numbers(sets: list, picks: list, cols: int, title: str, titles=None, **kw):
+    """The picked numbers of each test set drawn as their layout shows them (RGB for C), each under its label."""
+    images = [layouts.get(ts.dataset).show(ts.raw[i], int(ts.ndigits[i])) for ts in sets for i in picks]
+    titles = titles or [str(int(ts.labels[i])) for ts in sets for i in picks]
+    return digit_grid(images, cols, title, titles, vmin=0, vmax=255, **kw)
+
+
+def _pick(mask: torch.Tensor, count: int, generator: torch.Generator) -> list:
+    """Up to `count` random indices where `mask` holds."""
+    idx = mask.nonzero().squeeze(1)
+    return idx[torch.randperm(len(idx), generator=generator)[:count]].tolist()
 
 
 def sample_grid(test_set, per_row: int = 6, seed: int = 0):
@@ -47,12 +54,8 @@ def sample_grid(test_set, per_row: int = 6, seed: int = 0):
     g = torch.Generator().manual_seed(seed)
     shown_as = layouts.get(test_set.dataset).shown_as
     title = f"{test_set.dataset} test set: 1-, 2- and 3-digit numbers" + (f" ({shown_as})" if shown_as else "")
-    fig, axes = _grid(3, per_row, 1.9, 1.4, title)
-    for row, n in enumerate((1, 2, 3)):
-        idx = (test_set.ndigits == n).nonzero().squeeze(1)
-        for ax, i in zip(axes[row], idx[torch.randperm(len(idx), generator=g)[:per_row]].tolist()):
-            _show(ax, test_set.raw[i], test_set.dataset, n, str(int(test_set.labels[i])))
-    return fig
+    picks = [i for n in (1, 2, 3) for i in _pick(test_set.ndigits == n, per_row, g)]
+    return _numbers([test_set], picks, per_row, title, size=(1.9, 1.4))
 
 
 def augmented_numbers(version: int, dataset: str = "W", count: int = 6, seed: int = 0, mnist_dir=None):
@@ -61,12 +64,9 @@ def augmented_numbers(version: int, dataset: str = "W", count: int = 6, seed: in
     generator = torch.Generator().manual_seed(seed)
     rows = [batch.raw(dataset)] + [augment(batch, dataset, generator, get(version)) for _ in range(3)]
     title = f"Version {version}'s training numbers on {dataset}, as drawn and as its augmentation shows them"
-    fig, axes = _grid(len(rows), count, 1.9, 1.1, title)
-    for r, (raw, line) in enumerate(zip(rows, axes)):
-        for i, ax in enumerate(line):
-            _show(ax, raw[i], dataset, 3)
-        line[0].set_title("as drawn" if r == 0 else f"augmented ({r})", fontsize=9, loc="left")
-    return fig
+    images = [layouts.get(dataset).show(raw[i], 3) for raw in rows for i in range(count)]
+    labels = ["as drawn"] + [f"augmented ({r})" for r in range(1, len(rows))]
+    return digit_grid(images, count, title, row_labels=labels, size=(1.9, 1.1), vmin=0, vmax=255)
 
 
 def channel_panels(test_set, index: int):
@@ -167,14 +167,10 @@ def digit_confusion(results):
 def misclassified(results, count: int = 24, seed: int = 0):
     """A gallery of test numbers the model got wrong: true label, prediction and its confidence."""
     ts, preds, conf = results[0].test_set, results[0].predictions["pred"], results[0].predictions["confidence"]
-    wrong = (preds != ts.labels).nonzero().squeeze(1)
-    pick = wrong[torch.randperm(len(wrong), generator=torch.Generator().manual_seed(seed))[:count]].tolist()
-    title = f"misclassified: true → predicted (confidence); {len(wrong):,} of {len(ts):,} wrong"
-    fig, axes = _grid(max(1, -(-len(pick) // 6)), 6, 2.1, 1.9, title)
-    for ax, i in zip(axes.flat, pick):
-        label = f"{int(ts.labels[i])} → {int(preds[i])} ({float(conf[i]):.1%})"
-        _show(ax, ts.raw[i], ts.dataset, int(ts.ndigits[i]), label, color="firebrick")
-    return fig
+    pick = _pick(preds != ts.labels, count, torch.Generator().manual_seed(seed))
+    title = f"misclassified: true → predicted (confidence); {int((preds != ts.labels).sum()):,} of {len(ts):,} wrong"
+    titles = [f"{int(ts.labels[i])} → {int(preds[i])} ({float(conf[i]):.1%})" for i in pick]
+    return _numbers([ts], pick, 6, title, titles, size=(2.1, 1.9), color="firebrick")
 
 
 @needs_runs
@@ -244,15 +240,10 @@ def robustness_bars(frame, profile: str):
 
 def test_set_variants(sets: dict, per_variant: int = 4, seed: int = 0):
     """The same 3-digit numbers in each (variant, layout) test set, so what a variant does is seen."""
-    idx = (next(iter(sets.values())).ndigits == 3).nonzero().squeeze(1)
-    pick = idx[torch.randperm(len(idx), generator=torch.Generator().manual_seed(seed))[:per_variant]].tolist()
+    pick = _pick(next(iter(sets.values())).ndigits == 3, per_variant, torch.Generator().manual_seed(seed))
     title = "The same 3-digit numbers in each test-set variant (other MNIST images of their digits)"
-    fig, axes = _grid(len(sets), per_variant, 2.6, 1.25, title)
-    for row, (key, ts) in zip(axes, sets.items()):
-        for ax, i in zip(row, pick):
-            _show(ax, ts.raw[i], ts.dataset, 3, str(int(ts.labels[i])))
-        row[0].text(-0.08, 0.5, f"{key[0]} · {key[1]}", transform=row[0].transAxes, ha="right", va="center")
-    return fig
+    rows = [f"{variant} · {dataset}" for variant, dataset in sets]
+    return _numbers(list(sets.values()), pick, per_variant, title, row_labels=rows, size=(2.6, 1.25))
 
 
 @needs_runs
@@ -265,10 +256,8 @@ def column_readings(results, profile: str, variant: str = "ood", count: int = 4,
     ts = load_test_set(result.key.dataset, profile, variant)
     preds = result.variant_predictions[variant]["pred"]
     g = torch.Generator().manual_seed(seed)
-    right = ((preds == ts.labels) & (ts.ndigits > 1)).nonzero().squeeze(1)
-    wrong = (preds != ts.labels).nonzero().squeeze(1)
-    picks = [(i, True) for i in right[torch.randperm(len(right), generator=g)[:count]].tolist()]
-    picks += [(i, False) for i in wrong[torch.randperm(len(wrong), generator=g)[:count]].tolist()]
+    right = _pick((preds == ts.labels) & (ts.ndigits > 1), count, g)
+    picks = [(i, True) for i in right] + [(i, False) for i in _pick(preds != ts.labels, count, g)]
     model = result.model.eval()
     device = next(model.parameters()).device
     index = torch.tensor([i for i, _ in picks], dtype=torch.long)
@@ -278,7 +267,7 @@ def column_readings(results, profile: str, variant: str = "ood", count: int = 4,
     probs, read = logits.softmax(2).cpu(), heads.decode_strings(logits)
     title = (
         f"{result.key.label} on `{variant}`: strip, each column's P(digit, blank “–”) below it, greedy reading "
-        f"(first {len(right[:count])} right, then {len(wrong[:count])} wrong)"
+        f"(first {len(right)} right, then {len(picks) - len(right)} wrong)"
     )
     rows, width = -(-len(picks) // 2), ts.raw.shape[-1]
     fig, axes = _grid(2 * rows, 2, 5.2, 1.3, title, height_ratios=[1.7, 1] * rows)
@@ -316,12 +305,12 @@ def plot_confusion(metrics: dict):
     return fig
 
 
-def digit_grid(images, cols: int, title: str, titles=(), row_labels=(), **imshow):
-    """Images [N,H,W] in rows of `cols`, each under its title, each row after its label."""
-    fig, axes = _grid(max(1, -(-len(images) // cols)), cols, 1.3, 1.5, title)
+def digit_grid(images, cols: int, title: str, titles=(), row_labels=(), size=(1.3, 1.5), color="black", **imshow):
+    """Images [N,H,W] in rows of `cols`, each under its title, each row after its label; `size`: inches per image."""
+    fig, axes = _grid(max(1, -(-len(images) // cols)), cols, *size, title)
     for k, (ax, image) in enumerate(zip(axes.flat, images)):
-        ax.imshow(image, cmap="gray_r", **imshow)
-        ax.set_title(titles[k] if titles else "", fontsize=9)
+        ax.imshow(image, **{"cmap": "gray_r"} | imshow)
+        ax.set_title(titles[k] if titles else "", fontsize=9, color=color)
     for ax, label in zip(axes[:, 0], row_labels):
         ax.text(-0.08, 0.5, label, transform=ax.transAxes, ha="right", va="center")
     return fig
