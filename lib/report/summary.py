@@ -236,14 +236,9 @@ def original_table(part: pd.DataFrame, profile: str, root: str) -> list:
     return md_table(head + " | train s: | notebook", rows)
 
 
-def _original(frame: pd.DataFrame) -> pd.DataFrame:
-    """The original study's runs at profile full."""
-    return frame[(frame["profile"] == "full") & (frame["version"] <= ORIGINAL_LAST) & (frame["split"] == "all")]
-
-
 def original_section(frame: pd.DataFrame, root: str = "..") -> list:
     """The original study at profile full: how many run families reproduce, then each beside the figure."""
-    part = _original(frame)
+    part = frame.query("profile == 'full' and version <= @ORIGINAL_LAST and split == 'all'")
     if part.empty:
         return ["No run of the full record has finished yet (`tools/train_queue.py` trains them).", ""]
     verdicts = reproductions(part)
@@ -251,12 +246,6 @@ def original_section(frame: pd.DataFrame, root: str = "..") -> list:
     count = f"**{len(verdicts) - len(missed)} of {len(verdicts)} run families reproduce the original's figure**"
     count += f"; not: {', '.join(missed)}." if missed else "."
     return [count, "", *header(part), *original_table(part, "full", root), ""]
-
-
-def not_finished(frame: pd.DataFrame) -> list:
-    """The run families of the original study in the full queue without a record yet."""
-    part = _original(frame)
-    return sorted({k.family for k in QUEUES["full"] if k.version <= ORIGINAL_LAST} - {n for n, _ in families(part)})
 
 
 def runs_table(part: pd.DataFrame, profile: str, root: str = "..", variants=("robust", "ood", "curved")) -> list:
@@ -360,7 +349,9 @@ def single_digit_table(single: pd.DataFrame) -> list:
 
 def markdown(frame: pd.DataFrame, single: pd.DataFrame | None, root: str = "..") -> str:
     """The whole page; `root`: the repository root relative to where the page is written (for its links)."""
-    pending, kept, unseen = not_finished(frame), kept_reader(single), frame[frame["split"] == "heldout"]
+    kept, unseen = kept_reader(single), frame[frame["split"] == "heldout"]
+    done = {RunKey.of(row).family for row in frame[frame["profile"] == "full"].to_dict("records")}
+    pending = sorted({k.family for k in QUEUES["full"] if k.version <= ORIGINAL_LAST} - done)
     return PAGE.read_text().format(
         root=root,
         min_seeds=compare.MIN_SEEDS,
