@@ -93,10 +93,6 @@ class _PlainLog(ticker.LogFormatter):
 ERROR = "test error (%, log scale; lower is better)"
 
 
-def _error(values) -> np.ndarray:
-    return 100 * (1 - np.asarray(values, dtype=float))
-
-
 @needs_runs
 def training_curves(results, smooth_steps: int = 200):
     """Per run: training loss and batch accuracy (moving means) by epoch, and validation error after each epoch."""
@@ -189,7 +185,7 @@ def results_figure(frame, profile: str):
     """Test error per version at one profile: seeds, mean ± sd, and at full the original's [k, k+1)% band."""
     data = frame[(frame["profile"] == profile) & (frame["split"] == "all")]
     images = data["preprocessing"].str.endswith("+wrap").map(IMAGES)
-    data = data.assign(error=_error(data["test_acc"]), images=images, run="v" + data["version"].astype(str))
+    data = data.assign(error=100 * (1 - data["test_acc"]), images=images, run="v" + data["version"].astype(str))
     datasets = [d for d in layouts.LAYOUTS if (data["dataset"] == d).any()]
     widths = [max(2, data[data["dataset"] == d]["version"].nunique()) for d in datasets]
     fig, axes = plt.subplots(1, len(datasets), figsize=(2 + 0.75 * sum(widths), 5.2), width_ratios=widths)
@@ -203,7 +199,7 @@ def results_figure(frame, profile: str):
         sns.pointplot(**style, dodge=dodge, errorbar="sd", linestyle="none", marker="_", markersize=14, capsize=0.1)
         reported = d.groupby("run")["seed_reported_acc"].first().dropna()
         for v, acc in reported.items() if profile == "full" else ():
-            low, high = _error([acc + 0.01, acc])
+            low, high = 100 * (0.99 - acc), 100 * (1 - acc)
             x = order.index(v)
             ax.fill_between(
                 [x - 0.4, x + 0.4], low, high, color="tab:orange", alpha=0.35, lw=0, label="original [k, k+1)%"
@@ -226,7 +222,7 @@ def robustness_bars(frame, profile: str):
     d = d.assign(run=[RunKey.of(row).family for row in d.to_dict("records")])
     sets = {"test_acc": "fixed test set", "robust_test_acc": "robust (digits moved)", "ood_test_acc": "ood"}
     long = d.melt(id_vars="run", value_vars=list(sets), var_name="test set", value_name="accuracy").dropna()
-    long = long.assign(**{"test set": long["test set"].map(sets), "error": _error(long["accuracy"])})
+    long = long.assign(**{"test set": long["test set"].map(sets), "error": 100 * (1 - long["accuracy"])})
     fig, ax = plt.subplots(figsize=(max(6, 0.7 * d["run"].nunique() + 2), 4.0), layout="tight")
     style = dict(data=long, x="run", y="error", hue="test set", ax=ax)
     sns.barplot(**style, errorbar=None, alpha=0.6)

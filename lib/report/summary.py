@@ -1,5 +1,6 @@
 """res/results.md's tables (into results_page.md's prose) and the README's headline; the notebooks show the same."""
 
+import functools
 import json
 from pathlib import Path
 
@@ -40,6 +41,9 @@ def pct(values, as_pct: bool = True, one_seed: str = "") -> str:
     return s.text(as_pct) + one_seed * (s.n == 1) if s.n else "–"
 
 
+_pct = functools.partial(pct, one_seed=" (1 seed)")  # where a table mixes one seed with several
+
+
 def link(profile: str, notebook: str, root: str = ".") -> str:
     """The rendered notebook at this profile, or its source while no render exists (every table links so)."""
     path = f"res/rendered/{profile}/{Path(notebook).stem}.ipynb"
@@ -52,10 +56,6 @@ def _family(frame: pd.DataFrame, profile: str, version: int, dataset: str, split
     """The finished runs of one family, on the correct images (no `+wrap`)."""
     rows = frame.query("profile == @profile and version == @version and dataset == @dataset and split == @split")
     return rows[~rows["preprocessing"].astype(str).str.contains("wrap")].dropna(subset=["test_acc"])
-
-
-def _pct(values) -> str:
-    return pct(values, one_seed=" (1 seed)")
 
 
 def speed_row(bench_dir: Path, root: str = ".") -> list:
