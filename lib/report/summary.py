@@ -87,13 +87,9 @@ def headline(frame: pd.DataFrame, single: pd.DataFrame | None = None, root: str 
     if len(v7):
         hardware = ", ".join(sorted(set(v7["hardware"].dropna())))
         ours = f"{_pct(v7['test_acc'])} on {hardware}: {compare.Reproduction(v7['test_acc'], reported).text()}"
-    rows = [
-        [
-            f"The original's kept version {versions.ORIGINAL_KEPT} on W, at its own recipe",
-            f"original {reported}% (one run, floor-rounded); our rerun {ours}",
-            link("full", "01_cnnW.ipynb", root),
-        ]
-    ]
+    what = f"The original's kept version {versions.ORIGINAL_KEPT} on W, at its own recipe"
+    ours = f"original {reported}% (one run, floor-rounded); our rerun {ours}"
+    rows = [[what, ours, link("full", "01_cnnW.ipynb", root)]]
     goals = ", ".join(f"{what} ≥ {goal:.1%}" for what, goal in TARGETS.values())
     variants = "`ood`: sizes, strokes, touching neighbours; `curved`: bent baselines, thick strokes"
     kept, unseen, ood = [], [], []
@@ -193,8 +189,7 @@ def header(part: pd.DataFrame) -> list:
     commits = _set(c if c == r else f"{c} (recorded as {r})" for c, r in zip(part["code_commit"], part["commit"]))
     return [
         f"- hardware: {_set(part['hardware'])}",
-        f"- precision: {_set(part['precision']) or 'fp32 (recorded before precision was)'}"
-        + (f"; TF32: {tf32}" if tf32 else ""),
+        f"- precision: {_set(part['precision'])}" + (f"; TF32: {tf32}" if tf32 else ""),
         f"- code commits: {commits}",
         *([f"- torch: {torches} (requirements.txt pins {pin})"] if torches else []),
         f"- test numbers per run: {', '.join(f'{n:,}' for n in sorted(part['n_test'].unique()))} of the fixed "

@@ -12,10 +12,7 @@ from ..study.run_key import RunKey
 from ..study.versions import ORIGINAL_LAST, get, table
 from . import compare, results, summary
 
-NOTHING_YET = (
-    "*Nothing to show yet: no run of this notebook has finished at this profile (the runs still to come are "
-    "named above).*"
-)
+NOTHING_YET = "*Nothing yet: no run of this notebook has finished at this profile (the runs to come are named above).*"
 ROOT = "../../.."  # the repository root from a rendered notebook (res/rendered/<profile>/)
 
 
