@@ -26,14 +26,19 @@ from .tables import needs_runs
 sns.set_theme(style="whitegrid", context="notebook")
 
 
-def _grid(rows: int, cols: int, width: float, height: float, title: str, **kw):
-    """A figure of rows x cols axes without frames (images), titled; `width`, `height`: inches per axes."""
-    size = (width * cols, height * rows + 0.6)
-    fig, axes = plt.subplots(rows, cols, figsize=size, squeeze=False, layout="tight", **kw)
+def digit_grid(images, cols: int, title: str, titles=(), row_labels=(), size=(1.3, 1.5), color="black", **imshow):
+    """Images [N,H,W] in rows of `cols`, each under its title, each row after its label; `size`: inches per image."""
+    rows = max(1, -(-len(images) // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(size[0] * cols, size[1] * rows + 0.6), squeeze=False, layout="tight")
+    fig.suptitle(title)
     for ax in axes.flat:
         ax.axis("off")
-    fig.suptitle(title)
-    return fig, axes
+    for k, (ax, image) in enumerate(zip(axes.flat, images)):
+        ax.imshow(image, **{"cmap": "gray_r"} | imshow)
+        ax.set_title(titles[k] if titles else "", fontsize=9, color=color)
+    for ax, label in zip(axes[:, 0], row_labels):
+        ax.text(-0.08, 0.5, label, transform=ax.transAxes, ha="right", va="center")
+    return fig
 
 
 def _numbers(sets: list, picks: list, cols: int, title: str, titles=None, **kw):
@@ -266,14 +271,17 @@ def column_readings(results, profile: str, variant: str = "ood", count: int = 4,
         f"(first {len(right)} right, then {len(picks) - len(right)} wrong)"
     )
     rows, width = -(-len(picks) // 2), ts.raw.shape[-1]
-    fig, axes = _grid(2 * rows, 2, 5.2, 1.3, title, height_ratios=[1.7, 1] * rows)
+    fig, axes = plt.subplots(
+        2 * rows, 2, figsize=(10.4, 2.6 * rows + 0.6), layout="tight", height_ratios=[1.7, 1] * rows
+    )
+    fig.suptitle(title)
     for k, ((i, ok), p, text) in enumerate(zip(picks, probs, read)):
         top, bottom = axes[2 * (k // 2), k % 2], axes[2 * (k // 2) + 1, k % 2]
+        top.axis("off")
         top.imshow(ts.raw[i].numpy(), cmap="gray_r", vmin=0, vmax=255, aspect="auto", extent=(0, width, 28, 0))
         label = f"{int(ts.labels[i])} → " + (f"“{text}”" if text else "nothing (all blank)")
         top.set_title(label, fontsize=9, color="black" if ok else "firebrick", loc="left")
         bottom.imshow(p.T.numpy(), cmap="magma_r", vmin=0, vmax=1, aspect="auto", extent=(0, width, 10.5, -0.5))
-        bottom.axis("on")
         bottom.grid(False)
         bottom.set(xticks=[])
         bottom.set_yticks(range(11), [str(d) for d in range(10)] + ["–"], fontsize=6)
@@ -298,17 +306,6 @@ def plot_confusion(metrics: dict):
     sns.heatmap(cm, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax, square=True, norm=norm)
     title = f"{metrics['model']} ({metrics['profile']}): test accuracy {100 * metrics['test_acc']:.2f}%"
     ax.set(xlabel="predicted", ylabel="true", title=title)
-    return fig
-
-
-def digit_grid(images, cols: int, title: str, titles=(), row_labels=(), size=(1.3, 1.5), color="black", **imshow):
-    """Images [N,H,W] in rows of `cols`, each under its title, each row after its label; `size`: inches per image."""
-    fig, axes = _grid(max(1, -(-len(images) // cols)), cols, *size, title)
-    for k, (ax, image) in enumerate(zip(axes.flat, images)):
-        ax.imshow(image, **{"cmap": "gray_r"} | imshow)
-        ax.set_title(titles[k] if titles else "", fontsize=9, color=color)
-    for ax, label in zip(axes[:, 0], row_labels):
-        ax.text(-0.08, 0.5, label, transform=ax.transAxes, ha="right", va="center")
     return fig
 
 
