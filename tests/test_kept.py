@@ -79,9 +79,10 @@ def test_the_targets_name_the_reader_kept_on_validation_and_the_speed_record(tmp
     bench |= {"slowest_train_seconds": 280.0, "hardware": "2 cores", "met": True}
     (tmp_path / "time_to_99_cpu.json").write_text(json.dumps(bench))
     no_runs = pd.DataFrame(columns=results.COLUMNS)
-    *_, reader_line, speed_line, _ = summary.targets(no_runs, single, bench_dir=tmp_path)
+    *_, reader_line, speed_line = summary.headline(no_runs, single, bench_dir=tmp_path).split("\n")
     assert "reader-v22" in reader_line and "99.60%" in reader_line  # chosen on validation, not on test
     assert "not met, gap 0.10 points" in reader_line
     assert "99.10% ± 0.16 over 5 seeds, worst 98.90%, at most 280 s each on 2 cores: met" in speed_line
-    *kept, speed_line, _ = summary.targets(no_runs, None, bench_dir=tmp_path / "nothing")
-    assert "no record yet" in speed_line and all("no finished run yet" in line for line in kept[2:])
+    *rows, speed_line = summary.headline(no_runs, None, bench_dir=tmp_path / "nothing").split("\n")
+    assert "no record yet" in speed_line and all("not run" in r or "no finished run" in r for r in rows[2:])
+    assert not any("Single-digit reader" in r for r in rows)  # the README's headline: no reader without its runs

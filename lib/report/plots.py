@@ -26,20 +26,32 @@ from .tables import needs_runs
 sns.set_theme(style="whitegrid", context="notebook")
 
 
-def _grid(rows: int, cols: int, width: float, height: float, title: str, **kw):
-    """A figure of rows x cols axes without frames (images), titled; `width`, `height`: inches per axes."""
-    size = (width * cols, height * rows + 0.6)
-    fig, axes = plt.subplots(rows, cols, figsize=size, squeeze=False, layout="tight", **kw)
+def digit_grid(images, cols: int, title: str, titles=(), row_labels=(), size=(1.3, 1.5), color="black", **imshow):
+    """Images [N,H,W] in rows of `cols`, each under its title, each row after its label; `size`: inches per image."""
+    rows = max(1, -(-len(images) // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(size[0] * cols, size[1] * rows + 0.6), squeeze=False, layout="tight")
+    fig.suptitle(title)
     for ax in axes.flat:
         ax.axis("off")
-    fig.suptitle(title)
-    return fig, axes
+    for k, (ax, image) in enumerate(zip(axes.flat, images)):
+        ax.imshow(image, **{"cmap": "gray_r"} | imshow)
+        ax.set_title(titles[k] if titles else "", fontsize=9, color=color)
+    for ax, label in zip(axes[:, 0], row_labels):
+        ax.text(-0.08, 0.5, label, transform=ax.transAxes, ha="right", va="center")
+    return fig
 
 
-def _show(ax, raw_one, dataset: str, ndigits: int, title: str = "", **title_kw):
-    layout = layouts.get(dataset)
-    ax.imshow(layout.show(raw_one, ndigits), cmap=layout.cmap, vmin=0, vmax=255)
-    ax.set_title(title, fontsize=9, **title_kw)
+def _numbers(sets: list, picks: list, cols: int, title: str, titles=None, **kw):
+    """The picked numbers of each test set drawn as their layout shows them (RGB for C), each under its label."""
+    images = [layouts.get(ts.dataset).show(ts.raw[i], int(ts.ndigits[i])) for ts in sets for i in picks]
+    titles = titles or [str(int(ts.labels[i])) for ts in sets for i in picks]
+    return digit_grid(images, cols, title, titles, vmin=0, vmax=255, **kw)
+
+
+def _pick(mask: torch.Tensor, count: int, generator: torch.Generator) -> list:
+    """Up to `count` random indices where `mask` holds."""
+    idx = mask.nonzero().squeeze(1)
+    return idx[torch.randperm(len(idx), generator=generator)[:count]].tolist()
 
 
 def sample_grid(test_set, per_row: int = 6, seed: int = 0):
@@ -47,12 +59,8 @@ def sample_grid(test_set, per_row: int = 6, seed: int = 0):
     g = torch.Generator().manual_seed(seed)
     shown_as = layouts.get(test_set.dataset).shown_as
     title = f"{test_set.dataset} test set: 1-, 2- and 3-digit numbers" + (f" ({shown_as})" if shown_as else "")
-    fig, axes = _grid(3, per_row, 1.9, 1.4, title)
-    for row, n in enumerate((1, 2, 3)):
-        idx = (test_set.ndigits == n).nonzero().squeeze(1)
-        for ax, i in zip(axes[row], idx[torch.randperm(len(idx), generator=g)[:per_row]].tolist()):
-            _show(ax, test_set.raw[i], test_set.dataset, n, str(int(test_set.labels[i])))
-    return fig
+    picks = [i for n in (1, 2, 3) for i in _pick(test_set.ndigits == n, per_row, g)]
+    return _numbers([test_set], picks, per_row, title, size=(1.9, 1.4))
 
 
 def augmented_numbers(version: int, dataset: str = "W", count: int = 6, seed: int = 0, mnist_dir=None):
@@ -61,12 +69,9 @@ def augmented_numbers(version: int, dataset: str = "W", count: int = 6, seed: in
     generator = torch.Generator().manual_seed(seed)
     rows = [batch.raw(dataset)] + [augment(batch, dataset, generator, get(version)) for _ in range(3)]
     title = f"Version {version}'s training numbers on {dataset}, as drawn and as its augmentation shows them"
-    fig, axes = _grid(len(rows), count, 1.9, 1.1, title)
-    for r, (raw, line) in enumerate(zip(rows, axes)):
-        for i, ax in enumerate(line):
-            _show(ax, raw[i], dataset, 3)
-        line[0].set_title("as drawn" if r == 0 else f"augmented ({r})", fontsize=9, loc="left")
-    return fig
+    images = [layouts.get(dataset).show(raw[i], 3) for raw in rows for i in range(count)]
+    labels = ["as drawn"] + [f"augmented ({r})" for r in range(1, len(rows))]
+    return digit_grid(images, count, title, row_labels=labels, size=(1.9, 1.1), vmin=0, vmax=255)
 
 
 def channel_panels(test_set, index: int):
@@ -91,10 +96,6 @@ class _PlainLog(ticker.LogFormatter):
 
 
 ERROR = "test error (%, log scale; lower is better)"
-
-
-def _error(values) -> np.ndarray:
-    return 100 * (1 - np.asarray(values, dtype=float))
 
 
 @needs_runs
@@ -167,14 +168,10 @@ def digit_confusion(results):
 def misclassified(results, count: int = 24, seed: int = 0):
     """A gallery of test numbers the model got wrong: true label, prediction and its confidence."""
     ts, preds, conf = results[0].test_set, results[0].predictions["pred"], results[0].predictions["confidence"]
-    wrong = (preds != ts.labels).nonzero().squeeze(1)
-    pick = wrong[torch.randperm(len(wrong), generator=torch.Generator().manual_seed(seed))[:count]].tolist()
-    title = f"misclassified: true → predicted (confidence); {len(wrong):,} of {len(ts):,} wrong"
-    fig, axes = _grid(max(1, -(-len(pick) // 6)), 6, 2.1, 1.9, title)
-    for ax, i in zip(axes.flat, pick):
-        label = f"{int(ts.labels[i])} → {int(preds[i])} ({float(conf[i]):.1%})"
-        _show(ax, ts.raw[i], ts.dataset, int(ts.ndigits[i]), label, color="firebrick")
-    return fig
+    pick = _pick(preds != ts.labels, count, torch.Generator().manual_seed(seed))
+    title = f"misclassified: true → predicted (confidence); {int((preds != ts.labels).sum()):,} of {len(ts):,} wrong"
+    titles = [f"{int(ts.labels[i])} → {int(preds[i])} ({float(conf[i]):.1%})" for i in pick]
+    return _numbers([ts], pick, 6, title, titles, size=(2.1, 1.9), color="firebrick")
 
 
 @needs_runs
@@ -193,7 +190,7 @@ def results_figure(frame, profile: str):
     """Test error per version at one profile: seeds, mean ± sd, and at full the original's [k, k+1)% band."""
     data = frame[(frame["profile"] == profile) & (frame["split"] == "all")]
     images = data["preprocessing"].str.endswith("+wrap").map(IMAGES)
-    data = data.assign(error=_error(data["test_acc"]), images=images, run="v" + data["version"].astype(str))
+    data = data.assign(error=100 * (1 - data["test_acc"]), images=images, run="v" + data["version"].astype(str))
     datasets = [d for d in layouts.LAYOUTS if (data["dataset"] == d).any()]
     widths = [max(2, data[data["dataset"] == d]["version"].nunique()) for d in datasets]
     fig, axes = plt.subplots(1, len(datasets), figsize=(2 + 0.75 * sum(widths), 5.2), width_ratios=widths)
@@ -207,7 +204,7 @@ def results_figure(frame, profile: str):
         sns.pointplot(**style, dodge=dodge, errorbar="sd", linestyle="none", marker="_", markersize=14, capsize=0.1)
         reported = d.groupby("run")["seed_reported_acc"].first().dropna()
         for v, acc in reported.items() if profile == "full" else ():
-            low, high = _error([acc + 0.01, acc])
+            low, high = 100 * (0.99 - acc), 100 * (1 - acc)
             x = order.index(v)
             ax.fill_between(
                 [x - 0.4, x + 0.4], low, high, color="tab:orange", alpha=0.35, lw=0, label="original [k, k+1)%"
@@ -230,7 +227,7 @@ def robustness_bars(frame, profile: str):
     d = d.assign(run=[RunKey.of(row).family for row in d.to_dict("records")])
     sets = {"test_acc": "fixed test set", "robust_test_acc": "robust (digits moved)", "ood_test_acc": "ood"}
     long = d.melt(id_vars="run", value_vars=list(sets), var_name="test set", value_name="accuracy").dropna()
-    long = long.assign(**{"test set": long["test set"].map(sets), "error": _error(long["accuracy"])})
+    long = long.assign(**{"test set": long["test set"].map(sets), "error": 100 * (1 - long["accuracy"])})
     fig, ax = plt.subplots(figsize=(max(6, 0.7 * d["run"].nunique() + 2), 4.0), layout="tight")
     style = dict(data=long, x="run", y="error", hue="test set", ax=ax)
     sns.barplot(**style, errorbar=None, alpha=0.6)
@@ -244,15 +241,10 @@ def robustness_bars(frame, profile: str):
 
 def test_set_variants(sets: dict, per_variant: int = 4, seed: int = 0):
     """The same 3-digit numbers in each (variant, layout) test set, so what a variant does is seen."""
-    idx = (next(iter(sets.values())).ndigits == 3).nonzero().squeeze(1)
-    pick = idx[torch.randperm(len(idx), generator=torch.Generator().manual_seed(seed))[:per_variant]].tolist()
+    pick = _pick(next(iter(sets.values())).ndigits == 3, per_variant, torch.Generator().manual_seed(seed))
     title = "The same 3-digit numbers in each test-set variant (other MNIST images of their digits)"
-    fig, axes = _grid(len(sets), per_variant, 2.6, 1.25, title)
-    for row, (key, ts) in zip(axes, sets.items()):
-        for ax, i in zip(row, pick):
-            _show(ax, ts.raw[i], ts.dataset, 3, str(int(ts.labels[i])))
-        row[0].text(-0.08, 0.5, f"{key[0]} · {key[1]}", transform=row[0].transAxes, ha="right", va="center")
-    return fig
+    rows = [f"{variant} · {dataset}" for variant, dataset in sets]
+    return _numbers(list(sets.values()), pick, per_variant, title, row_labels=rows, size=(2.6, 1.25))
 
 
 @needs_runs
@@ -265,10 +257,8 @@ def column_readings(results, profile: str, variant: str = "ood", count: int = 4,
     ts = load_test_set(result.key.dataset, profile, variant)
     preds = result.variant_predictions[variant]["pred"]
     g = torch.Generator().manual_seed(seed)
-    right = ((preds == ts.labels) & (ts.ndigits > 1)).nonzero().squeeze(1)
-    wrong = (preds != ts.labels).nonzero().squeeze(1)
-    picks = [(i, True) for i in right[torch.randperm(len(right), generator=g)[:count]].tolist()]
-    picks += [(i, False) for i in wrong[torch.randperm(len(wrong), generator=g)[:count]].tolist()]
+    right = _pick((preds == ts.labels) & (ts.ndigits > 1), count, g)
+    picks = [(i, True) for i in right] + [(i, False) for i in _pick(preds != ts.labels, count, g)]
     model = result.model.eval()
     device = next(model.parameters()).device
     index = torch.tensor([i for i, _ in picks], dtype=torch.long)
@@ -278,17 +268,20 @@ def column_readings(results, profile: str, variant: str = "ood", count: int = 4,
     probs, read = logits.softmax(2).cpu(), heads.decode_strings(logits)
     title = (
         f"{result.key.label} on `{variant}`: strip, each column's P(digit, blank “–”) below it, greedy reading "
-        f"(first {len(right[:count])} right, then {len(wrong[:count])} wrong)"
+        f"(first {len(right)} right, then {len(picks) - len(right)} wrong)"
     )
     rows, width = -(-len(picks) // 2), ts.raw.shape[-1]
-    fig, axes = _grid(2 * rows, 2, 5.2, 1.3, title, height_ratios=[1.7, 1] * rows)
+    fig, axes = plt.subplots(
+        2 * rows, 2, figsize=(10.4, 2.6 * rows + 0.6), layout="tight", height_ratios=[1.7, 1] * rows
+    )
+    fig.suptitle(title)
     for k, ((i, ok), p, text) in enumerate(zip(picks, probs, read)):
         top, bottom = axes[2 * (k // 2), k % 2], axes[2 * (k // 2) + 1, k % 2]
+        top.axis("off")
         top.imshow(ts.raw[i].numpy(), cmap="gray_r", vmin=0, vmax=255, aspect="auto", extent=(0, width, 28, 0))
         label = f"{int(ts.labels[i])} → " + (f"“{text}”" if text else "nothing (all blank)")
         top.set_title(label, fontsize=9, color="black" if ok else "firebrick", loc="left")
         bottom.imshow(p.T.numpy(), cmap="magma_r", vmin=0, vmax=1, aspect="auto", extent=(0, width, 10.5, -0.5))
-        bottom.axis("on")
         bottom.grid(False)
         bottom.set(xticks=[])
         bottom.set_yticks(range(11), [str(d) for d in range(10)] + ["–"], fontsize=6)
@@ -313,17 +306,6 @@ def plot_confusion(metrics: dict):
     sns.heatmap(cm, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax, square=True, norm=norm)
     title = f"{metrics['model']} ({metrics['profile']}): test accuracy {100 * metrics['test_acc']:.2f}%"
     ax.set(xlabel="predicted", ylabel="true", title=title)
-    return fig
-
-
-def digit_grid(images, cols: int, title: str, titles=(), row_labels=(), **imshow):
-    """Images [N,H,W] in rows of `cols`, each under its title, each row after its label."""
-    fig, axes = _grid(max(1, -(-len(images) // cols)), cols, 1.3, 1.5, title)
-    for k, (ax, image) in enumerate(zip(axes.flat, images)):
-        ax.imshow(image, cmap="gray_r", **imshow)
-        ax.set_title(titles[k] if titles else "", fontsize=9)
-    for ax, label in zip(axes[:, 0], row_labels):
-        ax.text(-0.08, 0.5, label, transform=ax.transAxes, ha="right", va="center")
     return fig
 
 

@@ -41,7 +41,7 @@ def provenance_of(metrics: dict, run_dir: Path) -> dict:
 
 
 def frame_of(records) -> pd.DataFrame:
-    """(metrics, run folder) pairs as results.csv's rows: largest profile first, W before C, version, wrap, split, seed."""
+    """(metrics, run folder) pairs, on disk or a notebook's, as rows: largest profile first, W before C, version, wrap, split, seed."""
     rows = [
         {
             "split": "all",
@@ -65,11 +65,6 @@ def collect(runs_dir=RECORD_DIR, profiles=None) -> pd.DataFrame:
     """One row per 0-999 run (version, dataset, preprocessing, profile, seed) found under runs_dir."""
     found = [(json.loads(p.read_text()), p.parent) for p in sorted(Path(runs_dir).glob("*/v*/metrics.json"))]
     return frame_of((m, d) for m, d in found if profiles is None or m["profile"] in profiles)
-
-
-def of_runs(runs) -> pd.DataFrame:
-    """The rows of a notebook's runs (lib.study.experiment.RunResult), as results.csv has them."""
-    return frame_of((r.metrics, r.run_dir) for r in runs)
 
 
 def write(frame: pd.DataFrame, single: pd.DataFrame | None = None, res_dir=RES_DIR):

@@ -1,5 +1,6 @@
 """res/results.md's tables (into results_page.md's prose) and the README's headline; the notebooks show the same."""
 
+import functools
 import json
 from pathlib import Path
 
@@ -40,6 +41,9 @@ def pct(values, as_pct: bool = True, one_seed: str = "") -> str:
     return s.text(as_pct) + one_seed * (s.n == 1) if s.n else "–"
 
 
+_pct = functools.partial(pct, one_seed=" (1 seed)")  # where a table mixes one seed with several
+
+
 def link(profile: str, notebook: str, root: str = ".") -> str:
     """The rendered notebook at this profile, or its source while no render exists (every table links so)."""
     path = f"res/rendered/{profile}/{Path(notebook).stem}.ipynb"
@@ -52,63 +56,6 @@ def _family(frame: pd.DataFrame, profile: str, version: int, dataset: str, split
     """The finished runs of one family, on the correct images (no `+wrap`)."""
     rows = frame.query("profile == @profile and version == @version and dataset == @dataset and split == @split")
     return rows[~rows["preprocessing"].astype(str).str.contains("wrap")].dropna(subset=["test_acc"])
-
-
-def _pct(values) -> str:
-    return pct(values, one_seed=" (1 seed)")
-
-
-def _original_row(frame) -> list:
-    v7 = _family(frame, "full", versions.ORIGINAL_KEPT, "W")
-    reported = versions.get(versions.ORIGINAL_KEPT).reported["W"].acc
-    ours = "not run at `full` yet"
-    if len(v7):
-        hardware = ", ".join(sorted(set(v7["hardware"].dropna())))
-        ours = f"{_pct(v7['test_acc'])} on {hardware}: {compare.Reproduction(v7['test_acc'], reported).text()}"
-    return [
-        f"The original's kept version {versions.ORIGINAL_KEPT} on W, at its own recipe",
-        f"original {reported}% (one run, floor-rounded); our rerun {ours}",
-        link("full", "01_cnnW.ipynb"),
-    ]
-
-
-def _best_rows(frame) -> list:
-    """Per kept network (versions.BEST) a row each: its test accuracy, on numbers never seen, on the variants."""
-    rows, variants = [], "`ood`: sizes, strokes, touching neighbours; `curved`: bent baselines, thick strokes"
-    for dataset, version in versions.BEST.items():
-        runs, held = (_family(frame, "cpu", version, dataset, split) for split in ("all", "heldout"))
-        on, notebook = f"{dataset} (version {version}", link("cpu", versions.get(version).notebook)
-        kept = f"{_pct(runs['test_acc'])}, {int(runs['params'].iloc[0]):,} parameters" if len(runs) else ""
-        unseen = f"{RunKey(version, dataset, split='heldout').family} at `cpu`: queued, no finished run yet"
-        if len(held):
-            unseen = (
-                f"never seen {_pct(held['acc_heldout_per_number'])} against seen "
-                f"{_pct(held['acc_seen_per_number'])} (mean per number)"
-            )
-        ood = None
-        if runs["ood_test_acc"].notna().any():
-            ood = f"`ood` {_pct(runs['ood_test_acc'])}, 3-digit numbers {_pct(runs['ood_acc_3digit'])}"
-            ood += f"; `curved` {_pct(runs['curved_test_acc'])}" * bool(runs["curved_test_acc"].notna().any())
-        rows.append(
-            [
-                [f"Kept small network on {on}, profile `cpu`)", kept or "no finished run at `cpu` yet", notebook],
-                [f"Numbers never seen in training, {on})", unseen, link("cpu", "35_unseen_and_robust.ipynb")],
-                ood and [f"Out of distribution, {on}; {variants})", ood, notebook],
-            ]
-        )
-    return [row for kind in zip(*rows) for row in kind if row]
-
-
-def _strip_rows(frame) -> list:
-    rows = []
-    for version in STRIP_READERS:
-        runs, spec = _family(frame, "cpu", version, "W"), versions.get(version)
-        value = "queued at `cpu`, no finished run yet"
-        if not runs.empty:
-            value = f"clean {_pct(runs['test_acc'])}; `ood` {_pct(runs['ood_test_acc'])}; `curved` {_pct(runs['curved_test_acc'])}"
-        what = f"Reads its own digits: version {version} on W ({spec.slug.replace('_', ' ')})"
-        rows.append([what, value, link("cpu", spec.notebook)])
-    return rows
 
 
 def speed_row(bench_dir: Path, root: str = ".") -> list:
@@ -125,10 +72,75 @@ def speed_row(bench_dir: Path, root: str = ".") -> list:
     return [what, value, f"[res/bench/time_to_99_cpu.md]({root}/res/bench/time_to_99_cpu.md)"]
 
 
-def headline(frame: pd.DataFrame, bench_dir=None) -> str:
-    """The README's first table, as Markdown."""
-    rows = [_original_row(frame), *_best_rows(frame), *_strip_rows(frame)]
-    rows.append(speed_row(Path(bench_dir or RES_DIR / "bench")))
+def _met(values, target: float, n: int) -> str:
+    value = compare.Seeds(values).mean
+    gap = 100 * (target - value)
+    met = "met" if value >= target else f"not met, gap {gap:.{2 if gap >= 0.01 else 3}f} points"
+    return met + ("" if n >= 3 else f" ({n} seed{'s' * (n != 1)} of 3)")
+
+
+def headline(frame: pd.DataFrame, single: pd.DataFrame | None = None, root: str = ".", bench_dir=None) -> str:
+    """The README's first table, each kept network against issue 14's targets; res/results.md adds the digit reader."""
+    v7 = _family(frame, "full", versions.ORIGINAL_KEPT, "W")
+    reported = versions.get(versions.ORIGINAL_KEPT).reported["W"].acc
+    ours = "not run at `full` yet"
+    if len(v7):
+        hardware = ", ".join(sorted(set(v7["hardware"].dropna())))
+        ours = f"{_pct(v7['test_acc'])} on {hardware}: {compare.Reproduction(v7['test_acc'], reported).text()}"
+    what = f"The original's kept version {versions.ORIGINAL_KEPT} on W, at its own recipe"
+    ours = f"original {reported}% (one run, floor-rounded); our rerun {ours}"
+    rows = [[what, ours, link("full", "01_cnnW.ipynb", root)]]
+    goals = ", ".join(f"{what} ≥ {goal:.1%}" for what, goal in TARGETS.values())
+    variants = "`ood`: sizes, strokes, touching neighbours; `curved`: bent baselines, thick strokes"
+    kept, unseen, ood = [], [], []
+    for dataset, version in BEST.items():
+        runs, held = (_family(frame, KEPT_PROFILE, version, dataset, split) for split in ("all", "heldout"))
+        on, notebook = f"{dataset} (version {version}", link(KEPT_PROFILE, versions.get(version).notebook, root)
+        result = "no finished run at `cpu` yet"
+        if len(runs):
+            n = len(runs) if runs["params"].max() <= MAX_PARAMS else 0  # over budget: no seed counts
+            met = (f"{what} {_pct(runs[c])}: {_met(runs[c], goal, n)}" for c, (what, goal) in TARGETS.items())
+            result = f"{'; '.join(met)}; {int(runs['params'].iloc[0]):,} parameters"
+        kept.append([f"Kept small network on {on}, profile `cpu`; targets: {goals})", result, notebook])
+        result = f"{RunKey(version, dataset, split='heldout').family} at `cpu`: queued, no finished run yet"
+        if len(held):
+            result = (
+                f"never seen {_pct(held['acc_heldout_per_number'])} against seen "
+                f"{_pct(held['acc_seen_per_number'])} (mean per number)"
+            )
+        unseen.append(
+            [f"Numbers never seen in training, {on})", result, link("cpu", "35_unseen_and_robust.ipynb", root)]
+        )
+        if runs["ood_test_acc"].notna().any():
+            result = f"`ood` {_pct(runs['ood_test_acc'])}, 3-digit numbers {_pct(runs['ood_acc_3digit'])}"
+            result += f"; `curved` {_pct(runs['curved_test_acc'])}" * bool(runs["curved_test_acc"].notna().any())
+            ood.append([f"Out of distribution, {on}; {variants})", result, notebook])
+    rows += kept + unseen + ood
+    for version in STRIP_READERS:
+        runs, spec = _family(frame, "cpu", version, "W"), versions.get(version)
+        result = "queued at `cpu`, no finished run yet"
+        if not runs.empty:
+            result = f"clean {_pct(runs['test_acc'])}; `ood` {_pct(runs['ood_test_acc'])}; `curved` {_pct(runs['curved_test_acc'])}"
+        what = f"Reads its own digits: version {version} on W ({spec.slug.replace('_', ' ')})"
+        rows.append([what, result, link("cpu", spec.notebook, root)])
+    reader, goal = kept_reader(single), READER_TARGETS
+    if reader and reader[0].startswith("reader-"):
+        model, profile, p = reader
+        runs = single[(single["model"] == model) & (single["profile"] == profile)]
+        acc, params, seconds = runs["test_acc"].mean(), int(runs["params"].iloc[0]), runs["train_seconds"].mean()
+        short = [f"gap {100 * (goal['test_acc'] - acc):.2f} points"] * bool(acc < goal["test_acc"])
+        short += ["too many parameters"] * bool(params > goal["params"])
+        short += ["trained too long"] * bool(seconds > goal["train_seconds"])
+        what = (
+            f"Single-digit reader ≥ {goal['test_acc']:.1%} on the MNIST test set, ≤ {goal['params']:,} parameters, "
+            f"≤ {goal['train_seconds'] // 60} min of training on 2 CPU cores"
+        )
+        result = (
+            f"{model} ({profile}, {len(runs)} run{'s' * (len(runs) != 1)}, first on validation at {p:.2%}): {acc:.2%} "
+            f"with {params:,} parameters in {seconds:,.0f} s: {'not met, ' + ', '.join(short) if short else 'met'}"
+        )
+        rows.append([what, result, "`res/results_single_digit.csv`"])
+    rows.append(speed_row(Path(bench_dir or RES_DIR / "bench"), root))
     return "\n".join(md_table("what | result | record", map(" | ".join, rows)))
 
 
@@ -177,8 +189,7 @@ def header(part: pd.DataFrame) -> list:
     commits = _set(c if c == r else f"{c} (recorded as {r})" for c, r in zip(part["code_commit"], part["commit"]))
     return [
         f"- hardware: {_set(part['hardware'])}",
-        f"- precision: {_set(part['precision']) or 'fp32 (recorded before precision was)'}"
-        + (f"; TF32: {tf32}" if tf32 else ""),
+        f"- precision: {_set(part['precision'])}" + (f"; TF32: {tf32}" if tf32 else ""),
         f"- code commits: {commits}",
         *([f"- torch: {torches} (requirements.txt pins {pin})"] if torches else []),
         f"- test numbers per run: {', '.join(f'{n:,}' for n in sorted(part['n_test'].unique()))} of the fixed "
@@ -220,14 +231,9 @@ def original_table(part: pd.DataFrame, profile: str, root: str) -> list:
     return md_table(head + " | train s: | notebook", rows)
 
 
-def _original(frame: pd.DataFrame) -> pd.DataFrame:
-    """The original study's runs at profile full."""
-    return frame[(frame["profile"] == "full") & (frame["version"] <= ORIGINAL_LAST) & (frame["split"] == "all")]
-
-
 def original_section(frame: pd.DataFrame, root: str = "..") -> list:
     """The original study at profile full: how many run families reproduce, then each beside the figure."""
-    part = _original(frame)
+    part = frame.query("profile == 'full' and version <= @ORIGINAL_LAST and split == 'all'")
     if part.empty:
         return ["No run of the full record has finished yet (`tools/train_queue.py` trains them).", ""]
     verdicts = reproductions(part)
@@ -235,12 +241,6 @@ def original_section(frame: pd.DataFrame, root: str = "..") -> list:
     count = f"**{len(verdicts) - len(missed)} of {len(verdicts)} run families reproduce the original's figure**"
     count += f"; not: {', '.join(missed)}." if missed else "."
     return [count, "", *header(part), *original_table(part, "full", root), ""]
-
-
-def not_finished(frame: pd.DataFrame) -> list:
-    """The run families of the original study in the full queue without a record yet."""
-    part = _original(frame)
-    return sorted({k.family for k in QUEUES["full"] if k.version <= ORIGINAL_LAST} - {n for n, _ in families(part)})
 
 
 def runs_table(part: pd.DataFrame, profile: str, root: str = "..", variants=("robust", "ood", "curved")) -> list:
@@ -285,48 +285,6 @@ def kept_reader(single: pd.DataFrame | None):
     single = single if readers.empty else readers
     means = single.groupby(["model", "profile"], sort=False)["best_val_acc"].mean()  # in the models' order
     return (*means.idxmax(), float(means.max()))
-
-
-def _met(values, target: float, n: int) -> str:
-    value = compare.Seeds(values).mean
-    gap = 100 * (target - value)
-    met = "met" if value >= target else f"not met, gap {gap:.{2 if gap >= 0.01 else 3}f} points"
-    return met + ("" if n >= 3 else f" ({n} seed{'s' * (n != 1)} of 3)")
-
-
-def targets(frame: pd.DataFrame, single: pd.DataFrame | None, root: str = "..", bench_dir=None) -> list:
-    """Issue 14's targets, a row each: the kept versions (at their largest profile), the digit reader, the speed."""
-    rows = []
-    for dataset, version in BEST.items():
-        part = frame[(frame["version"] == version) & (frame["dataset"] == dataset) & (frame["split"] == "all")]
-        profile = next((p for p in profiles.PROFILES if (part["profile"] == p).any()), None)
-        if profile is None:
-            rows.append([f"{dataset} version {version}", "no finished run yet", "–"])
-            continue
-        g = part[part["profile"] == profile]
-        n = len(g) if g["params"].max() <= MAX_PARAMS else 0
-        for column, (what, goal) in TARGETS.items():
-            what = f"{dataset} version {version}, {what} ≥ {goal:.1%} (`{profile}`, {int(g['params'].iloc[0]):,} parameters)"
-            rows.append([what, f"{pct(g[column])}: {_met(g[column], goal, n)}", _links(g, profile, root)])
-    kept, goal = kept_reader(single), READER_TARGETS
-    if kept and kept[0].startswith("reader-"):
-        model, profile, p = kept
-        runs = single[(single["model"] == model) & (single["profile"] == profile)]
-        acc, params, seconds = runs["test_acc"].mean(), int(runs["params"].iloc[0]), runs["train_seconds"].mean()
-        short = [f"gap {100 * (goal['test_acc'] - acc):.2f} points"] * bool(acc < goal["test_acc"])
-        short += ["too many parameters"] * bool(params > goal["params"])
-        short += ["trained too long"] * bool(seconds > goal["train_seconds"])
-        what = (
-            f"Single-digit reader ≥ {goal['test_acc']:.1%} on the MNIST test set, ≤ {goal['params']:,} parameters, "
-            f"≤ {goal['train_seconds'] // 60} min of training on 2 CPU cores"
-        )
-        result = (
-            f"{model} ({profile}, {len(runs)} run{'s' * (len(runs) != 1)}, first on validation at {p:.2%}): {acc:.2%} "
-            f"with {params:,} parameters in {seconds:,.0f} s: {'not met, ' + ', '.join(short) if short else 'met'}"
-        )
-        rows.append([what, result, "`res/results_single_digit.csv`"])
-    rows.append(speed_row(Path(bench_dir or RES_DIR / "bench"), root))
-    return md_table("target | result | record", map(" | ".join, rows)) + [""]
 
 
 def validation_ranking(frame: pd.DataFrame, profile: str) -> pd.DataFrame:
@@ -386,7 +344,9 @@ def single_digit_table(single: pd.DataFrame) -> list:
 
 def markdown(frame: pd.DataFrame, single: pd.DataFrame | None, root: str = "..") -> str:
     """The whole page; `root`: the repository root relative to where the page is written (for its links)."""
-    pending, kept, unseen = not_finished(frame), kept_reader(single), frame[frame["split"] == "heldout"]
+    kept, unseen = kept_reader(single), frame[frame["split"] == "heldout"]
+    done = {RunKey.of(row).family for row in frame[frame["profile"] == "full"].to_dict("records")}
+    pending = sorted({k.family for k in QUEUES["full"] if k.version <= ORIGINAL_LAST} - done)
     return PAGE.read_text().format(
         root=root,
         min_seeds=compare.MIN_SEEDS,
@@ -400,7 +360,7 @@ def markdown(frame: pd.DataFrame, single: pd.DataFrame | None, root: str = "..")
         kept=", ".join(f"version {v}'s on {d}" for d, v in BEST.items()),
         beyond_cpu=_section(frame, "cpu", root),
         max_params=f"{MAX_PARAMS:,}",
-        targets="\n".join(targets(frame, single, root)),
+        headline=headline(frame, single, root),
         kept_profile=KEPT_PROFILE,
         ranking="\n".join(ranking(frame)),
         unseen="\n".join(unseen_table(unseen)) if len(unseen) else "No run trained without them yet.\n",

@@ -12,10 +12,7 @@ from ..study.run_key import RunKey
 from ..study.versions import ORIGINAL_LAST, get, table
 from . import compare, results, summary
 
-NOTHING_YET = (
-    "*Nothing to show yet: no run of this notebook has finished at this profile (the runs still to come are "
-    "named above).*"
-)
+NOTHING_YET = "*Nothing yet: no run of this notebook has finished at this profile (the runs to come are named above).*"
 ROOT = "../../.."  # the repository root from a rendered notebook (res/rendered/<profile>/)
 
 
@@ -58,7 +55,7 @@ def version_card(version: int, profile: str) -> Markdown:
 @needs_runs
 def against_original(runs) -> Markdown | None:
     """Each run family beside what the original reported: res/results.md's table of the original study."""
-    frame = results.of_runs(runs)
+    frame = results.frame_of((r.metrics, r.run_dir) for r in runs)
     lines = summary.original_table(frame, frame["profile"].iloc[0], ROOT)
     loss = heads.loss_name(get(runs[0].metrics["version"]))
     note = "the original's undefined loss read as this quantity: our assumption, `docs/original_study.md` bug 6"
@@ -98,7 +95,7 @@ def against_parent(runs, parent: int, record_dir=RECORD_DIR) -> Markdown | None:
 def what_it_showed(runs, parent: int | None, record_dir=RECORD_DIR) -> Markdown | None:
     """The closing table: each run family's verdicts against its parent version and the original's figure."""
     profile = runs[0].metrics["profile"]
-    verdicts = summary.reproductions(results.of_runs(runs))
+    verdicts = summary.reproductions(results.frame_of((r.metrics, r.run_dir) for r in runs))
     out = ["| run | test acc | against the parent version | against the original |", "|---|---:|---|---|"]
     for family, key, ms, before in _with_parent(runs, parent, record_dir):
         ours = [m["test_acc"] for m in ms]
@@ -116,7 +113,7 @@ def what_it_showed(runs, parent: int | None, record_dir=RECORD_DIR) -> Markdown 
 @needs_runs
 def unseen(runs) -> Markdown | None:
     """Numbers never seen in training against numbers seen, for runs trained without the held-out numbers."""
-    return Markdown("\n".join(summary.unseen_table(results.of_runs(runs))))
+    return Markdown("\n".join(summary.unseen_table(results.frame_of((r.metrics, r.run_dir) for r in runs))))
 
 
 def robustness(frame) -> Markdown:
