@@ -1,5 +1,4 @@
-"""MNIST digits as the single-digit models see them; they validate on the 5,000 digits no 0-999 run trains on
-(lib/data/splits.py), so their validation accuracy is the p behind the 0-999 expectations."""
+"""MNIST digits as the single-digit models see them, validated on the 5,000 digits no 0-999 run trains on."""
 
 from functools import lru_cache
 

@@ -1,5 +1,4 @@
-"""The torch single-digit models and their learner: LeNet-5 classic and modern (the same layers, so the modern gain is
-the training) and a version's digit reader, whose per-digit accuracy p bounds a number's at about p**n."""
+"""The torch single-digit models: LeNet-5 classic and modern (the same layers), and a version's digit reader."""
 
 from types import SimpleNamespace
 
@@ -49,8 +48,7 @@ RECIPES = {
 
 
 def build_lenet5(model: str) -> nn.Sequential:
-    """LeNet-5 on 32x32 as most re-implementations (C3 sees all maps, softmax outputs); fan-in init, as the NumPy
-    network: 001 found it learns much faster than unit-normal weights (torch's default has a third of its variance)."""
+    """LeNet-5 on 32x32 (C3 sees all maps, softmax outputs); fan-in init: 001 found it learns much faster."""
     recipe = pick(RECIPES, model, "model")
     act = {"tanh": nn.Tanh, "relu": nn.ReLU}[recipe["act"]]
     pool = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}[recipe["pool"]]
