@@ -108,11 +108,7 @@ class NumberGenerator:
         self.bank = bank
         self.digit_probs = tuple(float(p) for p in digit_probs)
         self.table = tuple(t.to(bank.device) for t in number_table(exclude))
-        self.generator = torch.Generator(device=bank.device)
-        self.reseed(seed)
-
-    def reseed(self, seed: int):
-        self.generator.manual_seed(int(seed))
+        self.generator = torch.Generator(device=bank.device).manual_seed(int(seed))
 
     def batch(self, batch_size: int) -> NumberBatch:
         labels = sample_labels(batch_size, self.digit_probs, self.generator, self.bank.device, self.table)

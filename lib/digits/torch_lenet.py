@@ -13,7 +13,7 @@ from ..study.evaluate import for_inference
 from ..study.models import conv_stack, count_params, fc_stack
 from ..study.train import optimizer_for, weight_average
 from ..study.versions import get
-from .data import EVAL_BATCH, digit_augmenter, digit_inputs
+from .data import EVAL_BATCH, digit_inputs
 
 # LeCun et al. 1998 with SGD + momentum and softmax cross-entropy (not SDLM and RBF outputs)
 CLASSIC = {
@@ -112,12 +112,12 @@ class TorchLearner:
 
 def learner(model: str, seed: int, device) -> TorchLearner:
     """lenet5-<model> with fresh weights from `seed`, which also draws its augmentation."""
-    recipe, augment = RECIPES[model], digit_augmenter()
+    recipe = RECIPES[model]
     torch.manual_seed(seed)
     net = build_lenet5(model).to(device)
 
     def inputs(images, train):
-        return digit_inputs(images, augment if train and recipe["augment"] else None).to(device)
+        return digit_inputs(images, train and recipe["augment"]).to(device)
 
     spec = SimpleNamespace(**recipe, optimizer="sgd", decay_on="weights")  # decay on conv and dense weights only
     return TorchLearner(net, optimizer_for(net, spec), inputs, recipe["label_smoothing"])
