@@ -123,9 +123,8 @@ def digit_test_report(labels: torch.Tensor, logits: torch.Tensor) -> tuple:
     """(metrics, rows of classification_report.csv, errors.json: the misread digits with the softmax confidence)."""
     confidence, pred = logits.softmax(1).max(1)
     cm = confusion_matrix(labels, pred, labels=range(10))
-    names = list("0123456789")
     report = classification_report(
-        labels, pred, labels=range(10), target_names=names, output_dict=True, zero_division=0
+        labels, pred, labels=range(10), target_names=list("0123456789"), output_dict=True, zero_division=0
     )
     metrics = {
         "test_acc": (pred == labels).sum().item() / len(labels),
