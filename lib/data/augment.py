@@ -93,8 +93,7 @@ def augment_digit_images(images: torch.Tensor, generator: torch.Generator, spec)
 
 
 def augment(batch: NumberBatch, dataset: str, generator: torch.Generator, spec) -> torch.Tensor:
-    """Raw images of a batch with a version's augmentation (digits, then spacing or layout), drawn from the training
-    stream's `generator` so that a resumed epoch sees the same numbers."""
+    """Raw images of a batch with a version's augmentation, drawn from `generator` so a resumed epoch repeats."""
     slots, layout = augment_digit_images(batch.slots, generator, spec), layouts.LAYOUTS[dataset]
     if spec.augment_spacing:
         draws = spacing_draws(len(batch), *spec.augment_spacing, generator, slots.device)

@@ -104,8 +104,7 @@ class SideBySide(Layout):
         return start + move[:, None] - left - 28 * torch.arange(3, device=slots.device)
 
     def spaced(self, slots, ndigits, gaps, shift_y, scale, start):
-        """(raw [B, 28, 84], ink boxes [B, 3, 4]): digits scaled, `gaps` px apart, moved `shift_y`, from `start`
-        of the room left, as people write them; a number too wide for the strip is shrunk whole."""
+        """(raw [B, 28, 84], ink boxes [B, 3, 4]): digits as people write them, `gaps` px apart; too wide: shrunk."""
         height, width = self.native[1:]
         present = torch.arange(3, device=slots.device)[None, :] < ndigits[:, None]
         (left, right), (top, bottom) = ink_extent(slots, dim=2), ink_extent(slots, dim=3)

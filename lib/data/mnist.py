@@ -60,8 +60,7 @@ def read_idx(where: Path, name: str) -> tuple:
 
 @cache
 def _read(path: Path, size: int, mtime_ns: int, name: str) -> tuple:
-    """Read once while the file is unchanged: a notebook asks for MNIST often, and a read decompresses 47 MB.
-    Checked by header, size and labels, not by checksum, so a rebuilt but valid copy is fine."""
+    """Read once while the file is unchanged (a read decompresses 47 MB); checked by header, size and labels."""
     try:
         data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
     except (OSError, EOFError, gzip.BadGzipFile) as e:

@@ -44,13 +44,6 @@ def position_targets(labels: torch.Tensor) -> torch.Tensor:
     return torch.where(digits < 0, NO_DIGIT, digits)
 
 
-def wraparound(raw: torch.Tensor, ndigits: torch.Tensor) -> torch.Tensor:
-    """The original C pipeline's uint8 overflow on 1- and 2-digit numbers (bug 1 in docs/original_study.md)."""
-    wrapped = (256 - raw.to(torch.int16)).remainder(256).to(torch.uint8)
-    short = (ndigits < 3).view(-1, *([1] * (raw.dim() - 1)))
-    return torch.where(short, wrapped, raw)
-
-
 class DigitBank:
     """MNIST images grouped by digit, so a digit's image is one random index away."""
 
@@ -115,11 +108,7 @@ class NumberGenerator:
         self.bank = bank
         self.digit_probs = tuple(float(p) for p in digit_probs)
         self.table = tuple(t.to(bank.device) for t in number_table(exclude))
-        self.generator = torch.Generator(device=bank.device)
-        self.reseed(seed)
-
-    def reseed(self, seed: int):
-        self.generator.manual_seed(int(seed))
+        self.generator = torch.Generator(device=bank.device).manual_seed(int(seed))
 
     def batch(self, batch_size: int) -> NumberBatch:
         labels = sample_labels(batch_size, self.digit_probs, self.generator, self.bank.device, self.table)

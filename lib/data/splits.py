@@ -11,7 +11,7 @@ VALIDATION_PER_DIGIT = 500  # MNIST train images per digit no training draws, so
 VALIDATION_SEED = 5000
 SPLITS = ("all", "heldout")
 HELD_OUT_FRACTION = 0.1
-HELD_OUT_SEED = 999
+HELD_OUT_SEED = 1000  # 999 was tried first; its draw held out a digit in some position (covers_every_position)
 
 
 def check_split(split: str) -> str:
@@ -28,13 +28,11 @@ def covers_every_position(numbers) -> bool:
 @cache
 def held_out() -> tuple:
     """The fixed held-out numbers (100 of 0-999), sorted."""
-    size = round(1000 * HELD_OUT_FRACTION)
-    for attempt in range(100):
-        g = torch.Generator().manual_seed(HELD_OUT_SEED + attempt)
-        out = set(torch.randperm(1000, generator=g)[:size].tolist())
-        if covers_every_position(set(range(1000)) - out):
-            return tuple(sorted(out))
-    raise RuntimeError("no held-out draw leaves every digit in every position")  # not reached for 10%
+    g = torch.Generator().manual_seed(HELD_OUT_SEED)
+    out = set(torch.randperm(1000, generator=g)[: round(1000 * HELD_OUT_FRACTION)].tolist())
+    if not covers_every_position(set(range(1000)) - out):
+        raise ValueError(f"HELD_OUT_SEED {HELD_OUT_SEED} holds out a digit in some position; choose another seed")
+    return tuple(sorted(out))
 
 
 def validation_digits(labels: torch.Tensor) -> torch.Tensor:

@@ -117,8 +117,7 @@ def thicker(slots: torch.Tensor, pixels: int) -> torch.Tensor:
 
 
 def bent(slots: torch.Tensor, ndigits: torch.Tensor, generator: torch.Generator, slope: float, sag: float):
-    """Each number's columns moved along its baseline a*u + b*(u^2 - 1/3), u from -1 to 1 across the number, a
-    and b uniform in +-slope and +-sag; clamped so that no ink leaves its slot."""
+    """Columns moved along a*u + b*(u^2 - 1/3), u -1..1 across the number, a and b uniform in +-slope, +-sag."""
     b = len(slots)
     a, arc = (torch.rand(b, 2, generator=generator) * 2 - 1).mul(torch.tensor([slope, sag])).unbind(1)
     x = 28 * torch.arange(3)[:, None] + torch.arange(28)[None, :] + 0.5  # [3, 28] the number's columns
@@ -265,20 +264,12 @@ def load(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test"
 
 def pixel_stats(test_set: TestSet):
     """Raw and preprocessed pixel statistics by digit count, as a DataFrame (what the model's input looks like)."""
-    rows = []
+    stats = {}
     for n in (1, 2, 3):
-        rows_n = (test_set.ndigits == n).nonzero().squeeze(1)[:2000]
-        raw = test_set.raw[rows_n]
-        visible = layouts.get(test_set.dataset).digits_region(raw, n)
-        x = prepare(raw, test_set.ndigits[rows_n], test_set.dataset)
-        rows.append(
-            {
-                "digits": n,
-                "raw mean (0-255)": visible.float().mean().item(),
-                "raw std": visible.float().std().item(),
-                "ink fraction (>127)": (visible > 127).float().mean().item(),
-                "input mean": x.mean().item(),
-                "input std": x.std().item(),
-            }
-        )
-    return pd.DataFrame(rows).set_index("digits")
+        rows = (test_set.ndigits == n).nonzero().squeeze(1)[:2000]
+        visible = layouts.get(test_set.dataset).digits_region(test_set.raw[rows], n).float()
+        x = prepare(test_set.raw[rows], test_set.ndigits[rows], test_set.dataset)
+        stats[n] = {"raw mean (0-255)": visible.mean().item(), "raw std": visible.std().item()}
+        stats[n] |= {"ink fraction (>127)": (visible > 127).float().mean().item()}
+        stats[n] |= {"input mean": x.mean().item(), "input std": x.std().item()}
+    return pd.DataFrame.from_dict(stats, orient="index").rename_axis("digits")

@@ -1,7 +1,4 @@
-"""MNIST digits as the single-digit models see them; they validate on the 5,000 digits no 0-999 run trains on
-(lib/data/splits.py), so their validation accuracy is the p behind the 0-999 expectations."""
-
-from functools import lru_cache
+"""MNIST digits as the single-digit models see them, validated on the 5,000 digits no 0-999 run trains on."""
 
 import torch
 import torch.nn.functional as F
@@ -17,15 +14,13 @@ PAD = 2  # 28x28 -> 32x32 as LeCun et al. 1998: stroke ends near the border reac
 EVAL_BATCH = 1000  # images per forward pass when scoring
 # The distortions 001 and 004 proposed, on the padded image: rotation, shift (10% of 32 px), zoom.
 AUGMENT = {"degrees": 10, "translate": (0.1, 0.1), "scale": (0.9, 1.1)}
-
-
-mnist_digits = lru_cache(maxsize=2)(mnist.load_split)  # MNIST (images, labels) by split, read once
+AUGMENTER = v2.RandomAffine(**AUGMENT, interpolation=v2.InterpolationMode.BILINEAR)  # draws from torch's global seed
 
 
 def load_digits(size: dict) -> dict:
     """{'train'|'val'|'test': (images, labels)}, the first size[split] of each."""
-    images, labels = mnist_digits("train")
-    test_images, test_labels = mnist_digits("test")
+    images, labels = mnist.load_split("train")  # read from disk once (lib/data/mnist.py caches it)
+    test_images, test_labels = mnist.load_split("test")
     train = splits.training_digits(labels)[: size["train"]]
     val = splits.validation_digits(labels)[: size["val"]]
     return {
@@ -35,13 +30,9 @@ def load_digits(size: dict) -> dict:
     }
 
 
-def digit_augmenter() -> v2.Transform:
-    return v2.RandomAffine(**AUGMENT, interpolation=v2.InterpolationMode.BILINEAR)
-
-
-def digit_inputs(images: torch.Tensor, augment=None) -> torch.Tensor:
-    """uint8 [B,28,28] -> float32 [B,1,32,32]: zero-pad, optionally distort each image, normalise."""
+def digit_inputs(images: torch.Tensor, augment: bool = False) -> torch.Tensor:
+    """uint8 [B,28,28] -> float32 [B,1,32,32]: zero-pad, distort each image when `augment`, normalise."""
     x = F.pad(images[:, None], (PAD,) * 4)
-    if augment is not None:  # per image: a batched v2 transform would draw one set of parameters for all
-        x = torch.stack([augment(img) for img in x])
+    if augment:  # per image: a batched v2 transform would draw one set of parameters for all
+        x = torch.stack([AUGMENTER(img) for img in x])
     return (x.float() / 255 - MEAN) / STD

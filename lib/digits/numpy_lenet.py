@@ -1,5 +1,4 @@
-"""LeNet-5 from scratch in NumPy, as 001 and 003 built it but fast on 2 cores: NHWC makes im2col a strided view and
-each convolution one matmul; torch's weight layouts let tests/test_numpy_lenet.py check every layer with autograd."""
+"""LeNet-5 from scratch in NumPy, fast on 2 cores: NHWC makes im2col a strided view, each convolution one matmul."""
 
 import numpy as np
 import torch

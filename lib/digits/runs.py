@@ -1,5 +1,4 @@
-"""One runner for the single-digit models, on the run store every run uses (lib/infra/store.py): a finished run is
-shown from its record, else trained, its best validation epoch tested once and recorded (metrics.json last)."""
+"""The single-digit models' runner, on the run store every run uses: shown from its record, else trained and tested once."""
 
 import json
 import math
@@ -24,8 +23,7 @@ from ..study.train import check_progress, epoch_bar
 from . import numpy_lenet, torch_lenet
 from .data import N_TEST, N_TRAIN, N_VAL, load_digits
 
-# Epochs at smoke, quick and full (and cpu). The reader's 12: an epoch of version 21's takes about 94 s on 2 Zen 3
-# cores (res/bench/digit_reader_v21_cpu.md) and its budget is 20 minutes.
+# Epochs at smoke, quick and full (and cpu); the reader's 12 fit its 20 minutes (res/bench/digit_reader_v21_cpu.md)
 EPOCHS = {"lenet5-classic": (1, 5, 30), "lenet5-modern": (1, 5, 40), "lenet5-numpy": (1, 3, 12), "reader": (1, 3, 12)}
 TARGETS = {"lenet5-classic": 0.989, "lenet5-modern": 0.995, "lenet5-numpy": 0.985}  # test accuracy, full profile
 # issue 14's single-digit reader: MNIST test accuracy of one model, its parameters, its training on 2 CPU cores
@@ -68,17 +66,13 @@ def shown(folder: Path, config: dict) -> DigitRun | None:
     metrics = store.recorded(folder, config)
     if metrics is None or not (folder / "errors.json").is_file():
         return None
-    print(
-        f"{folder.name} ({config['profile']}): shown from its record ({relative(folder)}, trained at commit "
-        f"{metrics['commit']} on {metrics['hardware']}); its weights are not on this machine (force=True retrains it)."
-    )
+    print(f"{folder.name} ({config['profile']}): shown from its record {relative(folder)} (force=True retrains it).")
     rows = pd.read_csv(folder / "epochs.csv").to_dict("records")
     return DigitRun(metrics, rows, json.loads((folder / "errors.json").read_text()), folder, from_record=True)
 
 
 def lr_scheduler(optimizer, recipe: dict, total: int, per_epoch: int):
-    """torch's schedulers, stepped once per batch: "step" (times `decay` every `step` epochs) or "cosine"
-    (from lr/25 up to lr over the first `warmup` of the run, then cosine to zero)."""
+    """Per batch: "step" (times `decay` every `step` epochs) or "cosine" (warm-up from lr/25, then to zero)."""
     if pick(("step", "cosine"), recipe["schedule"], "schedule") == "step":
         return StepLR(optimizer, recipe["step"] * per_epoch, recipe["decay"])
     warm = round(recipe["warmup"] * total)
@@ -129,9 +123,8 @@ def digit_test_report(labels: torch.Tensor, logits: torch.Tensor) -> tuple:
     """(metrics, rows of classification_report.csv, errors.json: the misread digits with the softmax confidence)."""
     confidence, pred = logits.softmax(1).max(1)
     cm = confusion_matrix(labels, pred, labels=range(10))
-    names = list("0123456789")
     report = classification_report(
-        labels, pred, labels=range(10), target_names=names, output_dict=True, zero_division=0
+        labels, pred, labels=range(10), target_names=list("0123456789"), output_dict=True, zero_division=0
     )
     metrics = {
         "test_acc": (pred == labels).sum().item() / len(labels),
@@ -152,8 +145,7 @@ def digit_test_report(labels: torch.Tensor, logits: torch.Tensor) -> tuple:
 
 
 def run(name, profile="quick", seed=0, device="auto", force=False, progress="bar", *, train=True, **dirs) -> DigitRun:
-    """Show model `name`'s finished run (see model_for) from its record, else train, test once and record it.
-    `dirs`: record_dir, runs_dir. With train=False a run that would have to train stops."""
+    """Model `name`'s finished run from its record, else trained (unless train=False), tested once, recorded."""
     recipe, make_learner, dev = model_for(name, seed, device)
     size, run_name = digit_sizes(profile), f"{name}_s{seed}"
     config = {  # everything that decides a run's numbers, as JSON reads it back (device and commit: recorded only)
@@ -171,16 +163,10 @@ def run(name, profile="quick", seed=0, device="auto", force=False, progress="bar
     if not force and (found := shown(folder, config)) is not None:
         return found
     if not train:
-        raise RuntimeError(
-            f"{run_name} ({profile}) has no finished run with this config here (no matching record in "
-            "res/runs/), and train=False: run this notebook without --no-train to train it"
-        )
+        raise RuntimeError(f"{run_name} ({profile}) has no matching record: run this notebook without --no-train")
     data = load_digits(config["sizes"])
     n = {k: len(v[1]) for k, v in data.items()}
-    print(
-        f"Training {name}: {config['epochs']} epochs x {n['train']:,} images (validation {n['val']:,} of the digits "
-        f"no 0-999 training draws, test {n['test']:,}), batch {recipe['batch_size']}, on {provenance.hardware(dev)}."
-    )
+    print(f"Training {name}: {config['epochs']} epochs x {n['train']:,} images on {provenance.hardware(dev)}.")
     (folder / "metrics.json").unlink(missing_ok=True)  # a half-finished retrain must not look finished
     weights = store.state_folder(profile, run_name, dirs.get("runs_dir")) / "model.pt"
     with threadpool_limits(recipe.get("blas_threads"), user_api="blas"):  # None (torch models): no limit

@@ -1,5 +1,4 @@
-"""The torch single-digit models and their learner: LeNet-5 classic and modern (the same layers, so the modern gain is
-the training) and a version's digit reader, whose per-digit accuracy p bounds a number's at about p**n."""
+"""The torch single-digit models: LeNet-5 classic and modern (the same layers), and a version's digit reader."""
 
 from types import SimpleNamespace
 
@@ -14,7 +13,7 @@ from ..study.evaluate import for_inference
 from ..study.models import conv_stack, count_params, fc_stack
 from ..study.train import optimizer_for, weight_average
 from ..study.versions import get
-from .data import EVAL_BATCH, digit_augmenter, digit_inputs
+from .data import EVAL_BATCH, digit_inputs
 
 # LeCun et al. 1998 with SGD + momentum and softmax cross-entropy (not SDLM and RBF outputs)
 CLASSIC = {
@@ -49,8 +48,7 @@ RECIPES = {
 
 
 def build_lenet5(model: str) -> nn.Sequential:
-    """LeNet-5 on 32x32 as most re-implementations (C3 sees all maps, softmax outputs); fan-in init, as the NumPy
-    network: 001 found it learns much faster than unit-normal weights (torch's default has a third of its variance)."""
+    """LeNet-5 on 32x32 (C3 sees all maps, softmax outputs); fan-in init: 001 found it learns much faster."""
     recipe = pick(RECIPES, model, "model")
     act = {"tanh": nn.Tanh, "relu": nn.ReLU}[recipe["act"]]
     pool = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}[recipe["pool"]]
@@ -114,12 +112,12 @@ class TorchLearner:
 
 def learner(model: str, seed: int, device) -> TorchLearner:
     """lenet5-<model> with fresh weights from `seed`, which also draws its augmentation."""
-    recipe, augment = RECIPES[model], digit_augmenter()
+    recipe = RECIPES[model]
     torch.manual_seed(seed)
     net = build_lenet5(model).to(device)
 
     def inputs(images, train):
-        return digit_inputs(images, augment if train and recipe["augment"] else None).to(device)
+        return digit_inputs(images, train and recipe["augment"]).to(device)
 
     spec = SimpleNamespace(**recipe, optimizer="sgd", decay_on="weights")  # decay on conv and dense weights only
     return TorchLearner(net, optimizer_for(net, spec), inputs, recipe["label_smoothing"])

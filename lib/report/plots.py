@@ -12,11 +12,11 @@ from matplotlib import ticker
 from matplotlib.colors import LogNorm
 from sklearn.metrics import confusion_matrix
 
-from ..data import layouts
+from ..data import layouts, mnist
 from ..data.augment import augment
 from ..data.numbers import NumberGenerator, ndigits_of
 from ..data.preprocess import prepare
-from ..digits.data import AUGMENT, digit_augmenter, digit_inputs, mnist_digits
+from ..digits.data import AUGMENT, digit_inputs
 from ..study import heads
 from ..study.experiment import load_test_set, train_bank
 from ..study.run_key import RunKey
@@ -312,8 +312,7 @@ def plot_confusion(metrics: dict):
 def plot_augmented(images: torch.Tensor, draws: int = 3, seed: int = 0):
     """A few training digits as the model sees them: padded, then `draws` random distortions each."""
     torch.manual_seed(seed)
-    transform = digit_augmenter()
-    shown = torch.cat([digit_inputs(images)] + [digit_inputs(images, transform) for _ in range(draws)])
+    shown = torch.cat([digit_inputs(images)] + [digit_inputs(images, True) for _ in range(draws)])
     title = (
         f"augmentation: rotation +-{AUGMENT['degrees']} deg, shift +-{AUGMENT['translate'][0]:.0%}, "
         f"zoom {AUGMENT['scale'][0]}-{AUGMENT['scale'][1]}"
@@ -324,7 +323,7 @@ def plot_augmented(images: torch.Tensor, draws: int = 3, seed: int = 0):
 
 def plot_misclassified(run, count: int = 16):
     """The test digits a run (lib.digits.runs.DigitRun, from its record alone) read wrong, most confident first."""
-    wrong, (images, labels) = pd.DataFrame(run.errors), mnist_digits("test")
+    wrong, (images, labels) = pd.DataFrame(run.errors), mnist.load_split("test")
     top = wrong.sort_values("confidence", ascending=False, kind="stable").head(count)
     titles = [f"{labels[i].item()}→{p} ({c:.2f})" for i, p, c in zip(top["index"], top["pred"], top["confidence"])]
     title = f"{run.metrics['model']}: {len(top)} of {len(wrong)} misclassified test digits (true→predicted, confidence)"
