@@ -43,8 +43,7 @@ def choose(candidates: list, written: dict) -> tuple:
 
 
 def main(argv=None) -> dict:
-    """Choose among the committed weights (res/weights/*.pt) on validation pages, write the choice and print it."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--pages", type=int, default=CHOICE_PAGES, help="validation pages of each kind")
     count = ap.parse_args(argv).pages
     written = {

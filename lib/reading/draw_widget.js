@@ -1,6 +1,5 @@
-// Browser side of lib/reading/draw_widget.py: a white canvas drawn on in black with the pointer (dark on light, as
-// a page), a Clear button, and what Python sends back (the network's input, the digits' boxes, the top 5, a message).
-// The drawing goes to Python as a PNG data URL while the pen moves (at most every SEND_MS) and when a stroke ends.
+// Browser side of lib/reading/draw_widget.py: a white canvas drawn on in black (dark on light, as a page) and sent
+// to Python as a PNG data URL while the pen moves (at most every SEND_MS) and when a stroke ends; Python's reading.
 
 const SEND_MS = 200;
 
@@ -78,14 +77,9 @@ function render({ model, el }) {
     Object.assign(octx, { strokeStyle: "rgba(255, 140, 0, 0.9)", lineWidth: 2 });
     for (const [x0, y0, x1, y1] of model.get("boxes")) octx.strokeRect(x0 - 3, y0 - 3, x1 - x0 + 6, y1 - y0 + 6);
   }
-  const events = ["change:top", "change:prepared", "change:message", "change:boxes"];
-  for (const name of events) model.on(name, showResult);
+  for (const name of ["top", "prepared", "message", "boxes"]) model.on(`change:${name}`, showResult);
   showResult();
-
-  return () => {
-    clearTimeout(timer);
-    for (const name of events) model.off(name, showResult);
-  };
+  return () => clearTimeout(timer); // anywidget removes the model listeners with the view
 }
 
 export default { render };

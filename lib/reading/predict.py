@@ -1,7 +1,4 @@
-"""Read the number in an image with the network chosen on validation pages (res/weights/chosen.json).
-
-python -m lib.reading.predict IMAGE... [--weights PATH] [--top-k K]   # path<TAB>number<TAB>probability per image
-"""
+"""Read the number in an image with the network chosen on validation pages (res/weights/chosen.json)."""
 
 import argparse
 import sys

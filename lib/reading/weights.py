@@ -72,8 +72,7 @@ def export(result) -> str:
 
 
 def main(argv=None):
-    """Export finished runs (the training queue's, a script's) from their records and checkpoints."""
-    ap = argparse.ArgumentParser(description="Export finished runs to res/weights/; lib.reading.choose then chooses.")
+    ap = argparse.ArgumentParser(description="Export finished runs (their records and checkpoints) to res/weights/.")
     ap.add_argument("--version", type=int, help="default: each dataset's kept version (versions.BEST)")
     ap.add_argument("--profile", default="cpu", choices=EXPORTED_PROFILES)
     ap.add_argument("--datasets", nargs="+", default=["W", "C"])
