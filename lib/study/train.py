@@ -133,9 +133,8 @@ def train(
     numbers = NumberGenerator(bank, spec.digit_probs, exclude=exclude)
     memory_format = torch.channels_last if channels_last else torch.contiguous_format
     for epoch in range(start, epochs):
-        numbers.generator.manual_seed(
-            seed * 1_000_003 + epoch
-        )  # per epoch: a resumed run sees the batches an uninterrupted one would
+        # per epoch: a resumed run sees the batches an uninterrupted one would
+        numbers.generator.manual_seed(seed * 1_000_003 + epoch)
         torch.manual_seed(seed * 1_000_003 + epoch + 1)
         model.train()
         losses, accs = torch.empty(steps, device=device), torch.empty(steps, device=device)
