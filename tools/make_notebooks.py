@@ -160,17 +160,18 @@ def beyond_table() -> str:
 
 
 def versions_table() -> str:
-    """The original's versions from the registry, with what the original reported."""
-    rows = []
-    for v in (spec for spec in versions.VERSIONS.values() if spec.version <= versions.ORIGINAL_LAST):
-        optimizer = f"{v.optimizer} lr {v.lr:g}" + (f" mom {v.momentum:g}" if v.optimizer == "sgd" else "")
-        optimizer += f" wd {v.weight_decay:g} ({v.decay_on})" if v.weight_decay else ""
-        reported = "; ".join(f"{d}: {r.loss:g}, {r.acc}%, {r.params:,}" for d, r in v.reported.items())
-        fcs, dropout = "-".join(map(str, v.fcs)), "/".join(map(str, v.dropout)) or "-"
-        network = [versions.conv_notation(v.convs), fcs, v.act, v.batchnorm, dropout]
-        probs = "/".join(f"{p:.2g}" for p in v.digit_probs)
-        rows.append([v.version, v.change, *network, optimizer, probs, v.samples_per_epoch, v.epochs, reported])
+    """The original's versions as versions.table() writes them, with what the original reported."""
     keys = ["convs", "fcs", "act", "bn", "dropout", "optimizer", "digit_probs", "samples_per_epoch", "epochs"]
+    rows = [
+        [row["version"], row["change"], *(row[k] for k in keys)]
+        + [
+            "; ".join(
+                f"{d}: {r.loss:g}, {r.acc}%, {r.params:,}" for d, r in versions.get(row["version"]).reported.items()
+            )
+        ]
+        for row in versions.table()
+        if row["version"] <= versions.ORIGINAL_LAST
+    ]
     return _table(["version", "change", *keys, "reported (loss, acc, params)"], rows)
 
 

@@ -257,3 +257,41 @@ def conv_notation(convs) -> str:
             groups.append("+".join(current))
             current = []
     return " ".join(groups + (["+".join(current)] if current else []))
+
+
+def _augment(v: Version) -> str:
+    parts = [
+        v.augment_digits and "digits ±{:g}° ×1±{:g} shear {:g}° ±{}px".format(*v.augment_digits),
+        v.augment_elastic and "elastic α {:g}px σ {:g}px".format(*v.augment_elastic),
+        v.augment_layout and "layout ±{}px x ±{}px y".format(*v.augment_layout),
+        v.augment_spacing and "ink gaps {:g}..{:g}px, ±{:g}px y, size ×1±{:g}".format(*v.augment_spacing),
+    ]
+    return "; ".join(filter(None, parts)) or "-"
+
+
+def table():
+    """The registry as rows of plain values, for notebooks and the README."""
+    return [
+        {
+            "version": v.version,
+            "datasets": "".join(v.datasets),
+            "change": v.change,
+            "convs": conv_notation(v.convs),
+            "fcs": "-".join(map(str, v.fcs)),
+            "act": v.act,
+            "bn": v.batchnorm,
+            "dropout": "/".join(map(str, v.dropout)) or "-",
+            "optimizer": f"{v.optimizer} lr {v.lr:g}"
+            + (f" mom {v.momentum:g}" if v.optimizer == "sgd" else "")
+            + (f" wd {v.weight_decay:g} ({v.decay_on})" if v.weight_decay else ""),
+            "digit_probs": "/".join(f"{p:.2g}" for p in v.digit_probs),
+            "batch": v.batch_size,
+            "samples_per_epoch": v.samples_per_epoch,
+            "epochs": v.epochs,
+            "input": v.preprocessing,
+            "head": v.head,
+            "augment": _augment(v),
+            "schedule": v.schedule + (f", smoothing {v.label_smoothing:g}" if v.label_smoothing else ""),
+        }
+        for v in VERSIONS.values()
+    ]
