@@ -2,8 +2,7 @@ import pytest
 import torch
 
 from lib.data import layouts, numbers
-from lib.data.numbers import NumberGenerator, digits_of
-from lib.data.preprocess import wraparound
+from lib.data.numbers import NumberGenerator, digits_of, wraparound
 
 
 def test_batch_shapes_and_views(train_bank):

@@ -44,6 +44,13 @@ def position_targets(labels: torch.Tensor) -> torch.Tensor:
     return torch.where(digits < 0, NO_DIGIT, digits)
 
 
+def wraparound(raw: torch.Tensor, ndigits: torch.Tensor) -> torch.Tensor:
+    """The original C pipeline's uint8 overflow on 1- and 2-digit numbers (bug 1 in docs/original_study.md)."""
+    wrapped = (256 - raw.to(torch.int16)).remainder(256).to(torch.uint8)
+    short = (ndigits < 3).view(-1, *([1] * (raw.dim() - 1)))
+    return torch.where(short, wrapped, raw)
+
+
 class DigitBank:
     """MNIST images grouped by digit, so a digit's image is one random index away."""
 

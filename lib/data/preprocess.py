@@ -4,6 +4,7 @@ import torch
 
 from ..infra.choices import pick
 from . import layouts
+from .numbers import wraparound
 
 MEAN, STD = 0.1307, 0.3081
 WRAP = "+wrap"  # the suffix that marks the original's wrap-around bug
@@ -25,13 +26,6 @@ def name_of(base: str, wrap: bool = False) -> str:
 def normalise(x: torch.Tensor) -> torch.Tensor:
     """0-255 -> ToTensor's /255 and MNIST's Normalize, in one pass."""
     return (x - 255 * MEAN) / (255 * STD)
-
-
-def wraparound(raw: torch.Tensor, ndigits: torch.Tensor) -> torch.Tensor:
-    """The original C pipeline's uint8 overflow on 1- and 2-digit numbers (bug 1 in docs/original_study.md)."""
-    wrapped = (256 - raw.to(torch.int16)).remainder(256).to(torch.uint8)
-    short = (ndigits < 3).view(-1, *([1] * (raw.dim() - 1)))
-    return torch.where(short, wrapped, raw)
 
 
 def prepare(raw: torch.Tensor, ndigits: torch.Tensor, dataset: str, preprocessing: str = "resize32") -> torch.Tensor:
