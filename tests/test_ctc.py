@@ -98,6 +98,10 @@ def test_the_strip_reader_reads_any_width_with_under_a_million_parameters():
         assert model(torch.randn(2, 1, 28, 84)).shape == (2, 21, 11)
         assert model(torch.randn(2, 1, 28, 140)).shape == (2, 35, 11)
     assert models.count_params(models.build(28, "W")) == 157_419
+    recurrent = models.build(29, "W").eval()  # the columns read through a bidirectional LSTM: still any width
+    assert models.count_params(recurrent) == 561_899 <= 1_000_000
+    with torch.no_grad():
+        assert recurrent(torch.randn(2, 1, 28, 140)).shape == (2, 35, 11)
     with pytest.raises(ValueError, match="use dataset 'W'"):
         models.build(27, "C")
 
@@ -109,6 +113,8 @@ def test_the_new_versions_change_what_their_rows_say():
     assert all(getattr(v27, f) == getattr(v21, f) for f in same)  # version 21's training distribution and recipe
     assert v28.parent == 27 and v28.augment_spacing == (-3, 12, 4, 0.15) and v28.augment_layout == ()
     assert versions.why(27) and "probe" in versions.why(28)
+    v29 = versions.get(29)
+    assert (v29.parent, v29.recurrent, v29.augment_spacing) == (28, 96, v28.augment_spacing) and not v28.recurrent
     with pytest.raises(ValueError, match="go together"):
         replace(v21, version=99, head="ctc")
 

@@ -22,7 +22,7 @@ SHARED_CPU = 0.2  # other processes kept more cores than this busy on average wh
 TARGETS = {"test_acc": ("test accuracy", 0.995), "acc_3digit": ("3-digit accuracy", 0.988)}  # issue 14, 3 seeds
 MAX_PARAMS = 1_000_000  # per model
 KEPT_PROFILE = "cpu"  # where the kept versions are chosen
-STRIP_READERS = (27, 28)  # W readers that find their own digits (CTC over the whole strip)
+STRIP_READERS = [v for v, spec in versions.VERSIONS.items() if spec.encoder == "strip"]  # W readers, CTC
 
 
 def md_table(head: str, rows) -> list:

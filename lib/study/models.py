@@ -63,16 +63,19 @@ class DigitReader(nn.Module):
 
 
 class StripReader(nn.Module):
-    """Fully convolutional: conv blocks, height averaged away, FC blocks per column: [B, width / 4, 11] logits, so a
-    strip of any width is read."""
+    """Conv blocks, height averaged away, [a bidirectional LSTM across the columns,] FC blocks per column:
+    [B, width / 4, 11] logits, so a strip of any width is read."""
 
     def __init__(self, spec: Version, in_shape: tuple):
         super().__init__()
         self.features, channels, _, _ = conv_stack(spec, *in_shape)
+        self.rnn = spec.recurrent and nn.LSTM(channels, spec.recurrent, 2, batch_first=True, bidirectional=True)
+        channels = 2 * spec.recurrent or channels
         self.columns = fc_stack(spec, channels, HEADS["ctc"])[1:]  # without the Flatten: per column
 
     def forward(self, x):
-        return self.columns(self.features(x).mean(2).transpose(1, 2))
+        columns = self.features(x).mean(2).transpose(1, 2)
+        return self.columns(self.rnn(columns)[0] if self.rnn else columns)
 
 
 class Ensemble(nn.Module):

@@ -52,7 +52,7 @@ FULL_QUEUE = _keys(
     "v3C-wrap v4C v4C-wrap v7W_s1 v7W_s2 v14W v15W v16W v17W v18W v19W v19C"
 )
 # The cpu record's queue this round: the strip readers (issue 24) to 3 seeds, then the held-out runs (issue 22).
-CPU_QUEUE = _keys("v21W-heldout v27W v28W v27W_s1 v28W_s1 v27W_s2 v28W_s2 v21C-heldout")
+CPU_QUEUE = _keys("v21W-heldout v27W v28W v27W_s1 v29W v28W_s1 v29W_s1 v27W_s2 v28W_s2 v29W_s2 v21C-heldout")
 QUEUES = {"full": FULL_QUEUE, "cpu": CPU_QUEUE}
 
 

@@ -47,6 +47,7 @@ class Version:
     ensemble: int = 0  # > 0: this version is that many trained runs of its parent, their probabilities averaged
     encoder: str = "whole"  # lib/study/models.py: "whole" image, "per_digit" view or "strip" (head "ctc")
     view_margin: int = 0  # per_digit: px of the neighbours' slots a W window also sees (digits may stray)
+    recurrent: int = 0  # strip: hidden size of a 2-layer bidirectional LSTM over the columns; 0: none
 
     def __post_init__(self):
         pick(("whole", "per_digit", "strip"), self.encoder, f"encoder (v{self.version})")
@@ -205,6 +206,7 @@ _steps = [
         dict(encoder="strip", head="ctc", convs=STRIP_NET, view_margin=0, label_smoothing=0.0, datasets=("W",)),
     ),
     (28, 27, "written_layouts", dict(augment_layout=(), augment_spacing=(-3, 12, 4, 0.15))),
+    (29, 28, "recurrent_columns", dict(recurrent=96)),
 ]
 VERSIONS = {1: BASELINE}
 for _number, _parent, _slug, _changes in _steps:
