@@ -1,11 +1,14 @@
 """Continuing the study: a duplicate version number or a row without its words fails clearly, and asking a tool for
 help writes nothing."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from lib.study import versions
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = sorted((ROOT / "tools").glob("*.py"))
@@ -29,6 +32,14 @@ def test_a_row_whose_version_number_exists_fails_with_a_clear_error():
 def test_a_row_without_its_words_fails_naming_the_section_to_write():
     with pytest.raises(ValueError, match=r"versions.md needs a section `## 99 next` with two paragraphs"):
         _registry_with('_steps.append((99, 21, "next", dict(ema=0.99)))')
+
+
+def test_the_documented_example_row_takes_a_free_number():
+    """docs/continue.md's example must still work once the study has grown past its number."""
+    doc = (ROOT / "docs/continue.md").read_text()
+    row = re.search(r"^    \((\d+), (\d+), \"(\w+)\", (dict\(.*\))\),$", doc, re.M)
+    assert row and int(row[1]) not in versions.VERSIONS and int(row[2]) in versions.VERSIONS
+    assert f"## {row[1]} {row[3]}" in doc and f"10_v{row[1]}_{row[3]}.ipynb" in doc
 
 
 @pytest.mark.parametrize("tool", TOOLS, ids=lambda p: p.name)
