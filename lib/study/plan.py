@@ -51,8 +51,8 @@ FULL_QUEUE = _keys(
     "v7W v5C v5C-wrap v1W v1C v1C-wrap v7C v7C-wrap v2W v3W v4W v5W v6W v8W v9W v10W v11W v12W v13W v2C v2C-wrap v3C "
     "v3C-wrap v4C v4C-wrap v7W_s1 v7W_s2 v14W v15W v16W v17W v18W v19W v19C"
 )
-# The cpu record's queue this round: the strip readers (issue 24) to 3 seeds, then the held-out runs (issue 22).
-CPU_QUEUE = _keys("v21W-heldout v27W v28W v27W_s1 v29W v28W_s1 v29W_s1 v27W_s2 v28W_s2 v29W_s2 v21C-heldout")
+# The cpu record's queue this round: each strip reader's first seed, then 3 seeds each (issue 24), then held-out (issue 22).
+CPU_QUEUE = _keys("v21W-heldout v27W v28W v29W v27W_s1 v28W_s1 v29W_s1 v27W_s2 v28W_s2 v29W_s2 v21C-heldout")
 QUEUES = {"full": FULL_QUEUE, "cpu": CPU_QUEUE}
 
 
