@@ -75,6 +75,21 @@ def test_every_numbers_probability_sums_its_alignments():
     assert torch.allclose(found, by_number, atol=1e-6) and found[111] == 0 and found[305] > 0
 
 
+def test_every_numbers_probability_is_torchs_ctc_over_a_strips_columns():
+    """The prefix-tree forward pass against torch's CTC, number by number, on 21 columns of peaked and flat odds."""
+    torch.manual_seed(2)
+    logits = torch.randn(3, 21, 11) * torch.tensor([1.0, 4.0, 12.0])[:, None, None]
+    numbers = torch.arange(1000)
+    lengths = heads.ndigits_of(numbers)
+    targets = heads.digits_of(numbers, lengths).clamp(min=0)
+    for row, found in zip(logits, heads.ctc_number_log_probs(logits)):
+        log_probs = row.double().log_softmax(1)[:, None].expand(-1, 1000, -1)
+        torchs = -F.ctc_loss(log_probs, targets, torch.full((1000,), 21), lengths, blank=B, reduction="none")
+        close = torchs > -600  # far below that both are 0 in probability; the tree's may reach -inf first
+        assert torch.allclose(found[close].double(), torchs[close], rtol=1e-5, atol=1e-4)
+        assert found.argmax() == torchs.argmax()
+
+
 def test_reading_a_batch_gives_prediction_confidence_and_the_true_numbers_loss():
     logits = columns([4, B, 2], [0, 5], [1, 2, 3, 4], length=8)
     assert heads.read(logits[1:], torch.tensor([5, 123]), "ctc")[0].tolist() == [-1, -1]  # none valid
@@ -83,6 +98,11 @@ def test_reading_a_batch_gives_prediction_confidence_and_the_true_numbers_loss()
     assert conf[0] > 0.9 and conf[1] > 0.9 and conf[2] > 0.9  # sure of 42, and sure 05 and 1234 are no number
     assert loss[0] < 0.1 and loss[1] > 5 and loss[2] > 5
     assert heads.ctc_number_log_probs(logits).argmax(1)[0] == 42
+    best, conf, same_loss = heads.read(logits, torch.tensor([42, 5, 123]), "ctc", "best number")
+    assert best[0] == 42 and (best >= 0).all() and torch.equal(same_loss, loss)  # always some number 0-999
+    assert torch.allclose(conf, heads.ctc_number_log_probs(logits).exp().amax(1))
+    with pytest.raises(ValueError, match="decoding"):
+        heads.read(logits, torch.tensor([42, 5, 123]), "ctc", "beam")
 
 
 def test_no_number_is_wrong_at_every_place_and_in_length():
@@ -176,6 +196,10 @@ def test_a_smoke_run_of_the_strip_reader_is_scored_on_every_variant(version, tmp
     for variant in experiment.VARIANTS:
         assert 0 <= metrics[f"{variant}_test_acc"] <= 1 and f"{variant}_acc_3digit" in metrics
     assert "curved" in json.loads((result.run_dir / "errors.json").read_text())
+    # the test sets are read with the decoding that read more validation numbers (greedy on a tie)
+    by_decoding = (metrics["val_acc_greedy"], metrics["val_acc_best_number"])
+    assert metrics["decoding"] == heads.DECODINGS[by_decoding[1] > by_decoding[0]]
+    assert metrics["val_acc"] == max(by_decoding)
     lengths = strips.by_length(result.model, count=20)
     assert list(lengths.index) == [1, 2, 3, 4, 5] and lengths["accuracy"].between(0, 1).all()
     if version == 27:  # the held-out split trains too

@@ -280,6 +280,7 @@ def column_readings(results, profile: str, variant: str = "ood", count: int = 4,
         top.axis("off")
         top.imshow(ts.raw[i].numpy(), cmap="gray_r", vmin=0, vmax=255, aspect="auto", extent=(0, width, 28, 0))
         label = f"{int(ts.labels[i])} → " + (f"“{text}”" if text else "nothing (all blank)")
+        label += f", best number {int(preds[i])}" if result.metrics.get("decoding") == "best number" else ""
         top.set_title(label, fontsize=9, color="black" if ok else "firebrick", loc="left")
         bottom.imshow(p.T.numpy(), cmap="magma_r", vmin=0, vmax=1, aspect="auto", extent=(0, width, 10.5, -0.5))
         bottom.grid(False)

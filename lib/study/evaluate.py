@@ -25,14 +25,14 @@ def for_inference(model):
 
 
 @torch.inference_mode()
-def predict(model, test_set: TestSet, preprocessing, device, batch_size=BATCH, head="number"):
+def predict(model, test_set: TestSet, preprocessing, device, batch_size=BATCH, head="number", decoding="greedy"):
     """Per-sample (prediction, confidence, loss) for the whole set, in batches (lib/study/heads.py's `read`)."""
     model = for_inference(model)
     preds, confs, losses = [], [], []
     for start in range(0, len(test_set), batch_size):
         sl = slice(start, start + batch_size)
         raw, nd, labels = (t[sl].to(device) for t in (test_set.raw, test_set.ndigits, test_set.labels))
-        pred, conf, loss = heads.read(model(prepare(raw, nd, test_set.dataset, preprocessing)), labels, head)
+        pred, conf, loss = heads.read(model(prepare(raw, nd, test_set.dataset, preprocessing)), labels, head, decoding)
         preds.append(pred.cpu()), confs.append(conf.cpu()), losses.append(loss.cpu())
     return torch.cat(preds), torch.cat(confs), torch.cat(losses)
 
@@ -81,7 +81,7 @@ def held_out_scores(labels: torch.Tensor, correct: torch.Tensor) -> dict:
     return scores
 
 
-def evaluate(model, test_set: TestSet, preprocessing, device, batch_size=BATCH, head="number"):
+def evaluate(model, test_set: TestSet, preprocessing, device, batch_size=BATCH, head="number", decoding="greedy"):
     """(metrics, predictions) on a test set; predictions are kept for galleries."""
-    preds, confs, losses = predict(model, test_set, preprocessing, device, batch_size, head)
+    preds, confs, losses = predict(model, test_set, preprocessing, device, batch_size, head, decoding)
     return summarize(test_set.labels, preds, losses), {"pred": preds, "confidence": confs, "loss": losses}

@@ -15,7 +15,7 @@ from ..data import mnist, splits, testsets
 from ..data.numbers import DigitBank
 from ..infra import atomic, checkpoint, provenance, store
 from ..infra.paths import RECORD_DIR, relative
-from . import models, profiles
+from . import heads, models, profiles
 from . import train as training
 from .evaluate import evaluate
 from .run_key import RunKey
@@ -224,9 +224,14 @@ def run(
         checkpoint.save(state["model"], model, meta)
         state["train_state"].unlink(missing_ok=True)
 
-    # score: the test set once and each variant, and the validation numbers (all of them where the test set is)
+    # score: the validation numbers (all of them where the test set is) with each decoding the head has, then the
+    # test set once and each variant with the one that read validation better (greedy on a tie)
     began = time.perf_counter()
-    scores = {v: _scores(model, s, pre, dev, head, "" if v == "clean" else v) for v, s in sets.items()}
+    by_decoding = {d: _scores(model, sets["val"], pre, dev, head, "val", d) for d in heads.decodings(head)}
+    decoding = max(by_decoding, key=lambda d: by_decoding[d][0]["val_acc"])
+    tests = {v: s for v, s in sets.items() if v != "val"}
+    scores = {v: _scores(model, s, pre, dev, head, "" if v == "clean" else v, decoding) for v, s in tests.items()}
+    scores["val"] = by_decoding[decoding]
     predictions = {v: s[1] for v, s in scores.items() if v != "val"}
     reported = spec.reported.get(key.dataset)
     metrics = {
@@ -236,6 +241,11 @@ def run(
         **scores["clean"][2],
         **{k: v for s in VARIANTS for k, v in scores[s][0].items()},
         **scores["val"][0],
+        **(
+            {"decoding": decoding} | {f"val_acc_{d.replace(' ', '_')}": s[0]["val_acc"] for d, s in by_decoding.items()}
+            if head == "ctc"
+            else {}
+        ),
         "train_seconds": history["train_seconds"],
         "train_others_cores": history.get("others_cores"),
         "eval_seconds": time.perf_counter() - began,
@@ -259,8 +269,8 @@ def run(
     return RunResult(metrics, history, test, sets["clean"], predictions, model, record["metrics"].parent)
 
 
-def _scores(model, numbers, preprocessing, device, head, prefix) -> tuple:
+def _scores(model, numbers, preprocessing, device, head, prefix, decoding="greedy") -> tuple:
     """(the scores that join a record as <prefix>_*, predictions, every metric) of a model on a set of numbers."""
-    metrics, predictions = evaluate(model, numbers, preprocessing, device, head=head)
+    metrics, predictions = evaluate(model, numbers, preprocessing, device, head=head, decoding=decoding)
     prefixed = {f"{prefix}_{k.removeprefix('test_') if prefix == 'val' else k}": metrics[k] for k in SCORE_KEYS}
     return prefixed, predictions, metrics
