@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run every notebook of the study headlessly with papermill, in order, into res/rendered/<profile>/; a finished
-# run is shown from its record, never trained again (so an interrupted run resumes), unless --force.
+# run is shown from its record, never trained or scored again (so an interrupted run resumes), unless --force
+# (train it again) or --rescore (score it again from its checkpoint, after a change to how runs are scored).
 set -euo pipefail
 for var in MNIST_DIR RUNS_DIR; do  # a relative path means: from the folder where this command was typed
   if [[ -n "${!var:-}" && "${!var}" != /* ]]; then export "$var=$PWD/${!var}"; fi
@@ -9,18 +10,19 @@ cd "$(dirname "$0")"
 
 usage() {
   echo "Usage: ./run_all.sh [--profile P] [--only PATTERN[,PATTERN...]] [--device cpu|cuda|auto] [--seeds N]"
-  echo "  [--precision fp32|bf16|auto] [--no-train] [--force] [--jobs N]; every option and variable: docs/running.md"
+  echo "  [--precision fp32|bf16|auto] [--no-train] [--force] [--rescore] [--jobs N]; every option and variable: docs/running.md"
 }
 die() { echo "run_all.sh: $*" >&2; exit 2; }
 bad() { usage >&2; die "$@"; }
 
-profile=quick only="" device=auto seeds=1 force=False train=True precision=auto jobs=1
+profile=quick only="" device=auto seeds=1 force=False train=True rescore=False precision=auto jobs=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --profile | --only | --device | --seeds | --precision | --jobs)
       [[ $# -ge 2 ]] || die "$1 needs a value"; printf -v "${1#--}" %s "$2"; shift 2 ;;
     --no-train) train=False; shift ;;
     --force) force=True; shift ;;
+    --rescore) rescore=True; shift ;;
     -h | --help) usage; exit 0 ;;
     *) bad "unknown option '$1'" ;;
   esac
@@ -64,7 +66,7 @@ run_one() {  # one notebook, the i-th: fails with its log's tail and where its e
   echo "[$i/$total] $name ..."
   if ! "$PYTHON" -m papermill "$nb" "$out_dir/$name" --cwd notebooks --kernel python3 \
         -p profile "$profile" -p device "$device" -p seeds "$seeds" -p force "$force" -p precision "$precision" \
-        -p train "$train" -p progress lines \
+        -p train "$train" -p rescore "$rescore" -p progress lines \
         --log-output --no-progress-bar > "$out_dir/${name%.ipynb}.log" 2>&1; then
     tail -n 25 "$out_dir/${name%.ipynb}.log" >&2
     echo "run_all.sh: FAILED at $name after $((SECONDS - t0)) s." >&2
@@ -78,7 +80,7 @@ run_one() {  # one notebook, the i-th: fails with its log's tail and where its e
 wait_one() { wait -n || { wait; exit 1; }; running=$((running - 1)); }  # stop at the first failure
 
 started=$SECONDS total=${#notebooks[@]} i=0 running=0
-echo "run_all.sh: $(date -u +%Y-%m-%dT%H:%M:%SZ) $total notebooks, profile=$profile device=$device seeds=$seeds precision=$precision train=$train force=$force jobs=$jobs -> $out_dir/"
+echo "run_all.sh: $(date -u +%Y-%m-%dT%H:%M:%SZ) $total notebooks, profile=$profile device=$device seeds=$seeds precision=$precision train=$train force=$force rescore=$rescore jobs=$jobs -> $out_dir/"
 for nb in "${notebooks[@]}"; do
   i=$((i + 1))
   if [[ $jobs -gt 1 && $(basename "$nb") != 00_* && $(basename "$nb") != 90_* ]]; then

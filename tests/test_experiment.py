@@ -62,6 +62,22 @@ def test_a_record_is_shown_without_its_checkpoint_and_never_retrained(tmp_path, 
     assert torch.equal(wrong, first.predictions["pred"] != first.test_set.labels)
 
 
+def test_a_record_is_shown_with_its_model_and_scored_again_only_when_asked(tmp_path, capsys, monkeypatch):
+    """Rendering a finished run reads its record (its model loaded for the figures); rescore=True scores it again."""
+    dirs, key = _dirs(tmp_path), RunKey(19, "W")
+    first = experiment.run(key, "smoke", "cpu", progress="off", **dirs)
+    scored = experiment.evaluate
+    monkeypatch.setattr(experiment, "evaluate", lambda *a, **k: pytest.fail("a recorded run was scored again"))
+    (shown,) = plan.run_shown([key], "smoke", "cpu", progress="off", **dirs)
+    assert shown.model is not None and "its model loaded from its checkpoint" in capsys.readouterr().out
+    assert shown.metrics == first.metrics
+    calls = []
+    monkeypatch.setattr(experiment, "evaluate", lambda *a, **k: calls.append(1) or scored(*a, **k))
+    (again,) = plan.run_shown([key], "smoke", "cpu", rescore=True, progress="off", **dirs)
+    assert calls and "already trained with this config: evaluating it" in capsys.readouterr().out
+    assert again.metrics["test_acc"] == first.metrics["test_acc"]
+
+
 def test_train_false_leaves_an_unfinished_run_to_the_queue(tmp_path, capsys):
     assert experiment.run(RunKey(7, "W"), "smoke", "cpu", train=False, **_dirs(tmp_path)) is None
     results = plan.run_shown([plan.RunKey(7, "W")], "smoke", "cpu", train=False, **_dirs(tmp_path))

@@ -20,7 +20,9 @@ from lib.study import models, plan, profiles, versions
 
 TEMPLATES = ROOT / "tools" / "templates"
 
-RUN_OPTIONS = "device, precision=precision, force=force, train=train, progress=progress, notebook=NOTEBOOK"
+RUN_OPTIONS = (
+    "device, precision=precision, force=force, train=train, rescore=rescore, progress=progress, notebook=NOTEBOOK"
+)
 
 
 def imports(modules: str) -> str:

@@ -147,22 +147,27 @@ def _from_errors(test_set, errors: dict) -> dict:
     return {"pred": pred, "confidence": confidence}
 
 
-def shown(key: RunKey, profile: str, device="auto", precision="auto", record_dir=RECORD_DIR) -> RunResult | None:
-    """A finished run read from its record, without its model; None unless a complete record of this config exists."""
+def shown(key: RunKey, profile: str, device="auto", precision="auto", record_dir=RECORD_DIR, runs_dir=None):
+    """A finished run read from its record, never scored again, with its model where its checkpoint is on this
+    machine; None unless a complete record of this config exists."""
     record = record_files(profile, key.name, record_dir)
     metrics = finished(key, profile, device, precision, record_dir)
     if metrics is None or not record["errors"].is_file():
         return None
+    dev = provenance.resolve_device(device)
+    found = trained_model(key, profile, dev, metrics["precision"], record_dir, runs_dir)
+    model = found[0] if found else None
     print(
         f"{key.name} ({profile}): shown from its record ({relative(record['metrics'].parent)}, trained at commit "
-        f"{metrics['commit']} on {metrics['hardware']}); its model is not on this machine (force=True retrains it)."
+        f"{metrics['commit']} on {metrics['hardware']}); "
+        + ("its model loaded from its checkpoint." if model else "its model is not on this machine.")
     )
     errors = json.loads(record["errors"].read_text())
     sets = {v: load_test_set(key.dataset, profile, v) for v in ["clean", *VARIANTS] if v in errors}
     predictions = {v: _from_errors(s, errors[v]) for v, s in sets.items()}
     history = json.loads(record["history"].read_text())
     test = predictions.pop("clean")
-    return RunResult(metrics, history, test, sets["clean"], predictions, None, record["metrics"].parent)
+    return RunResult(metrics, history, test, sets["clean"], predictions, model, record["metrics"].parent)
 
 
 def run(

@@ -56,16 +56,18 @@ CPU_QUEUE = _keys("v21W-heldout v27W v28W v29W v27W_s1 v28W_s1 v29W_s1 v27W_s2 v
 QUEUES = {"full": FULL_QUEUE, "cpu": CPU_QUEUE}
 
 
-def run_shown(keys, profile: str, device: str = "auto", *, force=False, train=True, **options) -> list:
-    """The runs a notebook shows: evaluated from their checkpoints, else read from their records, else trained (an
-    ensemble's members first; train=False names them). `options` go to lib.study.experiment.run."""
+def run_shown(keys, profile: str, device: str = "auto", *, force=False, train=True, rescore=False, **options) -> list:
+    """The runs a notebook shows: read from their records, else scored from their checkpoints, else trained (an
+    ensemble's members first; train=False names them). rescore=True scores finished runs again from their
+    checkpoints (after a change to scoring). `options` go to lib.study.experiment.run."""
     results, pending = [], []
     for k in keys:
         result = None
         if not force:
-            result = experiment.run(k, profile, device, train=False, **options) or experiment.shown(
-                k, profile, device, options.get("precision", "auto"), options.get("record_dir")
-            )
+            record = (k, profile, device, options.get("precision", "auto"), options.get("record_dir"))
+            scored = experiment.run(k, profile, device, train=False, **options) if rescore else None
+            result = scored or experiment.shown(*record, options.get("runs_dir"))
+            result = result or (None if rescore else experiment.run(k, profile, device, train=False, **options))
         if result is None and train:
             for member in experiment.ensemble_members(k) if k.spec.ensemble else []:  # run() reuses a trained one
                 experiment.run(member, profile, device, force=force, **{**options, "notebook": member.spec.notebook})
