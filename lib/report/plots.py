@@ -199,7 +199,9 @@ def results_figure(frame, profile: str):
         d = data[data["dataset"] == dataset]
         order = [f"v{v}" for v in sorted(d["version"].unique())]
         style = dict(data=d, x="run", y="error", hue="images", order=order, palette=palette, ax=ax)
-        sns.stripplot(**style, dodge=True, size=3, alpha=0.6, legend=False)
+        sns.stripplot(
+            **style, dodge=True, jitter=False, size=3, alpha=0.6, legend=False
+        )  # no jitter: same figure each time
         dodge = 0.4 if d["images"].nunique() > 1 else False
         sns.pointplot(**style, dodge=dodge, errorbar="sd", linestyle="none", marker="_", markersize=14, capsize=0.1)
         reported = d.groupby("run")["seed_reported_acc"].first().dropna()
@@ -231,7 +233,7 @@ def robustness_bars(frame, profile: str):
     fig, ax = plt.subplots(figsize=(max(6, 0.7 * d["run"].nunique() + 2), 4.0), layout="tight")
     style = dict(data=long, x="run", y="error", hue="test set", ax=ax)
     sns.barplot(**style, errorbar=None, alpha=0.6)
-    sns.stripplot(**style, dodge=True, size=3, legend=False, palette="dark:k")
+    sns.stripplot(**style, dodge=True, jitter=False, size=3, legend=False, palette="dark:k")
     ax.set(xlabel="", title=f"clean, robust and out-of-distribution test error, profile '{profile}'")
     _log_y(ax, ERROR)
     ax.tick_params(axis="x", rotation=45)
