@@ -199,9 +199,8 @@ def results_figure(frame, profile: str):
         d = data[data["dataset"] == dataset]
         order = [f"v{v}" for v in sorted(d["version"].unique())]
         style = dict(data=d, x="run", y="error", hue="images", order=order, palette=palette, ax=ax)
-        sns.stripplot(
-            **style, dodge=True, jitter=False, size=3, alpha=0.6, legend=False
-        )  # no jitter: same figure each time
+        # no jitter: a re-render draws the same figure
+        sns.stripplot(**style, dodge=True, jitter=False, size=3, alpha=0.6, legend=False)
         dodge = 0.4 if d["images"].nunique() > 1 else False
         sns.pointplot(**style, dodge=dodge, errorbar="sd", linestyle="none", marker="_", markersize=14, capsize=0.1)
         reported = d.groupby("run")["seed_reported_acc"].first().dropna()
