@@ -80,3 +80,14 @@ def test_the_digit_reader_benchmark_checks_its_run_against_the_targets(tmp_path,
     saved = json.loads((tmp_path / "digit_reader_v21_cpu.json").read_text())
     assert saved["targets"] == {"accuracy": False, "parameters": True, "time": True}
     assert saved["recorded_in"] is None and abs(saved["others_cores"] - 0.03) < 1e-9
+
+
+def test_the_reading_benchmark_times_every_reader_in_each_of_its_decodings(tmp_path, monkeypatch):
+    from bench import reading
+
+    monkeypatch.setattr(sys, "argv", ["reading", "--numbers", "64", "--rounds", "1", "--out", str(tmp_path)])
+    reading.main()
+    rates = json.loads((tmp_path / "reading_cpu.json").read_text())["numbers_per_second"]
+    strip_readers = [f"v{v} {d}" for v in reading.READERS[1:] for d in ("greedy", "best number")]
+    assert list(rates) == ["v21 best number", *strip_readers] and all(r > 0 for r in rates.values())
+    assert "| v29 best number |" in (tmp_path / "reading_cpu.md").read_text()

@@ -86,8 +86,8 @@ VARIANTS = {
         Variant(
             "ood",
             20,
-            "out of distribution for the training augmentations of versions 1-27 (version 28 trains on "
-            "touching digits): digits scaled 0.75-1.25, strokes 1 px thinner or thicker, moved up to 8 px across "
+            "out of distribution for the training augmentations of versions 1-27 (version 28 and the versions "
+            "built on it train on touching digits): digits scaled 0.75-1.25, strokes 1 px thinner or thicker, moved up to 8 px across "
             "and 6 px up or down (ink kept inside); on W neighbours are then packed touching (0-2 px of overlap or "
             "gap between their ink)",
             layout_shift=(8, 6),
