@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lib.reading import draw_widget, pages, predict
+from lib.reading import draw_widget, pages, predict, weights
 
 
 @pytest.fixture(scope="module")
@@ -18,14 +18,20 @@ def widget():
     return draw_widget.DrawWidget(predict.default_classifier())
 
 
-def test_a_drawing_is_read(widget, mnist_test):
+@pytest.mark.parametrize("reader", ["best_W.pt", "v28_W.pt"], ids=["digit reader", "strip reader"])
+def test_a_drawing_is_read(reader, mnist_test):
+    """A digit reader shows the two digits it found, side by side; a strip reader the one strip it read."""
+    classifier = predict.default_classifier(weights.WEIGHTS_DIR / reader)
+    widget = draw_widget.DrawWidget(classifier)
     w = pages.sample(1, seed=4, numbers=[47])[0]
     widget.drawing = draw_widget.to_data_url(w.image)
     assert widget.message == ""
-    assert len(widget.top) == 5 and widget.top[0]["number"] == predict.predict(w.image).number
-    assert len(widget.boxes) == 2 and widget.boxes[0][0] < widget.boxes[1][0]
+    assert len(widget.top) == 5 and widget.top[0]["number"] == predict.predict(w.image, classifier).number == 47
     prepared = draw_widget.from_data_url(widget.prepared)
-    assert prepared.size == (28 * 2 + 1, 28)
+    if classifier.reads_strips:
+        assert len(widget.boxes) == 1 and prepared.size == (84, 28)
+    else:
+        assert len(widget.boxes) == 2 and widget.boxes[0][0] < widget.boxes[1][0] and prepared.size == (57, 28)
 
 
 def test_clear_and_blank_show_the_hint_and_junk_a_message(widget):
