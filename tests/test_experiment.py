@@ -50,22 +50,12 @@ def test_a_smoke_run_writes_its_record_and_state_apart_and_is_not_trained_twice(
     assert json.loads((record / "metrics.json").read_text())["curved_test_acc"] == metrics["curved_test_acc"]
 
 
-def test_a_record_is_shown_without_its_checkpoint_and_never_retrained(tmp_path, capsys, monkeypatch):
-    dirs = _dirs(tmp_path)
-    first = experiment.run(RunKey(19, "W"), "smoke", "cpu", progress="off", **dirs)
-    (tmp_path / "state" / "smoke" / "v19W_s0" / "model.pt").unlink()  # a fresh clone: no checkpoint
-    monkeypatch.setattr(experiment.training, "train", lambda *a, **k: pytest.fail("a recorded run was retrained"))
-    (shown,) = plan.run_shown([RunKey(19, "W")], "smoke", "cpu", progress="off", **dirs)
-    assert shown.model is None and "shown from its record" in capsys.readouterr().out
-    assert shown.metrics == first.metrics
-    wrong = shown.predictions["pred"] != shown.test_set.labels
-    assert torch.equal(wrong, first.predictions["pred"] != first.test_set.labels)
-
-
-def test_a_record_is_shown_with_its_model_and_scored_again_only_when_asked(tmp_path, capsys, monkeypatch):
-    """Rendering a finished run reads its record (its model loaded for the figures); rescore=True scores it again."""
+def test_a_record_is_shown_never_retrained_and_scored_again_only_when_asked(tmp_path, capsys, monkeypatch):
+    """Rendering a finished run reads its record, its model loaded for the figures where its checkpoint is here;
+    rescore=True scores it again; without the checkpoint (a fresh clone) the record is still shown."""
     dirs, key = _dirs(tmp_path), RunKey(19, "W")
     first = experiment.run(key, "smoke", "cpu", progress="off", **dirs)
+    monkeypatch.setattr(experiment.training, "train", lambda *a, **k: pytest.fail("a recorded run was retrained"))
     scored = experiment.evaluate
     monkeypatch.setattr(experiment, "evaluate", lambda *a, **k: pytest.fail("a recorded run was scored again"))
     (shown,) = plan.run_shown([key], "smoke", "cpu", progress="off", **dirs)
@@ -76,6 +66,12 @@ def test_a_record_is_shown_with_its_model_and_scored_again_only_when_asked(tmp_p
     (again,) = plan.run_shown([key], "smoke", "cpu", rescore=True, progress="off", **dirs)
     assert calls and "already trained with this config: evaluating it" in capsys.readouterr().out
     assert again.metrics["test_acc"] == first.metrics["test_acc"]
+    (tmp_path / "state" / "smoke" / "v19W_s0" / "model.pt").unlink()  # a fresh clone: no checkpoint
+    (shown,) = plan.run_shown([key], "smoke", "cpu", progress="off", **dirs)
+    assert shown.model is None and "its model is not on this machine" in capsys.readouterr().out
+    assert shown.metrics == again.metrics
+    wrong = shown.predictions["pred"] != shown.test_set.labels
+    assert torch.equal(wrong, first.predictions["pred"] != first.test_set.labels)
 
 
 def test_train_false_leaves_an_unfinished_run_to_the_queue(tmp_path, capsys):
