@@ -80,11 +80,15 @@ def decodings(results) -> pd.DataFrame | None:
     rows = [
         {
             "run": r.key.label,
-            "greedy": r.metrics.get("val_acc_greedy"),
-            "best number 0-999": r.metrics.get("val_acc_best_number"),
+            "validation, greedy": _percent(r.metrics.get("val_acc_greedy")),
+            "validation, best number 0-999": _percent(r.metrics.get("val_acc_best_number")),
             "test sets read with": r.metrics.get("decoding"),
         }
         for r in results
         if r.key.spec.head == "ctc"
     ]
     return pd.DataFrame(rows).set_index("run") if rows else None
+
+
+def _percent(fraction) -> str:
+    return "–" if fraction is None else f"{fraction:.2%}"
