@@ -9,7 +9,7 @@ from lib.data import testsets
 from lib.study import heads, models, versions
 from lib.study.evaluate import BATCH, predict
 
-READERS = (21, 27, 28, 29)  # the kept 1000-way-free digit reader, then the strip readers
+READERS = (21, 27, 28, 29)  # the kept W network (it reads three digit positions), then the strip readers
 
 
 def main():

@@ -24,8 +24,8 @@ def _keys(names: str) -> list:
 
 # Runs trained without the held-out numbers (lib/data/splits.py), shown by notebook 35, per profile.
 HELDOUT = {"quick": _keys("v7W-heldout v15W-heldout v19W-heldout v21W-heldout v21C-heldout")}
-# At cpu also the better strip reader on validation (issue 24): version 27 read more validation numbers than 28 at
-# seed 0; to be confirmed when both have 3 seeds (else 28's held-out runs replace these).
+# At cpu also the better strip reader on validation (issue 24): version 27 read more validation numbers than 28 on
+# each of their 3 seeds.
 HELDOUT |= {"smoke": HELDOUT["quick"], "cpu": _keys("v21W-heldout v21C-heldout v27W-heldout")}
 KEPT_NOTEBOOKS = {
     "01_cnnW.ipynb": [RunKey(ORIGINAL_KEPT, "W")],
@@ -70,10 +70,12 @@ def run_shown(keys, profile: str, device: str = "auto", *, force=False, train=Tr
     for k in keys:
         result = None
         if not force:
-            record = (k, profile, device, options.get("precision", "auto"), options.get("record_dir"))
             scored = experiment.run(k, profile, device, train=False, **options) if rescore else None
-            result = scored or experiment.shown(*record, options.get("runs_dir"))
-            result = result or (None if rescore else experiment.run(k, profile, device, train=False, **options))
+            result = scored or experiment.shown(
+                k, profile, device, options.get("precision", "auto"), options.get("record_dir"), options.get("runs_dir")
+            )
+            if result is None and not rescore:  # a checkpoint without a complete record: score it
+                result = experiment.run(k, profile, device, train=False, **options)
         if result is None and train:
             for member in experiment.ensemble_members(k) if k.spec.ensemble else []:  # run() reuses a trained one
                 experiment.run(member, profile, device, force=force, **{**options, "notebook": member.spec.notebook})
