@@ -36,3 +36,26 @@ def test_the_speed_row_states_mean_sd_and_the_worst_seed(tmp_path):
     (tmp_path / "time_to_99_cpu.json").write_text(json.dumps(record))
     row = summary.speed_row(tmp_path)
     assert "99.10% ± 0.16 over 5 seeds, worst 98.90%, at most 290 s each on a CPU, 2 threads: met" in row[1]
+
+
+def test_numbers_never_seen_are_checked_against_seen_per_number_and_digit_count():
+    def held(gap_3digit, seeds=3):
+        rows = []
+        for _ in range(seeds):
+            row = {f"acc_seen{s}": 0.990 for s in summary.UNSEEN_PARTS}
+            row |= {f"acc_heldout{s}": 0.991 for s in summary.UNSEEN_PARTS}  # +0.1 points
+            row["acc_heldout_3digit"] = 0.990 + gap_3digit
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    assert summary.unseen_result(held(0.002)).endswith("+0.10 / +0.10 / +0.10 / +0.20 points: yes")
+    assert summary.unseen_result(held(-0.005)).endswith("-0.50 points: no, 0.50 points at most")
+    assert summary.unseen_result(held(0.002, seeds=1)).endswith("yes (1 seed of 3)")
+
+
+def test_readers_trained_on_written_layouts_state_their_targets():
+    text = summary.headline(results.collect())
+    for version in summary.STRIP_READERS:
+        row = next(line for line in text.splitlines() if f"version {version} on W" in line)
+        finished, written = "queued" not in row, bool(summary.versions.get(version).augment_spacing)
+        assert ("targets clean ≥ 99.25%" in row) == (finished and written)

@@ -198,7 +198,7 @@ if __name__ == "__main__":
             for name in plan.KEPT_NOTEBOOKS
         ),
         *(version_notebook(v) for v in versions.VERSIONS),
-        notebook("35_unseen_and_robust.ipynb", "plan, plots, results, splits, tables"),
+        notebook("35_unseen_and_robust.ipynb", "plan, plots, results, splits, tables, testsets"),
         notebook("32_digit_reader.ipynb", "plots, runs, versions", digit_reader=versions.DIGIT_READER),
         notebook("90_results.ipynb", "atomic, paths, plots, profiles, results, summary"),
     ]
