@@ -59,3 +59,12 @@ def test_readers_trained_on_written_layouts_state_their_targets():
         row = next(line for line in text.splitlines() if f"version {version} on W" in line)
         finished, written = "queued" not in row, bool(summary.versions.get(version).augment_spacing)
         assert ("targets clean ≥ 99.25%" in row) == (finished and written)
+
+
+def test_never_seen_numbers_are_compared_with_runs_trained_on_them_by_the_one_rule():
+    without = pd.DataFrame({"acc_heldout_per_number": [0.990, 0.991, 0.992]})
+    level = pd.DataFrame({"acc_heldout_per_number": [0.991, 0.990, 0.992]})
+    higher = pd.DataFrame({"acc_heldout_per_number": [0.9990, 0.9991, 0.9992]})
+    assert summary.unseen_control(without, level).endswith("within seed noise")
+    assert summary.unseen_control(without, higher).endswith("lower, beyond seed noise")
+    assert "too few seeds to tell (2 against 3 seeds" in summary.unseen_control(without[:2], level)

@@ -92,9 +92,35 @@ def unseen_result(held: pd.DataFrame) -> str:
     verdict = "yes" if largest <= UNSEEN_WITHIN else f"no, {100 * largest:.2f} points at most"
     return (
         f"never seen {_pct(held['acc_heldout_per_number'])} against seen {_pct(held['acc_seen_per_number'])} "
-        f"(mean per number); never seen − seen, per number and 1 / 2 / 3-digit: {gaps_text(gaps)} points: {verdict}"
+        f"(mean per number); difference per number / 1 / 2 / 3-digit {gaps_text(gaps)} points: {verdict}"
         + ("" if len(held) >= 3 else f" ({len(held)} seed{'s' * (len(held) != 1)} of 3)")
     )
+
+
+def unseen_control(held: pd.DataFrame, trained_on: pd.DataFrame) -> str:
+    """The held-out numbers read by runs trained without them against runs of the version trained on them: the same
+    test images, so only whether training saw the numbers differs (mean per number, compare.Difference)."""
+    difference = compare.Difference(list(held["acc_heldout_per_number"]), list(trained_on["acc_heldout_per_number"]))
+    return (
+        f"runs trained on them read them at {_pct(trained_on['acc_heldout_per_number'])}: "
+        f"without − with, {difference.text()}"
+    )
+
+
+def unseen_control_table(part: pd.DataFrame, frame: pd.DataFrame) -> list:
+    """Each held-out family of `part` against its version's runs trained on every number (from `frame`)."""
+    rows = []
+    for profile, by_profile in part.groupby("profile", sort=False):
+        for name, held in families(by_profile):
+            key = RunKey.of(held.iloc[0].to_dict())
+            trained_on = _family(frame, profile, key.version, key.dataset)
+            if len(trained_on):
+                rows.append(f"{name} | {profile} | {unseen_control(held, trained_on)}")
+    if not rows:
+        return []
+    return md_table(
+        "runs trained without the held-out numbers | profile | the held-out numbers, mean per number", rows
+    ) + [""]
 
 
 def _met(values, target: float, n: int) -> str:
@@ -133,7 +159,10 @@ def headline(frame: pd.DataFrame, single: pd.DataFrame | None = None, root: str 
             ood.append([f"Out of distribution, {on}; {variants})", result, notebook])
     for key in HELDOUT[KEPT_PROFILE]:
         held = _family(frame, KEPT_PROFILE, key.version, key.dataset, "heldout")
-        result = unseen_result(held) if len(held) else f"{key.family} at `cpu`: queued, no finished run yet"
+        result = f"{key.family} at `cpu`: queued, no finished run yet"
+        if len(held):
+            trained_on = _family(frame, KEPT_PROFILE, key.version, key.dataset)
+            result = unseen_result(held) + f"; {unseen_control(held, trained_on)}" * bool(len(trained_on))
         within = f"within {100 * UNSEEN_WITHIN:.1f} points of seen?"
         what = f"Numbers never seen in training, {key.dataset} (version {key.version}): {within}"
         unseen.append([what, result, link(KEPT_PROFILE, "35_unseen_and_robust.ipynb", root)])

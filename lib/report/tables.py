@@ -113,7 +113,9 @@ def what_it_showed(runs, parent: int | None, record_dir=RECORD_DIR) -> Markdown 
 @needs_runs
 def unseen(runs) -> Markdown | None:
     """Numbers never seen in training against numbers seen, for runs trained without the held-out numbers."""
-    return Markdown("\n".join(summary.unseen_table(results.frame_of((r.metrics, r.run_dir) for r in runs))))
+    held = results.frame_of((r.metrics, r.run_dir) for r in runs)
+    trained_on = results.collect(profiles=list(held["profile"].unique()))
+    return Markdown("\n".join(summary.unseen_table(held) + summary.unseen_control_table(held, trained_on)))
 
 
 def robustness(frame) -> Markdown:
