@@ -68,3 +68,8 @@ def test_never_seen_numbers_are_compared_with_runs_trained_on_them_by_the_one_ru
     assert summary.unseen_control(without, level).endswith("within seed noise")
     assert summary.unseen_control(without, higher).endswith("lower, beyond seed noise")
     assert "too few seeds to tell (2 against 3 seeds" in summary.unseen_control(without[:2], level)
+
+
+def test_a_record_without_seen_scores_says_so():
+    held = pd.DataFrame([{f"acc_{part}{s}": None for part in ("seen", "heldout") for s in summary.UNSEEN_PARTS}])
+    assert summary.unseen_result(held.astype(float)).endswith("– / – / – / – points: not recorded (1 seed of 3)")

@@ -88,8 +88,14 @@ def gaps_text(gaps: list) -> str:
 def unseen_result(held: pd.DataFrame) -> str:
     """Never seen against seen (mean per number), and issue 24's check: within 0.3 points, per number and digit count."""
     gaps = unseen_gaps(held)
-    largest = max(abs(g.mean) for g in gaps if g.n)
-    verdict = "yes" if largest <= UNSEEN_WITHIN else f"no, {100 * largest:.2f} points at most"
+    largest = max((abs(g.mean) for g in gaps if g.n), default=None)  # None: a record from before per-count scores
+    verdict = (
+        "not recorded"
+        if largest is None
+        else "yes"
+        if largest <= UNSEEN_WITHIN
+        else f"no, {100 * largest:.2f} points at most"
+    )
     return (
         f"never seen {_pct(held['acc_heldout_per_number'])} against seen {_pct(held['acc_seen_per_number'])} "
         f"(mean per number); difference per number / 1 / 2 / 3-digit {gaps_text(gaps)} points: {verdict}"
