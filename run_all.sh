@@ -33,8 +33,8 @@ for n in seeds jobs; do [[ ${!n} =~ ^[1-9][0-9]*$ ]] || bad "--$n must be a posi
 if [[ $jobs -gt 1 && $train == True && $profile != smoke ]]; then  # never two long trainings on the same cores
   die "--jobs $jobs trains side by side: use it with --profile smoke or --no-train only"
 fi
-cores=$(nproc)  # with --jobs the cores are shared out: torch threads beyond them spin against each other
-[[ $jobs -eq 1 ]] || export OMP_NUM_THREADS=$((cores > jobs ? cores / jobs : 1))
+cores=$(nproc)  # notebooks side by side share the cores out: torch threads beyond them spin against each other
+shared_threads=$((cores > jobs ? cores / jobs : 1))
 
 # --- environment check: each error says how to fix it ---
 PYTHON=${PYTHON:-.venv/bin/python}
@@ -73,8 +73,6 @@ run_one() {  # one notebook, the i-th: fails with its log's tail and where its e
     echo "  The executed copy with the error: $out_dir/$name; the log: $out_dir/${name%.ipynb}.log" >&2
     return 1
   fi
-  # papermill keeps each flush as an output: merge them, one block of epoch lines per cell
-  "$PYTHON" -m nbconvert --to notebook --inplace --log-level WARN --CoalesceStreamsPreprocessor.enabled=True "$out_dir/$name"
   echo "[$i/$total] $name done in $((SECONDS - t0)) s (total $((SECONDS - started)) s)"
 }
 wait_one() { wait -n || { wait; exit 1; }; running=$((running - 1)); }  # stop at the first failure
@@ -84,13 +82,16 @@ echo "run_all.sh: $(date -u +%Y-%m-%dT%H:%M:%SZ) $total notebooks, profile=$prof
 for nb in "${notebooks[@]}"; do
   i=$((i + 1))
   if [[ $jobs -gt 1 && $(basename "$nb") != 00_* && $(basename "$nb") != 90_* ]]; then
-    run_one $i "$nb" &
+    (export OMP_NUM_THREADS=$shared_threads && run_one $i "$nb") &
     running=$((running + 1))
     [[ $running -lt $jobs ]] || wait_one
-  else  # the test sets (00_) run alone before everything else, the results (90_) alone after it
+  else  # the test sets (00_) run alone, on every core, before everything else; the results (90_) alone after it
     while [[ $running -gt 0 ]]; do wait_one; done
     run_one $i "$nb" || exit 1
   fi
 done
 while [[ $running -gt 0 ]]; do wait_one; done
+# papermill keeps each flush as an output: merge them, one block of epoch lines per cell (one process for all)
+"$PYTHON" -m nbconvert --to notebook --inplace --log-level WARN --CoalesceStreamsPreprocessor.enabled=True \
+  "${notebooks[@]/#notebooks/$out_dir}"
 echo "run_all.sh: $total notebooks run in $((SECONDS - started)) s. Results: res/results.md (smoke: res/smoke/)"

@@ -117,3 +117,24 @@ def test_the_augmentation_figure_shows_numbers_as_drawn_and_as_augmented():
     shown = [ax.images[0].get_array() for ax in fig.axes]
     assert len(shown) == 4 * 2 and not np.array_equal(shown[0], shown[2])  # row 1 is row 0 augmented
     assert not np.array_equal(shown[2], shown[4])  # each draw of the augmentation differs
+
+
+@pytest.mark.parametrize("size", [2, 3])
+def test_window_max_is_max_pooling_with_stride_one(size):
+    images = torch.randint(0, 256, (5, 1, 28, 29)).float()
+    assert torch.equal(augment.window_max(images, size), torch.nn.functional.max_pool2d(images, size, stride=1))
+
+
+@pytest.mark.parametrize("width, offset", [(84, 28), (28, 0)])
+def test_moving_digits_takes_each_pixel_from_its_shifted_source(width, offset):
+    """The two-gather placement against the plain definition: pixel (y, x) of slot j is the slot's pixel
+    (y - shift_y, x - shift_x - offset * j), and empty where that falls outside the slot."""
+    gen = torch.Generator().manual_seed(0)
+    slots = torch.randint(0, 256, (6, 3, 28, 28), generator=gen, dtype=torch.uint8)
+    shift_x, shift_y = torch.randint(-30, 40, (6, 3), generator=gen), torch.randint(-8, 9, (6, 3), generator=gen)
+    expected = torch.zeros(6, 3, 28, width, dtype=torch.uint8)
+    for b, j, y, x in np.ndindex(6, 3, 28, width):
+        sy, sx = y - int(shift_y[b, j]), x - int(shift_x[b, j]) - offset * j
+        if 0 <= sy < 28 and 0 <= sx < 28:
+            expected[b, j, y, x] = slots[b, j, sy, sx]
+    assert torch.equal(layouts._moved(slots, shift_x, shift_y, width, offset), expected)

@@ -14,12 +14,12 @@ from ..infra import atomic
 from ..infra.choices import pick
 from ..infra.paths import DATA_DIR, relative
 from . import layouts, mnist, splits
-from .augment import digit_affine, random_shifts, resample, stroke_thickness
+from .augment import digit_affine, random_shifts, resample, stroke_thickness, window_max
 from .layouts import ink_extent
 from .numbers import DigitBank, NumberBatch
 from .preprocess import prepare
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: stored uncompressed, so that every notebook loads its sets in a fraction of a second
 SEED = 20250829  # the date of the original study's versions
 
 
@@ -113,7 +113,7 @@ def thicker(slots: torch.Tensor, pixels: int) -> torch.Tensor:
     """Every slot's strokes `pixels` px thicker: a centred grey-level dilation by a (pixels+1)-square window."""
     n = slots.numel() // (28 * 28)
     images = torch.nn.functional.pad(slots.reshape(n, 1, 28, 28).float(), (pixels // 2, -(-pixels // 2)) * 2)
-    return torch.nn.functional.max_pool2d(images, pixels + 1, stride=1).to(torch.uint8).view_as(slots)
+    return window_max(images, pixels + 1).to(torch.uint8).view_as(slots)
 
 
 def bent(slots: torch.Tensor, ndigits: torch.Tensor, generator: torch.Generator, slope: float, sag: float):
@@ -242,7 +242,7 @@ def build(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test
     data_path, manifest_path = paths(dataset, root, variant, part)
     ts, buf = generate(dataset, variant, part), io.BytesIO()
     arrays = {"raw": ts.raw, "ndigits": ts.ndigits.to(torch.int8), "labels": ts.labels.to(torch.int16)}
-    np.savez_compressed(buf, **{k: v.numpy() for k, v in arrays.items()}, source=ts.source.int().numpy())
+    np.savez(buf, **{k: v.numpy() for k, v in arrays.items()}, source=ts.source.int().numpy())
     written = {"file": data_path.name, "file_sha256": hashlib.sha256(buf.getvalue()).hexdigest()}
     manifest = expected_manifest(dataset, variant, part) | written | {"shape": list(ts.raw.shape)}
     atomic.write_bytes(data_path, buf.getvalue())
@@ -258,7 +258,7 @@ def load(dataset: str, root=DATA_DIR, variant: str = "clean", part: str = "test"
         print(f"rebuilding: {e}")
         return build(dataset, root, variant, part)
     with np.load(paths(dataset, root, variant, part)[0]) as z:
-        arrays = {k: torch.from_numpy(z[k].astype(np.uint8 if k == "raw" else np.int64)) for k in z.files}
+        arrays = {k: torch.from_numpy(z[k].astype(np.uint8 if k == "raw" else np.int64, copy=False)) for k in z.files}
     return TestSet(dataset, arrays["raw"], arrays["ndigits"], arrays["labels"], arrays["source"])
 
 
