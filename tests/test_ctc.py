@@ -169,6 +169,25 @@ def test_written_layouts_keep_ink_inside_and_range_from_overlap_to_wide_gaps(num
     assert augment.augment(numbers, "W", g, versions.get(28)).shape == (len(numbers), 28, 84)
 
 
+def test_mixed_layouts_draw_each_number_as_written_or_in_its_slot(numbers):
+    """Version 30: every number is version 28's written layout or version 27's slot layout of the same digits."""
+    v27, v28, v30 = (versions.get(v) for v in (27, 28, 30))
+    assert (v30.parent, v30.augment_spacing, v30.augment_layout) == (28, v28.augment_spacing, v27.augment_layout)
+    g = torch.Generator().manual_seed(2)
+    mixed = augment.augment(numbers, "W", g, v30)
+    g, w = torch.Generator().manual_seed(2), layouts.get("W")  # the same draws, one step at a time
+    slots = augment.augment_digit_images(numbers.slots, g, v30)
+    written = w.spaced(slots, numbers.ndigits, *augment.spacing_draws(len(numbers), *v28.augment_spacing, g, "cpu"))[0]
+    placed = w.place(slots, *augment.random_shifts(len(numbers), *v27.augment_layout, g, "cpu"))
+    as_written = (mixed == written).flatten(1).all(1)
+    assert (as_written | (mixed == placed).flatten(1).all(1)).all()
+    assert 0.4 < as_written.float().mean() < 0.6
+    with pytest.raises(ValueError, match="written_share"):
+        replace(v28, version=99, written_share=0.5)  # a share needs augment_layout for the rest
+    with pytest.raises(ValueError, match="written_share"):
+        replace(v27, version=99, written_share=0.5)  # and augment_spacing for its written part
+
+
 def test_the_curved_variant_is_deterministic_differs_from_clean_and_keeps_ink(numbers):
     curved = testsets.VARIANTS["curved"]
     for dataset in ("W", "C"):

@@ -109,7 +109,12 @@ def augment(batch: NumberBatch, dataset: str, generator: torch.Generator, spec) 
     slots, layout = augment_digit_images(batch.slots, generator, spec), layouts.LAYOUTS[dataset]
     if spec.augment_spacing:
         draws = spacing_draws(len(batch), *spec.augment_spacing, generator, slots.device)
-        return layout.spaced(slots, batch.ndigits, *draws)[0]
+        written = layout.spaced(slots, batch.ndigits, *draws)[0]
+        if spec.written_share == 1:
+            return written
+        placed = layout.place(slots, *random_shifts(len(batch), *spec.augment_layout, generator, slots.device))
+        as_written = torch.rand(len(batch), generator=generator, device=slots.device) < spec.written_share
+        return torch.where(as_written[:, None, None], written, placed)
     if spec.augment_layout:
         return layout.place(slots, *random_shifts(len(batch), *spec.augment_layout, generator, slots.device))
     return layout.compose(slots)

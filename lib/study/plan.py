@@ -57,7 +57,7 @@ FULL_QUEUE = _keys(
 # seeds, the held-out runs of 21 and of the better strip reader), then version 29's further seeds.
 CPU_QUEUE = _keys(
     "v21W-heldout v27W v28W v29W v27W_s1 v28W_s1 v27W_s2 v28W_s2 v21C-heldout v21W-heldout_s1 v21C-heldout_s1 "
-    "v21W-heldout_s2 v21C-heldout_s2 v27W-heldout v27W-heldout_s1 v27W-heldout_s2 v29W_s1 v29W_s2"
+    "v21W-heldout_s2 v21C-heldout_s2 v27W-heldout v27W-heldout_s1 v27W-heldout_s2 v29W_s1 v30W v30W_s1 v30W_s2 v29W_s2"
 )
 QUEUES = {"full": FULL_QUEUE, "cpu": CPU_QUEUE}
 

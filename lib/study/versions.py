@@ -41,6 +41,7 @@ class Version:
     augment_layout: tuple = ()  # lib/data/augment.py: (max x shift, max y shift) px of each digit in the layout
     augment_elastic: tuple = ()  # lib/data/augment.py: (alpha px, sigma px) of each digit's elastic distortion
     augment_spacing: tuple = ()  # lib/data/augment.py: (min gap, max gap, max y offset px, scale ±): W as written
+    written_share: float = 1.0  # augment_spacing: this share of each batch as written, the rest by augment_layout
     schedule: str = "constant"  # "constant" lr, or "onecycle" (lr warms up to `lr`, then anneals to ~0)
     label_smoothing: float = 0.0
     ema: float = 0.0  # decay of an exponential moving average of the weights, updated every step; 0: none
@@ -58,11 +59,15 @@ class Version:
                 f"v{self.version}: a strip encoder reads one column at a time and a ctc head reads columns: "
                 "they go together, with preprocessing='native'"
             )
-        if self.augment_spacing and (len(self.augment_spacing) != 4 or self.augment_layout):
+        if self.augment_spacing and (
+            len(self.augment_spacing) != 4 or bool(self.augment_layout) != (self.written_share < 1)
+        ):
             raise ValueError(
-                f"v{self.version}: augment_spacing is (min gap, max gap, max vertical offset, scale) and replaces "
-                "augment_layout; set augment_layout=()"
+                f"v{self.version}: augment_spacing is (min gap, max gap, max vertical offset, scale); it replaces "
+                "augment_layout (set augment_layout=()), or shares each batch with it (0 < written_share < 1)"
             )
+        if not 0 < self.written_share <= 1 or (self.written_share < 1 and not self.augment_spacing):
+            raise ValueError(f"v{self.version}: written_share is a share of augment_spacing's numbers, in (0, 1]")
         if self.encoder == "per_digit" and (self.head != "digits" or self.preprocessing != "native"):
             raise ValueError(
                 f"v{self.version}: a per_digit encoder reads digit views of the native input and "
@@ -207,6 +212,7 @@ _steps = [
     ),
     (28, 27, "written_layouts", dict(augment_layout=(), augment_spacing=(-3, 12, 4, 0.15))),
     (29, 28, "recurrent_columns", dict(recurrent=96)),
+    (30, 28, "mixed_layouts", dict(written_share=0.5, augment_layout=(4, 3))),
 ]
 VERSIONS = {1: BASELINE}
 for _number, _parent, _slug, _changes in _steps:
@@ -267,6 +273,7 @@ def _augment(v: Version) -> str:
         v.augment_elastic and "elastic α {:g}px σ {:g}px".format(*v.augment_elastic),
         v.augment_layout and "layout ±{}px x ±{}px y".format(*v.augment_layout),
         v.augment_spacing and "ink gaps {:g}..{:g}px, ±{:g}px y, size ×1±{:g}".format(*v.augment_spacing),
+        v.written_share < 1 and f"{v.written_share:.0%} as written, the rest by layout",
     ]
     return "; ".join(filter(None, parts)) or "-"
 
