@@ -35,8 +35,8 @@ def digit_affine(
 
 
 def window_max(images: torch.Tensor, size: int) -> torch.Tensor:
-    """max_pool2d(images, size, stride=1) as running maxima of shifted views: the same values, without the
-    stride-1 pooling kernel that builds a 100,000-number test set slowly on a CPU."""
+    """max_pool2d(images, size, stride=1) as running maxima of shifted views: the same values, without the CPU's
+    stride-1 pooling kernel, which a profile found the slowest step of building the `ood` test sets."""
     for dim in (-2, -1):
         length = images.shape[dim] - size + 1
         out = images.narrow(dim, 0, length)
