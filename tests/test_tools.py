@@ -43,7 +43,7 @@ def test_the_documented_example_row_takes_a_free_number():
 
 
 def test_every_tool_answers_help_without_writing_anything():
-    """All tools at once: each spends its time importing torch, so side by side they take half as long."""
+    """All tools at once: each spends its time importing torch, which two cores do side by side."""
     before = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
     started = {tool.name: subprocess.Popen([sys.executable, str(tool), "--help"], cwd=ROOT, text=True,
                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE) for tool in TOOLS}  # fmt: skip
