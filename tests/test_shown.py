@@ -50,3 +50,21 @@ def test_the_closing_tables_of_the_first_version_have_no_parent_to_compare_with(
     runs = [SimpleNamespace(key=RunKey.of(metrics), metrics=metrics, run_dir=folder)]
     shown = tables.what_it_showed(runs, None).data
     assert "| **v1W** |" in shown and "| – |" in shown  # no parent: a dash, not an error
+
+
+def test_the_closing_table_judges_a_version_against_its_parent_on_validation_too():
+    """Decisions are made on validation: the closing table gives that verdict beside the test set's."""
+    import json
+    from types import SimpleNamespace
+
+    from lib.infra.paths import RECORD_DIR
+    from lib.study.run_key import RunKey
+
+    runs = []
+    for seed in range(3):  # committed records: version 28 at cpu, 3 seeds, against version 27's 3
+        folder = RECORD_DIR / "cpu" / f"v28W_s{seed}"
+        metrics = json.loads((folder / "metrics.json").read_text())
+        runs.append(SimpleNamespace(key=RunKey.of(metrics), metrics=metrics, run_dir=folder))
+    row = next(line for line in tables.what_it_showed(runs, 27).data.splitlines() if line.startswith("| **v28W**"))
+    test_verdict, val_verdict = row.split(" | ")[2:4]
+    assert test_verdict.endswith("within seed noise") and val_verdict.endswith("lower, beyond seed noise")

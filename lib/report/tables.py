@@ -96,17 +96,23 @@ def what_it_showed(runs, parent: int | None, record_dir=RECORD_DIR) -> Markdown 
     """The closing table: each run family's verdicts against its parent version and the original's figure."""
     profile = runs[0].metrics["profile"]
     verdicts = summary.reproductions(results.frame_of((r.metrics, r.run_dir) for r in runs))
-    out = ["| run | test acc | against the parent version | against the original |", "|---|---:|---|---|"]
+    head = "| run | test acc | against the parent version | on validation, against the parent | against the original |"
+    out = [head, "|---|---:|---|---|---|"]
     for family, key, ms, before in _with_parent(runs, parent, record_dir):
         ours = [m["test_acc"] for m in ms]
         d = compare.Difference(ours, [m["test_acc"] for m in before])
         vs_parent = f"v{parent}{key.dataset} {d.base.text()}: {d.text()}" if before else "–"
+        val = compare.Difference(
+            *([m["val_acc"] for m in side if m.get("val_acc") is not None] for side in (ms, before))
+        )
+        on_val = f"{val.this.text()} against {val.base.text()}: {val.text()}" if val.base.n and val.this.n else "–"
         rep, verdict = ms[0].get("reported_acc"), verdicts.get(family, (None, ""))[1]
         verdict = verdict if profile == "full" else f"profile `{profile}` is compared with itself"
         vs_original = "–" if rep is None else f"{rep}%: {verdict}"
-        out.append(f"| **{family}** | {compare.Seeds(ours).text()} | {vs_parent} | {vs_original} |")
+        out.append(f"| **{family}** | {compare.Seeds(ours).text()} | {vs_parent} | {on_val} | {vs_original} |")
+    note = "decisions (the kept version, the decoding) are made on validation; the test set only reports"
     return Markdown(
-        "\n".join(out + ["", f"Verdicts: `lib/report/compare.py` ({compare.MIN_SEEDS} seeds a side or none)."])
+        "\n".join(out + ["", f"Verdicts: `lib/report/compare.py` ({compare.MIN_SEEDS} seeds a side or none); {note}."])
     )
 
 
